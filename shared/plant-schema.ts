@@ -1,0 +1,194 @@
+// The plant file: what the edge reads, where, and how the line is laid out in 3D.
+// Browser-safe (no Node imports): twin-ui and plc-sim import it too.
+import { z } from 'zod';
+
+export const MACHINE_STATES = ['running', 'idle', 'down', 'setup', 'planned-stop', 'no-data'] as const;
+export const MachineStateSchema = z.enum(MACHINE_STATES);
+export type MachineState = z.infer<typeof MachineStateSchema>;
+
+export const DataTypeSchema = z.enum(['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64', 'string']);
+export type DataType = z.infer<typeof DataTypeSchema>;
+
+/** What a tag means to the plant model; `process` tags are shown and stored but not interpreted. */
+export const TagRoleSchema = z.enum([
+  'state', 'faultCode', 'totalCount', 'goodCount', 'power', 'energy', 'speedOverride', 'resetFault', 'process',
+]);
+export type TagRole = z.infer<typeof TagRoleSchema>;
+
+const identifier = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'use letters, digits, "-" or "_", starting with a letter');
+
+export const OpcUaSourceSchema = z.strictObject({
+  nodeId: z.string().min(1),
+});
+
+export const ModbusSourceSchema = z.strictObject({
+  table: z.enum(['coil', 'discrete', 'input', 'holding']),
+  /** Zero-based protocol address (register 40001 is holding address 0). */
+  address: z.number().int().min(0).max(65535),
+  /** For 32/64-bit values: which 16-bit word comes first on the wire. */
+  wordOrder: z.enum(['high-first', 'low-first']).default('high-first'),
+  /** Engineering value = raw × scale + offset. */
+  scale: z.number().default(1),
+  offset: z.number().default(0),
+});
+
+export const TagSchema = z.strictObject({
+  name: identifier,
+  role: TagRoleSchema.default('process'),
+  type: DataTypeSchema,
+  unit: z.string().optional(),
+  description: z.string().optional(),
+  writable: z.boolean().default(false),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  opcua: OpcUaSourceSchema.optional(),
+  modbus: ModbusSourceSchema.optional(),
+});
+export type TagConfig = z.infer<typeof TagSchema>;
+
+export const OpcUaDeviceSchema = z.strictObject({
+  id: identifier,
+  protocol: z.literal('opcua'),
+  endpointUrl: z.string().startsWith('opc.tcp://'),
+  samplingIntervalMs: z.number().int().min(0).default(250),
+  publishingIntervalMs: z.number().int().min(10).default(250),
+});
+
+export const ModbusTcpDeviceSchema = z.strictObject({
+  id: identifier,
+  protocol: z.literal('modbus-tcp'),
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(502),
+  unitId: z.number().int().min(0).max(255).default(1),
+  pollIntervalMs: z.number().int().min(50).default(500),
+  timeoutMs: z.number().int().min(50).default(1000),
+});
+
+export const DeviceSchema = z.discriminatedUnion('protocol', [OpcUaDeviceSchema, ModbusTcpDeviceSchema]);
+export type DeviceConfig = z.infer<typeof DeviceSchema>;
+export type OpcUaDeviceConfig = z.infer<typeof OpcUaDeviceSchema>;
+export type ModbusTcpDeviceConfig = z.infer<typeof ModbusTcpDeviceSchema>;
+
+export const MACHINE_TYPES = ['robot', 'cnc', 'washer', 'conveyor', 'inspection', 'packing'] as const;
+export const MachineTypeSchema = z.enum(MACHINE_TYPES);
+export type MachineType = z.infer<typeof MachineTypeSchema>;
+
+/** Position on the shop floor in metres; y is up in the 3D scene. */
+export const LayoutSchema = z.strictObject({
+  x: z.number(),
+  z: z.number(),
+  rotationDeg: z.number().default(0),
+});
+
+/** PLC state register value → machine state. The default follows the demo line's PLCs. */
+export const DEFAULT_STATE_CODES: Record<string, MachineState> = {
+  '1': 'running', '2': 'idle', '3': 'down', '4': 'setup', '5': 'planned-stop',
+};
+
+export const MachineSchema = z.strictObject({
+  id: identifier,
+  name: z.string().min(1),
+  type: MachineTypeSchema,
+  device: identifier,
+  manufacturer: z.string().optional(),
+  model: z.string().optional(),
+  serialNumber: z.string().optional(),
+  idealCycleTimeSeconds: z.number().positive(),
+  stateCodes: z.record(z.string().regex(/^\d+$/), MachineStateSchema).default(DEFAULT_STATE_CODES),
+  layout: LayoutSchema,
+  tags: z.array(TagSchema).min(1),
+});
+export type MachineConfig = z.infer<typeof MachineSchema>;
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24-hour, plant local time)');
+
+export const ShiftSchema = z.strictObject({
+  name: z.string().min(1),
+  start: clockTime,
+  /** An end at or before the start means the shift crosses midnight. */
+  end: clockTime,
+  breaks: z.array(z.strictObject({ start: clockTime, end: clockTime, reason: z.string().default('break') })).default([]),
+});
+export type ShiftConfig = z.infer<typeof ShiftSchema>;
+
+export const ShiftCalendarSchema = z.strictObject({
+  shifts: z.array(ShiftSchema).min(1),
+  /** ISO weekdays (1 = Monday … 7 = Sunday) on which shifts start. */
+  workingDays: z.array(z.number().int().min(1).max(7)).default([1, 2, 3, 4, 5, 6, 7]),
+  /** Plant-local dates (YYYY-MM-DD) with no production, e.g. public holidays. */
+  nonWorkingDates: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
+});
+export type ShiftCalendarConfig = z.infer<typeof ShiftCalendarSchema>;
+
+function isIanaTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const PlantSchema = z
+  .strictObject({
+    site: z.strictObject({
+      id: identifier,
+      name: z.string().min(1),
+      timezone: z.string().refine(isIanaTimeZone, 'not an IANA time zone (e.g. "Asia/Shanghai")'),
+    }),
+    line: z.strictObject({ id: identifier, name: z.string().min(1) }),
+    calendar: ShiftCalendarSchema,
+    energy: z.strictObject({ co2eKgPerKWh: z.number().min(0).default(0.5703) }).default({ co2eKgPerKWh: 0.5703 }),
+    devices: z.array(DeviceSchema).min(1),
+    machines: z.array(MachineSchema).min(1),
+  })
+  .superRefine((plant, ctx) => {
+    const devices = new Map(plant.devices.map((d) => [d.id, d]));
+    const seenMachines = new Set<string>();
+    plant.machines.forEach((machine, m) => {
+      if (seenMachines.has(machine.id)) {
+        ctx.addIssue({ code: 'custom', path: ['machines', m, 'id'], message: `duplicate machine id "${machine.id}"` });
+      }
+      seenMachines.add(machine.id);
+      const device = devices.get(machine.device);
+      if (!device) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['machines', m, 'device'],
+          message: `no device "${machine.device}" in devices (known: ${[...devices.keys()].join(', ')})`,
+        });
+        return;
+      }
+      const seenTags = new Set<string>();
+      machine.tags.forEach((tag, t) => {
+        const path = ['machines', m, 'tags', t];
+        if (seenTags.has(tag.name)) ctx.addIssue({ code: 'custom', path: [...path, 'name'], message: `duplicate tag "${tag.name}"` });
+        seenTags.add(tag.name);
+        if (device.protocol === 'opcua' && !tag.opcua) {
+          ctx.addIssue({ code: 'custom', path: [...path, 'opcua'], message: `device "${device.id}" speaks OPC UA: give the tag an opcua.nodeId` });
+        }
+        if (device.protocol === 'modbus-tcp' && !tag.modbus) {
+          ctx.addIssue({ code: 'custom', path: [...path, 'modbus'], message: `device "${device.id}" speaks Modbus: give the tag a modbus.table and modbus.address` });
+        }
+        if (tag.modbus && (tag.modbus.table === 'coil' || tag.modbus.table === 'discrete') && tag.type !== 'bool') {
+          ctx.addIssue({ code: 'custom', path: [...path, 'type'], message: `a ${tag.modbus.table} holds one bit: use type bool` });
+        }
+        if (tag.min !== undefined && tag.max !== undefined && tag.min > tag.max) {
+          ctx.addIssue({ code: 'custom', path: [...path, 'min'], message: 'min is greater than max' });
+        }
+      });
+    });
+  });
+
+export type PlantConfig = z.infer<typeof PlantSchema>;
+export type PlantInput = z.input<typeof PlantSchema>;
+
+/** Registers a tag occupies on the wire (Modbus), for planners and the simulator. */
+export function registerCount(type: DataType, stringLength = 16): number {
+  switch (type) {
+    case 'bool': case 'int16': case 'uint16': return 1;
+    case 'int32': case 'uint32': case 'float32': return 2;
+    case 'float64': return 4;
+    case 'string': return Math.ceil(stringLength / 2);
+  }
+}
