@@ -1,0 +1,32 @@
+import { existsSync } from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import type { DeviceHealth, MachineLive } from '../../shared/live-protocol.js';
+
+export interface HttpServerOptions {
+  uiDir: string;
+  health: () => { status: 'ok' | 'degraded'; uptimeSeconds: number; devices: DeviceHealth[] };
+  machines: () => MachineLive[];
+}
+
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+
+  app.get('/api/health', async () => options.health());
+  app.get('/api/machines', async () => ({ machines: options.machines() }));
+  app.get('/api/machines/:id', async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const machine = options.machines().find((m) => m.machineId === id);
+    if (!machine) return reply.code(404).send({ error: `no machine "${id}"` });
+    return machine;
+  });
+
+  if (existsSync(options.uiDir)) {
+    await app.register(fastifyStatic, { root: options.uiDir, prefix: '/' });
+  } else {
+    app.get('/', async (_req, reply) =>
+      reply.type('text/html').send(`<h1>twinline edge</h1><p>The twin UI is not built. Run <code>npm run build:ui</code> (npm start does it for you).</p>`),
+    );
+  }
+  return app;
+}

@@ -1,0 +1,65 @@
+// Register words ↔ engineering values. Pure, so the byte/word-order table is unit-tested.
+import type { DataType } from '../../shared/plant-schema.js';
+import { registerCount } from '../../shared/plant-schema.js';
+
+export interface RegisterFormat {
+  type: DataType;
+  wordOrder: 'high-first' | 'low-first';
+  scale: number;
+  offset: number;
+}
+
+function wordsToBuffer(words: readonly number[], wordOrder: RegisterFormat['wordOrder']): Buffer {
+  const ordered = wordOrder === 'low-first' ? [...words].reverse() : words;
+  const buf = Buffer.alloc(ordered.length * 2);
+  ordered.forEach((w, i) => buf.writeUInt16BE(w & 0xffff, i * 2));
+  return buf;
+}
+
+/** Decodes the raw (unscaled) number a tag's registers hold. */
+export function decodeRaw(words: readonly number[], format: RegisterFormat): number | string {
+  const need = registerCount(format.type);
+  if (words.length < need) throw new RangeError(`${format.type} needs ${need} registers, got ${words.length}`);
+  const buf = wordsToBuffer(words.slice(0, need), format.type === 'string' ? 'high-first' : format.wordOrder);
+  switch (format.type) {
+    case 'bool': return buf.readUInt16BE(0) !== 0 ? 1 : 0;
+    case 'int16': return buf.readInt16BE(0);
+    case 'uint16': return buf.readUInt16BE(0);
+    case 'int32': return buf.readInt32BE(0);
+    case 'uint32': return buf.readUInt32BE(0);
+    case 'float32': return buf.readFloatBE(0);
+    case 'float64': return buf.readDoubleBE(0);
+    case 'string': return buf.toString('latin1').replace(/\0+$/, '');
+  }
+}
+
+export function decodeRegisters(words: readonly number[], format: RegisterFormat): number | boolean | string {
+  const raw = decodeRaw(words, format);
+  if (typeof raw === 'string') return raw;
+  if (format.type === 'bool') return raw !== 0;
+  return raw * format.scale + format.offset;
+}
+
+/** Engineering value → registers, for writes. Throws RangeError when the value does not fit. */
+export function encodeRegisters(value: number | boolean, format: RegisterFormat): number[] {
+  const need = registerCount(format.type);
+  const buf = Buffer.alloc(need * 2);
+  const raw = typeof value === 'boolean' ? (value ? 1 : 0) : (value - format.offset) / format.scale;
+  const int = Math.round(raw);
+  const check = (min: number, max: number) => {
+    if (int < min || int > max) throw new RangeError(`${value} does not fit ${format.type} (raw ${int})`);
+  };
+  switch (format.type) {
+    case 'bool': buf.writeUInt16BE(int ? 1 : 0, 0); break;
+    case 'int16': check(-0x8000, 0x7fff); buf.writeInt16BE(int, 0); break;
+    case 'uint16': check(0, 0xffff); buf.writeUInt16BE(int, 0); break;
+    case 'int32': check(-0x80000000, 0x7fffffff); buf.writeInt32BE(int, 0); break;
+    case 'uint32': check(0, 0xffffffff); buf.writeUInt32BE(int, 0); break;
+    case 'float32': buf.writeFloatBE(raw, 0); break;
+    case 'float64': buf.writeDoubleBE(raw, 0); break;
+    case 'string': throw new RangeError('string tags are read-only');
+  }
+  const words: number[] = [];
+  for (let i = 0; i < need; i++) words.push(buf.readUInt16BE(i * 2));
+  return format.wordOrder === 'low-first' ? words.reverse() : words;
+}

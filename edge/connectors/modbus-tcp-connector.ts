@@ -1,0 +1,152 @@
+import { ModbusRTU } from './modbus-serial-client.js';
+import type { ModbusTcpDeviceConfig } from '../../shared/plant-schema.js';
+import type { TagValue } from '../../shared/live-protocol.js';
+import type { Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } from './connector.js';
+import { decodeRegisters, encodeRegisters } from './modbus-codec.js';
+import { planReads, type ReadRequest } from './modbus-read-planner.js';
+import { backoffDelay } from './backoff.js';
+
+/** Modbus exception codes (MODBUS Application Protocol V1.1b3 §7) that condemn one request, not the link. */
+const EXCEPTION_NAMES: Record<number, string> = {
+  1: 'illegal function', 2: 'illegal data address', 3: 'illegal data value', 4: 'server device failure',
+  5: 'acknowledge', 6: 'server device busy', 10: 'gateway path unavailable', 11: 'gateway target failed to respond',
+};
+
+function exceptionCode(err: unknown): number | undefined {
+  const code = (err as { modbusCode?: number }).modbusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceConfig>): Connector {
+  const { device, now, log } = ctx;
+  const plan: ReadRequest[] = planReads(ctx.tags);
+  const byId = new Map(ctx.tags.map((t) => [t.id, t]));
+  let client = new ModbusRTU();
+  let onSamples: (batch: TagSample[]) => void = () => {};
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let attempt = 0;
+  let wasConnected = false;
+  const health: ConnectorHealth = {
+    deviceId: device.id, protocol: device.protocol, connected: false, lastError: null, latencyMs: null, readsPerSecond: 0, reconnects: 0,
+  };
+  const readTimes: number[] = [];
+  // One request at a time: a Modbus TCP server may serve only one transaction per connection.
+  let busy: Promise<unknown> = Promise.resolve();
+  const serialise = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = busy.then(fn, fn);
+    busy = next.catch(() => undefined);
+    return next;
+  };
+
+  function markAllBad(reason: string) {
+    const t = now();
+    onSamples(ctx.tags.map((tag) => ({ tag: tag.id, value: null, quality: 'bad', ts: t, receivedTs: t })));
+    health.lastError = reason;
+  }
+
+  async function connect(): Promise<void> {
+    client = new ModbusRTU();
+    await client.connectTCP(device.host, { port: device.port });
+    client.setID(device.unitId);
+    client.setTimeout(device.timeoutMs);
+  }
+
+  async function read(req: ReadRequest) {
+    switch (req.table) {
+      case 'holding': return (await client.readHoldingRegisters(req.address, req.length)).data as number[];
+      case 'input': return (await client.readInputRegisters(req.address, req.length)).data as number[];
+      case 'coil': return (await client.readCoils(req.address, req.length)).data.slice(0, req.length).map(Number);
+      case 'discrete': return (await client.readDiscreteInputs(req.address, req.length)).data.slice(0, req.length).map(Number);
+    }
+  }
+
+  async function pollOnce(): Promise<void> {
+    const batch: TagSample[] = [];
+    for (const req of plan) {
+      const started = performance.now();
+      try {
+        const words = await serialise(() => read(req));
+        health.latencyMs = Math.round((performance.now() - started) * 10) / 10;
+        readTimes.push(now());
+        const t = now();
+        for (const { tag, offset, length } of req.tags) {
+          const src = tag.config.modbus!;
+          const slice = words.slice(offset, offset + length);
+          const value = req.table === 'coil' || req.table === 'discrete'
+            ? slice[0] !== 0
+            : decodeRegisters(slice, { type: tag.config.type, wordOrder: src.wordOrder, scale: src.scale, offset: src.offset });
+          const quality = typeof value === 'number' && !Number.isFinite(value) ? 'bad' : 'good';
+          batch.push({ tag: tag.id, value: quality === 'bad' ? null : value, quality, ts: t, receivedTs: t });
+        }
+      } catch (err) {
+        const code = exceptionCode(err);
+        if (code === undefined) throw err; // link-level failure: reconnect
+        const t = now();
+        const reason = `Modbus exception ${code} (${EXCEPTION_NAMES[code] ?? 'unknown'}) reading ${req.table} ${req.address}+${req.length}`;
+        health.lastError = reason;
+        for (const { tag } of req.tags) batch.push({ tag: tag.id, value: null, quality: 'bad', ts: t, receivedTs: t });
+      }
+    }
+    const cutoff = now() - 5000;
+    while (readTimes.length && readTimes[0]! < cutoff) readTimes.shift();
+    health.readsPerSecond = readTimes.length / 5;
+    onSamples(batch);
+  }
+
+  async function loop(): Promise<void> {
+    if (stopped) return;
+    try {
+      if (!client.isOpen) {
+        await connect();
+        if (wasConnected) health.reconnects++;
+        if (attempt > 0) log('info', `${device.id}: connected to ${device.host}:${device.port} after ${attempt} attempt(s)`);
+        wasConnected = true;
+        attempt = 0;
+        health.connected = true;
+      }
+      await pollOnce();
+      schedule(device.pollIntervalMs);
+    } catch (err) {
+      const message = `${device.id}: ${(err as Error).message ?? String(err)}`;
+      if (health.connected || attempt === 0) log('error', `${message} — tags marked bad, reconnecting`);
+      health.connected = false;
+      markAllBad(message);
+      try { client.close(() => {}); } catch { /* already closed */ }
+      schedule(backoffDelay(attempt++));
+    }
+  }
+
+  function schedule(ms: number) {
+    if (!stopped) timer = setTimeout(() => void loop(), ms);
+  }
+
+  return {
+    deviceId: device.id,
+    async start(cb) {
+      onSamples = cb;
+      void loop();
+    },
+    async write(id: TagId, value: TagValue) {
+      const tag = byId.get(id);
+      if (!tag?.config.modbus) throw new Error(`tag ${id} is not on device ${device.id}`);
+      const src = tag.config.modbus;
+      await serialise(async () => {
+        if (src.table === 'coil') await client.writeCoil(src.address, Boolean(value));
+        else if (src.table === 'holding') {
+          const words = encodeRegisters(typeof value === 'boolean' ? value : Number(value), { type: tag.config.type, wordOrder: src.wordOrder, scale: src.scale, offset: src.offset });
+          if (words.length === 1) await client.writeRegister(src.address, words[0]!);
+          else await client.writeRegisters(src.address, words);
+        } else throw new Error(`${id} is in the ${src.table} table, which Modbus cannot write`);
+      });
+    },
+    health: () => ({ ...health }),
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await busy;
+      await new Promise<void>((resolve) => { try { client.close(() => resolve()); } catch { resolve(); } });
+      health.connected = false;
+    },
+  };
+}

@@ -1,0 +1,118 @@
+// The live plant model: current tag values per machine, and what they mean — state,
+// part-count and energy deltas. Synchronous and deterministic; I/O lives elsewhere.
+import type { MachineConfig, MachineState, PlantConfig, TagConfig, TagRole } from '../../shared/plant-schema.js';
+import type { LiveTag } from '../../shared/live-protocol.js';
+import type { TagSample } from '../connectors/connector.js';
+import { totalDelta } from './meter-delta.js';
+
+export type ModelEvent =
+  | { kind: 'tag'; machineId: string; tag: string; sample: TagSample }
+  | { kind: 'state'; machineId: string; state: MachineState; previous: MachineState; ts: number; reason: string | null }
+  | { kind: 'count'; machineId: string; deltaTotal: number; deltaGood: number; ts: number }
+  | { kind: 'energy'; machineId: string; deltaKWh: number; ts: number };
+
+export interface MachineStatus {
+  machineId: string;
+  state: MachineState;
+  stateSince: number;
+  faultCode: number | null;
+  tags: Record<string, LiveTag>;
+  updatedAt: number;
+}
+
+interface MachineSlot {
+  config: MachineConfig;
+  tagsByName: Map<string, TagConfig>;
+  status: MachineStatus;
+  lastTotals: Partial<Record<TagRole, number>>;
+}
+
+export interface PlantModel {
+  /** Applies one batch of samples; returns what it changed, in order. */
+  apply(batch: readonly TagSample[]): ModelEvent[];
+  machine(machineId: string): MachineStatus | undefined;
+  machines(): MachineStatus[];
+}
+
+function roleTag(slot: MachineSlot, role: TagRole): TagConfig | undefined {
+  for (const tag of slot.config.tags) if (tag.role === role) return tag;
+  return undefined;
+}
+
+export function deriveState(slot: Pick<MachineSlot, 'config' | 'status'>, stateTag: LiveTag | undefined): MachineState {
+  // Comm loss is never silently counted as running or down.
+  if (!stateTag || stateTag.quality === 'bad' || typeof stateTag.value !== 'number') return 'no-data';
+  return slot.config.stateCodes[String(stateTag.value)] ?? 'no-data';
+}
+
+export function createPlantModel(plant: PlantConfig, startedAt: number): PlantModel {
+  const slots = new Map<string, MachineSlot>();
+  for (const config of plant.machines) {
+    slots.set(config.id, {
+      config,
+      tagsByName: new Map(config.tags.map((t) => [t.name, t])),
+      status: { machineId: config.id, state: 'no-data', stateSince: startedAt, faultCode: null, tags: {}, updatedAt: startedAt },
+      lastTotals: {},
+    });
+  }
+
+  function apply(batch: readonly TagSample[]): ModelEvent[] {
+    const events: ModelEvent[] = [];
+    const counted = new Map<string, { deltaTotal: number; deltaGood: number; ts: number }>();
+    const touched = new Set<MachineSlot>();
+    for (const sample of batch) {
+      const dot = sample.tag.indexOf('.');
+      const slot = slots.get(sample.tag.slice(0, dot));
+      const name = sample.tag.slice(dot + 1);
+      const tag = slot?.tagsByName.get(name);
+      if (!slot || !tag) continue;
+      const prev = slot.status.tags[name];
+      if (prev && prev.value === sample.value && prev.quality === sample.quality) continue;
+      slot.status.tags[name] = { value: sample.value, quality: sample.quality, ts: sample.ts };
+      slot.status.updatedAt = Math.max(slot.status.updatedAt, sample.receivedTs);
+      touched.add(slot);
+      events.push({ kind: 'tag', machineId: slot.config.id, tag: name, sample });
+
+      if (tag.role === 'faultCode' && sample.quality !== 'bad') {
+        slot.status.faultCode = typeof sample.value === 'number' && sample.value !== 0 ? sample.value : null;
+      }
+      if ((tag.role === 'totalCount' || tag.role === 'goodCount' || tag.role === 'energy') && sample.quality === 'good' && typeof sample.value === 'number') {
+        const last = slot.lastTotals[tag.role];
+        slot.lastTotals[tag.role] = sample.value;
+        if (last === undefined) continue; // first reading is the baseline, not production
+        const delta = totalDelta(tag, last, sample.value);
+        if (delta <= 0) continue;
+        if (tag.role === 'energy') {
+          events.push({ kind: 'energy', machineId: slot.config.id, deltaKWh: delta, ts: sample.ts });
+        } else {
+          const acc = counted.get(slot.config.id) ?? { deltaTotal: 0, deltaGood: 0, ts: sample.ts };
+          if (tag.role === 'totalCount') acc.deltaTotal += delta;
+          else acc.deltaGood += delta;
+          acc.ts = Math.max(acc.ts, sample.ts);
+          counted.set(slot.config.id, acc);
+        }
+      }
+    }
+    for (const [machineId, c] of counted) events.push({ kind: 'count', machineId, ...c });
+    for (const slot of touched) {
+      const stateTag = roleTag(slot, 'state');
+      const live = stateTag ? slot.status.tags[stateTag.name] : undefined;
+      const state = deriveState(slot, live);
+      if (state !== slot.status.state) {
+        const previous = slot.status.state;
+        const ts = live?.ts ?? slot.status.updatedAt;
+        const reason = state === 'down' && slot.status.faultCode !== null ? `fault ${slot.status.faultCode}` : null;
+        slot.status.state = state;
+        slot.status.stateSince = ts;
+        events.push({ kind: 'state', machineId: slot.config.id, state, previous, ts, reason });
+      }
+    }
+    return events;
+  }
+
+  return {
+    apply,
+    machine: (id) => slots.get(id)?.status,
+    machines: () => [...slots.values()].map((s) => s.status),
+  };
+}
