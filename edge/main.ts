@@ -4,7 +4,6 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { loadPlantFile } from './config/load-plant.js';
 import { ConfigError } from './config/config-error.js';
-import { defaultPaths, startEdge } from './edge-runtime.js';
 import { consoleLog } from './logger.js';
 
 const HELP = `twinline edge — reads the line's PLCs, computes KPIs, serves the twin
@@ -36,6 +35,8 @@ async function main() {
   const plant = loadPlantFile(values.plant);
   const port = Number(values.port ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port/PORT must be a port number, got "${values.port ?? process.env.PORT}"`);
+  // The runtime (node-opcua, SQLite…) loads only after the config is known to be good.
+  const { defaultPaths, startEdge } = await import('./edge-runtime.js');
   const paths = defaultPaths(values.data);
   const edge = await startEdge({
     plant, port, host: values.host, log,
