@@ -1,0 +1,203 @@
+// Live KPIs per machine for the current shift, updated per event in O(1).
+// Synchronous and deterministic: every event carries its timestamp and the clock is
+// injected, so the engine runs the same on a simulated clock as on the wall clock.
+// Rolls over at shift boundaries from the plant calendar; closed shifts are handed to
+// `onShiftClosed` (for the store) and kept in memory for a while.
+import type { MachineState, PlantConfig } from '../../shared/plant-schema.js';
+import { computeKpis, type KpiOptions, type KpiResult } from '../../shared/kpi/oee.js';
+import type { PeriodTotals } from '../../shared/kpi/period-totals.js';
+import { ShiftAccumulator } from '../../shared/kpi/shift-accumulator.js';
+import { nextShiftAfter, shiftAt, type ShiftInstance } from '../../shared/kpi/shift-calendar.js';
+
+export const DEFAULT_MICRO_STOP_THRESHOLD_MS = 5 * 60_000;
+
+export interface ClosedShift {
+  machineId: string;
+  shift: { name: string; date: string; start: number; end: number };
+  totals: PeriodTotals;
+}
+
+export interface LiveKpiEngineOptions {
+  plant: PlantConfig;
+  now: () => number;
+  /** Unplanned stops shorter than this are micro-stops (default 5 min, the Vorne convention). */
+  microStopThresholdMs?: number;
+  kpi?: KpiOptions;
+  /** Called once per machine per finished shift, in time order. */
+  onShiftClosed?: (closed: ClosedShift) => void;
+  /** Closed shifts kept in memory per machine (default 6). */
+  keepClosedShifts?: number;
+}
+
+export interface MachineKpiSnapshot {
+  shift: { name: string; start: number; end: number } | null;
+  oee: { availability: number; performance: number; quality: number; oee: number };
+  counts: { total: number; good: number; scrap: number };
+  energyKWh: number;
+}
+
+export interface LiveKpiEngine {
+  /** the machine entered `state` at ts (epoch ms); reason = fault code text or other reason, optional */
+  onState(machineId: string, state: MachineState, ts: number, reason?: string): void;
+  /** wrap/reset-safe deltas already computed by the caller (>= 0) */
+  onCounts(machineId: string, deltaTotal: number, deltaGood: number, ts: number): void;
+  onEnergy(machineId: string, deltaKWh: number, ts: number): void;
+  /** current shift KPIs for the machine at now(); zeros/1s sensibly when nothing is known */
+  machine(machineId: string): MachineKpiSnapshot;
+  /** The full explained KPI result and raw totals of the current shift at now(), or null between shifts. */
+  details(machineId: string): { shift: ShiftInstance; totals: PeriodTotals; kpis: KpiResult } | null;
+  /** Shifts closed so far (most recent last), as kept in memory. */
+  closedShifts(machineId: string): ClosedShift[];
+}
+
+interface MachineTrack {
+  machineId: string;
+  idealCycleTimeSeconds: number;
+  /** Latest state, carried across shift boundaries. */
+  state: MachineState;
+  reason: string | undefined;
+  /** Time up to which the track has been advanced. */
+  time: number;
+  current: ShiftAccumulator | null;
+  /** Start of the next shift when between shifts (cached so idle events stay O(1)). */
+  nextStart: number | null;
+  closed: ClosedShift[];
+}
+
+const ZERO_SNAPSHOT_OEE = { availability: 0, performance: 0, quality: 1, oee: 0 };
+
+export function createLiveKpiEngine(opts: LiveKpiEngineOptions): LiveKpiEngine {
+  const { plant, now } = opts;
+  const calendar = plant.calendar;
+  const tz = plant.site.timezone;
+  const accOptions = { microStopThresholdMs: opts.microStopThresholdMs ?? DEFAULT_MICRO_STOP_THRESHOLD_MS };
+  const keep = opts.keepClosedShifts ?? 6;
+  const tracks = new Map<string, MachineTrack>();
+
+  const startedAt = now();
+  for (const m of plant.machines) {
+    const track: MachineTrack = {
+      machineId: m.id,
+      idealCycleTimeSeconds: m.idealCycleTimeSeconds,
+      state: 'no-data',
+      reason: undefined,
+      time: startedAt,
+      current: null,
+      nextStart: null,
+      closed: [],
+    };
+    // The part of the current shift before the engine started is unknown: no-data.
+    const shift = shiftAt(calendar, tz, startedAt);
+    if (shift) track.current = new ShiftAccumulator(shift, 'no-data', undefined, accOptions);
+    else track.nextStart = nextShiftAfter(calendar, tz, startedAt)?.start ?? null;
+    tracks.set(m.id, track);
+  }
+
+  function trackOf(machineId: string): MachineTrack {
+    const track = tracks.get(machineId);
+    if (!track) throw new RangeError(`unknown machine "${machineId}" (known: ${[...tracks.keys()].join(', ')})`);
+    return track;
+  }
+
+  function closeCurrent(track: MachineTrack): void {
+    const acc = track.current!;
+    const closed: ClosedShift = {
+      machineId: track.machineId,
+      shift: { name: acc.shift.name, date: acc.shift.date, start: acc.shift.start, end: acc.shift.end },
+      totals: acc.close(),
+    };
+    track.closed.push(closed);
+    if (track.closed.length > keep) track.closed.shift();
+    track.current = null;
+    opts.onShiftClosed?.(closed);
+  }
+
+  /**
+   * Moves the track to `ts`: closes finished shifts and opens new ones; with `book`,
+   * also books the current state up to `ts`. Reads roll shifts over but do not book,
+   * so a device timestamp slightly behind the edge clock is still booked exactly.
+   */
+  function advance(track: MachineTrack, ts: number, book = true): void {
+    if (ts < track.time) return; // late event: booked at track.time by the accumulator
+    for (;;) {
+      if (track.current) {
+        if (ts < track.current.shift.end) {
+          if (book) track.current.advance(ts);
+          else ts = Math.max(track.time, track.current.time);
+          break;
+        }
+        const end = track.current.shift.end;
+        closeCurrent(track);
+        // Shifts may follow back to back; look for one starting exactly at `end`.
+        const next = shiftAt(calendar, tz, end);
+        if (next && next.start <= end) {
+          track.current = new ShiftAccumulator(next, track.state, track.reason, accOptions);
+        } else {
+          track.nextStart = nextShiftAfter(calendar, tz, end)?.start ?? null;
+        }
+        continue;
+      }
+      if (track.nextStart === null || ts < track.nextStart) {
+        if (!book) ts = track.time;
+        break;
+      }
+      const shift = shiftAt(calendar, tz, track.nextStart);
+      track.nextStart = null;
+      if (shift) track.current = new ShiftAccumulator(shift, track.state, track.reason, accOptions);
+      else {
+        // Defensive: the calendar promised a shift that is not there; look again later.
+        track.nextStart = nextShiftAfter(calendar, tz, ts)?.start ?? null;
+        break;
+      }
+    }
+    track.time = Math.max(track.time, ts);
+  }
+
+  function currentView(track: MachineTrack): { shift: ShiftInstance; totals: PeriodTotals; kpis: KpiResult } | null {
+    const t = now();
+    advance(track, t, false);
+    const acc = track.current;
+    if (!acc) return null;
+    const totals = acc.view(Math.max(t, track.time));
+    return { shift: acc.shift, totals, kpis: computeKpis(totals, opts.kpi) };
+  }
+
+  return {
+    onState(machineId, state, ts, reason) {
+      const track = trackOf(machineId);
+      advance(track, ts);
+      track.state = state;
+      track.reason = reason;
+      track.current?.setState(state, ts, reason);
+    },
+    onCounts(machineId, deltaTotal, deltaGood, ts) {
+      if (!(deltaTotal >= 0) || !(deltaGood >= 0)) return; // negative or NaN: the caller's counter logic failed
+      const track = trackOf(machineId);
+      advance(track, ts);
+      track.current?.addCounts(deltaTotal, deltaGood, track.idealCycleTimeSeconds);
+    },
+    onEnergy(machineId, deltaKWh, ts) {
+      if (!(deltaKWh >= 0)) return;
+      const track = trackOf(machineId);
+      advance(track, ts);
+      track.current?.addEnergy(deltaKWh, ts);
+    },
+    machine(machineId) {
+      const view = currentView(trackOf(machineId));
+      if (!view) return { shift: null, oee: { ...ZERO_SNAPSHOT_OEE }, counts: { total: 0, good: 0, scrap: 0 }, energyKWh: 0 };
+      const { shift, totals, kpis } = view;
+      return {
+        shift: { name: shift.name, start: shift.start, end: shift.end },
+        oee: { availability: kpis.availability, performance: kpis.performance, quality: kpis.quality, oee: kpis.oee },
+        counts: { ...kpis.counts },
+        energyKWh: totals.energy.kWh,
+      };
+    },
+    details(machineId) {
+      return currentView(trackOf(machineId));
+    },
+    closedShifts(machineId) {
+      return [...trackOf(machineId).closed];
+    },
+  };
+}
