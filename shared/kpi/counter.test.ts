@@ -13,7 +13,7 @@ describe('counterDelta', () => {
     [40000, 0, 16, 0, 'reset', 'reset to zero, nothing made yet'],
     [4294967290, 2_000_000_000, 32, 2_000_000_000, 'reset', 'drop to a large value is not a wrap'],
     [123456789, 7, 32, 7, 'reset', '32-bit reset'],
-  ] as const)('%d → %d (%d-bit) = %d, %s: %s', (prev, next, bits, delta, kind) => {
+  ] as const)('%d → %d (%d-bit) = %d, %s: %s', (prev, next, bits, delta, kind, _why) => {
     expect(counterStep(prev, next, bits)).toEqual({ delta, kind });
     expect(counterDelta(prev, next, bits)).toBe(delta);
   });
