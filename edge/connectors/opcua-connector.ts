@@ -83,6 +83,10 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
     log('error', `${device.id}: connection to ${device.endpointUrl} lost — tags marked bad, reconnecting`);
     markAllBad('connection lost');
   });
+  client.on('backoff', (attempt: number, delayMs: number) => {
+    health.lastError = `cannot reach ${device.endpointUrl} (attempt ${attempt + 1}, next in ${delayMs} ms)`;
+    if (attempt === 0) log('error', `${device.id}: ${health.lastError} — is the server running? retrying`);
+  });
   client.on('connection_reestablished', () => {
     health.connected = true;
     health.reconnects++;
