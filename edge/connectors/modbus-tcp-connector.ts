@@ -5,6 +5,7 @@ import type { Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } f
 import { decodeRegisters, encodeRegisters } from './modbus-codec.js';
 import { planReads, type ReadRequest } from './modbus-read-planner.js';
 import { backoffDelay } from './backoff.js';
+import { checkWrite } from './write-check.js';
 
 /** Modbus exception codes (MODBUS Application Protocol V1.1b3 §7) that condemn one request, not the link. */
 const EXCEPTION_NAMES: Record<number, string> = {
@@ -127,9 +128,10 @@ export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceCo
       onSamples = cb;
       void loop();
     },
-    async write(id: TagId, value: TagValue) {
+    async write(id: TagId, requested: TagValue) {
       const tag = byId.get(id);
       if (!tag?.config.modbus) throw new Error(`tag ${id} is not on device ${device.id}`);
+      const value = checkWrite(id, tag.config, requested);
       const src = tag.config.modbus;
       await serialise(async () => {
         if (src.table === 'coil') await client.writeCoil(src.address, Boolean(value));

@@ -6,6 +6,7 @@ import {
 import type { DataType as TagDataType, OpcUaDeviceConfig } from '../../shared/plant-schema.js';
 import type { Quality, TagValue } from '../../shared/live-protocol.js';
 import type { Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } from './connector.js';
+import { checkWrite } from './write-check.js';
 
 /** OPC UA Part 4 §7.34: the two high bits of a StatusCode give its severity. */
 export function qualityOf(status: StatusCode): Quality {
@@ -159,9 +160,10 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
       await certificateManager.initialize();
       void run();
     },
-    async write(id: TagId, value: TagValue) {
+    async write(id: TagId, requested: TagValue) {
       const tag = byId.get(id);
       if (!tag?.config.opcua) throw new Error(`tag ${id} is not on device ${device.id}`);
+      const value = checkWrite(id, tag.config, requested);
       if (!session) throw new Error(`${device.id} is not connected; try again when the device is back`);
       const status = await session.write({
         nodeId: tag.config.opcua.nodeId,
