@@ -120,6 +120,14 @@ export const ShiftCalendarSchema = z.strictObject({
 });
 export type ShiftCalendarConfig = z.infer<typeof ShiftCalendarSchema>;
 
+export const KpiSettingsSchema = z.strictObject({
+  /** Unplanned stops shorter than this are micro-stops, longer ones breakdowns. */
+  microStopThresholdSeconds: z.number().positive().default(300),
+  /** ISO 22400-2 books micro-stops as down time (availability); 'performance' follows the Nakajima/Vorne convention. */
+  microStopsAs: z.enum(['availability', 'performance']).default('availability'),
+});
+export type KpiSettings = z.infer<typeof KpiSettingsSchema>;
+
 function isIanaTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
@@ -139,6 +147,8 @@ export const PlantSchema = z
     line: z.strictObject({ id: identifier, name: z.string().min(1) }),
     calendar: ShiftCalendarSchema,
     energy: z.strictObject({ co2eKgPerKWh: z.number().min(0).default(0.5703) }).default({ co2eKgPerKWh: 0.5703 }),
+    /** KPI conventions (docs/kpi.md); optional, the defaults follow ISO 22400-2. */
+    kpi: KpiSettingsSchema.optional(),
     devices: z.array(DeviceSchema).min(1),
     machines: z.array(MachineSchema).min(1),
   })
