@@ -1,4 +1,4 @@
-import { ModbusRTU } from './modbus-serial-client.js';
+import { ModbusRTU, type ModbusClient } from './modbus-serial-client.js';
 import type { ModbusTcpDeviceConfig } from '../../shared/plant-schema.js';
 import type { TagValue } from '../../shared/live-protocol.js';
 import type { Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } from './connector.js';
@@ -16,6 +16,20 @@ const EXCEPTION_NAMES: Record<number, string> = {
 function exceptionCode(err: unknown): number | undefined {
   const code = (err as { modbusCode?: number }).modbusCode;
   return typeof code === 'number' ? code : undefined;
+}
+
+/** modbus-serial never calls back when closing a port that is not open. */
+function closeQuietly(client: ModbusClient): Promise<void> {
+  if (!client.isOpen) return Promise.resolve();
+  return new Promise((resolve) => {
+    const guard = setTimeout(resolve, 1000);
+    try {
+      client.close(() => { clearTimeout(guard); resolve(); });
+    } catch {
+      clearTimeout(guard);
+      resolve();
+    }
+  });
 }
 
 export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceConfig>): Connector {
@@ -113,7 +127,7 @@ export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceCo
       if (health.connected || attempt === 0) log('error', `${message} — tags marked bad, reconnecting`);
       health.connected = false;
       markAllBad(message);
-      try { client.close(() => {}); } catch { /* already closed */ }
+      void closeQuietly(client);
       schedule(backoffDelay(attempt++));
     }
   }
@@ -147,7 +161,7 @@ export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceCo
       stopped = true;
       if (timer) clearTimeout(timer);
       await busy;
-      await new Promise<void>((resolve) => { try { client.close(() => resolve()); } catch { resolve(); } });
+      await closeQuietly(client);
       health.connected = false;
     },
   };
