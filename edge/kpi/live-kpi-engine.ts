@@ -4,11 +4,15 @@
 // Rolls over at shift boundaries from the plant calendar; closed shifts are handed to
 // `onShiftClosed` (for the store) and kept in memory for a while.
 import type { MachineState, PlantConfig } from '../../shared/plant-schema.js';
+import { buildKpiReport, type KpiReport } from '../../shared/kpi/kpi-report.js';
+import { computeLineKpis, type LineKpis } from '../../shared/kpi/line-oee.js';
 import { computeKpis, type KpiOptions, type KpiResult } from '../../shared/kpi/oee.js';
 import type { PeriodTotals } from '../../shared/kpi/period-totals.js';
+import { periodBounds, totalsForPeriod, type PeriodKind } from '../../shared/kpi/periods.js';
 import { ShiftAccumulator } from '../../shared/kpi/shift-accumulator.js';
 import { nextShiftAfter, shiftAt, type ShiftInstance } from '../../shared/kpi/shift-calendar.js';
 
+/** Vorne's convention: small stops are those under five minutes. */
 export const DEFAULT_MICRO_STOP_THRESHOLD_MS = 5 * 60_000;
 
 export interface ClosedShift {
@@ -20,12 +24,13 @@ export interface ClosedShift {
 export interface LiveKpiEngineOptions {
   plant: PlantConfig;
   now: () => number;
-  /** Unplanned stops shorter than this are micro-stops (default 5 min, the Vorne convention). */
+  /** Unplanned stops shorter than this are micro-stops (default: plant.kpi, else 5 min). */
   microStopThresholdMs?: number;
+  /** Default: plant.kpi.microStopsAs, else ISO 22400-2 (availability). */
   kpi?: KpiOptions;
-  /** Called once per machine per finished shift, in time order. */
+  /** Called once per machine per finished shift, in time order (store it: recomputeShift can check it later). */
   onShiftClosed?: (closed: ClosedShift) => void;
-  /** Closed shifts kept in memory per machine (default 6). */
+  /** Closed shifts kept in memory per machine (default 32: a week of three shifts and more). */
   keepClosedShifts?: number;
 }
 
@@ -48,7 +53,15 @@ export interface LiveKpiEngine {
   details(machineId: string): { shift: ShiftInstance; totals: PeriodTotals; kpis: KpiResult } | null;
   /** Shifts closed so far (most recent last), as kept in memory. */
   closedShifts(machineId: string): ClosedShift[];
+  /** Explained KPIs, losses and energy of the machine's current shift so far; null between shifts. */
+  report(machineId: string): (KpiReport & { shift: ShiftRef }) | null;
+  /** Line KPIs (bottleneck method) for the current shift so far; null between shifts. */
+  line(): (LineKpis & { shift: ShiftRef }) | null;
+  /** The plant-local day or ISO week containing now(), from the shifts in memory plus the current one. */
+  period(machineId: string, kind: PeriodKind): KpiReport;
 }
+
+export type ShiftRef = { name: string; date: string; start: number; end: number };
 
 interface MachineTrack {
   machineId: string;
@@ -70,8 +83,12 @@ export function createLiveKpiEngine(opts: LiveKpiEngineOptions): LiveKpiEngine {
   const { plant, now } = opts;
   const calendar = plant.calendar;
   const tz = plant.site.timezone;
-  const accOptions = { microStopThresholdMs: opts.microStopThresholdMs ?? DEFAULT_MICRO_STOP_THRESHOLD_MS };
-  const keep = opts.keepClosedShifts ?? 6;
+  const accOptions = {
+    microStopThresholdMs: opts.microStopThresholdMs ?? (plant.kpi ? plant.kpi.microStopThresholdSeconds * 1000 : DEFAULT_MICRO_STOP_THRESHOLD_MS),
+  };
+  const kpiOptions: KpiOptions = opts.kpi ?? { microStopsAs: plant.kpi?.microStopsAs ?? 'availability' };
+  const reportOptions = { ...kpiOptions, co2eKgPerKWh: plant.energy.co2eKgPerKWh };
+  const keep = opts.keepClosedShifts ?? 32;
   const tracks = new Map<string, MachineTrack>();
 
   const startedAt = now();
@@ -159,8 +176,10 @@ export function createLiveKpiEngine(opts: LiveKpiEngineOptions): LiveKpiEngine {
     const acc = track.current;
     if (!acc) return null;
     const totals = acc.view(Math.max(t, track.time));
-    return { shift: acc.shift, totals, kpis: computeKpis(totals, opts.kpi) };
+    return { shift: acc.shift, totals, kpis: computeKpis(totals, kpiOptions) };
   }
+
+  const refOf = (shift: ShiftInstance): ShiftRef => ({ name: shift.name, date: shift.date, start: shift.start, end: shift.end });
 
   return {
     onState(machineId, state, ts, reason) {
@@ -198,6 +217,33 @@ export function createLiveKpiEngine(opts: LiveKpiEngineOptions): LiveKpiEngine {
     },
     closedShifts(machineId) {
       return [...trackOf(machineId).closed];
+    },
+    report(machineId) {
+      const view = currentView(trackOf(machineId));
+      return view ? { shift: refOf(view.shift), ...buildKpiReport(view.totals, reportOptions) } : null;
+    },
+    line() {
+      const machines = [];
+      let shift: ShiftInstance | null = null;
+      for (const m of plant.machines) {
+        const view = currentView(trackOf(m.id));
+        if (!view) continue;
+        shift ??= view.shift;
+        machines.push({ machineId: m.id, idealCycleTimeSeconds: m.idealCycleTimeSeconds, totals: view.totals });
+      }
+      if (!shift || machines.length === 0) return null;
+      return { shift: refOf(shift), ...computeLineKpis(machines, kpiOptions) };
+    },
+    period(machineId, kind) {
+      const track = trackOf(machineId);
+      const view = currentView(track);
+      const t = now();
+      const whole = periodBounds(kind, t, tz);
+      // So far: calendar time (for TEEP) runs to now, not to the end of the day or week.
+      const bounds = { start: whole.start, end: Math.min(whole.end, Math.max(t, whole.start + 1)) };
+      const shifts = track.closed.map((c) => c.totals);
+      if (view) shifts.push(view.totals);
+      return buildKpiReport(totalsForPeriod(shifts, bounds), reportOptions);
     },
   };
 }

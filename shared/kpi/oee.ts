@@ -18,7 +18,7 @@ export interface Explained {
   value: number | null;
   formula: string;
   inputs: Record<string, number>;
-  unit: 'fraction' | 's' | 'count';
+  unit: 'fraction' | 's' | 'count' | 'kWh' | 'kWh/part' | 'kW' | 'kg CO2e';
   /** Set when the value was clamped or could not be computed; says why. */
   note?: string;
 }
