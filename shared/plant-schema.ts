@@ -1,6 +1,7 @@
 // The plant file: what the edge reads, where, and how the line is laid out in 3D.
 // Browser-safe (no Node imports): twin-ui and plc-sim import it too.
 import { z } from 'zod';
+import { HistorianSettingsSchema } from './historian-config.js';
 
 export const MACHINE_STATES = ['running', 'idle', 'down', 'setup', 'planned-stop', 'no-data'] as const;
 export const MachineStateSchema = z.enum(MACHINE_STATES);
@@ -41,6 +42,8 @@ export const TagSchema = z.strictObject({
   writable: z.boolean().default(false),
   min: z.number().optional(),
   max: z.number().optional(),
+  /** Historian: a numeric sample is stored only when it moved more than this from the last stored value (engineering units; default 0 = every change). */
+  deadband: z.number().min(0).optional(),
   opcua: OpcUaSourceSchema.optional(),
   modbus: ModbusSourceSchema.optional(),
 });
@@ -62,6 +65,8 @@ export const ModbusTcpDeviceSchema = z.strictObject({
   unitId: z.number().int().min(0).max(255).default(1),
   pollIntervalMs: z.number().int().min(50).default(500),
   timeoutMs: z.number().int().min(50).default(1000),
+  /** Unused registers a read may span to merge two tags into one request. */
+  maxGap: z.number().int().min(0).max(124).default(8),
 });
 
 export const DeviceSchema = z.discriminatedUnion('protocol', [OpcUaDeviceSchema, ModbusTcpDeviceSchema]);
@@ -149,6 +154,8 @@ export const PlantSchema = z
     energy: z.strictObject({ co2eKgPerKWh: z.number().min(0).default(0.5703) }).default({ co2eKgPerKWh: 0.5703 }),
     /** KPI conventions (docs/kpi.md); optional, the defaults follow ISO 22400-2. */
     kpi: KpiSettingsSchema.optional(),
+    /** Local historian: write rate, retention, size budget, backups (shared/historian-config.ts; defaults when absent). */
+    historian: HistorianSettingsSchema.optional(),
     devices: z.array(DeviceSchema).min(1),
     machines: z.array(MachineSchema).min(1),
   })

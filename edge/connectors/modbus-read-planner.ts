@@ -57,3 +57,10 @@ export function planReads(tags: readonly BoundTag[], options: PlannerOptions = {
   }
   return requests;
 }
+
+/** Splits a merged request into one request per tag. */
+export function isolate(req: ReadRequest): ReadRequest[] {
+  return req.tags.map(({ tag, offset, length }) => ({
+    table: req.table, address: req.address + offset, length, tags: [{ tag, offset: 0, length }],
+  }));
+}

@@ -3,7 +3,7 @@ import type { ModbusTcpDeviceConfig } from '../../shared/plant-schema.js';
 import type { TagValue } from '../../shared/live-protocol.js';
 import type { Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } from './connector.js';
 import { decodeRegisters, encodeRegisters } from './modbus-codec.js';
-import { planReads, type ReadRequest } from './modbus-read-planner.js';
+import { isolate, planReads, type ReadRequest } from './modbus-read-planner.js';
 import { backoffDelay } from './backoff.js';
 import { checkWrite } from './write-check.js';
 
@@ -34,7 +34,7 @@ function closeQuietly(client: ModbusClient): Promise<void> {
 
 export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceConfig>): Connector {
   const { device, now, log } = ctx;
-  const plan: ReadRequest[] = planReads(ctx.tags);
+  const plan: ReadRequest[] = planReads(ctx.tags, { maxGap: device.maxGap });
   const byId = new Map(ctx.tags.map((t) => [t.id, t]));
   let client = new ModbusRTU();
   let onSamples: (batch: TagSample[]) => void = () => {};
@@ -76,33 +76,58 @@ export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceCo
     }
   }
 
-  async function pollOnce(): Promise<void> {
-    const batch: TagSample[] = [];
-    for (const req of plan) {
-      const started = performance.now();
-      try {
-        const words = await serialise(() => read(req));
-        health.latencyMs = Math.round((performance.now() - started) * 10) / 10;
-        readTimes.push(now());
-        const t = now();
-        for (const { tag, offset, length } of req.tags) {
-          const src = tag.config.modbus!;
-          const slice = words.slice(offset, offset + length);
-          const value = req.table === 'coil' || req.table === 'discrete'
-            ? slice[0] !== 0
-            : decodeRegisters(slice, { type: tag.config.type, wordOrder: src.wordOrder, scale: src.scale, offset: src.offset });
-          const quality = typeof value === 'number' && !Number.isFinite(value) ? 'bad' : 'good';
-          batch.push({ tag: tag.id, value: quality === 'bad' ? null : value, quality, ts: t, receivedTs: t });
+  /** Tags already reported as failing, so the log names each once rather than every poll. */
+  const reportedBadTags = new Set<string>();
+
+  function decodeInto(batch: TagSample[], req: ReadRequest, words: number[]) {
+    const t = now();
+    for (const { tag, offset, length } of req.tags) {
+      const src = tag.config.modbus!;
+      const slice = words.slice(offset, offset + length);
+      const value = req.table === 'coil' || req.table === 'discrete'
+        ? slice[0] !== 0
+        : decodeRegisters(slice, { type: tag.config.type, wordOrder: src.wordOrder, scale: src.scale, offset: src.offset });
+      const quality = typeof value === 'number' && !Number.isFinite(value) ? 'bad' : 'good';
+      batch.push({ tag: tag.id, value: quality === 'bad' ? null : value, quality, ts: t, receivedTs: t });
+      if (quality === 'good' && reportedBadTags.delete(tag.id)) log('info', `${tag.id}: readable again`);
+    }
+  }
+
+  /** Reads one request; an exception fails only its tags, a link error propagates. */
+  async function readInto(batch: TagSample[], req: ReadRequest): Promise<void> {
+    const started = performance.now();
+    try {
+      const words = await serialise(() => read(req));
+      health.latencyMs = Math.round((performance.now() - started) * 10) / 10;
+      readTimes.push(now());
+      decodeInto(batch, req, words);
+    } catch (err) {
+      const code = exceptionCode(err);
+      if (code === undefined) throw err; // link-level failure: reconnect
+      if (code === 2 && req.tags.length > 1) {
+        // One bad address in a merged block: read its tags one by one from now on, so the
+        // others keep flowing and the log can name the culprit.
+        const singles = isolate(req);
+        plan.splice(plan.indexOf(req), 1, ...singles);
+        for (const single of singles) await readInto(batch, single);
+        return;
+      }
+      const t = now();
+      const reason = `Modbus exception ${code} (${EXCEPTION_NAMES[code] ?? 'unknown'}) reading ${req.table} ${req.address}+${req.length}`;
+      health.lastError = reason;
+      for (const { tag } of req.tags) {
+        batch.push({ tag: tag.id, value: null, quality: 'bad', ts: t, receivedTs: t });
+        if (!reportedBadTags.has(tag.id)) {
+          reportedBadTags.add(tag.id);
+          log('error', `${tag.id}: ${reason} — check its modbus address/table in the plant file; other tags keep running`);
         }
-      } catch (err) {
-        const code = exceptionCode(err);
-        if (code === undefined) throw err; // link-level failure: reconnect
-        const t = now();
-        const reason = `Modbus exception ${code} (${EXCEPTION_NAMES[code] ?? 'unknown'}) reading ${req.table} ${req.address}+${req.length}`;
-        health.lastError = reason;
-        for (const { tag } of req.tags) batch.push({ tag: tag.id, value: null, quality: 'bad', ts: t, receivedTs: t });
       }
     }
+  }
+
+  async function pollOnce(): Promise<void> {
+    const batch: TagSample[] = [];
+    for (const req of [...plan]) await readInto(batch, req);
     const cutoff = now() - 5000;
     while (readTimes.length && readTimes[0]! < cutoff) readTimes.shift();
     health.readsPerSecond = readTimes.length / 5;
