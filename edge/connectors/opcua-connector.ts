@@ -109,6 +109,18 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
       { samplingInterval: device.samplingIntervalMs, discardOldest: true, queueSize: 10 },
       TimestampsToReturn.Both,
     );
+    group.on('initialized', () => {
+      // A node id the server does not know fails only its own tag.
+      const created = (group as unknown as { monitoredItems: { statusCode?: StatusCode }[] }).monitoredItems;
+      created.forEach((item, index) => {
+        const tag = ctx.tags[index];
+        if (!tag || !item.statusCode || item.statusCode.isGood()) return;
+        const t = now();
+        emit({ tag: tag.id, value: null, quality: 'bad', ts: t, receivedTs: t });
+        health.lastError = `${tag.id}: ${item.statusCode.name}`;
+        log('error', `${tag.id}: cannot monitor ${tag.config.opcua!.nodeId} (${item.statusCode.name}) — check the node id in the plant file (npm run browse lists them); other tags keep running`);
+      });
+    });
     group.on('changed', (_item, dataValue: DataValue, index: number) => {
       const tag = ctx.tags[index];
       if (!tag) return;

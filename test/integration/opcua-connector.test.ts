@@ -1,0 +1,71 @@
+// The OPC UA connector against a real node-opcua server on a real socket.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { OpcUaDeviceSchema, type TagConfig } from '../../shared/plant-schema.js';
+import { createOpcUaConnector } from '../../edge/connectors/opcua-connector.js';
+import type { BoundTag, TagSample } from '../../edge/connectors/connector.js';
+import { startTinyOpcUaServer } from '../support/tiny-opcua-server.js';
+import { waitFor } from '../support/wait-for.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'twinline-opcua-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const tag = (name: string, nodeId = `ns=1;s=press.${name}`): BoundTag => ({
+  id: `press.${name}`, machineId: 'press',
+  config: { name, role: 'process', type: 'float64', writable: false, opcua: { nodeId } } satisfies TagConfig,
+});
+
+describe('OPC UA connector', () => {
+  it('fails only the tag with an unknown node id, then survives a server restart without losing or duplicating items', async () => {
+    const port = await freePort();
+    let server = await startTinyOpcUaServer(port, join(dir, 'pki-server'), { temperature: 20, pressure: 5 });
+    const latest = new Map<string, TagSample>();
+    const counts = new Map<string, number>();
+    const logs: string[] = [];
+    const device = OpcUaDeviceSchema.parse({ id: 'plc', protocol: 'opcua', endpointUrl: server.endpoint, samplingIntervalMs: 50, publishingIntervalMs: 50 });
+    const connector = createOpcUaConnector({
+      device, tags: [tag('temperature'), tag('ghost', 'ns=1;s=press.doesNotExist'), tag('pressure')],
+      now: Date.now, dataDir: dir, log: (_l, m) => logs.push(m),
+    });
+    try {
+      await connector.start((batch) => batch.forEach((s) => {
+        latest.set(s.tag, s);
+        counts.set(s.tag, (counts.get(s.tag) ?? 0) + 1);
+      }));
+      await waitFor('good values for the known nodes', () =>
+        latest.get('press.temperature')?.value === 20 && latest.get('press.pressure')?.value === 5, 20_000);
+      await waitFor('the unknown node reported bad', () => latest.get('press.ghost')?.quality === 'bad', 10_000);
+      expect(logs.some((m) => m.includes('press.ghost') && m.includes('BadNodeIdUnknown'))).toBe(true);
+
+      await server.stop();
+      await waitFor('tags bad after the connection is lost', () => latest.get('press.temperature')?.quality === 'bad', 20_000);
+      expect(connector.health().connected).toBe(false);
+
+      server = await startTinyOpcUaServer(port, join(dir, 'pki-server'), { temperature: 21, pressure: 6 });
+      await waitFor('values flow again after the server restarted', () =>
+        latest.get('press.temperature')?.value === 21 && latest.get('press.temperature')?.quality === 'good', 30_000);
+
+      // exactly one live monitored item per tag: one change → one notification
+      counts.clear();
+      server.set('pressure', 7);
+      await waitFor('the change arrives', () => latest.get('press.pressure')?.value === 7, 10_000);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(counts.get('press.pressure')).toBe(1);
+    } finally {
+      await connector.stop();
+      await server.stop();
+    }
+  }, 90_000);
+});
