@@ -1,0 +1,185 @@
+// Composition root of the twin: store ← live connection; store → world, header, inspector.
+import type { MachineLive } from '../../shared/live-protocol.js';
+import { LineStore } from './live/line-store.js';
+import { connectLive, type ConnectionState, type LiveConnection } from './live/live-connection.js';
+import { World, type ColourMode } from './world/world.js';
+import { probeWebgl, HIGH_QUALITY, LOW_QUALITY } from './world/systems/renderer.js';
+import { createHeader } from './ui/header.js';
+import { createInspector } from './ui/inspector.js';
+import { updateBanner } from './ui/banner.js';
+import { renderLegend } from './ui/legend.js';
+import { el } from './ui/dom.js';
+import { initialLang, onLangChange, setLang, t, tState } from './i18n.js';
+import { percent, number } from './format.js';
+import { installTestHooks } from './test-hooks.js';
+
+function byId(id: string): HTMLElement {
+  const e = document.getElementById(id);
+  if (!e) throw new Error(`twin-ui: #${id} missing from index.html`);
+  return e;
+}
+
+const params = new URLSearchParams(location.search);
+let storedLang: string | null = null;
+try {
+  storedLang = params.get('lang') ?? localStorage.getItem('twinline.lang');
+} catch {
+  storedLang = params.get('lang');
+}
+setLang(initialLang(storedLang, navigator.language));
+document.documentElement.lang = initialLang(storedLang, navigator.language);
+
+const store = new LineStore();
+let connection: ConnectionState = 'connecting';
+let problem: string | null = null;
+let colourMode: ColourMode = 'state';
+
+const viewport = byId('viewport');
+const bannerEl = byId('banner');
+const legendEl = byId('legend');
+const webgl = probeWebgl();
+const hasWebgl = webgl.available && params.get('webgl') !== 'off';
+// ?quality=high|low overrides the guess (screenshots want shadows even on a CPU renderer).
+const quality = (params.get('quality') ?? (webgl.software ? 'low' : 'high')) === 'low' ? LOW_QUALITY : HIGH_QUALITY;
+
+const select = (id: string | null) => {
+  inspector.show(id);
+  world?.select(id);
+  inspector.update({ store, offline: connection !== 'connected' });
+};
+
+const world: World | null = hasWebgl
+  ? new World(viewport, { quality, onSelect: select })
+  : null;
+const inspector = createInspector(byId('inspector'), () => select(null));
+const header = createHeader(byId('header'), (mode) => {
+  colourMode = mode;
+  world?.setColourMode(mode);
+  renderLegend(legendEl, mode);
+  refreshAllMachines();
+});
+if (!hasWebgl) {
+  problem = t('noWebgl');
+  viewport.classList.add('no-webgl');
+}
+
+/** Heat value in [0,1], 1 = good; energy per part is ranked against the line's spread. */
+function heatOf(live: MachineLive, energyRange: { min: number; max: number }): number | null {
+  if (colourMode === 'oee') return Number.isFinite(live.oee.oee) ? live.oee.oee : null;
+  if (colourMode === 'energy') {
+    if (live.counts.good <= 0) return null;
+    const e = live.energyKWh / live.counts.good;
+    const span = energyRange.max - energyRange.min;
+    return span > 0 ? 1 - (e - energyRange.min) / span : 1;
+  }
+  return null;
+}
+
+function energyRange(): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const m of store.machines.values()) {
+    if (m.counts.good <= 0) continue;
+    const e = m.energyKWh / m.counts.good;
+    if (e < min) min = e;
+    if (e > max) max = e;
+  }
+  return { min, max };
+}
+
+function isStale(live: MachineLive): boolean {
+  if (connection !== 'connected') return true;
+  const config = store.machineConfig(live.machineId);
+  const device = config ? store.devices.get(config.device) : undefined;
+  return live.state === 'no-data' || (device ? !device.connected : false);
+}
+
+function refreshMachine(live: MachineLive, range: { min: number; max: number }): void {
+  const config = store.machineConfig(live.machineId);
+  if (!config || !world) return;
+  const figure =
+    colourMode === 'energy'
+      ? live.counts.good > 0 ? `${number(live.energyKWh / live.counts.good, 3)} kWh/pc` : '— kWh/pc'
+      : `OEE ${percent(live.oee.oee)}`;
+  world.applyMachine(live, isStale(live), heatOf(live, range), { name: config.name, figure, state: tState(live.state) });
+}
+
+function refreshAllMachines(): void {
+  const range = energyRange();
+  for (const live of store.machines.values()) refreshMachine(live, range);
+}
+
+function refreshPanels(): void {
+  header.update(store, connection);
+  inspector.update({ store, offline: connection !== 'connected' });
+  updateBanner(bannerEl, connection, store.plant !== null, problem);
+}
+
+store.subscribe((change) => {
+  if (change.kind === 'snapshot' && store.plant) {
+    world?.init(store.plant);
+    if (!world) renderMachineList();
+    refreshAllMachines();
+  } else {
+    const range = colourMode === 'energy' ? energyRange() : { min: 0, max: 0 };
+    for (const id of change.machineIds) {
+      const live = store.machines.get(id);
+      if (live) refreshMachine(live, range);
+    }
+    if (change.devicesChanged) refreshAllMachines();
+    for (const step of change.countSteps) world?.releaseParts(step.machineId, step.parts);
+  }
+  refreshPanels();
+});
+
+/** Without WebGL the line is still inspectable from a plain list. */
+function renderMachineList(): void {
+  const list = el('div', 'machine-list');
+  for (const m of store.plant?.machines ?? []) {
+    const b = el('button', 'machine-button', m.name);
+    b.type = 'button';
+    b.dataset.machineId = m.id;
+    b.addEventListener('click', () => select(m.id));
+    list.append(b);
+  }
+  viewport.replaceChildren(list);
+}
+
+onLangChange(() => {
+  document.documentElement.lang = initialLang(localStorageLang(), navigator.language);
+  header.relabel();
+  renderLegend(legendEl, colourMode);
+  inspector.relabel({ store, offline: connection !== 'connected' });
+  refreshAllMachines();
+  refreshPanels();
+});
+function localStorageLang(): string | null {
+  try {
+    return localStorage.getItem('twinline.lang');
+  } catch {
+    return null;
+  }
+}
+
+renderLegend(legendEl, colourMode);
+refreshPanels();
+
+const live: LiveConnection = connectLive(params.get('edge') ?? undefined, {
+  snapshot: (s) => store.applySnapshot(s),
+  delta: (d) => store.applyDelta(d),
+  connection: (state) => {
+    connection = state;
+    refreshAllMachines();
+    refreshPanels();
+  },
+  protocolError: (message) => {
+    problem = `${t('protocolError')}: ${message}`;
+    refreshPanels();
+  },
+});
+
+// Ages ("since 3 min") and the clock move even when no message arrives.
+setInterval(() => refreshPanels(), 1000);
+
+world?.start();
+installTestHooks({ store, world, live, select, selected: () => inspector.selected(), connection: () => connection });

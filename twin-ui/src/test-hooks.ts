@@ -1,0 +1,66 @@
+// window.__twin: a small, stable surface for browser tests and benchmarks, so they click
+// where a machine really is on screen instead of guessing pixels.
+import type { LineStore } from './live/line-store.js';
+import type { LiveConnection, ConnectionState } from './live/live-connection.js';
+import type { World } from './world/world.js';
+
+export interface TwinTestHooks {
+  /** True once a snapshot has been drawn (or listed, without WebGL). */
+  readonly ready: boolean;
+  readonly frames: number;
+  readonly fps: number;
+  readonly webgl: boolean;
+  readonly connection: ConnectionState;
+  readonly selected: string | null;
+  readonly activeParts: number;
+  machineIds(): string[];
+  selectMachine(id: string | null): void;
+  screenPositionOf(id: string): { x: number; y: number } | null;
+  machine(id: string): unknown;
+  dropConnection(): void;
+}
+
+declare global {
+  interface Window {
+    __twin?: TwinTestHooks;
+  }
+}
+
+export function installTestHooks(deps: {
+  store: LineStore;
+  world: World | null;
+  live: LiveConnection;
+  select(id: string | null): void;
+  selected(): string | null;
+  connection(): ConnectionState;
+}): void {
+  const { store, world } = deps;
+  window.__twin = {
+    get ready() {
+      return store.plant !== null && (world === null || world.frames() > 0);
+    },
+    get frames() {
+      return world?.frames() ?? 0;
+    },
+    get fps() {
+      return world?.fps() ?? 0;
+    },
+    get webgl() {
+      return world !== null;
+    },
+    get connection() {
+      return deps.connection();
+    },
+    get selected() {
+      return deps.selected();
+    },
+    get activeParts() {
+      return world?.activeParts() ?? 0;
+    },
+    machineIds: () => world?.machineIds() ?? (store.plant?.machines.map((m) => m.id) ?? []),
+    selectMachine: (id) => deps.select(id),
+    screenPositionOf: (id) => world?.screenPositionOf(id) ?? null,
+    machine: (id) => store.machines.get(id),
+    dropConnection: () => deps.live.dropForTest(),
+  };
+}

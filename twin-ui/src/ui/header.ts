@@ -1,0 +1,111 @@
+// The header: which line, which shift, how the line is doing, and whether the data is live.
+import type { ConnectionState } from '../live/live-connection.js';
+import type { LineStore } from '../live/line-store.js';
+import type { ColourMode } from '../world/world.js';
+import { getLang, setLang, t, type TextKey } from '../i18n.js';
+import { clockTime, percent } from '../format.js';
+import { el, setText } from './dom.js';
+
+export interface Header {
+  update(store: LineStore, connection: ConnectionState): void;
+  relabel(): void;
+}
+
+export function createHeader(root: HTMLElement, onColourMode: (mode: ColourMode) => void): Header {
+  root.replaceChildren();
+  const brand = el('div', 'brand');
+  const logo = el('span', 'logo', 'twinline');
+  const title = el('span', 'app-title');
+  brand.append(logo, title);
+  const line = el('div', 'line-id');
+  const lineName = el('div', 'line-name', '—');
+  const site = el('div', 'site-name');
+  line.append(lineName, site);
+
+  const kpis = el('div', 'header-kpis');
+  const shiftBox = el('div', 'kpi');
+  const shiftLabel = el('div', 'kpi-label');
+  const shiftValue = el('div', 'kpi-value', '—');
+  shiftBox.append(shiftLabel, shiftValue);
+  const oeeBox = el('div', 'kpi');
+  const oeeLabel = el('div', 'kpi-label');
+  const oeeValue = el('div', 'kpi-value', '—');
+  oeeValue.dataset.testid = 'line-oee';
+  oeeBox.append(oeeLabel, oeeValue);
+  const states = el('div', 'kpi state-counts');
+  const counts: Record<'running' | 'idle' | 'down' | 'other', HTMLElement> = {
+    running: el('span', 'sc sc-running', '0'),
+    idle: el('span', 'sc sc-idle', '0'),
+    down: el('span', 'sc sc-down', '0'),
+    other: el('span', 'sc sc-other', '0'),
+  };
+  states.append(counts.running, counts.idle, counts.down, counts.other);
+  kpis.append(shiftBox, oeeBox, states);
+
+  const tools = el('div', 'tools');
+  const modeLabel = el('label', 'mode');
+  const modeText = el('span');
+  const mode = el('select');
+  mode.dataset.testid = 'colour-mode';
+  const modeOptions: [ColourMode, TextKey][] = [['state', 'heatState'], ['oee', 'heatOee'], ['energy', 'heatEnergy']];
+  for (const [value] of modeOptions) {
+    const o = el('option');
+    o.value = value;
+    mode.append(o);
+  }
+  mode.addEventListener('change', () => onColourMode(mode.value as ColourMode));
+  modeLabel.append(modeText, mode);
+  const lang = el('button', 'lang');
+  lang.type = 'button';
+  lang.dataset.testid = 'lang-toggle';
+  lang.addEventListener('click', () => {
+    const next = getLang() === 'en' ? 'zh-CN' : 'en';
+    try {
+      localStorage.setItem('twinline.lang', next);
+    } catch {
+      /* private mode: the choice lasts for this page only */
+    }
+    setLang(next);
+  });
+  const conn = el('div', 'conn');
+  conn.dataset.testid = 'connection';
+  const dot = el('span', 'dot');
+  const connText = el('span');
+  conn.append(dot, connText);
+  tools.append(modeLabel, lang, conn);
+  root.append(brand, line, kpis, tools);
+
+  let lastConnection: ConnectionState = 'connecting';
+  const relabel = () => {
+    setText(title, t('appTitle'));
+    setText(shiftLabel, t('shift'));
+    setText(oeeLabel, t('lineOee'));
+    setText(modeText, t('heatmap'));
+    modeOptions.forEach(([, key], i) => setText(mode.options[i]!, t(key)));
+    setText(lang, t('language'));
+    setText(connText, t(lastConnection));
+  };
+  relabel();
+
+  return {
+    relabel,
+    update(store, connection) {
+      lastConnection = connection;
+      conn.dataset.state = connection;
+      setText(connText, t(connection));
+      const plant = store.plant;
+      if (!plant) return;
+      setText(lineName, plant.line.name);
+      setText(site, plant.site.name);
+      const first = store.machines.values().next().value;
+      const shift = first?.shift;
+      setText(shiftValue, shift ? `${shift.name} · ${clockTime(store.serverTs, plant.site.timezone)}` : `${t('noShift')} · ${clockTime(store.serverTs, plant.site.timezone)}`);
+      const s = store.lineSummary();
+      setText(oeeValue, percent(s.oee));
+      setText(counts.running, String(s.running));
+      setText(counts.idle, String(s.idle));
+      setText(counts.down, String(s.down));
+      setText(counts.other, String(s.other));
+    },
+  };
+}

@@ -1,0 +1,211 @@
+// The side panel for the selected machine: who it is, what it is doing, how well, and every
+// live tag with unit and quality. Built once per selection, then only text is updated.
+import type { DeviceHealth, MachineLive } from '../../../shared/live-protocol.js';
+import type { LineStore, PlantMachine } from '../live/line-store.js';
+import { t, tState, tType, type TextKey } from '../i18n.js';
+import { duration, number, percent, tagValue } from '../format.js';
+import { el, setText } from './dom.js';
+
+export interface InspectorContext {
+  store: LineStore;
+  /** True when nothing from the edge can be trusted right now (socket down). */
+  offline: boolean;
+}
+
+export interface Inspector {
+  show(machineId: string | null): void;
+  selected(): string | null;
+  update(ctx: InspectorContext): void;
+  relabel(ctx: InspectorContext): void;
+}
+
+interface Row {
+  label: HTMLElement;
+  key: TextKey;
+  value: HTMLElement;
+}
+
+export function createInspector(root: HTMLElement, onClose: () => void): Inspector {
+  let machineId: string | null = null;
+  let rows = new Map<string, Row>();
+  let tagRows = new Map<string, { row: HTMLElement; value: HTMLElement; quality: HTMLElement }>();
+  let stateBadge: HTMLElement | null = null;
+  let bars = new Map<string, { bar: HTMLElement; value: HTMLElement }>();
+  let built: string | null = null;
+
+  const section = (key: TextKey) => {
+    const s = el('section', 'insp-section');
+    const h = el('h3', undefined, t(key));
+    h.dataset.key = key;
+    s.append(h);
+    root.append(s);
+    return s;
+  };
+  const kv = (parent: HTMLElement, id: string, key: TextKey) => {
+    const row = el('div', 'kv');
+    const label = el('span', 'k', t(key));
+    const value = el('span', 'v');
+    value.dataset.field = id;
+    row.append(label, value);
+    parent.append(row);
+    rows.set(id, { label, key, value });
+  };
+
+  function build(config: PlantMachine, ctx: InspectorContext) {
+    root.replaceChildren();
+    rows = new Map();
+    tagRows = new Map();
+    bars = new Map();
+    const head = el('div', 'insp-head');
+    const titles = el('div');
+    titles.append(el('h2', 'insp-title', config.name), el('div', 'insp-sub', `${config.id} · ${tType(config.type)}`));
+    const close = el('button', 'insp-close', '×');
+    close.type = 'button';
+    close.title = t('close');
+    close.dataset.testid = 'inspector-close';
+    close.addEventListener('click', onClose);
+    head.append(titles, close);
+    root.append(head);
+    stateBadge = el('div', 'state-badge');
+    stateBadge.dataset.testid = 'inspector-state';
+    root.append(stateBadge);
+
+    const oee = section('oee');
+    for (const k of ['oee', 'availability', 'performance', 'quality'] as const) {
+      const row = el('div', `bar-row bar-${k}`);
+      const label = el('span', 'k', t(k));
+      label.dataset.key = k;
+      const track = el('div', 'bar-track');
+      const bar = el('div', 'bar');
+      track.append(bar);
+      const value = el('span', 'v');
+      value.dataset.field = `oee.${k}`;
+      row.append(label, track, value);
+      oee.append(row);
+      bars.set(k, { bar, value });
+    }
+
+    const prod = section('counts');
+    kv(prod, 'counts.total', 'total');
+    kv(prod, 'counts.good', 'good');
+    kv(prod, 'counts.scrap', 'scrap');
+    kv(prod, 'energy', 'energy');
+    kv(prod, 'energyPerPart', 'energyPerPart');
+
+    const tags = section('tags');
+    const table = el('table', 'tags');
+    table.dataset.testid = 'tag-table';
+    for (const tag of config.tags) {
+      const tr = el('tr');
+      tr.dataset.tag = tag.name;
+      const name = el('td', 'tag-name', tag.name);
+      const value = el('td', 'tag-value');
+      const unit = el('td', 'tag-unit', tag.unit ?? '');
+      const quality = el('td', 'tag-quality');
+      tr.append(name, value, unit, quality);
+      table.append(tr);
+      tagRows.set(tag.name, { row: tr, value, quality });
+    }
+    tags.append(table);
+
+    const ident = section('identification');
+    kv(ident, 'type', 'type');
+    kv(ident, 'manufacturer', 'manufacturer');
+    kv(ident, 'model', 'model');
+    kv(ident, 'serial', 'serial');
+    kv(ident, 'idealCycle', 'idealCycle');
+    const health = section('deviceHealth');
+    kv(health, 'device', 'device');
+    kv(health, 'health.connected', 'state');
+    kv(health, 'health.latency', 'latency');
+    kv(health, 'health.reads', 'readsPerSecond');
+    kv(health, 'health.reconnects', 'reconnects');
+    kv(health, 'health.error', 'lastError');
+    built = config.id;
+    fill(config, ctx);
+  }
+
+  const set = (id: string, text: string) => {
+    const r = rows.get(id);
+    if (r) setText(r.value, text);
+  };
+
+  function fill(config: PlantMachine, ctx: InspectorContext) {
+    const live: MachineLive | undefined = ctx.store.machines.get(config.id);
+    const device: DeviceHealth | undefined = ctx.store.devices.get(config.device);
+    const deviceDown = device ? !device.connected : false;
+    const staleAll = ctx.offline || deviceDown || !live;
+    root.classList.toggle('stale', staleAll);
+    set('type', tType(config.type));
+    set('manufacturer', config.manufacturer ?? '—');
+    set('model', config.model ?? '—');
+    set('serial', config.serialNumber ?? '—');
+    set('idealCycle', `${number(config.idealCycleTimeSeconds)} s`);
+    set('device', config.device);
+    if (device) {
+      set('health.connected', `${device.protocol} · ${device.connected ? t('connectedYes') : t('connectedNo')}`);
+      set('health.latency', device.latencyMs === null ? '—' : `${number(device.latencyMs, 0)} ms`);
+      set('health.reads', number(device.readsPerSecond, 1));
+      set('health.reconnects', String(device.reconnects));
+      set('health.error', device.lastError ?? '—');
+    }
+    rows.get('health.connected')?.value.classList.toggle('bad', deviceDown);
+    if (!live) {
+      if (stateBadge) {
+        stateBadge.dataset.state = 'no-data';
+        setText(stateBadge, tState('no-data'));
+      }
+      return;
+    }
+    if (stateBadge) {
+      const state = staleAll ? 'no-data' : live.state;
+      stateBadge.dataset.state = state;
+      const since = `${t('since')} ${duration(ctx.store.serverTs - live.stateSince)}`;
+      const fault = live.faultCode ? ` · ${t('faultCode')} ${live.faultCode}` : '';
+      setText(stateBadge, `${tState(live.state)} · ${since}${fault}${staleAll ? ` · ${t('stale')}` : ''}`);
+    }
+    for (const [k, v] of bars) {
+      const ratio = live.oee[k as 'oee'];
+      v.bar.style.width = `${Math.max(0, Math.min(1, Number.isFinite(ratio) ? ratio : 0)) * 100}%`;
+      setText(v.value, percent(ratio));
+    }
+    set('counts.total', String(live.counts.total));
+    set('counts.good', String(live.counts.good));
+    set('counts.scrap', String(live.counts.scrap));
+    set('energy', `${number(live.energyKWh, 2)} kWh`);
+    set('energyPerPart', live.counts.good > 0 ? `${number(live.energyKWh / live.counts.good, 3)} kWh` : '—');
+    for (const [name, r] of tagRows) {
+      const tag = live.tags[name];
+      const stale = staleAll || !tag || tag.quality !== 'good';
+      r.row.classList.toggle('stale', stale);
+      r.row.dataset.quality = tag?.quality ?? 'none';
+      setText(r.value, tagValue(tag));
+      const q = tag ? t(tag.quality === 'good' ? 'qualityGood' : tag.quality === 'bad' ? 'qualityBad' : 'qualityUncertain') : '—';
+      const age = tag ? ` · ${duration(ctx.store.serverTs - tag.ts)}` : '';
+      setText(r.quality, staleAll && tag ? `${t('stale')}${age}` : `${q}${age}`);
+    }
+  }
+
+  return {
+    show(id) {
+      machineId = id;
+      root.hidden = id === null;
+      if (id === null) {
+        built = null;
+        root.replaceChildren();
+      }
+    },
+    selected: () => machineId,
+    update(ctx) {
+      if (!machineId) return;
+      const config = ctx.store.machineConfig(machineId);
+      if (!config) return;
+      if (built !== machineId) build(config, ctx);
+      else fill(config, ctx);
+    },
+    relabel(ctx) {
+      built = null;
+      this.update(ctx);
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// The animation loop: each frame calls tick(dt, time) on every updatable, then renders.
+import type { Camera, Scene, WebGLRenderer } from 'three';
+import type { CSS2DRenderer } from 'three/examples/jsm/renderers/CSS2DRenderer.js';
+
+export interface Updatable {
+  tick(dt: number, time: number): void;
+}
+
+export interface Loop {
+  readonly updatables: Updatable[];
+  start(): void;
+  stop(): void;
+  frames(): number;
+  /** Frames per second over the last second of rendering. */
+  fps(): number;
+}
+
+export function createLoop(camera: Camera, scene: Scene, renderer: WebGLRenderer, labels: CSS2DRenderer): Loop {
+  const updatables: Updatable[] = [];
+  let last = 0;
+  let frames = 0;
+  let windowStart = 0;
+  let windowFrames = 0;
+  let fps = 0;
+  const frame = (now: number) => {
+    const dt = last ? Math.min(0.1, (now - last) / 1000) : 0;
+    last = now;
+    const time = now / 1000;
+    for (let i = 0; i < updatables.length; i++) updatables[i]!.tick(dt, time);
+    renderer.render(scene, camera);
+    labels.render(scene, camera);
+    frames++;
+    windowFrames++;
+    if (now - windowStart >= 1000) {
+      fps = (windowFrames * 1000) / (now - windowStart);
+      windowStart = now;
+      windowFrames = 0;
+    }
+  };
+  return {
+    updatables,
+    start: () => renderer.setAnimationLoop(frame),
+    stop: () => {
+      renderer.setAnimationLoop(null);
+      last = 0;
+    },
+    frames: () => frames,
+    fps: () => fps,
+  };
+}

@@ -1,0 +1,52 @@
+import { ACESFilmicToneMapping, PCFShadowMap, SRGBColorSpace, WebGLRenderer } from 'three';
+import { CSS2DRenderer } from 'three/examples/jsm/renderers/CSS2DRenderer.js';
+
+export interface WebglProbe {
+  available: boolean;
+  /** A CPU rasteriser (SwiftShader, llvmpipe): draw cheaply so the view stays responsive. */
+  software: boolean;
+  renderer: string;
+}
+
+/** Can this browser give three.js a WebGL 2 context, and is it a real GPU? */
+export function probeWebgl(): WebglProbe {
+  try {
+    const canvas = document.createElement('canvas');
+    const gl = canvas.getContext('webgl2');
+    if (!gl) return { available: false, software: false, renderer: 'none' };
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return { available: true, software: /swiftshader|llvmpipe|software|basic render/i.test(renderer), renderer };
+  } catch {
+    return { available: false, software: false, renderer: 'none' };
+  }
+}
+
+export interface RenderQuality {
+  shadows: boolean;
+  antialias: boolean;
+  maxPixelRatio: number;
+}
+
+export const HIGH_QUALITY: RenderQuality = { shadows: true, antialias: true, maxPixelRatio: 2 };
+export const LOW_QUALITY: RenderQuality = { shadows: false, antialias: false, maxPixelRatio: 1 };
+
+export function createRenderer(quality: RenderQuality): WebGLRenderer {
+  // preserveDrawingBuffer lets tests and screenshots read pixels back after a frame.
+  const renderer = new WebGLRenderer({ antialias: quality.antialias, preserveDrawingBuffer: true, powerPreference: 'high-performance' });
+  renderer.setPixelRatio(Math.min(window.devicePixelRatio, quality.maxPixelRatio));
+  renderer.outputColorSpace = SRGBColorSpace;
+  renderer.toneMapping = ACESFilmicToneMapping;
+  renderer.toneMappingExposure = 1.0;
+  renderer.shadowMap.enabled = quality.shadows;
+  renderer.shadowMap.type = PCFShadowMap;
+  renderer.domElement.className = 'twin-canvas';
+  return renderer;
+}
+
+export function createLabelRenderer(): CSS2DRenderer {
+  const labels = new CSS2DRenderer();
+  labels.domElement.className = 'twin-labels';
+  return labels;
+}

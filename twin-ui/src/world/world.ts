@@ -1,0 +1,305 @@
+// The 3D line. Exposes only init/start/stop plus the few verbs the app needs (select, colour
+// mode, apply live data, project a machine to the screen). Built from the plant view alone.
+import { Box3, Color, Fog, Group, Scene, Vector3, type Material } from 'three';
+import type { MachineLive, PlantView } from '../../../shared/live-protocol.js';
+import type { MachineState } from '../../../shared/plant-schema.js';
+import { createCamera, frameBounds } from './components/camera.js';
+import { createLights } from './components/lights.js';
+import { createFloor } from './components/floor.js';
+import { createMaterials, heatColour, type Materials } from './components/materials.js';
+import { createMachineModel, TRANSFER_HEIGHT, type MachineModel } from './components/machine-models.js';
+import { createAndonTower, type AndonTower } from './components/andon.js';
+import { createConveyor, type Conveyor } from './components/conveyor.js';
+import { createFloorFrame, type FloorFrame } from './components/marker.js';
+import { createMachineLabel, type MachineLabel } from './components/label.js';
+import { createPartsFlow, type PartsFlow } from './components/parts-flow.js';
+import { createRenderer, createLabelRenderer, type RenderQuality } from './systems/renderer.js';
+import { createLoop, type Loop } from './systems/loop.js';
+import { createResizer } from './systems/resizer.js';
+import { createControls } from './systems/controls.js';
+import { createPicking, type Picking } from './systems/picking.js';
+
+export type ColourMode = 'state' | 'oee' | 'energy';
+type PlantMachine = PlantView['machines'][number];
+
+export interface LabelText {
+  name: string;
+  figure: string;
+  state: string;
+}
+
+interface MachineEntity {
+  id: string;
+  index: number;
+  config: PlantMachine;
+  group: Group;
+  model: MachineModel;
+  andon: AndonTower;
+  frame: FloorFrame;
+  label: MachineLabel;
+  box: Box3;
+  centre: Vector3;
+  state: MachineState;
+  stale: boolean;
+  heat: number | null;
+}
+
+export interface WorldOptions {
+  /** Shadows and antialiasing cost a lot on software renderers. */
+  quality: RenderQuality;
+  onSelect(id: string | null): void;
+  onHover?(id: string | null): void;
+}
+
+const HEAT_BINS = 11;
+
+export class World {
+  private readonly scene = new Scene();
+  private readonly camera = createCamera();
+  private readonly renderer;
+  private readonly labels = createLabelRenderer();
+  private readonly loop: Loop;
+  private readonly mat: Materials;
+  private readonly heatMaterials: Material[] = [];
+  private readonly content = new Group();
+  private readonly entities = new Map<string, MachineEntity>();
+  private readonly ordered: MachineEntity[] = [];
+  private controls;
+  private picking: Picking | null = null;
+  private hoverFrame: FloorFrame;
+  private selectFrame: FloorFrame;
+  private parts: PartsFlow | null = null;
+  private disposeResize: (() => void) | null = null;
+  private plantKey = '';
+  private selected: string | null = null;
+  private colourMode: ColourMode = 'state';
+  private blinkOn = true;
+  private readonly projected = new Vector3();
+
+  constructor(private readonly container: HTMLElement, private readonly options: WorldOptions) {
+    this.renderer = createRenderer(options.quality);
+    this.mat = createMaterials();
+    for (let i = 0; i < HEAT_BINS; i++) {
+      const c = heatColour(i / (HEAT_BINS - 1), new Color());
+      const m = this.mat.stateAccent.running.clone();
+      m.color.copy(c);
+      m.emissive.copy(c);
+      this.heatMaterials.push(m);
+    }
+    this.scene.background = new Color(0x1a222c);
+    this.scene.fog = new Fog(0x1a222c, 60, 160);
+    this.scene.add(this.content);
+    container.append(this.renderer.domElement, this.labels.domElement);
+    this.controls = createControls(this.camera, this.labels.domElement);
+    this.loop = createLoop(this.camera, this.scene, this.renderer, this.labels);
+    this.controls.addEventListener('start', () => (this.framed = true));
+    this.hoverFrame = createFloorFrame(this.mat.hover, 0.08, 0.02);
+    this.selectFrame = createFloorFrame(this.mat.selected, 0.14, 0.022);
+    this.hoverFrame.root.visible = false;
+    this.selectFrame.root.visible = false;
+    this.scene.add(this.hoverFrame.root, this.selectFrame.root);
+    const blink = { acc: 0 };
+    this.loop.updatables.push(
+      { tick: () => this.controls.update() },
+      { tick: () => this.picking?.tick() },
+      {
+        tick: (dt, time) => {
+          blink.acc += dt;
+          if (blink.acc >= 0.5) {
+            blink.acc = 0;
+            this.blinkOn = !this.blinkOn;
+            for (const e of this.ordered) if (e.state === 'down') e.andon.setState(e.state, this.blinkOn);
+          }
+          for (const e of this.ordered) e.model.animate(time, dt, e.state === 'running' && !e.stale);
+        },
+      },
+      { tick: (dt) => this.parts?.tick(dt) },
+    );
+  }
+
+  /** Builds (or rebuilds, if the plant changed) the scene for a plant. */
+  init(plant: PlantView): void {
+    const key = JSON.stringify(plant.machines.map((m) => [m.id, m.type, m.layout]));
+    if (key === this.plantKey) return;
+    this.plantKey = key;
+    this.clear();
+    const bounds = new Box3();
+    plant.machines.forEach((config, index) => {
+      const model = createMachineModel(config.type, this.mat);
+      const group = new Group();
+      group.position.set(config.layout.x, 0, config.layout.z);
+      group.rotation.y = (-(config.layout.rotationDeg ?? 0) * Math.PI) / 180;
+      group.userData.machineId = config.id;
+      group.add(model.root);
+      const towerHeight = Math.min(model.size.h, 2.4) + 0.2;
+      const andon = createAndonTower(this.mat, towerHeight);
+      andon.root.position.set(model.size.w / 2 - 0.15, 0, -model.size.d / 2 + 0.15);
+      group.add(andon.root);
+      const frame = createFloorFrame(this.mat.stateFloor['no-data'], 0.14);
+      frame.fit(model.size.w + 0.5, model.size.d + 0.5);
+      group.add(frame.root);
+      const label = createMachineLabel(config.id);
+      label.object.position.set(0, Math.max(model.size.h, towerHeight + 0.6) + 0.35, 0);
+      group.add(label.object);
+      this.content.add(group);
+      group.updateMatrixWorld(true);
+      const box = new Box3().setFromObject(model.root);
+      box.expandByScalar(0.05);
+      const centre = box.getCenter(new Vector3());
+      bounds.union(box);
+      const entity: MachineEntity = { id: config.id, index, config, group, model, andon, frame, label, box, centre, state: 'no-data', stale: true, heat: null };
+      andon.setState('no-data', true);
+      this.entities.set(config.id, entity);
+      this.ordered.push(entity);
+    });
+    // Conveyors join consecutive machines in plant order (the flow of the line).
+    const conveyors: (Conveyor | null)[] = [];
+    for (let i = 0; i < this.ordered.length; i++) {
+      const a = this.ordered[i]!;
+      const b = this.ordered[i + 1];
+      if (!b) {
+        conveyors.push(null);
+        continue;
+      }
+      const from = a.group.localToWorld(new Vector3(a.model.port, TRANSFER_HEIGHT, 0));
+      const to = b.group.localToWorld(new Vector3(-b.model.port, TRANSFER_HEIGHT, 0));
+      if (from.distanceTo(to) < 0.3) {
+        conveyors.push(null);
+        continue;
+      }
+      const conveyor = createConveyor(this.mat, from, to);
+      conveyors.push(conveyor);
+      this.content.add(conveyor.root);
+    }
+    this.parts = createPartsFlow(this.mat, conveyors);
+    this.content.add(this.parts.mesh);
+    if (bounds.isEmpty()) bounds.set(new Vector3(-5, 0, -5), new Vector3(5, 2, 5));
+    this.content.add(createFloor(this.mat, bounds), ...createLights(bounds, this.options.quality.shadows));
+    this.disposeResize?.();
+    this.disposeResize = createResizer(this.container, this.camera, this.renderer, this.labels, () => {
+      if (!this.framed) this.frame(bounds);
+    });
+    this.frame(bounds);
+    this.picking?.dispose();
+    this.picking = createPicking(
+      this.labels.domElement,
+      this.camera,
+      () => this.ordered,
+      (id) => this.hover(id),
+      (id) => this.options.onSelect(id),
+    );
+  }
+
+  private framed = false;
+  private frame(bounds: Box3): void {
+    frameBounds(this.camera, bounds, this.controls.target);
+    this.controls.update();
+    // Re-frame on resizes until the user moves the camera.
+    this.framed = false;
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): void {
+    this.loop.stop();
+  }
+
+  frames(): number {
+    return this.loop.frames();
+  }
+
+  fps(): number {
+    return this.loop.fps();
+  }
+
+  machineIds(): string[] {
+    return this.ordered.map((e) => e.id);
+  }
+
+  select(id: string | null): void {
+    this.selected = id && this.entities.has(id) ? id : null;
+    const e = this.selected ? this.entities.get(this.selected) : undefined;
+    this.selectFrame.root.visible = !!e;
+    if (e) this.placeFrame(this.selectFrame, e, 0.9);
+    for (const x of this.ordered) x.label.element.classList.toggle('selected', x.id === this.selected);
+  }
+
+  setColourMode(mode: ColourMode): void {
+    this.colourMode = mode;
+    for (const e of this.ordered) this.paint(e);
+  }
+
+  /** Applies a machine's live data; `heat` is its heat-map value in [0,1] (1 = good) or null. */
+  applyMachine(live: MachineLive, stale: boolean, heat: number | null, text: LabelText): void {
+    const e = this.entities.get(live.machineId);
+    if (!e) return;
+    const stateChanged = e.state !== live.state || e.stale !== stale;
+    e.state = live.state;
+    e.stale = stale;
+    e.heat = heat;
+    if (stateChanged) e.andon.setState(stale ? 'no-data' : e.state, this.blinkOn);
+    this.paint(e);
+    e.label.set(text.name, text.figure, text.state, stale ? 'no-data' : e.state, stale);
+  }
+
+  /** Parts leave machine `id` on its outgoing conveyor. */
+  releaseParts(id: string, parts: number): void {
+    const e = this.entities.get(id);
+    if (e && this.parts) this.parts.release(e.index, parts);
+  }
+
+  activeParts(): number {
+    return this.parts?.active() ?? 0;
+  }
+
+  /** Viewport (CSS pixel) position of a machine's centre, or null if it is behind the camera. */
+  screenPositionOf(id: string): { x: number; y: number } | null {
+    const e = this.entities.get(id);
+    if (!e) return null;
+    this.camera.updateMatrixWorld();
+    this.projected.copy(e.centre).project(this.camera);
+    if (this.projected.z > 1) return null;
+    const r = this.renderer.domElement.getBoundingClientRect();
+    return { x: r.left + ((this.projected.x + 1) / 2) * r.width, y: r.top + ((1 - this.projected.y) / 2) * r.height };
+  }
+
+  canvas(): HTMLCanvasElement {
+    return this.renderer.domElement;
+  }
+
+  private paint(e: MachineEntity): void {
+    let m: Material;
+    if (this.colourMode === 'state' || e.heat === null || e.stale) {
+      m = e.stale ? this.mat.stateAccent['no-data'] : this.mat.stateAccent[e.state];
+      e.frame.setMaterial(e.stale ? this.mat.stateFloor['no-data'] : this.mat.stateFloor[e.state]);
+    } else {
+      m = this.heatMaterials[Math.round(Math.min(1, Math.max(0, e.heat)) * (HEAT_BINS - 1))]!;
+      e.frame.setMaterial(m);
+    }
+    for (const a of e.model.accents) a.material = m;
+  }
+
+  private hover(id: string | null): void {
+    const e = id ? this.entities.get(id) : undefined;
+    this.hoverFrame.root.visible = !!e && id !== this.selected;
+    if (e) this.placeFrame(this.hoverFrame, e, 0.7);
+    for (const x of this.ordered) x.label.element.classList.toggle('hovered', x.id === id);
+    this.options.onHover?.(id);
+  }
+
+  private placeFrame(frame: FloorFrame, e: MachineEntity, margin: number): void {
+    frame.root.position.copy(e.group.position);
+    frame.root.rotation.copy(e.group.rotation);
+    frame.fit(e.model.size.w + margin, e.model.size.d + margin);
+  }
+
+  private clear(): void {
+    for (const e of this.ordered) e.label.element.remove();
+    this.content.clear();
+    this.entities.clear();
+    this.ordered.length = 0;
+    this.parts = null;
+  }
+}
