@@ -97,7 +97,7 @@ export function computeKpis(p: PeriodTotals, options: KpiOptions = {}): KpiResul
     },
     performance: {
       value: performance,
-      formula: `Σ(idealCycleTime × totalCount) / (${runName})`,
+      formula: `Σ(idealCycleTime × totalCount) / ${microAsPerf ? `(${runName})` : runName}`,
       inputs: { idealOutputSeconds: p.idealOutputSeconds, totalCount: total, ...runInputs },
       unit: 'fraction',
       ...(rawPerformance > 1

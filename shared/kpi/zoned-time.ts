@@ -109,3 +109,14 @@ export function minutesToClock(minutes: number): { hour: number; minute: number 
 }
 
 export { MINUTE_MS, DAY_MS };
+
+/** ISO 8601 with the zone's offset at that instant: 2026-11-02T08:00:00+08:00 (milliseconds only when present). */
+export function formatInstant(ts: number, timeZone: string): string {
+  const l = toLocal(ts, timeZone);
+  const offsetMin = Math.round(zoneOffsetMs(ts, timeZone) / MINUTE_MS);
+  const sign = offsetMin < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMin);
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  const ms = l.millisecond ? `.${p(l.millisecond, 3)}` : '';
+  return `${p(l.year, 4)}-${p(l.month)}-${p(l.day)}T${p(l.hour)}:${p(l.minute)}:${p(l.second)}${ms}${sign}${p(Math.floor(abs / 60))}:${p(abs % 60)}`;
+}

@@ -1,0 +1,65 @@
+// npm run kpi -- <file.json> [--table]
+// KPIs for one recorded shift of one machine, as JSON (default) or a table.
+// Input format and output fields: docs/kpi.md. Exit codes: 0 ok, 2 bad input or usage,
+// 1 unexpected failure.
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { computeShiftReport } from '../../shared/kpi/shift-report.js';
+import { ShiftReportInputSchema } from '../../shared/kpi/shift-report-schema.js';
+import { formatPath } from '../config/load-plant.js';
+import { formatReportTable } from './report-table.js';
+
+const USAGE = 'usage: npm run kpi -- <shift.json> [--table]   (input format: docs/kpi.md, example: docs/examples/shift-mill.json)';
+
+export class ReportInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReportInputError';
+  }
+}
+
+export function runReport(argv: readonly string[]): string {
+  const flags = argv.filter((a) => a.startsWith('-'));
+  const files = argv.filter((a) => !a.startsWith('-'));
+  const unknown = flags.filter((f) => f !== '--table');
+  if (flags.includes('--help') || flags.includes('-h')) return USAGE;
+  if (unknown.length > 0) throw new ReportInputError(`unknown option ${unknown.join(', ')}\n${USAGE}`);
+  if (files.length !== 1) throw new ReportInputError(`${files.length === 0 ? 'no input file given' : 'give exactly one input file'}\n${USAGE}`);
+  const file = files[0]!;
+
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ReportInputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}. Check the path.`);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (err) {
+    throw new ReportInputError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = ShiftReportInputSchema.safeParse(document);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${file}: ${formatPath(i.path)}: ${i.message}`);
+    throw new ReportInputError(`invalid shift report input ${file}:\n${lines.join('\n')}\nFix the field(s) above (format: docs/kpi.md) and run again.`);
+  }
+  const report = computeShiftReport(parsed.data);
+  return flags.includes('--table') ? formatReportTable(report) : JSON.stringify(report, null, 2);
+}
+
+function main(): void {
+  try {
+    process.stdout.write(`${runReport(process.argv.slice(2))}\n`);
+  } catch (err) {
+    if (err instanceof ReportInputError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`error: the KPI report failed unexpectedly: ${(err as Error)?.message ?? String(err)}\nPlease report this with the input file.\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) main();
