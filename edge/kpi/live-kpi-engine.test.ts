@@ -82,4 +82,56 @@ describe('live KPI engine', () => {
     expect(engine.details('washer')!.kpis.times.noDataTime).toBe(3600);
     expect(() => engine.machine('nope')).toThrow(/unknown machine "nope"/);
   });
+
+  it('explains the current shift, books energy in a break as planned-stop, and gives line and day KPIs', () => {
+    const plant = kpiTestPlant();
+    const clock = manualClock(iso('2026-11-02T08:00:00+08:00'));
+    const engine = createLiveKpiEngine({ plant, now: clock.now });
+    engine.onState('mill', 'running', iso('2026-11-02T08:00:00+08:00'));
+    engine.onState('washer', 'running', iso('2026-11-02T08:00:00+08:00'));
+    engine.onCounts('mill', 3000, 2970, iso('2026-11-02T09:00:00+08:00'));
+    engine.onCounts('washer', 7000, 7000, iso('2026-11-02T09:00:00+08:00'));
+    engine.onState('mill', 'down', iso('2026-11-02T09:30:00+08:00'), 'E042 spindle overload');
+    engine.onEnergy('mill', 2, iso('2026-11-02T09:45:00+08:00'));
+    engine.onEnergy('mill', 1, iso('2026-11-02T10:05:00+08:00')); // in the 10:00 break
+    engine.onState('mill', 'running', iso('2026-11-02T10:30:00+08:00'));
+    engine.onState('washer', 'idle', iso('2026-11-02T10:30:00+08:00'), 'starved');
+    clock.set(iso('2026-11-02T11:00:00+08:00'));
+
+    const r = engine.report('mill')!;
+    expect(r.shift).toMatchObject({ name: 'Day', date: '2026-11-02' });
+    // 3 h elapsed, 15 min break, 45 min down (15 min of the stop fall in the break).
+    expect(r.kpis.times).toMatchObject({ plannedOperationTime: 10800, plannedDownTime: 900, breakdownTime: 2700, actualProductionTime: 7200 });
+    expect(r.kpis.explain.availability.inputs).toMatchObject({ APT: 7200, PBT: 9900 });
+    expect(r.losses.byReason.find((l) => l.reason === 'E042 spindle overload')).toMatchObject({ category: 'equipment-failure', seconds: 2700, events: 1 });
+    expect(r.energy.byState).toMatchObject({ down: 2, 'planned-stop': 1 });
+    expect(r.energy.co2eKg).toBeCloseTo(3 * 0.5, 12);
+
+    const line = engine.line()!;
+    expect(line.bottleneck).toBe('mill'); // 1.0 s ideal cycle vs the washer's 0.5 s
+    expect(line.oee).toBeCloseTo(r.kpis.oee, 12);
+    expect(line.aggregate.counts.total).toBe(10000);
+
+    const day = engine.period('mill', 'day');
+    expect(day.period.start).toBe(iso('2026-11-02T00:00:00+08:00'));
+    expect(day.kpis.oee).toBeCloseTo(r.kpis.oee, 12);
+    // TEEP over the day so far: 11 h of calendar time.
+    expect(day.kpis.utilisation).toBeCloseTo(9900 / (11 * 3600), 12);
+  });
+
+  it('takes micro-stop settings from the plant file', () => {
+    const plant = { ...kpiTestPlant(), kpi: { microStopThresholdSeconds: 30, microStopsAs: 'performance' as const } };
+    const clock = manualClock(iso('2026-11-02T08:00:00+08:00'));
+    const engine = createLiveKpiEngine({ plant, now: clock.now });
+    engine.onState('mill', 'running', iso('2026-11-02T08:00:00+08:00'));
+    engine.onState('mill', 'down', iso('2026-11-02T08:10:00+08:00'), 'jam');
+    engine.onState('mill', 'running', iso('2026-11-02T08:10:40+08:00')); // 40 s ≥ 30 s: a breakdown
+    engine.onState('mill', 'down', iso('2026-11-02T08:20:00+08:00'), 'jam');
+    engine.onState('mill', 'running', iso('2026-11-02T08:20:20+08:00')); // 20 s: a micro-stop
+    clock.set(iso('2026-11-02T08:30:00+08:00'));
+    const k = engine.details('mill')!.kpis;
+    expect(k.stops).toMatchObject({ breakdowns: 1, microStops: 1 });
+    expect(k.times.microStopTime).toBe(20);
+    expect(k.availability).toBeCloseTo((1800 - 40) / 1800, 12); // micro-stop booked under performance
+  });
 });
