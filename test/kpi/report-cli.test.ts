@@ -7,14 +7,21 @@ import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../', import.meta.url).pathname;
 
-function kpi(...args: string[]) {
+/** Exactly what a user types; npm adds a second or so, so only the first test goes through it. */
+function npmKpi(...args: string[]) {
   const r = spawnSync('npm', ['run', '-s', 'kpi', '--', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The script behind `npm run kpi` (package.json: tsx edge/kpi/report-cli.ts). */
+function kpi(...args: string[]) {
+  const r = spawnSync(join(root, 'node_modules/.bin/tsx'), ['edge/kpi/report-cli.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe('npm run kpi', () => {
   it('prints JSON for the documented example (the oee.com worked example, 74.79 % OEE)', () => {
-    const { code, stdout, stderr } = kpi('docs/examples/shift-mill.json');
+    const { code, stdout, stderr } = npmKpi('docs/examples/shift-mill.json');
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const out = JSON.parse(stdout);
