@@ -1,0 +1,169 @@
+// Read side of the historian: trends with automatic resolution, state timelines, KPI
+// periods. A trend never returns more than `maxPoints`: raw samples when the window holds
+// that few, else per-minute aggregates grouped into equal buckets.
+import type { Database, Statement } from 'better-sqlite3';
+import { and, asc, eq, gt, gte, isNull, lt, or } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import * as schema from './schema.js';
+import { MINUTE_MS, minuteOf } from './minute-rollup.js';
+
+export type Quality = (typeof schema.QUALITY_NAMES)[number];
+
+export interface RawPoint {
+  ts: number;
+  value: number | boolean | string | null;
+  quality: Quality;
+}
+
+export interface AggregatePoint {
+  /** Start of the bucket, epoch ms. */
+  ts: number;
+  min: number;
+  max: number;
+  avg: number;
+  last: number;
+  /** Samples received in the bucket. */
+  count: number;
+}
+
+export type TagTrend =
+  | { tag: string; kind: schema.TagKind; from: number; to: number; resolution: 'raw'; bucketMs: null; truncated: boolean; points: RawPoint[] }
+  | { tag: string; kind: schema.TagKind; from: number; to: number; resolution: 'aggregate'; bucketMs: number; truncated: false; points: AggregatePoint[] };
+
+export interface StateInterval {
+  machineId: string;
+  state: string;
+  startTs: number;
+  /** Null while the interval is still open. */
+  endTs: number | null;
+  reason: string | null;
+}
+
+export type KpiPeriodRow = Omit<typeof schema.kpiPeriods.$inferSelect, 'totalsJson' | 'id'> & { totals: unknown };
+
+export class UnknownTagError extends Error {
+  override name = 'UnknownTagError';
+}
+
+export class HistoryQueries {
+  private readonly tagByName: Statement;
+  private readonly rawNum: Statement;
+  private readonly rawText: Statement;
+  private readonly countNum: Statement;
+  private readonly countText: Statement;
+  private readonly firstRaw: Statement;
+  private readonly minutesAny: Statement;
+  private readonly buckets: Statement;
+
+  constructor(
+    private readonly sqlite: Database,
+    private readonly db: BetterSQLite3Database<typeof schema>,
+  ) {
+    this.tagByName = sqlite.prepare('SELECT id, kind FROM tags WHERE name = ?');
+    this.rawNum = sqlite.prepare('SELECT ts, value, quality FROM tag_samples WHERE tag_id = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?').raw();
+    this.rawText = sqlite.prepare('SELECT ts, value, quality FROM tag_text_samples WHERE tag_id = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?').raw();
+    // Counting stops at the limit: deciding "raw or not" costs at most maxPoints+1 key steps.
+    this.countNum = sqlite.prepare('SELECT count(*) FROM (SELECT 1 FROM tag_samples WHERE tag_id = ? AND ts >= ? AND ts < ? LIMIT ?)').pluck();
+    this.countText = sqlite.prepare('SELECT count(*) FROM (SELECT 1 FROM tag_text_samples WHERE tag_id = ? AND ts >= ? AND ts < ? LIMIT ?)').pluck();
+    this.firstRaw = sqlite.prepare('SELECT ts FROM tag_samples WHERE tag_id = ? ORDER BY ts LIMIT 1').pluck();
+    this.minutesAny = sqlite.prepare('SELECT 1 FROM tag_minutes WHERE tag_id = ? AND minute >= ? AND minute < ? LIMIT 1').pluck();
+    // `last` of a bucket comes from its latest minute (a bare column next to several
+    // min()/max() aggregates would be taken from an arbitrary row).
+    this.buckets = sqlite.prepare(
+      `SELECT g.b, g.mn, g.mx, g.av,
+              (SELECT m.last FROM tag_minutes m WHERE m.tag_id = @tagId AND m.minute >= @origin + g.b * @bucket
+                 AND m.minute < @origin + (g.b + 1) * @bucket ORDER BY m.minute DESC LIMIT 1),
+              g.n
+         FROM (SELECT (minute - @origin) / @bucket AS b, min(min) AS mn, max(max) AS mx, sum(sum) / sum(count) AS av, sum(count) AS n
+                 FROM tag_minutes WHERE tag_id = @tagId AND minute >= @from AND minute < @to GROUP BY b) g
+        ORDER BY g.b`,
+    ).raw();
+  }
+
+  tagId(tag: string): { id: number; kind: schema.TagKind } | undefined {
+    return this.tagByName.get(tag) as { id: number; kind: schema.TagKind } | undefined;
+  }
+
+  /** Raw samples of `tag` in [from, to), oldest first, at most `limit`. */
+  raw(tag: string, from: number, to: number, limit = 1_000_000): RawPoint[] {
+    const t = this.tagId(tag);
+    if (!t) return [];
+    return this.rawRows(t.id, t.kind, from, to, limit);
+  }
+
+  private rawRows(id: number, kind: schema.TagKind, from: number, to: number, limit: number): RawPoint[] {
+    const stmt = kind === 'string' ? this.rawText : this.rawNum;
+    const rows = stmt.all(id, from, to, limit) as [number, number | string | null, number][];
+    const out: RawPoint[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const [ts, v, q] = rows[i]!;
+      out[i] = { ts, value: kind === 'boolean' && v !== null ? v !== 0 : v, quality: schema.QUALITY_NAMES[q] ?? 'bad' };
+    }
+    return out;
+  }
+
+  /**
+   * The trend of `tag` over [from, to) in at most `maxPoints` points: raw when the window
+   * holds no more samples than that and raw data still covers it (raw retention is shorter
+   * than aggregate retention), else per-minute aggregates in equal buckets of whole minutes.
+   * Strings have no aggregates: the first `maxPoints` samples, flagged `truncated`.
+   */
+  trend(tag: string, from: number, to: number, maxPoints: number): TagTrend {
+    const t = this.tagId(tag);
+    if (!t) throw new UnknownTagError(`no history for tag "${tag}": tags are named <machineId>.<tagName>, e.g. "mill.spindleSpeed"`);
+    if (t.kind === 'string') {
+      const n = this.countText.get(t.id, from, to, maxPoints + 1) as number;
+      return { tag, kind: t.kind, from, to, resolution: 'raw', bucketMs: null, truncated: n > maxPoints, points: this.rawRows(t.id, t.kind, from, to, maxPoints) };
+    }
+    const n = this.countNum.get(t.id, from, to, maxPoints + 1) as number;
+    if (n <= maxPoints && this.rawCovers(t.id, from, to)) {
+      return { tag, kind: t.kind, from, to, resolution: 'raw', bucketMs: null, truncated: false, points: this.rawRows(t.id, t.kind, from, to, maxPoints) };
+    }
+    const origin = minuteOf(from);
+    const bucket = Math.max(1, Math.ceil((to - origin) / maxPoints / MINUTE_MS)) * MINUTE_MS;
+    const rows = this.buckets.all({ tagId: t.id, origin, bucket, from: origin, to }) as [number, number, number, number, number, number][];
+    const points: AggregatePoint[] = rows.map(([b, min, max, avg, last, count]) => ({ ts: origin + b * bucket, min, max, avg, last, count }));
+    return { tag, kind: t.kind, from, to, resolution: 'aggregate', bucketMs: bucket, truncated: false, points };
+  }
+
+  /** False when raw samples were pruned inside the window while aggregates still have it. */
+  private rawCovers(tagId: number, from: number, to: number): boolean {
+    const first = this.firstRaw.get(tagId) as number | undefined;
+    if (first === undefined || first <= from) return true;
+    return !this.minutesAny.get(tagId, minuteOf(from), Math.min(to, minuteOf(first)));
+  }
+
+  /** State intervals of a machine overlapping [from, to), oldest first. */
+  stateTimeline(machineId: string, from: number, to: number): StateInterval[] {
+    const s = schema.machineStates;
+    return this.db
+      .select({ machineId: s.machineId, state: s.state, startTs: s.startTs, endTs: s.endTs, reason: s.reason })
+      .from(s)
+      .where(and(eq(s.machineId, machineId), lt(s.startTs, to), or(isNull(s.endTs), gt(s.endTs, from))))
+      .orderBy(asc(s.startTs), asc(s.id))
+      .all();
+  }
+
+  /** Closed KPI periods of a machine that start in [from, to), oldest first. */
+  kpiPeriods(machineId: string, from: number, to: number): KpiPeriodRow[] {
+    const k = schema.kpiPeriods;
+    return this.db
+      .select()
+      .from(k)
+      .where(and(eq(k.machineId, machineId), gte(k.startTs, from), lt(k.startTs, to)))
+      .orderBy(asc(k.startTs))
+      .all()
+      .map(({ totalsJson, id: _id, ...row }) => ({ ...row, totals: JSON.parse(totalsJson) as unknown }));
+  }
+
+  /** Production counts and energy deltas of a machine in [from, to), for rebuilding KPIs. */
+  countsAndEnergy(machineId: string, from: number, to: number) {
+    const c = schema.productionCounts;
+    const e = schema.energyReadings;
+    const counts = this.db.select({ ts: c.ts, deltaTotal: c.deltaTotal, deltaGood: c.deltaGood }).from(c)
+      .where(and(eq(c.machineId, machineId), gte(c.ts, from), lt(c.ts, to))).orderBy(asc(c.ts), asc(c.id)).all();
+    const energy = this.db.select({ ts: e.ts, deltaKWh: e.deltaKWh }).from(e)
+      .where(and(eq(e.machineId, machineId), gte(e.ts, from), lt(e.ts, to))).orderBy(asc(e.ts), asc(e.id)).all();
+    return { counts, energy };
+  }
+}

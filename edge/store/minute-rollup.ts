@@ -1,0 +1,57 @@
+// Per-minute aggregates of one write batch. The batch's buckets are upserted in the same
+// transaction as its raw samples and merged with what the minute already holds
+// (min of mins, sum of sums, …), so nothing lives across batches: a failed batch is simply
+// recomputed on retry, and a restart mid-minute merges exactly.
+export const MINUTE_MS = 60_000;
+
+export interface MinuteBucket {
+  tagId: number;
+  /** Start of the minute, epoch ms. */
+  minute: number;
+  min: number;
+  max: number;
+  sum: number;
+  count: number;
+  last: number;
+  lastTs: number;
+}
+
+export function minuteOf(ts: number): number {
+  return ts - (((ts % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
+}
+
+export class MinuteRollup {
+  /** The open bucket per tag; a sample from another minute starts a new one. */
+  private readonly open = new Map<number, MinuteBucket>();
+  private readonly done: MinuteBucket[] = [];
+
+  add(tagId: number, ts: number, value: number): void {
+    const minute = minuteOf(ts);
+    const b = this.open.get(tagId);
+    if (b && b.minute === minute) {
+      if (value < b.min) b.min = value;
+      if (value > b.max) b.max = value;
+      b.sum += value;
+      b.count++;
+      if (ts >= b.lastTs) {
+        b.last = value;
+        b.lastTs = ts;
+      }
+      return;
+    }
+    if (b) this.done.push(b);
+    this.open.set(tagId, { tagId, minute, min: value, max: value, sum: value, count: 1, last: value, lastTs: ts });
+  }
+
+  /** Everything added since the last drain, one bucket per (tag, minute) run; the rollup is empty afterwards. */
+  drain(): MinuteBucket[] {
+    const out = this.done.splice(0);
+    for (const b of this.open.values()) out.push(b);
+    this.open.clear();
+    return out;
+  }
+
+  get size(): number {
+    return this.done.length + this.open.size;
+  }
+}
