@@ -21,7 +21,7 @@ export interface FixtureLine {
   /** Advances the line to `now`; returns the machines that changed. */
   step(now: number): MachineLive[];
   devices(): DeviceHealth[];
-  /** Forces a state (tests use it to check colours and panels). */
+  /** Forces and pins a state (no more random changes for that machine); tests check colours and panels with it. */
   force(machineId: string, state: MachineState, now: number): void;
   setDeviceConnected(deviceId: string, connected: boolean): void;
 }
@@ -89,6 +89,7 @@ export function createFixtureLine(plant: PlantView, start: number, seed = 7): Fi
   }
 
   let lastStep = start;
+  const pinned = new Set<string>();
   return {
     snapshot: (now) => ({ plant, machines: [...machines.values()].map((m) => structuredClone(m)), devices: [...devices.values()], ts: now }),
     devices: () => [...devices.values()],
@@ -99,7 +100,7 @@ export function createFixtureLine(plant: PlantView, start: number, seed = 7): Fi
       for (const config of plant.machines) {
         const live = machines.get(config.id)!;
         // Occasional state changes; mostly running, as a healthy line is.
-        if (rnd() < dt * 0.03) {
+        if (!pinned.has(config.id) && rnd() < dt * 0.03) {
           const r = rnd();
           const next: MachineState = r < 0.6 ? 'running' : r < 0.8 ? 'idle' : r < 0.93 ? 'down' : 'setup';
           if (next !== live.state) {
@@ -134,6 +135,7 @@ export function createFixtureLine(plant: PlantView, start: number, seed = 7): Fi
     force(machineId, state, now) {
       const live = machines.get(machineId);
       if (!live) throw new Error(`fixture: no machine ${machineId}`);
+      pinned.add(machineId);
       live.state = state;
       live.stateSince = now;
       live.faultCode = state === 'down' ? 4711 : null;

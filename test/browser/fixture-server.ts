@@ -21,7 +21,7 @@ export interface FixtureServer {
   url: string;
   line: FixtureLine;
   httpServer: HttpServer;
-  /** Stops emitting and disconnects every client (the UI should show "reconnecting"). */
+  /** Drops every client's transport and refuses new ones until resume() (the UI should show "reconnecting"). */
   pause(): void;
   resume(): void;
   stop(): Promise<void>;
@@ -56,12 +56,12 @@ export async function startFixtureServer(options: { port?: number; uiDir?: strin
       res.writeHead(404).end('not found');
     }
   });
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, { serveClient: false });
+  // While paused, handshakes fail at the transport level, as they do when the edge is down.
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+    serveClient: false,
+    allowRequest: (_req, cb) => cb(paused ? 'fixture paused' : null, !paused),
+  });
   io.on('connection', (socket) => {
-    if (paused) {
-      socket.disconnect(true);
-      return;
-    }
     socket.emit('snapshot', line.snapshot(now()));
   });
   const timer = setInterval(() => {
@@ -77,7 +77,8 @@ export async function startFixtureServer(options: { port?: number; uiDir?: strin
     httpServer,
     pause() {
       paused = true;
-      io.disconnectSockets(true);
+      // Close the transports (not a polite server disconnect): clients see a lost connection.
+      for (const socket of io.sockets.sockets.values()) socket.conn.close();
     },
     resume() {
       paused = false;

@@ -17,6 +17,8 @@ export interface TwinTestHooks {
   selectMachine(id: string | null): void;
   screenPositionOf(id: string): { x: number; y: number } | null;
   machine(id: string): unknown;
+  /** Current paint of a machine (state or heat-map colour), 0xRRGGBB. */
+  accentColour(id: string): number | null;
   dropConnection(): void;
 }
 
@@ -61,6 +63,7 @@ export function installTestHooks(deps: {
     selectMachine: (id) => deps.select(id),
     screenPositionOf: (id) => world?.screenPositionOf(id) ?? null,
     machine: (id) => store.machines.get(id),
+    accentColour: (id) => world?.accentColour(id) ?? null,
     dropConnection: () => deps.live.dropForTest(),
   };
 }

@@ -6,6 +6,8 @@ import {
   type ClientToServerEvents, type LineDelta, type LineSnapshot, type ServerToClientEvents,
 } from '../../../shared/live-protocol.js';
 
+const RETRY_MS = 3000;
+
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
 export interface LiveConnectionHandlers {
@@ -30,12 +32,25 @@ export function connectLive(url: string | undefined, handlers: LiveConnectionHan
     everConnected = true;
     handlers.connection('connected', null);
   });
+  let retry: ReturnType<typeof setTimeout> | null = null;
+  // Socket.IO gives up after a server-side disconnect or a middleware refusal (socket.active is
+  // false); a twin on a wall screen must never give up, so retry those too.
+  const retryIfInactive = () => {
+    if (socket.active || retry || closed) return;
+    retry = setTimeout(() => {
+      retry = null;
+      socket.connect();
+    }, RETRY_MS);
+  };
+  let closed = false;
   socket.on('disconnect', (reason) => {
     if (reason === 'io client disconnect') return;
     handlers.connection('reconnecting', reason);
+    retryIfInactive();
   });
   socket.on('connect_error', (err) => {
     handlers.connection(everConnected ? 'reconnecting' : 'connecting', err.message);
+    retryIfInactive();
   });
   socket.on('snapshot', (raw) => {
     const parsed = LineSnapshotSchema.safeParse(raw);
@@ -49,7 +64,11 @@ export function connectLive(url: string | undefined, handlers: LiveConnectionHan
   });
 
   return {
-    close: () => void socket.close(),
+    close: () => {
+      closed = true;
+      if (retry) clearTimeout(retry);
+      socket.close();
+    },
     dropForTest: () => socket.io.engine?.close(),
   };
 }

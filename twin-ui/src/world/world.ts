@@ -265,6 +265,13 @@ export class World {
     return { x: r.left + ((this.projected.x + 1) / 2) * r.width, y: r.top + ((1 - this.projected.y) / 2) * r.height };
   }
 
+  /** The colour a machine is painted in now (state or heat-map), as 0xRRGGBB. */
+  accentColour(id: string): number | null {
+    const e = this.entities.get(id);
+    const m = e?.model.accents[0]?.material as { color?: Color } | undefined;
+    return m?.color ? m.color.getHex() : null;
+  }
+
   canvas(): HTMLCanvasElement {
     return this.renderer.domElement;
   }
