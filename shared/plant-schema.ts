@@ -20,6 +20,11 @@ const identifier = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'use letters, di
 
 export const OpcUaSourceSchema = z.strictObject({
   nodeId: z.string().min(1),
+  /** Overrides the device's sampling interval for this monitored item. */
+  samplingIntervalMs: z.number().int().min(0).optional(),
+  queueSize: z.number().int().min(1).max(1000).optional(),
+  /** OPC UA Part 4 §7.22.2 DataChangeFilter: percent needs the node's EURange on the server. */
+  deadband: z.strictObject({ type: z.enum(['absolute', 'percent']), value: z.number().min(0) }).optional(),
 });
 
 export const ModbusSourceSchema = z.strictObject({
@@ -55,6 +60,21 @@ export const OpcUaDeviceSchema = z.strictObject({
   endpointUrl: z.string().startsWith('opc.tcp://'),
   samplingIntervalMs: z.number().int().min(0).default(250),
   publishingIntervalMs: z.number().int().min(10).default(250),
+  /** `subscription` (monitored items, the default) or `polling` (a Read every pollIntervalMs, for servers with weak subscriptions). */
+  mode: z.enum(['subscription', 'polling']).default('subscription'),
+  pollIntervalMs: z.number().int().min(50).default(1000),
+  securityMode: z.enum(['None', 'Sign', 'SignAndEncrypt']).default('None'),
+  securityPolicy: z.enum(['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss']).optional(),
+  /** Username identity; the password comes from the environment variable named here, never from the plant file. */
+  username: z.string().optional(),
+  passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'name an environment variable, e.g. TWINLINE_OPCUA_PASSWORD').optional(),
+}).superRefine((d, ctx) => {
+  if (d.securityMode !== 'None' && d.securityPolicy === 'None') {
+    ctx.addIssue({ code: 'custom', path: ['securityPolicy'], message: `securityMode ${d.securityMode} needs a securityPolicy such as Basic256Sha256` });
+  }
+  if (d.username && !d.passwordEnv) {
+    ctx.addIssue({ code: 'custom', path: ['passwordEnv'], message: 'a username needs passwordEnv: the environment variable that holds the password' });
+  }
 });
 
 export const ModbusTcpDeviceSchema = z.strictObject({

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import {
-  AttributeIds, ClientMonitoredItemGroup, ClientSubscription, DataType, MessageSecurityMode, OPCUACertificateManager,
-  OPCUAClient, SecurityPolicy, TimestampsToReturn, type ClientSession, type DataValue, type StatusCode,
+  AttributeIds, ClientMonitoredItemGroup, ClientSubscription, DataChangeFilter, DataChangeTrigger, DataType, DeadbandType,
+  MessageSecurityMode, OPCUACertificateManager, OPCUAClient, SecurityPolicy, TimestampsToReturn, UserTokenType,
+  type ClientSession, type DataValue, type StatusCode, type UserIdentityInfo,
 } from 'node-opcua';
 import type { DataType as TagDataType, OpcUaDeviceConfig } from '../../shared/plant-schema.js';
 import type { Quality, TagValue } from '../../shared/live-protocol.js';
-import type { Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } from './connector.js';
+import type { BoundTag, Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } from './connector.js';
 import { checkWrite } from './write-check.js';
 
 /** OPC UA Part 4 §7.34: the two high bits of a StatusCode give its severity. */
@@ -30,22 +31,63 @@ function toTagValue(dataValue: DataValue): TagValue {
 
 const KEEPALIVE_READ_MS = 5000;
 
+const SECURITY_MODES = { None: MessageSecurityMode.None, Sign: MessageSecurityMode.Sign, SignAndEncrypt: MessageSecurityMode.SignAndEncrypt } as const;
+const SECURITY_POLICIES = {
+  None: SecurityPolicy.None, Basic256Sha256: SecurityPolicy.Basic256Sha256,
+  Aes128_Sha256_RsaOaep: SecurityPolicy.Aes128_Sha256_RsaOaep, Aes256_Sha256_RsaPss: SecurityPolicy.Aes256_Sha256_RsaPss,
+} as const;
+
+/** Where the edge keeps its OPC UA application certificate and trust list. */
+export function edgePkiFolder(dataDir: string): string {
+  return join(dataDir, 'pki', 'edge');
+}
+
+function userIdentity(device: OpcUaDeviceConfig): UserIdentityInfo {
+  if (!device.username) return { type: UserTokenType.Anonymous };
+  const password = process.env[device.passwordEnv!];
+  if (password === undefined) throw new Error(`${device.id}: set the environment variable ${device.passwordEnv} to the OPC UA password of user "${device.username}"`);
+  return { type: UserTokenType.UserName, userName: device.username, password };
+}
+
+/** Monitored items that share sampling interval, queue size and deadband go in one group. */
+function monitoringKey(tag: BoundTag, device: OpcUaDeviceConfig): string {
+  const src = tag.config.opcua!;
+  return JSON.stringify([src.samplingIntervalMs ?? device.samplingIntervalMs, src.queueSize ?? 10, src.deadband ?? null]);
+}
+
+function monitoringParameters(tag: BoundTag, device: OpcUaDeviceConfig) {
+  const src = tag.config.opcua!;
+  return {
+    samplingInterval: src.samplingIntervalMs ?? device.samplingIntervalMs,
+    discardOldest: true,
+    queueSize: src.queueSize ?? 10,
+    filter: src.deadband
+      ? new DataChangeFilter({
+        trigger: DataChangeTrigger.StatusValue,
+        deadbandType: src.deadband.type === 'absolute' ? DeadbandType.Absolute : DeadbandType.Percent,
+        deadbandValue: src.deadband.value,
+      })
+      : null,
+  };
+}
+
 export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): Connector {
   const { device, now, log } = ctx;
   const byId = new Map(ctx.tags.map((t) => [t.id, t]));
   const health: ConnectorHealth = {
     deviceId: device.id, protocol: device.protocol, connected: false, lastError: null, latencyMs: null, readsPerSecond: 0, reconnects: 0,
   };
-  const certificateManager = new OPCUACertificateManager({
-    rootFolder: join(ctx.dataDir, 'pki', 'edge'),
-    automaticallyAcceptUnknownCertificate: false,
-  });
+  const pki = edgePkiFolder(ctx.dataDir);
+  const certificateManager = new OPCUACertificateManager({ rootFolder: pki, automaticallyAcceptUnknownCertificate: false });
+  const securityMode = device.securityMode;
+  const securityPolicy = device.securityPolicy ?? (securityMode === 'None' ? 'None' : 'Basic256Sha256');
   const client = OPCUAClient.create({
     applicationName: 'twinline-edge',
+    applicationUri: 'urn:twinline:edge',
     endpointMustExist: false,
     keepSessionAlive: true,
-    securityMode: MessageSecurityMode.None,
-    securityPolicy: SecurityPolicy.None,
+    securityMode: SECURITY_MODES[securityMode],
+    securityPolicy: SECURITY_POLICIES[securityPolicy],
     clientCertificateManager: certificateManager,
     requestedSessionTimeout: 60_000,
     connectionStrategy: { initialDelay: 250, maxDelay: 5000, maxRetry: -1, randomisationFactor: 0.2 },
@@ -56,7 +98,11 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
   let pending: TagSample[] = [];
   let flushQueued = false;
   let keepAlive: NodeJS.Timeout | undefined;
+  let poller: NodeJS.Timeout | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let trustHintGiven = false;
   let stopped = false;
+  const reportedBadTags = new Set<string>();
   const changeTimes: number[] = [];
 
   const emit = (sample: TagSample) => {
@@ -103,33 +149,62 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
       publishingEnabled: true,
       priority: 10,
     });
-    const items = ctx.tags.map((t) => ({ nodeId: t.config.opcua!.nodeId, attributeId: AttributeIds.Value }));
-    const group = ClientMonitoredItemGroup.create(
-      subscription, items,
-      { samplingInterval: device.samplingIntervalMs, discardOldest: true, queueSize: 10 },
-      TimestampsToReturn.Both,
-    );
-    group.on('initialized', () => {
-      // A node id the server does not know fails only its own tag.
-      const created = (group as unknown as { monitoredItems: { statusCode?: StatusCode }[] }).monitoredItems;
-      created.forEach((item, index) => {
-        const tag = ctx.tags[index];
-        if (!tag || !item.statusCode || item.statusCode.isGood()) return;
-        const t = now();
-        emit({ tag: tag.id, value: null, quality: 'bad', ts: t, receivedTs: t });
-        health.lastError = `${tag.id}: ${item.statusCode.name}`;
-        log('error', `${tag.id}: cannot monitor ${tag.config.opcua!.nodeId} (${item.statusCode.name}) — check the node id in the plant file (npm run browse lists them); other tags keep running`);
+    const groups = new Map<string, { tag: BoundTag; index: number }[]>();
+    ctx.tags.forEach((tag, index) => {
+      const key = monitoringKey(tag, device);
+      groups.set(key, [...(groups.get(key) ?? []), { tag, index }]);
+    });
+    for (const members of groups.values()) {
+      const items = members.map(({ tag }) => ({ nodeId: tag.config.opcua!.nodeId, attributeId: AttributeIds.Value }));
+      const group = ClientMonitoredItemGroup.create(subscription, items, monitoringParameters(members[0]!.tag, device), TimestampsToReturn.Both);
+      group.on('initialized', () => {
+        // A node id the server does not know fails only its own tag.
+        const created = (group as unknown as { monitoredItems: { statusCode?: StatusCode }[] }).monitoredItems;
+        created.forEach((item, i) => {
+          const tag = members[i]?.tag;
+          if (!tag || !item.statusCode || item.statusCode.isGood()) return;
+          reportBadNode(tag, item.statusCode);
+        });
       });
-    });
-    group.on('changed', (_item, dataValue: DataValue, index: number) => {
-      const tag = ctx.tags[index];
-      if (!tag) return;
-      const receivedTs = now();
-      const ts = dataValue.sourceTimestamp?.getTime() ?? dataValue.serverTimestamp?.getTime() ?? receivedTs;
-      const quality = qualityOf(dataValue.statusCode);
-      changeTimes.push(receivedTs);
-      emit({ tag: tag.id, value: quality === 'bad' ? null : toTagValue(dataValue), quality, ts, receivedTs });
-    });
+      group.on('changed', (_item, dataValue: DataValue, i: number) => {
+        const tag = members[i]?.tag;
+        if (tag) emitValue(tag, dataValue);
+      });
+    }
+  }
+
+  function reportBadNode(tag: BoundTag, status: StatusCode) {
+    const t = now();
+    emit({ tag: tag.id, value: null, quality: 'bad', ts: t, receivedTs: t });
+    health.lastError = `${tag.id}: ${status.name}`;
+    if (reportedBadTags.has(tag.id)) return;
+    reportedBadTags.add(tag.id);
+    log('error', `${tag.id}: cannot read ${tag.config.opcua!.nodeId} (${status.name}) — check the node id in the plant file (npm run browse lists them); other tags keep running`);
+  }
+
+  function emitValue(tag: BoundTag, dataValue: DataValue) {
+    const receivedTs = now();
+    const ts = dataValue.sourceTimestamp?.getTime() ?? dataValue.serverTimestamp?.getTime() ?? receivedTs;
+    const quality = qualityOf(dataValue.statusCode);
+    changeTimes.push(receivedTs);
+    emit({ tag: tag.id, value: quality === 'bad' ? null : toTagValue(dataValue), quality, ts, receivedTs });
+  }
+
+  /** Polling mode: one Read of every node per period, for servers whose subscriptions are unreliable. */
+  async function pollOnce(s: ClientSession) {
+    const started = performance.now();
+    try {
+      const results = await s.read(ctx.tags.map((t) => ({ nodeId: t.config.opcua!.nodeId, attributeId: AttributeIds.Value })));
+      health.latencyMs = Math.round((performance.now() - started) * 10) / 10;
+      results.forEach((dataValue, i) => {
+        const tag = ctx.tags[i]!;
+        const code = dataValue.statusCode;
+        if (code.isBad() && (code.name === 'BadNodeIdUnknown' || code.name === 'BadNodeIdInvalid')) reportBadNode(tag, code);
+        else emitValue(tag, dataValue);
+      });
+    } catch (err) {
+      health.lastError = (err as Error).message;
+    }
   }
 
   async function keepAliveRead() {
@@ -148,21 +223,40 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
 
   async function run() {
     try {
+      // The engineer may have moved a rejected certificate into trusted/ since the last try;
+      // file watchers alone miss that now and then.
+      if (trustHintGiven) await certificateManager.reloadCertificates();
       await client.connect(device.endpointUrl);
       if (stopped) return;
-      session = await client.createSession();
+      session = await client.createSession(userIdentity(device));
       health.connected = true;
       health.lastError = null;
-      log('info', `${device.id}: OPC UA session open on ${device.endpointUrl}, ${ctx.tags.length} monitored items`);
-      await subscribe(session);
+      trustHintGiven = false;
+      log('info', `${device.id}: OPC UA session open on ${device.endpointUrl} (${securityMode}/${securityPolicy}), ${ctx.tags.length} tags by ${device.mode}`);
+      if (device.mode === 'subscription') await subscribe(session);
+      else poller = setInterval(() => session && health.connected && void pollOnce(session), device.pollIntervalMs);
       keepAlive = setInterval(() => void keepAliveRead(), KEEPALIVE_READ_MS);
     } catch (err) {
       if (stopped) return;
       health.connected = false;
-      log('error', `${device.id}: ${(err as Error).message} — retrying`);
-      markAllBad((err as Error).message);
-      setTimeout(() => void run(), 2000);
+      const message = explainConnectError((err as Error).message);
+      if (!trustHintGiven) log('error', `${device.id}: ${message}`);
+      trustHintGiven = /not trusted/.test(message);
+      markAllBad(message);
+      try { await client.disconnect(); } catch { /* not connected */ }
+      retry = setTimeout(() => void run(), 2000);
     }
+  }
+
+  function explainConnectError(message: string): string {
+    if (/certificate verification failed/i.test(message)) {
+      return `the server certificate of ${device.endpointUrl} is not trusted (${message.replace(/.*with err /, '')}). `
+        + `If this is your server, move its certificate from ${join(pki, 'rejected')} to ${join(pki, 'trusted', 'certs')}; the edge retries by itself.`;
+    }
+    if (/BadIdentityTokenRejected|BadUserAccessDenied|BadIdentityTokenInvalid/.test(message)) {
+      return `the server refused user "${device.username ?? 'anonymous'}" (${message}); check username and ${device.passwordEnv ?? 'passwordEnv'}`;
+    }
+    return `${message} — retrying`;
   }
 
   return {
@@ -187,7 +281,9 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
     health: () => ({ ...health }),
     async stop() {
       stopped = true;
-      if (keepAlive) clearInterval(keepAlive);
+      clearInterval(keepAlive);
+      clearInterval(poller);
+      clearTimeout(retry);
       try { await subscription?.terminate(); } catch { /* session may be gone */ }
       try { await session?.close(); } catch { /* idem */ }
       await client.disconnect();

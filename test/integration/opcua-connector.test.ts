@@ -1,11 +1,11 @@
 // The OPC UA connector against a real node-opcua server on a real socket.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OpcUaDeviceSchema, type TagConfig } from '../../shared/plant-schema.js';
-import { createOpcUaConnector } from '../../edge/connectors/opcua-connector.js';
+import { createOpcUaConnector, edgePkiFolder } from '../../edge/connectors/opcua-connector.js';
 import type { BoundTag, TagSample } from '../../edge/connectors/connector.js';
 import { startTinyOpcUaServer } from '../support/tiny-opcua-server.js';
 import { waitFor } from '../support/wait-for.js';
@@ -68,4 +68,55 @@ describe('OPC UA connector', () => {
       await server.stop();
     }
   }, 90_000);
+});
+
+describe('OPC UA connector security', () => {
+  it('SignAndEncrypt with a username: refuses an untrusted server with a hint, connects once its certificate is trusted', async () => {
+    const port = await freePort();
+    const server = await startTinyOpcUaServer(port, join(dir, 'pki-secure'), { temperature: 42 }, { users: { maint: 's3cret' } });
+    const edgeDir = join(dir, 'edge-secure');
+    process.env.TWINLINE_TEST_OPCUA_PASSWORD = 's3cret';
+    const device = OpcUaDeviceSchema.parse({
+      id: 'plc', protocol: 'opcua', endpointUrl: server.endpoint, samplingIntervalMs: 50, publishingIntervalMs: 50,
+      securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256', username: 'maint', passwordEnv: 'TWINLINE_TEST_OPCUA_PASSWORD',
+    });
+    const latest = new Map<string, TagSample>();
+    const logs: string[] = [];
+    const connector = createOpcUaConnector({ device, tags: [tag('temperature')], now: Date.now, dataDir: edgeDir, log: (_l, m) => logs.push(m) });
+    try {
+      await connector.start((b) => b.forEach((s) => latest.set(s.tag, s)));
+      const hint = await waitFor('an untrusted-server hint', () => logs.find((m) => m.includes('not trusted')), 30_000);
+      const rejected = join(edgePkiFolder(edgeDir), 'rejected');
+      expect(hint).toContain(rejected);
+      expect(latest.get('press.temperature')?.quality ?? 'bad').toBe('bad');
+
+      // what the hint tells the engineer to do
+      const trusted = join(edgePkiFolder(edgeDir), 'trusted', 'certs');
+      for (const f of readdirSync(rejected)) renameSync(join(rejected, f), join(trusted, f));
+
+      await waitFor('an encrypted, authenticated session delivering values', () => latest.get('press.temperature')?.value === 42, 30_000).catch((err) => { throw new Error(`${err.message}; moved ${readdirSync(trusted).join(',')}; log: ${logs.join(' | ')}`); });
+      expect(logs.some((m) => m.includes('SignAndEncrypt/Basic256Sha256'))).toBe(true);
+    } finally {
+      await connector.stop();
+      await server.stop();
+    }
+  }, 90_000);
+
+  it('polling mode reads every tag each period', async () => {
+    const port = await freePort();
+    const server = await startTinyOpcUaServer(port, join(dir, 'pki-poll'), { temperature: 1 });
+    const device = OpcUaDeviceSchema.parse({ id: 'plc', protocol: 'opcua', endpointUrl: server.endpoint, mode: 'polling', pollIntervalMs: 100 });
+    const latest = new Map<string, TagSample>();
+    const connector = createOpcUaConnector({ device, tags: [tag('temperature'), tag('ghost', 'ns=1;s=press.nope')], now: Date.now, dataDir: join(dir, 'edge-poll'), log: () => {} });
+    try {
+      await connector.start((b) => b.forEach((s) => latest.set(s.tag, s)));
+      await waitFor('a polled value', () => latest.get('press.temperature')?.value === 1, 20_000);
+      server.set('temperature', 2);
+      await waitFor('the next poll sees the change', () => latest.get('press.temperature')?.value === 2, 5000);
+      expect(latest.get('press.ghost')?.quality).toBe('bad');
+    } finally {
+      await connector.stop();
+      await server.stop();
+    }
+  }, 60_000);
 });

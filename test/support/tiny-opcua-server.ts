@@ -8,13 +8,18 @@ export interface TinyServer {
   stop(): Promise<void>;
 }
 
-export async function startTinyOpcUaServer(port: number, pkiDir: string, initial: Record<string, number>): Promise<TinyServer> {
+export async function startTinyOpcUaServer(
+  port: number, pkiDir: string, initial: Record<string, number>, options: { users?: Record<string, string> } = {},
+): Promise<TinyServer> {
   const values = new Map(Object.entries(initial));
   const server = new OPCUAServer({
     port,
     hostname: '127.0.0.1',
     serverCertificateManager: new OPCUACertificateManager({ rootFolder: join(pkiDir, 'server'), automaticallyAcceptUnknownCertificate: true }),
     userCertificateManager: new OPCUACertificateManager({ rootFolder: join(pkiDir, 'user'), automaticallyAcceptUnknownCertificate: true }),
+    ...(options.users
+      ? { allowAnonymous: false, userManager: { isValidUser: (user: string, password: string) => options.users![user] === password } }
+      : {}),
   });
   await server.initialize();
   const ns = server.engine.addressSpace!.getOwnNamespace();
