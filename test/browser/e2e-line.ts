@@ -1,0 +1,51 @@
+// The real thing for browser tests: simulator (OPC UA + Modbus TCP on free ports) → edge
+// (serving the built twin from dist/twin-ui) on a free port.
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadPlantFile } from '../../edge/config/load-plant.js';
+import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
+import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.js';
+import { retarget } from '../support/line-harness.js';
+
+export interface TwinLine {
+  url: string;
+  sim: RunningSimulator;
+  edge: RunningEdge;
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+export async function startTwinLine(options: { timeScale?: number; seed?: number; plantFile?: string; uiDir?: string } = {}): Promise<TwinLine> {
+  const uiDir = resolve(options.uiDir ?? 'dist/twin-ui');
+  if (!existsSync(join(uiDir, 'index.html'))) throw new Error(`${uiDir}/index.html missing — run npm run build:ui first`);
+  const dir = mkdtempSync(join(tmpdir(), 'twinline-browser-'));
+  const logs: string[] = [];
+  const basePlant = loadPlantFile(options.plantFile ?? 'config/demo-plant.yaml');
+  const sim = await startSimulator({
+    plant: basePlant, opcuaPort: 0, modbusPort: 0, seed: options.seed ?? 7, timeScale: options.timeScale ?? 1,
+    pkiDir: join(dir, 'pki-sim'), log: (m) => logs.push(`[sim] ${m}`),
+  });
+  let edge: RunningEdge;
+  try {
+    edge = await startEdge({
+      plant: retarget(basePlant, sim), port: 0, host: '127.0.0.1', dbFile: join(dir, 'twinline.db'), dataDir: dir, uiDir,
+      log: (level, m) => logs.push(`[edge] ${level} ${m}`),
+    });
+  } catch (err) {
+    await sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    url: edge.url,
+    sim,
+    edge,
+    logs,
+    async stop() {
+      await edge.stop();
+      await sim.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// End to end in real Chromium: simulator → edge → twin. What a newcomer sees after `npm start`.
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, waitForTwin, type Browser } from './chromium.js';
+import { startTwinLine, type TwinLine } from './e2e-line.js';
+import { canvasStats, clickMachine, tagText, waitForChange } from './page-checks.js';
+
+const ARTIFACTS = 'test-artifacts';
+
+describe('twin served by the real edge, fed by the real simulator', () => {
+  let line: TwinLine;
+  let browser: Browser;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    // 10× time: a part every second or so, so counts visibly move within the test.
+    line = await startTwinLine({ timeScale: 10, seed: 7 });
+    browser = await launchChromium();
+    browser.page.on('pageerror', (e) => pageErrors.push(e.message));
+    await browser.page.goto(line.url);
+    await waitForTwin(browser.page, 30_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await line?.stop();
+  });
+
+  it('loads the page from the edge and draws the line', async () => {
+    const { page } = browser;
+    expect(await page.title()).toContain('twinline');
+    expect(await page.evaluate(() => window.__twin!.machineIds())).toEqual(['loader', 'mill', 'washer', 'inspection', 'packer']);
+    await page.waitForFunction(() => window.__twin!.frames > 3, undefined, { timeout: 20_000 });
+    const stats = await canvasStats(page);
+    expect(stats.nonDominant).toBeGreaterThan(0.15);
+    expect(stats.distinctColours).toBeGreaterThan(40);
+    expect(await page.locator('[data-testid="connection"]').getAttribute('data-state')).toBe('connected');
+    expect(await page.locator('.line-name').textContent()).toBe('CNC machining line 1');
+  });
+
+  it('shows a real state for every machine once both protocols flow', async () => {
+    const { page } = browser;
+    await page.waitForFunction(
+      () => [...document.querySelectorAll<HTMLElement>('.machine-label')].every((l) => l.dataset.state && l.dataset.state !== 'no-data'),
+      undefined,
+      { timeout: 30_000, polling: 250 },
+    );
+    await page.screenshot({ path: `${ARTIFACTS}/e2e-overview.png` });
+  });
+
+  it('clicking a machine opens its inspector with live values that change', async () => {
+    const { page } = browser;
+    await clickMachine(page, 'mill');
+    await page.waitForSelector('#inspector:not([hidden]) .insp-title', { timeout: 10_000 });
+    expect(await page.locator('#inspector .insp-title').textContent()).toBe('CNC mill');
+    expect(await page.locator('#inspector [data-field="model"]').textContent()).toBe('DMU 50');
+    // OPC UA values: spindle speed, temperature, vibration move continuously in the simulator.
+    const watched = async () => `${await tagText(page, 'spindleTemperature')}|${await tagText(page, 'vibration')}|${await tagText(page, 'totalCount')}`;
+    const before = await watched();
+    await waitForChange(watched, before, 20_000);
+    expect(await page.locator('#inspector tr[data-tag="spindleSpeed"] .tag-unit').textContent()).toBe('rpm');
+    expect(await page.locator('#inspector tr[data-tag="spindleSpeed"]').getAttribute('data-quality')).toBe('good');
+    await page.screenshot({ path: `${ARTIFACTS}/e2e-inspector.png` });
+  });
+
+  it('moves parts along the conveyors as real counts go up', async () => {
+    const { page } = browser;
+    await page.waitForFunction(() => window.__twin!.activeParts > 0, undefined, { timeout: 30_000, polling: 100 });
+    const counts = await page.evaluate(() => (window.__twin!.machine('loader') as { counts: { total: number } }).counts.total);
+    expect(counts).toBeGreaterThan(0);
+    expect(pageErrors).toEqual([]);
+  });
+});
