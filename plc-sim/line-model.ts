@@ -218,6 +218,14 @@ export function createLineModel(options: LineModelOptions): LineModel {
     truth.enter(m.config.id, t, { ...s, product: m.product });
   }
 
+  /** The state alone, without allocating: this runs for every event of every machine. */
+  function stateKind(m: MachineSim, phase: CalendarPhase): SimState {
+    const k = m.activity.kind;
+    if (k === 'fault') return 'down';
+    if (!phase.producing) return 'planned-stop';
+    return k === 'cycle' ? 'running' : k === 'changeover' ? 'setup' : 'idle';
+  }
+
   function powerLevel(m: MachineSim, state: SimState): number {
     const p = m.behaviour.power;
     switch (state) {
@@ -231,7 +239,7 @@ export function createLineModel(options: LineModelOptions): LineModel {
 
   function consume(m: MachineSim, ms: number, phase: CalendarPhase) {
     if (ms <= 0) return;
-    const kWh = (powerLevel(m, stateOf(m, phase).state) * m.noise * ms) / 3_600_000;
+    const kWh = (powerLevel(m, stateKind(m, phase)) * m.noise * ms) / 3_600_000;
     m.meterKWh += kWh;
     truth.addEnergy(m.config.id, kWh);
   }
@@ -257,6 +265,7 @@ export function createLineModel(options: LineModelOptions): LineModel {
         if (!m.output || m.output.parts.length < m.output.capacity) {
           if (m.output) m.output.parts.push({ ...a.part, readyAt: t });
           m.activity = { kind: 'starved' };
+          record(m, t, phase);
           continue;
         }
         consume(m, end - t, phase);
@@ -357,6 +366,7 @@ export function createLineModel(options: LineModelOptions): LineModel {
   }
 
   let lastShiftStart: number | null = null;
+  let lastPhase: CalendarPhase | undefined;
 
   function onShiftStart(phase: CalendarPhase, t: number) {
     const start = phase.shift?.start ?? null;
@@ -379,13 +389,16 @@ export function createLineModel(options: LineModelOptions): LineModel {
       const phase = calendar.at(t);
       onShiftStart(phase, t);
       const end = Math.min(t1, phase.until);
-      for (const m of machines) record(m, t, phase);
+      if (phase !== lastPhase) {
+        for (const m of machines) record(m, t, phase);
+        lastPhase = phase;
+      }
       for (const m of machines) run(m, t, end, phase);
       t = end;
     }
     const phase = calendar.at(t1 - 1);
     for (const m of machines) {
-      const state = stateOf(m, phase).state;
+      const state = stateKind(m, phase);
       m.powerKW = powerLevel(m, state) * m.noise;
       updateSignals(m, t1 - t0, state);
     }
