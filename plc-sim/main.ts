@@ -1,12 +1,12 @@
 // `npm run sim`: serves the plant file's tags from a simulated line over OPC UA and Modbus TCP.
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { setWarningLogger } from 'node-opcua';
 import { loadPlantFile } from '../edge/config/load-plant.js';
 import { parseFaultFlag, type FaultSpec } from './fault-injection.js';
-import { parseScenario, type ScenarioConfig } from './scenario.js';
+import { loadScenarioFile, type ScenarioConfig } from './scenario.js';
 import { startSimulator } from './simulator.js';
+import { writeTruthFile } from './truth-file.js';
 
 const HELP = `twinline plc-sim — a simulated workshop line behind real OPC UA and Modbus TCP servers
 
@@ -21,6 +21,11 @@ Usage: npm run sim -- [options]
   --time-scale <x>       simulated seconds per real second, e.g. 60 (default 1)
   --start <iso time>     simulated clock start, e.g. 2025-03-03T06:00:00+08:00 (default now)
   --pki-dir <dir>        node-opcua certificate folder (default data/pki/sim)
+  --control-port <port>  HTTP control API on 127.0.0.1, 0 = any free port, -1 = off (default 8091);
+                         GET /api lists the routes (truth, faults, commands, clock)
+  --truth-out <file>     on exit, write the ground truth (start … exit) as JSON to this file
+  --duration <seconds>   stop by itself after this many real seconds (with --truth-out: a
+                         reproducible truth file, e.g. --time-scale 60 --duration 480 = one shift)
   --fault <spec>         inject a fault at start, repeatable; spec is kind:target[:arg][@durationMs]:
                            drop:<device>[@ms]         close connections (and refuse new ones for ms)
                            silence:<device>           accept requests, never answer (time-outs)
@@ -59,6 +64,9 @@ try {
       'time-scale': { type: 'string' },
       start: { type: 'string' },
       'pki-dir': { type: 'string', default: 'data/pki/sim' },
+      'control-port': { type: 'string' },
+      'truth-out': { type: 'string' },
+      duration: { type: 'string' },
       fault: { type: 'string', multiple: true, default: [] },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -77,6 +85,8 @@ const port = (n: number) => Number.isInteger(n) && n >= 0 && n <= 65535;
 const opcuaPort = num('opcua-port', args['opcua-port'], 4840, port);
 const modbusPort = num('modbus-port', args['modbus-port'], 5020, port);
 const seed = num('seed', args.seed, 1, Number.isInteger);
+const controlPort = num('control-port', args['control-port'], 8091, (n) => n === -1 || port(n));
+const durationS = args.duration === undefined ? undefined : num('duration', args.duration, 0, (n) => n > 0);
 const timeScale = num('time-scale', args['time-scale'], 1, (n) => n > 0 && n <= 10_000);
 let startTime: number | undefined;
 if (args.start !== undefined) {
@@ -98,26 +108,21 @@ setWarningLogger((...parts: unknown[]) => {
   if (!args.quiet) process.stderr.write(`[node-opcua] ${parts.slice(1).map(String).join(' ')}\n`);
 });
 
+const DEMO_SCENARIO = 'plc-sim/scenarios/demo.yaml';
 let plant;
 let scenario: ScenarioConfig | undefined;
 try {
   plant = loadPlantFile(args.plant);
-  const scenarioFile = args.scenario ?? defaultScenarioFile();
-  if (scenarioFile) scenario = parseScenario(parseYaml(readFileSync(scenarioFile, 'utf8')), scenarioFile);
+  // The demo scenario is written for the demo plant; other plants get type defaults unless given one.
+  const scenarioFile = args.scenario ?? (args.plant === 'config/demo-plant.yaml' && existsSync(DEMO_SCENARIO) ? DEMO_SCENARIO : undefined);
+  if (scenarioFile) scenario = await loadScenarioFile(scenarioFile);
 } catch (err) {
   fail((err as Error).message);
 }
 
-function defaultScenarioFile(): string | undefined {
-  try {
-    readFileSync('plc-sim/scenarios/demo.yaml');
-    return args!.plant === 'config/demo-plant.yaml' ? 'plc-sim/scenarios/demo.yaml' : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const sim = await startSimulator({ plant, scenario, opcuaPort, modbusPort, seed, timeScale, startTime, pkiDir: args['pki-dir'], faults, log: quietLog }).catch((err: Error) => fail(err.message));
+const sim = await startSimulator({ plant, scenario, opcuaPort, modbusPort, seed, timeScale, startTime, pkiDir: args['pki-dir'], faults, log: quietLog,
+  controlPort: controlPort === -1 ? undefined : controlPort,
+}).catch((err: Error) => fail(err.message));
 log(`plc-sim running: ${plant.machines.length} machines, seed ${seed}, time scale ×${timeScale}, simulated clock at ${new Date(sim.clock.now()).toISOString()}`);
 
 let stopping = false;
@@ -127,8 +132,14 @@ async function shutdown(signal: string) {
   log(`${signal}: stopping plc-sim`);
   const killer = setTimeout(() => process.exit(1), 5000);
   killer.unref();
+  sim.sync();
+  if (args!['truth-out']) {
+    await writeTruthFile(args!['truth-out'], sim.truth());
+    log(`ground truth written to ${args!['truth-out']}`);
+  }
   await sim.stop();
   process.exit(0);
 }
+if (durationS !== undefined) setTimeout(() => void shutdown(`--duration ${durationS}`), durationS * 1000);
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -2,6 +2,8 @@
 // power, signals) and how the line flows (products, order size, buffers). The plant file
 // says WHAT the PLCs expose; the scenario says what the simulated machines DO. Every
 // field has a default derived from the machine type, so a plant alone is a valid scenario.
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
 import { z } from 'zod';
 import type { MachineConfig, MachineType, PlantConfig } from '../shared/plant-schema.js';
 
@@ -235,4 +237,21 @@ export function parseScenario(document: unknown, file: string): ScenarioConfig {
     throw new ScenarioError(`invalid scenario file ${file}:\n${lines.join('\n')}\nFix the field(s) above and start again.`);
   }
   return result.data;
+}
+
+/** Reads and validates a scenario YAML file; errors name the file and the field. */
+export async function loadScenarioFile(file: string): Promise<ScenarioConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ScenarioError(`cannot read scenario file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}. Pass an existing file with --scenario.`);
+  }
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    throw new ScenarioError(`scenario file ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return parseScenario(doc, file);
 }

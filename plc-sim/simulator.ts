@@ -7,6 +7,7 @@ import { FaultRegistry, FaultSpecSchema, type ActiveFault, type FaultSpec } from
 import type { GroundTruthReport } from './ground-truth.js';
 import { createLineModel, type LineModel, type MachineCommand, type MachineSnapshot } from './line-model.js';
 import { buildModbusMap } from './modbus-map.js';
+import { startControlApi, type RunningControlApi } from './control-api.js';
 import { createModbusVector, startModbusTcp, type RunningModbusTcp } from './modbus-server.js';
 import { startOpcUaServer, type RunningOpcUa } from './opcua-server.js';
 import { resolveScenario, type ScenarioConfig } from './scenario.js';
@@ -33,6 +34,8 @@ export interface SimulatorOptions {
   faults?: FaultSpec[];
   /** Wall ms between model advances and publishes. Default 100. */
   publishIntervalMs?: number;
+  /** Port of the HTTP control API (0 = a free one); omitted = no control API. */
+  controlPort?: number;
   /** Wall clock in ms (monotonic); injectable for tests. Default performance.now. */
   wallClock?: () => number;
 }
@@ -51,6 +54,8 @@ export interface RunningSimulator {
   opcuaEndpoint: string;
   opcuaPort: number;
   modbusPort: number;
+  /** http://127.0.0.1:<port> of the control API, or null when not started. */
+  controlUrl: string | null;
   clock: SimClock;
   model: LineModel;
   /** Current values of every machine as the model sees them (truth, not what the PLC publishes). */
@@ -154,6 +159,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     opcuaEndpoint: opcua?.endpoint ?? '',
     opcuaPort: opcua?.port ?? 0,
     modbusPort: modbus?.port ?? 0,
+    controlUrl: null,
     model,
     clock: {
       startTime, timeScale,
@@ -195,11 +201,23 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     async stop() {
       clearInterval(timer);
       sim.clearFaults();
+      await control?.close();
       await stopServers();
       log('simulator stopped');
     },
   };
-  for (const spec of opts.faults ?? []) sim.inject(spec);
+  let control: RunningControlApi | undefined;
+  try {
+    for (const spec of opts.faults ?? []) sim.inject(spec);
+    if (opts.controlPort !== undefined) {
+      control = await startControlApi(sim, opts.controlPort);
+      sim.controlUrl = control.url;
+      log(`control API listening on ${control.url} (GET /api lists the routes)`);
+    }
+  } catch (err) {
+    await sim.stop();
+    throw err;
+  }
   return sim;
 }
 
