@@ -7,11 +7,15 @@ import { toPlantView, type DeviceHealth, type LineSnapshot, type MachineLive } f
 import { tagsOfDevice, type Connector, type TagSample } from './connectors/connector.js';
 import { createConnector } from './connectors/registry.js';
 import { createPlantModel, type ModelEvent } from './model/plant-model.js';
-import { openHistorian, type Historian } from './store/historian.js';
+import { openHistorian, tagPolicies, type Historian } from './store/historian.js';
+import { startKpisFromHistory } from './store/kpi-replay.js';
+import { registerHistoryRoutes } from './api/history-routes.js';
+import { registerKpiRoutes } from './api/kpi-routes.js';
 import { createLiveKpiEngine, type LiveKpiEngine } from './kpi/live-kpi-engine.js';
 import { createLiveServer, type LiveServer } from './live/live-server.js';
 import { createHttpServer } from './api/http-server.js';
 import type { Log } from './logger.js';
+import type { PeriodTotals } from '../shared/kpi/period-totals.js';
 
 export interface EdgeOptions {
   plant: PlantConfig;
@@ -40,9 +44,14 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const now = options.now ?? Date.now;
   const { plant, log } = options;
   const startedAt = now();
-  const historian = openHistorian({ file: options.dbFile, now });
+  const kpiOptions = { microStopsAs: plant.kpi?.microStopsAs ?? 'availability' } as const;
+  const historian = openHistorian({ file: options.dbFile, now, settings: plant.historian, tags: tagPolicies(plant), kpi: kpiOptions, log });
   const model = createPlantModel(plant, startedAt);
-  const kpi = createLiveKpiEngine({ plant, now });
+  // The current shift's KPIs continue from what the historian stored before a restart or crash.
+  const kpi = startKpisFromHistory({
+    plant, historian, now, log,
+    create: (clock) => createLiveKpiEngine({ plant, now: clock, kpi: kpiOptions, onShiftClosed: (closed) => historian.recordShift(closed) }),
+  });
   for (const m of plant.machines) kpi.onState(m.id, 'no-data', startedAt);
 
   const connectors: Connector[] = plant.devices.map((device) =>
@@ -65,8 +74,14 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     machines,
     health: () => {
       const d = devices();
-      return { status: d.every((x) => x.connected) ? 'ok' : 'degraded', uptimeSeconds: Math.round((now() - startedAt) / 1000), devices: d };
+      return { status: d.every((x) => x.connected) ? 'ok' : 'degraded', uptimeSeconds: Math.round((now() - startedAt) / 1000), devices: d, historian: historian.health() };
     },
+  });
+  registerHistoryRoutes(app, { queries: historian.queries, machineIds: plant.machines.map((m) => m.id), now });
+  registerKpiRoutes(app, {
+    plant, kpi, now,
+    storedShifts: (machineId, from, to) => historian.queries.kpiPeriods(machineId, from, to)
+      .map((p) => ({ shift: { name: p.name, date: p.date, start: p.startTs, end: p.endTs }, totals: p.totals as PeriodTotals })),
   });
   let live: LiveServer | undefined;
   live = createLiveServer({ httpServer: app.server, snapshot, machineLive, devices, now });

@@ -5,7 +5,8 @@ import type { DeviceHealth, MachineLive } from '../../shared/live-protocol.js';
 
 export interface HttpServerOptions {
   uiDir: string;
-  health: () => { status: 'ok' | 'degraded'; uptimeSeconds: number; devices: DeviceHealth[] };
+  /** Modules may add their own sections (e.g. `historian`). */
+  health: () => { status: 'ok' | 'degraded'; uptimeSeconds: number; devices: DeviceHealth[]; [section: string]: unknown };
   machines: () => MachineLive[];
 }
 

@@ -15,7 +15,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import { historianSettings, type HistorianSettings, type HistorianSettingsInput } from '../../shared/historian-config.js';
-import { computeKpis } from '../../shared/kpi/oee.js';
+import { computeKpis, type KpiOptions } from '../../shared/kpi/oee.js';
 import type { ModelEvent } from '../model/plant-model.js';
 import type { ClosedShift } from '../kpi/live-kpi-engine.js';
 import type { Log } from '../logger.js';
@@ -61,6 +61,8 @@ export interface HistorianOptions {
   flushIntervalMs?: number;
   /** Per-tag kind and deadband; tags not listed are stored on every change, kind taken from the value. */
   tags?: ReadonlyMap<string, TagPolicy>;
+  /** How stored KPI periods are computed from their totals; pass what the live KPI engine uses. */
+  kpi?: KpiOptions;
   log?: Log;
 }
 
@@ -310,7 +312,7 @@ export function openHistorian(options: HistorianOptions): Historian {
   });
 
   function writeShift(closed: ClosedShift): void {
-    const k = computeKpis(closed.totals);
+    const k = computeKpis(closed.totals, options.kpi);
     upsertShift.run({
       machineId: closed.machineId, name: closed.shift.name, date: closed.shift.date, startTs: closed.shift.start, endTs: closed.shift.end,
       total: closed.totals.counts.total, good: closed.totals.counts.good, kWh: closed.totals.energy.kWh,

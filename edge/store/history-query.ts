@@ -6,40 +6,10 @@ import { and, asc, eq, gt, gte, isNull, lt, or } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import * as schema from './schema.js';
 import { MINUTE_MS, minuteOf } from './minute-rollup.js';
+import type { AggregatePoint, KpiPeriod, RawPoint, StateInterval, TagTrend } from '../../shared/history-api.js';
 
-export type Quality = (typeof schema.QUALITY_NAMES)[number];
+export type { AggregatePoint, KpiPeriod, RawPoint, StateInterval, TagTrend } from '../../shared/history-api.js';
 
-export interface RawPoint {
-  ts: number;
-  value: number | boolean | string | null;
-  quality: Quality;
-}
-
-export interface AggregatePoint {
-  /** Start of the bucket, epoch ms. */
-  ts: number;
-  min: number;
-  max: number;
-  avg: number;
-  last: number;
-  /** Samples received in the bucket. */
-  count: number;
-}
-
-export type TagTrend =
-  | { tag: string; kind: schema.TagKind; from: number; to: number; resolution: 'raw'; bucketMs: null; truncated: boolean; points: RawPoint[] }
-  | { tag: string; kind: schema.TagKind; from: number; to: number; resolution: 'aggregate'; bucketMs: number; truncated: false; points: AggregatePoint[] };
-
-export interface StateInterval {
-  machineId: string;
-  state: string;
-  startTs: number;
-  /** Null while the interval is still open. */
-  endTs: number | null;
-  reason: string | null;
-}
-
-export type KpiPeriodRow = Omit<typeof schema.kpiPeriods.$inferSelect, 'totalsJson' | 'id'> & { totals: unknown };
 
 export class UnknownTagError extends Error {
   override name = 'UnknownTagError';
@@ -74,10 +44,15 @@ export class HistoryQueries {
               (SELECT m.last FROM tag_minutes m WHERE m.tag_id = @tagId AND m.minute >= @origin + g.b * @bucket
                  AND m.minute < @origin + (g.b + 1) * @bucket ORDER BY m.minute DESC LIMIT 1),
               g.n
-         FROM (SELECT (minute - @origin) / @bucket AS b, min(min) AS mn, max(max) AS mx, sum(sum) / sum(count) AS av, sum(count) AS n
+         FROM (SELECT CAST((minute - @origin) / @bucket AS INTEGER) AS b, min(min) AS mn, max(max) AS mx, sum(sum) / sum(count) AS av, sum(count) AS n
                  FROM tag_minutes WHERE tag_id = @tagId AND minute >= @from AND minute < @to GROUP BY b) g
         ORDER BY g.b`,
     ).raw();
+  }
+
+  /** Every tag with history, by name. */
+  tags(): { name: string; kind: schema.TagKind }[] {
+    return this.sqlite.prepare('SELECT name, kind FROM tags ORDER BY name').all() as { name: string; kind: schema.TagKind }[];
   }
 
   tagId(tag: string): { id: number; kind: schema.TagKind } | undefined {
@@ -145,7 +120,7 @@ export class HistoryQueries {
   }
 
   /** Closed KPI periods of a machine that start in [from, to), oldest first. */
-  kpiPeriods(machineId: string, from: number, to: number): KpiPeriodRow[] {
+  kpiPeriods(machineId: string, from: number, to: number): KpiPeriod[] {
     const k = schema.kpiPeriods;
     return this.db
       .select()

@@ -60,8 +60,8 @@ export class Pruner {
       // Deletes at most CHUNK rows of one tag: everything older than the cut-off, or older
       // than the (CHUNK+1)-th old row when there are more.
       this.keyedDelete.set(table, sqlite.prepare(
-        `DELETE FROM ${table} WHERE tag_id = ?1 AND ${col} < coalesce(
-           (SELECT ${col} FROM ${table} WHERE tag_id = ?1 AND ${col} < ?2 ORDER BY ${col} LIMIT 1 OFFSET ${CHUNK}), ?2)`,
+        `DELETE FROM ${table} WHERE tag_id = @tagId AND ${col} < coalesce(
+           (SELECT ${col} FROM ${table} WHERE tag_id = @tagId AND ${col} < @cutoff ORDER BY ${col} LIMIT 1 OFFSET ${CHUNK}), @cutoff)`,
       ));
       this.keyedOldest.set(table, sqlite.prepare(`SELECT ${col} FROM ${table} WHERE tag_id = ? ORDER BY ${col} LIMIT 1`).pluck());
     }
@@ -74,7 +74,7 @@ export class Pruner {
     for (const tagId of this.tagIds.all() as number[]) {
       for (;;) {
         if (this.stopped()) return deleted;
-        const n = del.run(tagId, cutoff).changes;
+        const n = del.run({ tagId, cutoff }).changes;
         deleted += n;
         if (n < CHUNK) break;
         await yieldToLoop();

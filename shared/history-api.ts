@@ -1,0 +1,113 @@
+// REST contract of the historian (GET /api/history/…): query parameters as zod schemas, and
+// the shapes the edge answers with. Browser-safe: the twin's trend view imports it too.
+import { z } from 'zod';
+
+const DAY_MS = 86_400_000;
+/** A window longer than this is refused: it would scan more than a year of data for one request. */
+export const MAX_WINDOW_MS = 400 * DAY_MS;
+
+/** Epoch milliseconds, or an ISO 8601 date-time ("2026-11-29T08:00:00Z", "2026-11-29T16:00+08:00"). */
+export const TimeParamSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number' || /^\d+$/.test(v)) {
+    const n = Number(v);
+    if (Number.isSafeInteger(n)) return n;
+  } else if (/^\d{4}-\d{2}-\d{2}(T.*)?$/.test(v)) {
+    const t = Date.parse(v);
+    if (!Number.isNaN(t)) return t;
+  }
+  ctx.addIssue({ code: 'custom', message: `"${v}" is not a time: use epoch milliseconds or ISO 8601, e.g. 2026-11-29T08:00:00Z` });
+  return z.NEVER;
+});
+
+const windowFields = {
+  from: TimeParamSchema.optional(),
+  to: TimeParamSchema.optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+};
+
+function checkWindow(q: { from?: number; to?: number }, ctx: z.RefinementCtx): void {
+  if (q.from !== undefined && q.to !== undefined) {
+    if (q.from >= q.to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must be before "to"' });
+    else if (q.to - q.from > MAX_WINDOW_MS) ctx.addIssue({ code: 'custom', path: ['from'], message: `window longer than ${MAX_WINDOW_MS / DAY_MS} days: ask for a shorter span` });
+  }
+}
+
+export const TagHistoryQuerySchema = z
+  .strictObject({
+    ...windowFields,
+    /** Upper bound of points returned; raw samples when the window holds no more, else aggregates. */
+    maxPoints: z.coerce.number().int().min(2).max(10_000).default(1000),
+  })
+  .superRefine(checkWindow);
+export type TagHistoryQuery = z.infer<typeof TagHistoryQuerySchema>;
+
+export const WindowQuerySchema = z.strictObject(windowFields).superRefine(checkWindow);
+export type WindowQuery = z.infer<typeof WindowQuerySchema>;
+
+/** `<machineId>.<tagName>` */
+export const TagPathSchema = z.strictObject({
+  tag: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z][A-Za-z0-9_-]*$/, 'name a tag as <machineId>.<tagName>, e.g. mill.spindleSpeed'),
+});
+export const MachinePathSchema = z.strictObject({
+  machineId: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'name a machine by its id, e.g. mill'),
+});
+
+/** Default windows when `from`/`to` are left out: the last hour of a trend or timeline, the last 30 days of KPI periods. */
+export const DEFAULT_WINDOW_MS = { tag: 3_600_000, states: 3_600_000, kpi: 30 * DAY_MS } as const;
+
+export type Quality = 'good' | 'uncertain' | 'bad';
+export type TagKind = 'number' | 'boolean' | 'string';
+
+export interface RawPoint {
+  ts: number;
+  value: number | boolean | string | null;
+  quality: Quality;
+}
+
+export interface AggregatePoint {
+  /** Start of the bucket, epoch ms. */
+  ts: number;
+  min: number;
+  max: number;
+  avg: number;
+  last: number;
+  /** Samples received in the bucket. */
+  count: number;
+}
+
+export type TagTrend =
+  | { tag: string; kind: TagKind; from: number; to: number; resolution: 'raw'; bucketMs: null; truncated: boolean; points: RawPoint[] }
+  | { tag: string; kind: TagKind; from: number; to: number; resolution: 'aggregate'; bucketMs: number; truncated: false; points: AggregatePoint[] };
+
+export interface StateInterval {
+  machineId: string;
+  state: string;
+  startTs: number;
+  /** Null while the interval is still open. */
+  endTs: number | null;
+  reason: string | null;
+}
+
+export interface KpiPeriod {
+  machineId: string;
+  kind: 'shift';
+  name: string;
+  date: string;
+  startTs: number;
+  endTs: number;
+  totalCount: number;
+  goodCount: number;
+  energyKWh: number;
+  availability: number;
+  performance: number;
+  quality: number;
+  oee: number;
+  /** PeriodTotals (shared/kpi/period-totals.ts) the KPIs were computed from. */
+  totals: unknown;
+}
+
+/** Body of every 400/404 answer: what is wrong and, for a bad parameter, which one. */
+export interface HistoryError {
+  error: string;
+  parameter?: string;
+}
