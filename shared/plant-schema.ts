@@ -2,6 +2,7 @@
 // Browser-safe (no Node imports): twin-ui and plc-sim import it too.
 import { z } from 'zod';
 import { HistorianSettingsSchema } from './historian-config.js';
+import { AlarmSettingsSchema, checkAlarmRules } from './alarm-rules.js';
 
 export const MACHINE_STATES = ['running', 'idle', 'down', 'setup', 'planned-stop', 'no-data'] as const;
 export const MachineStateSchema = z.enum(MACHINE_STATES);
@@ -85,8 +86,8 @@ export const ModbusTcpDeviceSchema = z.strictObject({
   unitId: z.number().int().min(0).max(255).default(1),
   pollIntervalMs: z.number().int().min(50).default(500),
   timeoutMs: z.number().int().min(50).default(1000),
-  /** Unused registers a read may span to merge two tags into one request. */
-  maxGap: z.number().int().min(0).max(124).default(8),
+  /** Unused registers a read may span to merge two tags into one request; the default gives the fewest requests. */
+  maxGap: z.number().int().min(0).max(124).default(124),
 });
 
 export const DeviceSchema = z.discriminatedUnion('protocol', [OpcUaDeviceSchema, ModbusTcpDeviceSchema]);
@@ -176,6 +177,8 @@ export const PlantSchema = z
     kpi: KpiSettingsSchema.optional(),
     /** Local historian: write rate, retention, size budget, backups (shared/historian-config.ts; defaults when absent). */
     historian: HistorianSettingsSchema.optional(),
+    /** Alarm rules and the alarm system's behaviour (shared/alarm-rules.ts; standard rules when absent). */
+    alarms: AlarmSettingsSchema.optional(),
     devices: z.array(DeviceSchema).min(1),
     machines: z.array(MachineSchema).min(1),
   })
@@ -215,6 +218,9 @@ export const PlantSchema = z
         }
       });
     });
+    if (plant.alarms) {
+      checkAlarmRules(plant.alarms, plant.machines, (path, message) => ctx.addIssue({ code: 'custom', path: ['alarms', ...path], message }));
+    }
   });
 
 export type PlantConfig = z.infer<typeof PlantSchema>;

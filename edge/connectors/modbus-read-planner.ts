@@ -17,15 +17,22 @@ export interface ReadRequest {
 }
 
 export interface PlannerOptions {
-  /** Unused registers/bits a request may span to join two tags (reading them is cheaper than a round trip). */
+  /**
+   * Unused registers a request may span to join two tags (reading them is cheaper than a
+   * round trip). Bit tables allow 16× as many bits: the same bytes on the wire. The default
+   * bridges any gap the protocol limits allow, which gives the fewest requests; lower it for
+   * PLCs that answer "illegal data address" for unmapped registers.
+   */
   maxGap: number;
 }
+
+export const DEFAULT_MAX_GAP = MAX_REGISTERS_PER_READ - 1;
 
 export function tagSpan(tag: BoundTag): number {
   return tag.config.modbus!.table === 'coil' || tag.config.modbus!.table === 'discrete' ? 1 : registerCount(tag.config.type);
 }
 
-export function planReads(tags: readonly BoundTag[], options: PlannerOptions = { maxGap: 8 }): ReadRequest[] {
+export function planReads(tags: readonly BoundTag[], options: PlannerOptions = { maxGap: DEFAULT_MAX_GAP }): ReadRequest[] {
   const byTable = new Map<ModbusTable, BoundTag[]>();
   for (const tag of tags) {
     const source = tag.config.modbus;
@@ -36,7 +43,9 @@ export function planReads(tags: readonly BoundTag[], options: PlannerOptions = {
   }
   const requests: ReadRequest[] = [];
   for (const [table, list] of byTable) {
-    const limit = table === 'coil' || table === 'discrete' ? MAX_BITS_PER_READ : MAX_REGISTERS_PER_READ;
+    const bits = table === 'coil' || table === 'discrete';
+    const limit = bits ? MAX_BITS_PER_READ : MAX_REGISTERS_PER_READ;
+    const maxGap = bits ? options.maxGap * 16 : options.maxGap;
     list.sort((a, b) => a.config.modbus!.address - b.config.modbus!.address);
     let current: ReadRequest | undefined;
     for (const tag of list) {
@@ -45,7 +54,7 @@ export function planReads(tags: readonly BoundTag[], options: PlannerOptions = {
       if (current) {
         const end = Math.max(current.address + current.length, address + length);
         const gap = address - (current.address + current.length);
-        if (gap <= options.maxGap && end - current.address <= limit) {
+        if (gap <= maxGap && end - current.address <= limit) {
           current.length = end - current.address;
           current.tags.push({ tag, offset: address - current.address, length });
           continue;
@@ -58,8 +67,13 @@ export function planReads(tags: readonly BoundTag[], options: PlannerOptions = {
   return requests;
 }
 
-/** Splits a merged request into one request per tag. */
+/**
+ * After an "illegal data address" on a merged request: first retry its tags as contiguous
+ * blocks (no bridged gaps), and a block that still fails tag by tag.
+ */
 export function isolate(req: ReadRequest): ReadRequest[] {
+  const contiguous = planReads(req.tags.map((t) => t.tag), { maxGap: 0 });
+  if (contiguous.length > 1) return contiguous;
   return req.tags.map(({ tag, offset, length }) => ({
     table: req.table, address: req.address + offset, length, tags: [{ tag, offset: 0, length }],
   }));

@@ -23,6 +23,14 @@ describe('Modbus read planner', () => {
     expect(planReads(tags, { maxGap: 8 })).toHaveLength(2);
   });
 
+  it('after an illegal address, retries contiguous blocks before single tags', async () => {
+    const { isolate } = await import('../../edge/connectors/modbus-read-planner.js');
+    const [merged] = planReads([tag('a', 'holding', 0), tag('b', 'holding', 1), tag('c', 'holding', 50)]);
+    const blocks = isolate(merged!);
+    expect(blocks.map((r) => [r.address, r.length])).toEqual([[0, 2], [50, 1]]);
+    expect(isolate(blocks[0]!).map((r) => [r.address, r.length])).toEqual([[0, 1], [1, 1]]);
+  });
+
   it('never exceeds 125 registers per request', () => {
     const tags = Array.from({ length: 300 }, (_, i) => tag(`t${i}`, 'holding', i));
     const plan = planReads(tags);
@@ -47,7 +55,9 @@ describe('Modbus read planner', () => {
     const { tagsOfDevice } = await import('../../edge/connectors/connector.js');
     const plant = loadPlantFile('config/demo-plant.yaml');
     const plan = planReads(tagsOfDevice(plant, 'plc-modbus'));
-    // three register blocks 100 apart, three coils 100 apart: one request each
-    expect(plan).toHaveLength(6);
+    // holding 0–211 needs two 125-register windows; coils 0–200 fit one request
+    expect(plan).toHaveLength(3);
+    // a PLC that refuses unmapped registers: maxGap 8 keeps the three blocks apart (coils still merge: 100 bits < 8×16)
+    expect(planReads(tagsOfDevice(plant, 'plc-modbus'), { maxGap: 8 })).toHaveLength(4);
   });
 });
