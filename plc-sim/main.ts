@@ -7,6 +7,7 @@ import { parseFaultFlag, type FaultSpec } from './fault-injection.js';
 import { loadScenarioFile, type ScenarioConfig } from './scenario.js';
 import { startSimulator } from './simulator.js';
 import { writeTruthFile } from './truth-file.js';
+import { renderOpcUaNodes, renderRegisterMap } from './register-map.js';
 
 const HELP = `twinline plc-sim — a simulated workshop line behind real OPC UA and Modbus TCP servers
 
@@ -21,7 +22,7 @@ Usage: npm run sim -- [options]
   --time-scale <x>       simulated seconds per real second, e.g. 60 (default 1)
   --start <iso time>     simulated clock start, e.g. 2025-03-03T06:00:00+08:00 (default now)
   --pki-dir <dir>        node-opcua certificate folder (default data/pki/sim)
-  --control-port <port>  HTTP control API on 127.0.0.1, 0 = any free port, -1 = off (default 8091);
+  --control-port <port>  HTTP control API on 127.0.0.1, 0 = any free port, off = none (default 8091);
                          GET /api lists the routes (truth, faults, commands, clock)
   --truth-out <file>     on exit, write the ground truth (start … exit) as JSON to this file
   --duration <seconds>   stop by itself after this many real seconds (with --truth-out: a
@@ -35,6 +36,7 @@ Usage: npm run sim -- [options]
                            out-of-range:<machine.tag> the tag reads an impossible value
                            freeze:<machine[.tag]>     values stop changing
                            breakdown:<machine>:<code>:<minutes>  the machine breaks down now
+  --print-register-map   print the Modbus register map and OPC UA node list of --plant (Markdown) and exit
   --quiet                log only errors
   -h, --help             show this help
 
@@ -69,6 +71,7 @@ try {
       duration: { type: 'string' },
       fault: { type: 'string', multiple: true, default: [] },
       quiet: { type: 'boolean', default: false },
+      'print-register-map': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -85,7 +88,7 @@ const port = (n: number) => Number.isInteger(n) && n >= 0 && n <= 65535;
 const opcuaPort = num('opcua-port', args['opcua-port'], 4840, port);
 const modbusPort = num('modbus-port', args['modbus-port'], 5020, port);
 const seed = num('seed', args.seed, 1, Number.isInteger);
-const controlPort = num('control-port', args['control-port'], 8091, (n) => n === -1 || port(n));
+const controlPort = args['control-port'] === 'off' ? -1 : num('control-port', args['control-port'], 8091, port);
 const durationS = args.duration === undefined ? undefined : num('duration', args.duration, 0, (n) => n > 0);
 const timeScale = num('time-scale', args['time-scale'], 1, (n) => n > 0 && n <= 10_000);
 let startTime: number | undefined;
@@ -118,6 +121,11 @@ try {
   if (scenarioFile) scenario = await loadScenarioFile(scenarioFile);
 } catch (err) {
   fail((err as Error).message);
+}
+
+if (args['print-register-map']) {
+  process.stdout.write(`${renderRegisterMap(plant)}\n\n${renderOpcUaNodes(plant)}\n`);
+  process.exit(0);
 }
 
 const sim = await startSimulator({ plant, scenario, opcuaPort, modbusPort, seed, timeScale, startTime, pkiDir: args['pki-dir'], faults, log: quietLog,

@@ -62,6 +62,8 @@ export interface RunningSimulator {
   machines(): MachineSnapshot[];
   /** Ground truth for [from, to) on the simulated clock; defaults: from the start until now. */
   truth(from?: number, to?: number): GroundTruthReport;
+  /** The value a client reads for `<machineId>.<tagName>` right now (after wraps, scaling and injected faults). */
+  tagValue(key: string): number | boolean;
   /** Operator command straight into the model (as if written on the PLC panel). */
   command(machineId: string, command: MachineCommand): void;
   inject(spec: FaultSpec): ActiveFault;
@@ -167,6 +169,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       simAt: (wallEpochMs) => startTime + (wallEpochMs - startEpoch) * timeScale,
     },
     machines: () => model.snapshot(),
+    tagValue: (key) => image.read(image.get(key)),
     truth: (from = startTime, to = model.now()) => model.truth.report(from, to, model.now(), { seed, scenario: scenario.name }),
     command,
     inject(raw) {
