@@ -21,7 +21,7 @@ import type { ClosedShift } from '../kpi/live-kpi-engine.js';
 import type { Log } from '../logger.js';
 import * as schema from './schema.js';
 import { MinuteRollup } from './minute-rollup.js';
-import { heartbeatDue, worthWriting } from './write-policy.js';
+import { heartbeatDue, worthWriting, type LastWritten } from './write-policy.js';
 import { HistoryQueries, type RawPoint, type StateInterval } from './history-query.js';
 import { Pruner, dbSize, type PruneReport, type SizeReport } from './retention.js';
 import { backupDatabase, listBackups } from './backup.js';
@@ -114,13 +114,14 @@ export interface Historian {
   readonly sqlite: Database.Database;
 }
 
-interface TagState {
+/** Per-tag write state. It is its own LastWritten (value/quality), so the hot path allocates nothing. */
+interface TagState extends LastWritten {
   id: number;
   name: string;
   kind: schema.TagKind;
   deadband: number;
-  /** Last written value/quality (including writes staged in the running batch). */
-  written: { value: number | string | null; quality: number } | null;
+  /** `value`/`quality` hold the last write (including writes staged in the running batch) once this is true. */
+  hasWritten: boolean;
   /** Edge-clock time of the last write. */
   writtenAt: number;
   writtenTs: number;
@@ -129,7 +130,11 @@ interface TagState {
   latestQuality: number;
   latestTs: number;
   /** Committed copy, restored if the batch fails. */
-  committed: { written: TagState['written']; writtenAt: number; writtenTs: number } | null;
+  cHasWritten: boolean;
+  cValue: number | string | null;
+  cQuality: number;
+  cWrittenAt: number;
+  cWrittenTs: number;
   staged: boolean;
 }
 
@@ -207,8 +212,9 @@ export function openHistorian(options: HistorianOptions): Historian {
   function newTagState(id: number, name: string, kind: schema.TagKind): TagState {
     return {
       id, name, kind, deadband: options.tags?.get(name)?.deadband ?? 0,
-      written: null, writtenAt: -Infinity, writtenTs: -Infinity,
-      latestValue: null, latestQuality: 0, latestTs: -Infinity, committed: null, staged: false,
+      value: null, quality: 0, hasWritten: false, writtenAt: -Infinity, writtenTs: -Infinity,
+      latestValue: null, latestQuality: 0, latestTs: -Infinity,
+      cHasWritten: false, cValue: null, cQuality: 0, cWrittenAt: -Infinity, cWrittenTs: -Infinity, staged: false,
     };
   }
 
@@ -236,7 +242,11 @@ export function openHistorian(options: HistorianOptions): Historian {
   function stage(t: TagState): void {
     if (t.staged) return;
     t.staged = true;
-    t.committed = { written: t.written, writtenAt: t.writtenAt, writtenTs: t.writtenTs };
+    t.cHasWritten = t.hasWritten;
+    t.cValue = t.value;
+    t.cQuality = t.quality;
+    t.cWrittenAt = t.writtenAt;
+    t.cWrittenTs = t.writtenTs;
     stagedInBatch.push(t);
   }
 
@@ -245,11 +255,13 @@ export function openHistorian(options: HistorianOptions): Historian {
     t.latestValue = value;
     t.latestQuality = quality;
     t.latestTs = ts;
-    if (!worthWriting(t.written, value, quality, t.deadband)) return 0;
+    if (!worthWriting(t.hasWritten ? t : null, value, quality, t.deadband)) return 0;
     stage(t);
     if (typeof value === 'string' || (value === null && t.kind === 'string')) insertText.run(t.id, ts, value, quality);
     else insertNum.run(t.id, ts, value, quality);
-    t.written = { value, quality };
+    t.hasWritten = true;
+    t.value = value;
+    t.quality = quality;
     t.writtenAt = at;
     t.writtenTs = ts;
     return 1;
@@ -291,7 +303,7 @@ export function openHistorian(options: HistorianOptions): Historian {
     // Heartbeats: a tag unchanged for heartbeatMs is written again, so a flat line has
     // points (and its minutes have aggregates) instead of looking like a gap.
     for (const t of tagStates.values()) {
-      if (t.written === null || !heartbeatDue(t.writtenAt, at, heartbeatMs)) continue;
+      if (!t.hasWritten || !heartbeatDue(t.writtenAt, at, heartbeatMs)) continue;
       // The latest received sample if the deadband held it back, else a repeat at `at`.
       const ts = t.latestTs > t.writtenTs ? t.latestTs : Math.max(at, t.writtenTs + 1);
       stage(t);
@@ -300,7 +312,8 @@ export function openHistorian(options: HistorianOptions): Historian {
         insertNum.run(t.id, ts, t.latestValue, t.latestQuality);
         if (typeof t.latestValue === 'number' && ts !== t.latestTs) rollup.add(t.id, ts, t.latestValue);
       }
-      t.written = { value: t.latestValue, quality: t.latestQuality };
+      t.value = t.latestValue;
+      t.quality = t.latestQuality;
       t.writtenAt = at;
       t.writtenTs = ts;
       rows++;
@@ -331,9 +344,11 @@ export function openHistorian(options: HistorianOptions): Historian {
       rowsWritten += writeBatch(batch, lastSeq, at);
     } catch (err) {
       for (const t of stagedInBatch) {
-        t.written = t.committed!.written;
-        t.writtenAt = t.committed!.writtenAt;
-        t.writtenTs = t.committed!.writtenTs;
+        t.hasWritten = t.cHasWritten;
+        t.value = t.cValue;
+        t.quality = t.cQuality;
+        t.writtenAt = t.cWrittenAt;
+        t.writtenTs = t.cWrittenTs;
       }
       for (const t of createdInBatch) tagStates.delete(t.name);
       queue = batch.concat(queue);
@@ -348,10 +363,7 @@ export function openHistorian(options: HistorianOptions): Historian {
       failing = true;
       return;
     } finally {
-      for (const t of stagedInBatch) {
-        t.staged = false;
-        t.committed = null;
-      }
+      for (const t of stagedInBatch) t.staged = false;
       stagedInBatch = [];
       createdInBatch = [];
     }

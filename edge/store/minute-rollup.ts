@@ -21,14 +21,15 @@ export function minuteOf(ts: number): number {
 }
 
 export class MinuteRollup {
-  /** The open bucket per tag; a sample from another minute starts a new one. */
-  private readonly open = new Map<number, MinuteBucket>();
+  /** The open bucket per tag id (ids are small dense integers: an array beats a Map on the hot path). */
+  private open: (MinuteBucket | undefined)[] = [];
+  private touched: number[] = [];
   private readonly done: MinuteBucket[] = [];
 
   add(tagId: number, ts: number, value: number): void {
-    const minute = minuteOf(ts);
-    const b = this.open.get(tagId);
-    if (b && b.minute === minute) {
+    const minute = ts - (((ts % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
+    const b = this.open[tagId];
+    if (b !== undefined && b.minute === minute) {
       if (value < b.min) b.min = value;
       if (value > b.max) b.max = value;
       b.sum += value;
@@ -39,19 +40,21 @@ export class MinuteRollup {
       }
       return;
     }
-    if (b) this.done.push(b);
-    this.open.set(tagId, { tagId, minute, min: value, max: value, sum: value, count: 1, last: value, lastTs: ts });
+    if (b !== undefined) this.done.push(b);
+    else this.touched.push(tagId);
+    this.open[tagId] = { tagId, minute, min: value, max: value, sum: value, count: 1, last: value, lastTs: ts };
   }
 
   /** Everything added since the last drain, one bucket per (tag, minute) run; the rollup is empty afterwards. */
   drain(): MinuteBucket[] {
     const out = this.done.splice(0);
-    for (const b of this.open.values()) out.push(b);
-    this.open.clear();
+    for (const id of this.touched) out.push(this.open[id]!);
+    this.open = [];
+    this.touched = [];
     return out;
   }
 
   get size(): number {
-    return this.done.length + this.open.size;
+    return this.done.length + this.touched.length;
   }
 }

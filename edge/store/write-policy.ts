@@ -8,16 +8,17 @@ export interface LastWritten {
   quality: number;
 }
 
-/** True when `value`/`quality` must be stored given what was stored last for the tag. */
+/** True when `value`/`quality` must be stored given what was stored last for the tag (null: nothing yet). */
 export function worthWriting(last: LastWritten | null, value: number | string | null, quality: number, deadband: number): boolean {
-  if (!last) return true;
+  if (last === null) return true;
   if (quality !== last.quality) return true;
-  if (value === null || last.value === null) return value !== last.value;
-  if (typeof value === 'number' && typeof last.value === 'number') {
+  const prev = last.value;
+  if (value === null || prev === null) return value !== prev;
+  if (typeof value === 'number' && typeof prev === 'number') {
     // Strictly greater: deadband 0 stores every change but not an exact repeat.
-    return Math.abs(value - last.value) > deadband;
+    return Math.abs(value - prev) > deadband;
   }
-  return value !== last.value;
+  return value !== prev;
 }
 
 /** True when a tag last stored at `writtenAt` (edge clock) is due a heartbeat at `now`. */

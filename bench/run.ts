@@ -1,0 +1,27 @@
+// `npm run bench [-- part…]`: runs each benchmark part and prints one section per part.
+// Parts are loaded lazily so one part's failure is reported without hiding the others.
+// Add a part: one entry below, returning the lines to print.
+const PARTS: Record<string, () => Promise<string[]>> = {
+  store: async () => (await import('./store.js')).runStoreBench().then((r) => r.lines),
+  acquisition: async () => (await import('./acquisition.js')).runAcquisitionBench(),
+};
+
+const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = asked.filter((p) => !(p in PARTS));
+if (unknown.length) {
+  console.error(`bench: unknown part(s) ${unknown.join(', ')}; known: ${Object.keys(PARTS).join(', ')}`);
+  process.exit(2);
+}
+let failed = false;
+for (const name of asked.length ? asked : Object.keys(PARTS)) {
+  console.log(`\n== ${name} ==`);
+  const t = performance.now();
+  try {
+    for (const line of await PARTS[name]!()) console.log(line);
+  } catch (err) {
+    failed = true;
+    console.log(`  FAILED: ${(err as Error).stack ?? String(err)}`);
+  }
+  console.log(`  (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+}
+process.exit(failed ? 1 : 0);
