@@ -145,8 +145,10 @@ export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceCo
         attempt = 0;
         health.connected = true;
       }
+      const started = performance.now();
       await pollOnce();
-      schedule(device.pollIntervalMs);
+      // Poll on a fixed period, not a fixed pause: a slow device must not stretch the rate.
+      schedule(Math.max(0, device.pollIntervalMs - (performance.now() - started)));
     } catch (err) {
       const message = `${device.id}: ${(err as Error).message ?? String(err)}`;
       if (health.connected || attempt === 0) log('error', `${message} — tags marked bad, reconnecting`);

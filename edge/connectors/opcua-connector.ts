@@ -103,7 +103,8 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
   let trustHintGiven = false;
   let stopped = false;
   const reportedBadTags = new Set<string>();
-  const changeTimes: number[] = [];
+  let updates = 0;
+  let rateSince = { at: now(), updates: 0 };
 
   const emit = (sample: TagSample) => {
     pending.push(sample);
@@ -186,7 +187,7 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
     const receivedTs = now();
     const ts = dataValue.sourceTimestamp?.getTime() ?? dataValue.serverTimestamp?.getTime() ?? receivedTs;
     const quality = qualityOf(dataValue.statusCode);
-    changeTimes.push(receivedTs);
+    updates++;
     emit({ tag: tag.id, value: quality === 'bad' ? null : toTagValue(dataValue), quality, ts, receivedTs });
   }
 
@@ -216,9 +217,9 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
     } catch (err) {
       health.lastError = (err as Error).message;
     }
-    const cutoff = now() - 5000;
-    while (changeTimes.length && changeTimes[0]! < cutoff) changeTimes.shift();
-    health.readsPerSecond = changeTimes.length / 5;
+    const t = now();
+    health.readsPerSecond = t > rateSince.at ? Math.round(((updates - rateSince.updates) * 1000) / (t - rateSince.at)) : 0;
+    rateSince = { at: t, updates };
   }
 
   async function run() {

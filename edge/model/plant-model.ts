@@ -22,7 +22,7 @@ export interface MachineStatus {
 
 interface MachineSlot {
   config: MachineConfig;
-  tagsByName: Map<string, TagConfig>;
+  stateTag: TagConfig | undefined;
   status: MachineStatus;
   lastTotals: Partial<Record<TagRole, number>>;
 }
@@ -34,11 +34,6 @@ export interface PlantModel {
   machines(): MachineStatus[];
 }
 
-function roleTag(slot: MachineSlot, role: TagRole): TagConfig | undefined {
-  for (const tag of slot.config.tags) if (tag.role === role) return tag;
-  return undefined;
-}
-
 export function deriveState(slot: Pick<MachineSlot, 'config' | 'status'>, stateTag: LiveTag | undefined): MachineState {
   // Comm loss is never silently counted as running or down.
   if (!stateTag || stateTag.quality === 'bad' || typeof stateTag.value !== 'number') return 'no-data';
@@ -47,13 +42,17 @@ export function deriveState(slot: Pick<MachineSlot, 'config' | 'status'>, stateT
 
 export function createPlantModel(plant: PlantConfig, startedAt: number): PlantModel {
   const slots = new Map<string, MachineSlot>();
+  /** Tag id → where it lives, resolved once instead of per sample. */
+  const byTagId = new Map<string, { slot: MachineSlot; tag: TagConfig; name: string }>();
   for (const config of plant.machines) {
-    slots.set(config.id, {
+    const slot: MachineSlot = {
       config,
-      tagsByName: new Map(config.tags.map((t) => [t.name, t])),
+      stateTag: config.tags.find((t) => t.role === 'state'),
       status: { machineId: config.id, state: 'no-data', stateSince: startedAt, faultCode: null, tags: {}, updatedAt: startedAt },
       lastTotals: {},
-    });
+    };
+    slots.set(config.id, slot);
+    for (const tag of config.tags) byTagId.set(`${config.id}.${tag.name}`, { slot, tag, name: tag.name });
   }
 
   function apply(batch: readonly TagSample[]): ModelEvent[] {
@@ -61,11 +60,9 @@ export function createPlantModel(plant: PlantConfig, startedAt: number): PlantMo
     const counted = new Map<string, { deltaTotal: number; deltaGood: number; ts: number }>();
     const touched = new Set<MachineSlot>();
     for (const sample of batch) {
-      const dot = sample.tag.indexOf('.');
-      const slot = slots.get(sample.tag.slice(0, dot));
-      const name = sample.tag.slice(dot + 1);
-      const tag = slot?.tagsByName.get(name);
-      if (!slot || !tag) continue;
+      const target = byTagId.get(sample.tag);
+      if (!target) continue;
+      const { slot, tag, name } = target;
       const prev = slot.status.tags[name];
       if (prev && prev.value === sample.value && prev.quality === sample.quality) continue;
       slot.status.tags[name] = { value: sample.value, quality: sample.quality, ts: sample.ts };
@@ -95,8 +92,7 @@ export function createPlantModel(plant: PlantConfig, startedAt: number): PlantMo
     }
     for (const [machineId, c] of counted) events.push({ kind: 'count', machineId, ...c });
     for (const slot of touched) {
-      const stateTag = roleTag(slot, 'state');
-      const live = stateTag ? slot.status.tags[stateTag.name] : undefined;
+      const live = slot.stateTag ? slot.status.tags[slot.stateTag.name] : undefined;
       const state = deriveState(slot, live);
       if (state !== slot.status.state) {
         const previous = slot.status.state;
