@@ -21,6 +21,10 @@ Usage: npm run sim -- [options]
   --seed <n>             seed of the random story; same seed, same start, same line (default 1)
   --time-scale <x>       simulated seconds per real second, e.g. 60 (default 1)
   --start <iso time>     simulated clock start, e.g. 2025-03-03T06:00:00+08:00 (default now)
+  --rtu                  also serve the Modbus devices over Modbus RTU on a pseudo-terminal pair
+                         (needs socat); the log names the client's end, e.g. /dev/pts/7
+  --rtu-path <device>    serve Modbus RTU on this serial device instead (e.g. /dev/ttyUSB0)
+  --rtu-baud <baud>      RTU baud rate, 8N1 (default 19200)
   --pki-dir <dir>        node-opcua certificate folder (default data/pki/sim)
   --control-port <port>  HTTP control API on 127.0.0.1, 0 = any free port, off = none (default 8091);
                          GET /api lists the routes (truth, faults, commands, clock)
@@ -67,6 +71,9 @@ try {
       start: { type: 'string' },
       'pki-dir': { type: 'string', default: 'data/pki/sim' },
       'control-port': { type: 'string' },
+      rtu: { type: 'boolean', default: false },
+      'rtu-path': { type: 'string' },
+      'rtu-baud': { type: 'string' },
       'truth-out': { type: 'string' },
       duration: { type: 'string' },
       fault: { type: 'string', multiple: true, default: [] },
@@ -130,6 +137,7 @@ if (args['print-register-map']) {
 
 const sim = await startSimulator({ plant, scenario, opcuaPort, modbusPort, seed, timeScale, startTime, pkiDir: args['pki-dir'], faults, log: quietLog,
   controlPort: controlPort === -1 ? undefined : controlPort,
+  rtu: args.rtu || args['rtu-path'] ? { path: args['rtu-path'], baudRate: num('rtu-baud', args['rtu-baud'], 19200, (n) => Number.isInteger(n) && n >= 300) } : undefined,
 }).catch((err: Error) => fail(err.message));
 log(`plc-sim running: ${plant.machines.length} machines, seed ${seed}, time scale ×${timeScale}, simulated clock at ${new Date(sim.clock.now()).toISOString()}`);
 

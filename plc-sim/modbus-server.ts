@@ -26,6 +26,8 @@ export interface ModbusVectorOptions {
   /** Applies an operator write to the model; throws RangeError for values the PLC refuses. */
   command(machineId: string, command: MachineCommand): void;
   log(msg: string): void;
+  /** On a serial bus a request for another unit is not ours to answer; a TCP gateway answers exception 0x0B. */
+  unknownUnit?: 'exception' | 'silent';
 }
 
 type Cb<T> = (err: Error | null, value?: T) => void;
@@ -43,7 +45,7 @@ export function createModbusVector(o: ModbusVectorOptions): IServiceVector {
     try {
       unit = unitFor(unitID);
     } catch (err) {
-      cb(err as Error);
+      if (o.unknownUnit !== 'silent') cb(err as Error);
       return;
     }
     const device = unit.device.id;

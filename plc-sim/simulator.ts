@@ -10,6 +10,7 @@ import { buildModbusMap } from './modbus-map.js';
 import { startControlApi, type RunningControlApi } from './control-api.js';
 import { createModbusVector, startModbusTcp, type RunningModbusTcp } from './modbus-server.js';
 import { startOpcUaServer, type RunningOpcUa } from './opcua-server.js';
+import { openPtyPair, startModbusRtu, type PtyPair, type RunningModbusRtu } from './modbus-rtu.js';
 import { resolveScenario, type ScenarioConfig } from './scenario.js';
 import { TagImage } from './tag-image.js';
 
@@ -34,6 +35,11 @@ export interface SimulatorOptions {
   faults?: FaultSpec[];
   /** Wall ms between model advances and publishes. Default 100. */
   publishIntervalMs?: number;
+  /**
+   * Also serve the Modbus devices over RTU: on `path` (a serial device, e.g. an RS-485 adapter),
+   * or, without a path, on one end of a socat pseudo-terminal pair (the other end is reported).
+   */
+  rtu?: { path?: string; baudRate?: number };
   /** Port of the HTTP control API (0 = a free one); omitted = no control API. */
   controlPort?: number;
   /** Wall clock in ms (monotonic); injectable for tests. Default performance.now. */
@@ -54,6 +60,8 @@ export interface RunningSimulator {
   opcuaEndpoint: string;
   opcuaPort: number;
   modbusPort: number;
+  /** Modbus RTU, when asked for: where the simulator listens and where a client connects (pty pair). */
+  rtu: { path: string; clientPath: string | null; baudRate: number } | null;
   /** http://127.0.0.1:<port> of the control API, or null when not started. */
   controlUrl: string | null;
   clock: SimClock;
@@ -100,8 +108,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   const hasModbus = plant.devices.some((d) => d.protocol === 'modbus-tcp');
   let modbus: RunningModbusTcp | undefined;
   let opcua: RunningOpcUa | undefined;
+  let rtu: RunningModbusRtu | undefined;
+  let pty: PtyPair | undefined;
   const stopServers = async () => {
-    await Promise.all([modbus?.close(), opcua?.close()]);
+    await Promise.all([modbus?.close(), opcua?.close(), rtu?.close()]);
+    await pty?.close();
   };
   try {
     if (hasModbus) {
@@ -109,6 +120,16 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       const vector = createModbusVector({ units, image, faults, command, log });
       modbus = await startModbusTcp(vector, opts.modbusPort ?? 5020, '0.0.0.0', log);
       log(`Modbus TCP server listening on port ${modbus.port} (unit ids ${[...units.keys()].join(', ')})`);
+      if (opts.rtu) {
+        const rtuVector = createModbusVector({ units, image, faults, command, log, unknownUnit: 'silent' });
+        let path = opts.rtu.path;
+        if (!path) {
+          pty = await openPtyPair();
+          path = pty.serverPath;
+        }
+        rtu = await startModbusRtu(rtuVector, path, opts.rtu.baudRate ?? 19200);
+        log(`Modbus RTU server on ${path} at ${rtu.baudRate} baud, 8N1${pty ? `; clients connect to ${pty.clientPath}` : ''}`);
+      }
     }
     if (hasOpcUa) {
       opcua = await startOpcUaServer({ plant, model, image, faults, port: opts.opcuaPort ?? 4840, pkiDir: opts.pkiDir ?? join('data', 'pki', 'sim'), command, log });
@@ -162,6 +183,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     opcuaPort: opcua?.port ?? 0,
     modbusPort: modbus?.port ?? 0,
     controlUrl: null,
+    rtu: rtu ? { path: rtu.path, clientPath: pty?.clientPath ?? null, baudRate: rtu.baudRate } : null,
     model,
     clock: {
       startTime, timeScale,

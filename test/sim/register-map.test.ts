@@ -11,7 +11,7 @@ import { BrowseDirection, DataType, type ReferenceDescription } from 'node-opcua
 import { loadPlantFile } from '../../edge/config/load-plant.js';
 import { renderOpcUaNodes, renderRegisterMap } from '../../plc-sim/register-map.js';
 import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.js';
-import { connectModbus, connectOpcUa, readUa, waitUntil, type UaSession } from './sim-clients.js';
+import { connectModbus, connectModbusRtu, connectOpcUa, readUa, waitUntil, type UaSession } from './sim-clients.js';
 
 const run = promisify(execFile);
 const plant = loadPlantFile('config/demo-plant.yaml');
@@ -54,7 +54,7 @@ describe('documented maps', () => {
     // Counters and meters past 16 bits, so both words of every 32-bit value matter.
     const big = { initialTotalCount: 3_000_123, initialGoodCount: 2_950_456, initialEnergyKWh: 123_456.78 };
     sim = await startSimulator({
-      plant, opcuaPort: 0, modbusPort: 0, seed: 5, timeScale: 30, startTime: START, pkiDir: join(dir, 'pki'),
+      plant, opcuaPort: 0, modbusPort: 0, seed: 5, timeScale: 30, startTime: START, pkiDir: join(dir, 'pki'), rtu: {},
       scenario: { name: 'map', tickMs: 250, line: { products: [{ id: 'A', cycleTimeFactor: 1 }], orderSize: 100, buffers: {}, defaultBufferCapacity: 5, initialBufferFill: 0.5 }, machines: Object.fromEntries(plant.machines.map((m) => [m.id, big])) },
     });
     await waitUntil('a minute of simulated production', () => sim.clock.now() > START + 60_000);
@@ -74,8 +74,8 @@ describe('documented maps', () => {
     expect(documentedRows().length).toBe(plant.machines.filter((m) => m.device === 'plc-modbus').reduce((n, m) => n + m.tags.length, 0));
   });
 
-  it('every row of the register map reads back as documented over Modbus TCP', async () => {
-    const client = await connectModbus(sim.modbusPort);
+  it.each(['tcp', 'rtu'] as const)('every row of the register map reads back as documented over Modbus %s', async (transport) => {
+    const client = transport === 'tcp' ? await connectModbus(sim.modbusPort) : await connectModbusRtu(sim.rtu!.clientPath!, sim.rtu!.baudRate);
     try {
       for (const row of documentedRows()) {
         const published = sim.tagValue(row.key);
@@ -97,7 +97,7 @@ describe('documented maps', () => {
   });
 
   it('mbpoll reads the documented values with the README commands', async () => {
-    const commands = README.split('\n').filter((l) => l.startsWith('mbpoll '));
+    const commands = README.split('\n').filter((l) => l.startsWith('mbpoll -m tcp'));
     expect(commands).toHaveLength(3);
     const values = async (command: string) => {
       const args = command.split(/\s+/).slice(1).map((a) => (a === '5020' ? String(sim.modbusPort) : a));
@@ -111,6 +111,11 @@ describe('documented maps', () => {
     expect(await values(commands[1]!)).toEqual([sim.tagValue('loader.totalCount')]);
     const [power] = await values(commands[2]!);
     expect(power).toBeCloseTo(sim.tagValue('loader.power') as number, 3);
+    // The same read over the RTU line (pseudo-terminal pair), as the README shows.
+    const rtuCommand = README.split('\n').find((l) => l.startsWith('mbpoll -m rtu'))!;
+    const rtuArgs = rtuCommand.split(/\s+/).slice(1).map((a) => (a === '/dev/pts/7' ? sim.rtu!.clientPath! : a));
+    const { stdout } = await run('mbpoll', rtuArgs, { timeout: 10_000 });
+    expect([...stdout.matchAll(/^\[(\d+)\]:\s+(-?\d+)/gm)].map((m) => Number(m[2]))).toEqual(raw);
   });
 
   it('an OPC UA browse shows Machines/<machine> with Identification, the tags and units', async () => {

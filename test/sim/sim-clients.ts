@@ -16,6 +16,14 @@ export async function connectModbus(port: number, timeoutMs = 2000): Promise<Mod
   return client;
 }
 
+export async function connectModbusRtu(path: string, baudRate: number, timeoutMs = 2000): Promise<ModbusClient> {
+  const client = new ModbusRTU();
+  await client.connectRTUBuffered(path, { baudRate, parity: 'none', dataBits: 8, stopBits: 1 });
+  client.setID(1);
+  client.setTimeout(timeoutMs);
+  return client;
+}
+
 export interface UaSession { session: ClientSession; close(): Promise<void> }
 
 export async function connectOpcUa(endpoint: string, pkiDir: string): Promise<UaSession> {
