@@ -53,13 +53,18 @@ export class RestoreError extends Error {
  */
 export function restoreBackup(backupFile: string, dbFile: string): { replaced: string | null } {
   if (!existsSync(backupFile)) throw new RestoreError(`no backup file "${backupFile}": list the backups folder (default data/backups) and pass one of its files`);
-  const check = new Database(backupFile, { readonly: true, fileMustExist: true });
+  let result: unknown;
   try {
-    const result = check.pragma('integrity_check', { simple: true });
-    if (result !== 'ok') throw new RestoreError(`backup "${basename(backupFile)}" failed integrity_check (${String(result)}): pick an older backup`);
-  } finally {
-    check.close();
+    const check = new Database(backupFile, { readonly: true, fileMustExist: true });
+    try {
+      result = check.pragma('integrity_check', { simple: true });
+    } finally {
+      check.close();
+    }
+  } catch (err) {
+    throw new RestoreError(`backup "${basename(backupFile)}" cannot be read as a database (${(err as Error).message}): pick another backup`);
   }
+  if (result !== 'ok') throw new RestoreError(`backup "${basename(backupFile)}" failed integrity_check (${String(result)}): pick an older backup`);
   let replaced: string | null = null;
   if (existsSync(dbFile)) {
     replaced = `${dbFile}.before-restore`;

@@ -1,8 +1,11 @@
 // Online backups while writing, keep-last-N, and a restore that opens with the data in it.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/line-harness.js';
 import { openHistorian, type Historian } from '../../edge/store/historian.js';
 import { backupFileName, listBackups, restoreBackup, RestoreError } from '../../edge/store/backup.js';
 import { manualClock, stateEvent, tagEvent } from './events.js';
@@ -55,10 +58,63 @@ describe('backups', () => {
     expect(restored.recovery.reopenedAsNoData).toBe(1);
   });
 
+  it('takes backups on its schedule while the edge writes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twinline-backup-'));
+    dirs.push(dir);
+    let t = T0;
+    // every 0.5 s of wall time (the schedule is a real timer); file names come from the clock
+    const h = openHistorian({ file: join(dir, 'twinline.db'), now: () => t, flushIntervalMs: 20, settings: { backup: { intervalHours: 0.5 / 3600, keep: 3 } } });
+    open.push(h);
+    const writer = setInterval(() => {
+      t += 1000;
+      h.record([tagEvent('mill.power', t % 97, t)]);
+    }, 10);
+    try {
+      await waitFor('three scheduled backups', () => listBackups(join(dir, 'backups')).length >= 3, 10_000);
+    } finally {
+      clearInterval(writer);
+    }
+    const newest = listBackups(join(dir, 'backups')).at(-1)!;
+    const copy = new Database(newest, { readonly: true });
+    try {
+      expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(copy.prepare('SELECT count(*) FROM tag_samples').pluck().get()).toBeGreaterThan(0);
+    } finally {
+      copy.close();
+    }
+  });
+
+  it('restores from the command line, and lists backups', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twinline-backup-'));
+    dirs.push(dir);
+    const clock = manualClock(T0);
+    const h = openHistorian({ file: join(dir, 'live.db'), now: clock.now, flushIntervalMs: 10_000 });
+    h.record([tagEvent('washer.waterTemperature', 61.5, T0)]);
+    h.flush();
+    const backup = await h.backupNow();
+    h.close();
+    const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'edge/store/restore-cli.ts', ...args], { encoding: 'utf8' });
+    expect(cli('--list', '--dir', join(dir, 'backups')).stdout.trim()).toBe(backup);
+    const target = join(dir, 'restored.db');
+    const ok = cli(backup, '--db', target);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/restored .* start the edge again/);
+    const restored = openHistorian({ file: target, now: clock.now, flushIntervalMs: 10_000 });
+    open.push(restored);
+    expect(restored.tagHistory('washer.waterTemperature', 0, Infinity).map((p) => p.value)).toEqual([61.5]);
+    const bad = cli(join(dir, 'missing.db'), '--db', target);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^restore: no backup file .*list the backups folder/);
+  });
+
   it('refuses a missing or damaged backup and says what to do', () => {
     const dir = mkdtempSync(join(tmpdir(), 'twinline-backup-'));
     dirs.push(dir);
     expect(() => restoreBackup(join(dir, 'nope.db'), join(dir, 'x.db'))).toThrow(RestoreError);
     expect(() => restoreBackup(join(dir, 'nope.db'), join(dir, 'x.db'))).toThrow(/list the backups folder/);
+    const junk = join(dir, 'twinline-20261120T120000000Z.db');
+    writeFileSync(junk, 'SQLite format 3\0' + 'x'.repeat(5000));
+    expect(() => restoreBackup(junk, join(dir, 'x.db'))).toThrow(/cannot be read as a database .*pick another backup/);
+    expect(existsSync(join(dir, 'x.db'))).toBe(false);
   });
 });
