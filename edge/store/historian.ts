@@ -432,7 +432,10 @@ export function openHistorian(options: HistorianOptions): Historian {
   let backupTimer: NodeJS.Timeout | null = null;
   if (settings.backup.enabled && !inMemory) {
     backupTimer = setInterval(() => {
-      backupNow().catch((err) => log('error', `historian: backup to ${backupDir()} failed: ${(err as Error).message}`));
+      backupNow().catch((err) => {
+        // A backup cut short by close() is expected at shutdown, not an error.
+        if (!closed) log('error', `historian: backup to ${backupDir()} failed: ${(err as Error).message}`);
+      });
     }, settings.backup.intervalHours * 3_600_000);
     backupTimer.unref();
   }
