@@ -43,7 +43,8 @@ try {
   const pos = await page.evaluate((id) => window.__twin!.screenPositionOf(id), values.select);
   if (pos) {
     await page.mouse.click(pos.x, pos.y);
-    await page.waitForSelector('#inspector:not([hidden])', { timeout: 5000 });
+    // Generous: a high-quality frame on a busy CPU renderer can take seconds.
+    await page.waitForSelector('#inspector:not([hidden])', { timeout: 60_000 });
     await page.mouse.move(5, 300);
     await page.waitForTimeout(1500);
   }

@@ -52,7 +52,7 @@ describe('twin served by the real edge, fed by the real simulator', () => {
   it('clicking a machine opens its inspector with live values that change', async () => {
     const { page } = browser;
     await clickMachine(page, 'mill');
-    await page.waitForSelector('#inspector:not([hidden]) .insp-title', { timeout: 10_000 });
+    await page.waitForSelector('#inspector:not([hidden]) .insp-title', { timeout: 30_000 });
     expect(await page.locator('#inspector .insp-title').textContent()).toBe('CNC mill');
     expect(await page.locator('#inspector [data-field="model"]').textContent()).toBe('DMU 50');
     // OPC UA values: spindle speed, temperature, vibration move continuously in the simulator.

@@ -48,7 +48,7 @@ describe('twin against the fixture line', () => {
   it('clicking a machine opens its inspector with live values that change', async () => {
     const { page } = browser;
     await clickMachine(page, 'mill');
-    await page.waitForSelector('#inspector:not([hidden]) .insp-title', { timeout: 10_000 });
+    await page.waitForSelector('#inspector:not([hidden]) .insp-title', { timeout: 30_000 });
     expect(await page.locator('#inspector .insp-title').textContent()).toBe('CNC mill');
     expect(await page.evaluate(() => window.__twin!.selected)).toBe('mill');
     expect(await page.locator('#inspector tr[data-tag]').count()).toBe(11);
@@ -67,27 +67,27 @@ describe('twin against the fixture line', () => {
     const { page } = browser;
     await page.evaluate(() => window.__twin!.selectMachine('loader'));
     server.line.setDeviceConnected('plc-modbus', false);
-    await page.waitForSelector('#inspector tr[data-tag="power"].stale', { timeout: 10_000 });
-    await page.waitForSelector('.machine-label[data-machine-id="loader"].stale', { timeout: 5_000 });
+    await page.waitForSelector('#inspector tr[data-tag="power"].stale', { timeout: 30_000 });
+    await page.waitForSelector('.machine-label[data-machine-id="loader"].stale', { timeout: 20_000 });
     expect(await page.locator('#inspector [data-field="health.connected"]').textContent()).toContain('disconnected');
     // The OPC UA machines keep their live look.
     expect(await page.locator('.machine-label[data-machine-id="mill"].stale').count()).toBe(0);
     await page.screenshot({ path: `${ARTIFACTS}/fixture-stale.png` });
     server.line.setDeviceConnected('plc-modbus', true);
-    await page.waitForSelector('#inspector tr[data-tag="power"]:not(.stale)', { timeout: 10_000 });
+    await page.waitForSelector('#inspector tr[data-tag="power"]:not(.stale)', { timeout: 30_000 });
   });
 
   it('shows a reconnecting banner when the edge goes away, and recovers', async () => {
     const { page } = browser;
     server.pause();
-    await page.waitForSelector('[data-testid="banner"]:not([hidden])', { timeout: 10_000 });
+    await page.waitForSelector('[data-testid="banner"]:not([hidden])', { timeout: 30_000 });
     expect(await page.locator('#banner').textContent()).toMatch(/reconnecting/i);
     expect(await page.locator('[data-testid="connection"]').getAttribute('data-state')).toBe('reconnecting');
     expect(await page.locator('.machine-label.stale').count()).toBe(5);
     await page.screenshot({ path: `${ARTIFACTS}/fixture-reconnecting.png` });
     server.resume();
     await page.waitForFunction(() => window.__twin!.connection === 'connected', undefined, { timeout: 20_000 });
-    await page.waitForSelector('#banner[hidden]', { state: 'attached', timeout: 5_000 });
+    await page.waitForSelector('#banner[hidden]', { state: 'attached', timeout: 20_000 });
     expect(await page.locator('.machine-label.stale').count()).toBe(0);
   });
 
@@ -108,7 +108,7 @@ describe('twin against the fixture line', () => {
     await page.evaluate(() => window.__twin!.selectMachine(null));
     server.line.force('mill', 'running', Date.now());
     const stateColour = STATE_COLOURS.running;
-    await page.waitForFunction((c) => window.__twin!.accentColour('mill') === c, stateColour, { timeout: 5_000 });
+    await page.waitForFunction((c) => window.__twin!.accentColour('mill') === c, stateColour, { timeout: 20_000 });
     await page.selectOption('[data-testid="colour-mode"]', 'energy');
     await page.waitForFunction(() => /kWh\/pc/.test(document.querySelector('.machine-label')?.textContent ?? ''));
     await page.selectOption('[data-testid="colour-mode"]', 'oee');

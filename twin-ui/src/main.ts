@@ -44,12 +44,13 @@ const quality = (params.get('quality') ?? (webgl.software ? 'low' : 'high')) ===
 
 const select = (id: string | null) => {
   inspector.show(id);
+  byId('stage').classList.toggle('inspecting', id !== null);
   world?.select(id);
   inspector.update({ store, offline: connection !== 'connected' });
 };
 
 const world: World | null = hasWebgl
-  ? new World(viewport, { quality, onSelect: select })
+  ? new World(viewport, { quality, instancing: params.get('instancing') !== 'off', onSelect: select })
   : null;
 const inspector = createInspector(byId('inspector'), () => select(null));
 const header = createHeader(byId('header'), (mode) => {
@@ -182,4 +183,4 @@ const live: LiveConnection = connectLive(params.get('edge') ?? undefined, {
 setInterval(() => refreshPanels(), 1000);
 
 world?.start();
-installTestHooks({ store, world, live, select, selected: () => inspector.selected(), connection: () => connection });
+installTestHooks({ store, world, live, quality: quality === LOW_QUALITY ? 'low' : 'high', select, selected: () => inspector.selected(), connection: () => connection });

@@ -10,9 +10,15 @@ export interface TwinTestHooks {
   readonly frames: number;
   readonly fps: number;
   readonly webgl: boolean;
+  /** Render quality in use: 'high' (shadows, antialiasing) or 'low' (CPU renderers). */
+  readonly quality: string;
   readonly connection: ConnectionState;
   readonly selected: string | null;
   readonly activeParts: number;
+  readonly drawCalls: number;
+  readonly triangles: number;
+  /** Mean ms per frame in update / WebGL render / label render over the last second. */
+  readonly frameCost: { update: number; render: number; labels: number } | null;
   machineIds(): string[];
   selectMachine(id: string | null): void;
   screenPositionOf(id: string): { x: number; y: number } | null;
@@ -32,6 +38,7 @@ export function installTestHooks(deps: {
   store: LineStore;
   world: World | null;
   live: LiveConnection;
+  quality: string;
   select(id: string | null): void;
   selected(): string | null;
   connection(): ConnectionState;
@@ -50,11 +57,21 @@ export function installTestHooks(deps: {
     get webgl() {
       return world !== null;
     },
+    quality: deps.quality,
     get connection() {
       return deps.connection();
     },
     get selected() {
       return deps.selected();
+    },
+    get frameCost() {
+      return world?.frameCost() ?? null;
+    },
+    get triangles() {
+      return world?.triangles() ?? 0;
+    },
+    get drawCalls() {
+      return world?.drawCalls() ?? 0;
     },
     get activeParts() {
       return world?.activeParts() ?? 0;

@@ -1,6 +1,6 @@
 // The 3D line. Exposes only init/start/stop plus the few verbs the app needs (select, colour
 // mode, apply live data, project a machine to the screen). Built from the plant view alone.
-import { Box3, Color, Fog, Group, Scene, Vector3, type Material } from 'three';
+import { Box3, Color, Fog, Group, Scene, Vector3, type Material, type Mesh } from 'three';
 import type { MachineLive, PlantView } from '../../../shared/live-protocol.js';
 import type { MachineState } from '../../../shared/plant-schema.js';
 import { createCamera, frameBounds } from './components/camera.js';
@@ -13,6 +13,7 @@ import { createConveyor, type Conveyor } from './components/conveyor.js';
 import { createFloorFrame, type FloorFrame } from './components/marker.js';
 import { createMachineLabel, type MachineLabel } from './components/label.js';
 import { createPartsFlow, type PartsFlow } from './components/parts-flow.js';
+import { createInstancer, type Instancer } from './components/instancing.js';
 import { createRenderer, createLabelRenderer, type RenderQuality } from './systems/renderer.js';
 import { createLoop, type Loop } from './systems/loop.js';
 import { createResizer } from './systems/resizer.js';
@@ -47,6 +48,8 @@ interface MachineEntity {
 export interface WorldOptions {
   /** Shadows and antialiasing cost a lot on software renderers. */
   quality: RenderQuality;
+  /** Collapse shared geometry into InstancedMeshes (default on; off only to measure the gain). */
+  instancing?: boolean;
   onSelect(id: string | null): void;
   onHover?(id: string | null): void;
 }
@@ -69,6 +72,7 @@ export class World {
   private hoverFrame: FloorFrame;
   private selectFrame: FloorFrame;
   private parts: PartsFlow | null = null;
+  private instancer: Instancer | null = null;
   private disposeResize: (() => void) | null = null;
   private plantKey = '';
   private selected: string | null = null;
@@ -78,7 +82,7 @@ export class World {
 
   constructor(private readonly container: HTMLElement, private readonly options: WorldOptions) {
     this.renderer = createRenderer(options.quality);
-    this.mat = createMaterials();
+    this.mat = createMaterials(options.quality.physicalMaterials);
     for (let i = 0; i < HEAT_BINS; i++) {
       const c = heatColour(i / (HEAT_BINS - 1), new Color());
       const m = this.mat.stateAccent.running.clone();
@@ -92,7 +96,18 @@ export class World {
     container.append(this.renderer.domElement, this.labels.domElement);
     this.controls = createControls(this.camera, this.labels.domElement);
     this.loop = createLoop(this.camera, this.scene, this.renderer, this.labels);
-    this.controls.addEventListener('start', () => (this.framed = true));
+    // Re-frame on resizes until the user really moves the camera (a click is not a move).
+    const dom = this.labels.domElement;
+    let downX = 0;
+    let downY = 0;
+    dom.addEventListener('pointerdown', (e) => {
+      downX = e.clientX;
+      downY = e.clientY;
+    });
+    dom.addEventListener('pointerup', (e) => {
+      if (Math.hypot(e.clientX - downX, e.clientY - downY) > 5) this.userMovedCamera = true;
+    });
+    dom.addEventListener('wheel', () => (this.userMovedCamera = true), { passive: true });
     this.hoverFrame = createFloorFrame(this.mat.hover, 0.08, 0.02);
     this.selectFrame = createFloorFrame(this.mat.selected, 0.14, 0.022);
     this.hoverFrame.root.visible = false;
@@ -108,9 +123,15 @@ export class World {
           if (blink.acc >= 0.5) {
             blink.acc = 0;
             this.blinkOn = !this.blinkOn;
-            for (const e of this.ordered) if (e.state === 'down') e.andon.setState(e.state, this.blinkOn);
+            for (const e of this.ordered) {
+              if (e.state === 'down' && !e.stale) {
+                e.andon.setState(e.state, this.blinkOn);
+                this.refreshPaint(e.andon.lamps);
+              }
+            }
           }
           for (const e of this.ordered) e.model.animate(time, dt, e.state === 'running' && !e.stale);
+          this.instancer?.sync();
         },
       },
       { tick: (dt) => this.parts?.tick(dt) },
@@ -173,11 +194,17 @@ export class World {
     }
     this.parts = createPartsFlow(this.mat, conveyors);
     this.content.add(this.parts.mesh);
+    this.instancer = null;
+    if (this.options.instancing !== false) {
+      const painted = new Set(this.ordered.flatMap((e) => [...e.model.accents, ...e.andon.lamps, ...e.frame.strips]));
+      this.instancer = createInstancer(this.content);
+      this.instancer.collect(this.content, painted);
+    }
     if (bounds.isEmpty()) bounds.set(new Vector3(-5, 0, -5), new Vector3(5, 2, 5));
     this.content.add(createFloor(this.mat, bounds), ...createLights(bounds, this.options.quality.shadows));
     this.disposeResize?.();
     this.disposeResize = createResizer(this.container, this.camera, this.renderer, this.labels, () => {
-      if (!this.framed) this.frame(bounds);
+      if (!this.userMovedCamera) this.frame(bounds);
     });
     this.frame(bounds);
     this.picking?.dispose();
@@ -190,12 +217,12 @@ export class World {
     );
   }
 
-  private framed = false;
+  private userMovedCamera = false;
   private frame(bounds: Box3): void {
     frameBounds(this.camera, bounds, this.controls.target);
     this.controls.update();
     // Re-frame on resizes until the user moves the camera.
-    this.framed = false;
+    this.userMovedCamera = false;
   }
 
   start(): void {
@@ -212,6 +239,10 @@ export class World {
 
   fps(): number {
     return this.loop.fps();
+  }
+
+  frameCost(): { update: number; render: number; labels: number } {
+    return this.loop.cost();
   }
 
   machineIds(): string[] {
@@ -239,7 +270,10 @@ export class World {
     e.state = live.state;
     e.stale = stale;
     e.heat = heat;
-    if (stateChanged) e.andon.setState(stale ? 'no-data' : e.state, this.blinkOn);
+    if (stateChanged) {
+      e.andon.setState(stale ? 'no-data' : e.state, this.blinkOn);
+      this.refreshPaint(e.andon.lamps);
+    }
     this.paint(e);
     e.label.set(text.name, text.figure, text.state, stale ? 'no-data' : e.state, stale);
   }
@@ -286,6 +320,23 @@ export class World {
       e.frame.setMaterial(m);
     }
     for (const a of e.model.accents) a.material = m;
+    this.refreshPaint(e.model.accents);
+    this.refreshPaint(e.frame.strips);
+  }
+
+  private refreshPaint(meshes: readonly Mesh[]): void {
+    if (!this.instancer) return;
+    for (let i = 0; i < meshes.length; i++) this.instancer.refresh(meshes[i]!);
+  }
+
+  /** Draw calls in the last frame (performance check). */
+  drawCalls(): number {
+    return this.renderer.info.render.calls;
+  }
+
+  /** Triangles in the last frame (performance check). */
+  triangles(): number {
+    return this.renderer.info.render.triangles;
   }
 
   private hover(id: string | null): void {

@@ -12,6 +12,7 @@ const LAMP_FOR_STATE: Record<MachineState, LampColour | null> = {
 
 export interface AndonTower {
   root: Group;
+  lamps: Mesh[];
   setState(state: MachineState, blinkOn: boolean): void;
 }
 
@@ -32,6 +33,7 @@ export function createAndonTower(mat: Materials, height = 2.4): AndonTower {
   root.add(cap);
   return {
     root,
+    lamps: [...lamps.values()],
     setState(state, blinkOn) {
       const lit = LAMP_FOR_STATE[state];
       for (const [colour, lamp] of lamps) {

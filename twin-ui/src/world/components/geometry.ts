@@ -3,8 +3,8 @@
 import { BoxGeometry, CylinderGeometry, Mesh, RingGeometry, type Material, type Object3D } from 'three';
 
 export const unitBox = new BoxGeometry(1, 1, 1);
-export const unitCylinder = new CylinderGeometry(1, 1, 1, 28);
-export const unitCylinderLow = new CylinderGeometry(1, 1, 1, 12);
+export const unitCylinder = new CylinderGeometry(1, 1, 1, 18);
+export const unitCylinderLow = new CylinderGeometry(1, 1, 1, 8);
 
 export function box(material: Material, w: number, h: number, d: number, x = 0, y = 0, z = 0): Mesh {
   const m = new Mesh(unitBox, material);

@@ -34,6 +34,7 @@ export function createRobot(mat: Materials): MachineModel {
   const base = cylinder(mat.robotOrange, 0.34, 0.45, 0, 0.45, 0);
   const turntable = new Group();
   turntable.position.y = 0.68;
+  turntable.userData.animated = true;
   const shoulderHousing = box(mat.robotOrange, 0.62, 0.38, 0.56, 0.05, 0.19, 0);
   const shoulder = new Group();
   shoulder.position.set(0.12, 0.36, 0);
@@ -164,6 +165,8 @@ export function createPacking(mat: Materials): MachineModel {
   const carton = box(mat.cardboard, 0.5, 0.35, 0.4, -0.3, TRANSFER_HEIGHT + 0.17, 0);
   const panel = box(mat.cncTrim, 0.4, 0.55, 0.1, -w / 2 + 0.3, 1.25, d / 2 + 0.1);
   const screen = box(mat.screen, 0.32, 0.22, 0.02, -w / 2 + 0.3, 1.35, d / 2 + 0.16);
+  gantry.userData.animated = true;
+  head.userData.animated = true;
   add(root, ...posts, beamA, beamB, gantry, head, accent, table, guard, pallet, ...cartons, carton, panel, screen);
   let phase = 0;
   return {

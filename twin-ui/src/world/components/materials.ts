@@ -1,6 +1,6 @@
 // Every material in the scene is made once here and shared: state changes swap a mesh's
 // material reference instead of creating or mutating per-machine materials.
-import { Color, MeshStandardMaterial, MeshBasicMaterial, DoubleSide } from 'three';
+import { Color, MeshStandardMaterial, MeshLambertMaterial, MeshBasicMaterial, DoubleSide } from 'three';
 import type { MachineState } from '../../../../shared/plant-schema.js';
 
 /** Colours of the state legend; the CSS uses the same values (styles.css --state-*). */
@@ -18,20 +18,22 @@ export const STATES = Object.keys(STATE_COLOURS) as MachineState[];
 export type LampColour = 'red' | 'amber' | 'green' | 'blue';
 const LAMP_COLOURS: Record<LampColour, number> = { red: 0xff2d2d, amber: 0xffb020, green: 0x2cff6a, blue: 0x3aa7ff };
 
-function std(color: number, roughness = 0.6, metalness = 0.1, extra: Partial<ConstructorParameters<typeof MeshStandardMaterial>[0]> = {}) {
-  return new MeshStandardMaterial({ color, roughness, metalness, ...extra });
-}
+type Lit = MeshStandardMaterial | MeshLambertMaterial;
+type LitExtra = { emissive?: Color; emissiveIntensity?: number; transparent?: boolean; opacity?: number };
 
-export function createMaterials() {
-  const stateFloor = {} as Record<MachineState, MeshStandardMaterial>;
-  const stateAccent = {} as Record<MachineState, MeshStandardMaterial>;
+/** `physical`: PBR (a GPU); otherwise Lambert, several times cheaper per pixel on a CPU rasteriser. */
+export function createMaterials(physical = true) {
+  const std = (color: number, roughness = 0.6, metalness = 0.1, extra: LitExtra = {}): Lit =>
+    physical ? new MeshStandardMaterial({ color, roughness, metalness, ...extra }) : new MeshLambertMaterial({ color, ...extra });
+  const stateFloor = {} as Record<MachineState, Lit>;
+  const stateAccent = {} as Record<MachineState, Lit>;
   for (const s of STATES) {
     const c = STATE_COLOURS[s];
     stateFloor[s] = std(c, 0.5, 0, { emissive: new Color(c), emissiveIntensity: 0.35, transparent: true, opacity: 0.85 });
     stateAccent[s] = std(c, 0.4, 0.1, { emissive: new Color(c), emissiveIntensity: 0.55 });
   }
-  const lampOn = {} as Record<LampColour, MeshStandardMaterial>;
-  const lampOff = {} as Record<LampColour, MeshStandardMaterial>;
+  const lampOn = {} as Record<LampColour, Lit>;
+  const lampOff = {} as Record<LampColour, Lit>;
   for (const [name, c] of Object.entries(LAMP_COLOURS) as [LampColour, number][]) {
     lampOn[name] = std(c, 0.3, 0, { emissive: new Color(c), emissiveIntensity: 2.2 });
     lampOff[name] = std(new Color(c).multiplyScalar(0.28).getHex(), 0.35, 0, { transparent: true, opacity: 0.9 });

@@ -13,6 +13,8 @@ export interface Loop {
   frames(): number;
   /** Frames per second over the last second of rendering. */
   fps(): number;
+  /** Mean ms per frame spent in updatables, WebGL render and label render (over the last second). */
+  cost(): { update: number; render: number; labels: number };
 }
 
 export function createLoop(camera: Camera, scene: Scene, renderer: WebGLRenderer, labels: CSS2DRenderer): Loop {
@@ -22,17 +24,30 @@ export function createLoop(camera: Camera, scene: Scene, renderer: WebGLRenderer
   let windowStart = 0;
   let windowFrames = 0;
   let fps = 0;
+  const acc = { update: 0, render: 0, labels: 0 };
+  const mean = { update: 0, render: 0, labels: 0 };
   const frame = (now: number) => {
     const dt = last ? Math.min(0.1, (now - last) / 1000) : 0;
     last = now;
     const time = now / 1000;
+    const t0 = performance.now();
     for (let i = 0; i < updatables.length; i++) updatables[i]!.tick(dt, time);
+    const t1 = performance.now();
     renderer.render(scene, camera);
+    const t2 = performance.now();
     labels.render(scene, camera);
+    const t3 = performance.now();
+    acc.update += t1 - t0;
+    acc.render += t2 - t1;
+    acc.labels += t3 - t2;
     frames++;
     windowFrames++;
     if (now - windowStart >= 1000) {
       fps = (windowFrames * 1000) / (now - windowStart);
+      mean.update = acc.update / windowFrames;
+      mean.render = acc.render / windowFrames;
+      mean.labels = acc.labels / windowFrames;
+      acc.update = acc.render = acc.labels = 0;
       windowStart = now;
       windowFrames = 0;
     }
@@ -46,5 +61,6 @@ export function createLoop(camera: Camera, scene: Scene, renderer: WebGLRenderer
     },
     frames: () => frames,
     fps: () => fps,
+    cost: () => mean,
   };
 }

@@ -27,10 +27,12 @@ export interface RenderQuality {
   shadows: boolean;
   antialias: boolean;
   maxPixelRatio: number;
+  /** PBR materials; Lambert when false (far cheaper per pixel on CPU rasterisers). */
+  physicalMaterials: boolean;
 }
 
-export const HIGH_QUALITY: RenderQuality = { shadows: true, antialias: true, maxPixelRatio: 2 };
-export const LOW_QUALITY: RenderQuality = { shadows: false, antialias: false, maxPixelRatio: 1 };
+export const HIGH_QUALITY: RenderQuality = { shadows: true, antialias: true, maxPixelRatio: 2, physicalMaterials: true };
+export const LOW_QUALITY: RenderQuality = { shadows: false, antialias: false, maxPixelRatio: 1, physicalMaterials: false };
 
 export function createRenderer(quality: RenderQuality): WebGLRenderer {
   // preserveDrawingBuffer lets tests and screenshots read pixels back after a frame.
