@@ -1,12 +1,9 @@
 // `npm run sim`: serves the plant file's tags from a simulated line over OPC UA and Modbus TCP.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { setWarningLogger } from 'node-opcua';
 import { loadPlantFile } from '../edge/config/load-plant.js';
 import { parseFaultFlag, type FaultSpec } from './fault-injection.js';
 import { loadScenarioFile, type ScenarioConfig } from './scenario.js';
-import { startSimulator } from './simulator.js';
-import { writeTruthFile } from './truth-file.js';
 import { renderOpcUaNodes, renderRegisterMap } from './register-map.js';
 
 const HELP = `twinline plc-sim — a simulated workshop line behind real OPC UA and Modbus TCP servers
@@ -96,6 +93,7 @@ const opcuaPort = num('opcua-port', args['opcua-port'], 4840, port);
 const modbusPort = num('modbus-port', args['modbus-port'], 5020, port);
 const seed = num('seed', args.seed, 1, Number.isInteger);
 const controlPort = args['control-port'] === 'off' ? -1 : num('control-port', args['control-port'], 8091, port);
+const rtuBaud = num('rtu-baud', args['rtu-baud'], 19200, (n) => Number.isInteger(n) && n >= 300);
 const durationS = args.duration === undefined ? undefined : num('duration', args.duration, 0, (n) => n > 0);
 const timeScale = num('time-scale', args['time-scale'], 1, (n) => n > 0 && n <= 10_000);
 let startTime: number | undefined;
@@ -113,11 +111,6 @@ try {
 
 const log = (msg: string) => process.stdout.write(`${new Date().toISOString()} ${msg}\n`);
 const quietLog = args.quiet ? () => {} : log;
-// node-opcua prints its warnings (W27 among them) with console.log; keep stdout for our lines.
-setWarningLogger((...parts: unknown[]) => {
-  if (!args.quiet) process.stderr.write(`[node-opcua] ${parts.slice(1).map(String).join(' ')}\n`);
-});
-
 const DEMO_SCENARIO = 'plc-sim/scenarios/demo.yaml';
 let plant;
 let scenario: ScenarioConfig | undefined;
@@ -135,9 +128,18 @@ if (args['print-register-map']) {
   process.exit(0);
 }
 
+// node-opcua and the servers load only now: --help and bad flags answer at once.
+const { setWarningLogger } = await import('node-opcua');
+const { startSimulator } = await import('./simulator.js');
+const { writeTruthFile } = await import('./truth-file.js');
+// node-opcua prints its warnings (W27 among them) with console.log; keep stdout for our lines.
+setWarningLogger((...parts: unknown[]) => {
+  if (!args.quiet) process.stderr.write(`[node-opcua] ${parts.slice(1).map(String).join(' ')}\n`);
+});
+
 const sim = await startSimulator({ plant, scenario, opcuaPort, modbusPort, seed, timeScale, startTime, pkiDir: args['pki-dir'], faults, log: quietLog,
   controlPort: controlPort === -1 ? undefined : controlPort,
-  rtu: args.rtu || args['rtu-path'] ? { path: args['rtu-path'], baudRate: num('rtu-baud', args['rtu-baud'], 19200, (n) => Number.isInteger(n) && n >= 300) } : undefined,
+  rtu: args.rtu || args['rtu-path'] ? { path: args['rtu-path'], baudRate: rtuBaud } : undefined,
 }).catch((err: Error) => fail(err.message));
 log(`plc-sim running: ${plant.machines.length} machines, seed ${seed}, time scale ×${timeScale}, simulated clock at ${new Date(sim.clock.now()).toISOString()}`);
 
