@@ -204,6 +204,12 @@ export function openHistorian(options: HistorianOptions): Historian {
     })();
   }
 
+  /** Start of each machine's open state interval. */
+  const openStarts = new Map<string, number>();
+  for (const row of sqlite.prepare('SELECT machine_id AS m, max(start_ts) AS s FROM machine_states WHERE end_ts IS NULL GROUP BY machine_id').all() as { m: string; s: number }[]) {
+    openStarts.set(row.m, row.s);
+  }
+
   // ---- tags -----------------------------------------------------------------------------
   const tagStates = new Map<string, TagState>();
   for (const row of sqlite.prepare('SELECT id, name, kind FROM tags').all() as { id: number; name: string; kind: schema.TagKind }[]) {
@@ -281,11 +287,16 @@ export function openHistorian(options: HistorianOptions): Historian {
           rows += writeSample(t, s.ts, value, schema.QUALITY_CODES[s.quality], at);
           break;
         }
-        case 'state':
-          closeState.run(e.ts, e.machineId);
-          openState.run(e.machineId, e.state, e.ts, e.reason);
+        case 'state': {
+          // Intervals never run backwards: after a restart a device may report its current
+          // state with the (older) time it last changed, before the open "no data" interval.
+          const start = Math.max(e.ts, openStarts.get(e.machineId) ?? -Infinity);
+          closeState.run(start, e.machineId);
+          openState.run(e.machineId, e.state, start, e.reason);
+          openStarts.set(e.machineId, start);
           rows++;
           break;
+        }
         case 'count':
           insertCount.run(e.machineId, e.ts, e.deltaTotal, e.deltaGood);
           rows++;

@@ -174,6 +174,11 @@ describe('crash safety: SIGKILL while writing, then restart', () => {
       expect(gap, JSON.stringify(timeline.intervals)).toBeDefined();
       expect(gap!.startTs).toBeLessThanOrEqual(killedAt);
       expect(gap!.startTs).toBeGreaterThan(killedAt - 5_000);
+      // intervals follow each other and never run backwards, also across the restart
+      timeline.intervals.forEach((s, i) => {
+        if (s.endTs !== null) expect(s.endTs, JSON.stringify(s)).toBeGreaterThanOrEqual(s.startTs);
+        if (i > 0) expect(s.startTs, JSON.stringify(timeline.intervals)).toBe(timeline.intervals[i - 1]!.endTs);
+      });
       // …and counting goes on from there.
       const total = (m: Map<string, MachineLive>) => [...m.values()].reduce((s, x) => s + x.counts.total, 0);
       await until('line counts to grow after the restart', async () => total(await machines(second)) > total(countsAfter), 60_000);

@@ -108,6 +108,15 @@ describe('machine events', () => {
     expect(h.queries.kpiPeriods('mill', 0, T0 + 1)).toHaveLength(1);
   });
 
+  it('never lets a state interval run backwards (a late or old-stamped state starts where the open one did)', () => {
+    const { h } = historian();
+    h.record([stateEvent('mill', 'no-data', T0 + 5000, 'edge not running'), stateEvent('mill', 'running', T0, null, 'no-data'), stateEvent('mill', 'idle', T0 + 9000, null, 'running')]);
+    h.flush();
+    expect(h.stateIntervals('mill', 0, T0 + 60_000).map((s) => [s.state, s.startTs, s.endTs])).toEqual([
+      ['no-data', T0 + 5000, T0 + 5000], ['running', T0 + 5000, T0 + 9000], ['idle', T0 + 9000, null],
+    ]);
+  });
+
   it('acknowledges a sequence number only once the batch is committed', () => {
     const { h } = historian();
     h.record([tagEvent('mill.power', 1, T0), tagEvent('mill.power', 2, T0 + 1)]);
