@@ -27,7 +27,8 @@ export function createLoop(camera: Camera, scene: Scene, renderer: WebGLRenderer
   const acc = { update: 0, render: 0, labels: 0 };
   const mean = { update: 0, render: 0, labels: 0 };
   const frame = (now: number) => {
-    const dt = last ? Math.min(0.1, (now - last) / 1000) : 0;
+    // Capped at 1 s: parts on belts keep real time on slow renderers, without a jump after a hidden tab.
+    const dt = last ? Math.min(1, (now - last) / 1000) : 0;
     last = now;
     const time = now / 1000;
     const t0 = performance.now();
