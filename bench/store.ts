@@ -98,7 +98,9 @@ export async function runStoreBench(options: Partial<StoreBenchOptions> = {}): P
       return (u.user + u.system) / 1000;
     };
     let written = 0;
+    const roundRates: number[] = [];
     for (let round = 0; round < o.rounds; round++) {
+      const histMsBefore = histMs;
       for (let b = 0; b < perRound; b += o.batch) {
         const start = written + b;
         // Build the inputs outside the timed part: the connectors made them.
@@ -128,6 +130,7 @@ export async function runStoreBench(options: Partial<StoreBenchOptions> = {}): P
         histCpu += cpu() - c;
       }
       written += perRound;
+      roundRates.push(perRound / ((histMs - histMsBefore) / 1000));
       await new Promise((r) => setImmediate(r));
     }
     const rawRate = written / (rawMs / 1000);
@@ -214,6 +217,7 @@ export async function runStoreBench(options: Partial<StoreBenchOptions> = {}): P
       `  raw better-sqlite3 prepared inserts   ${fmt(rawRate).padStart(10)} samples/s`,
       `  historian record()+flush()            ${fmt(histRate).padStart(10)} samples/s   target ≥ 200,000: ${ok(histRate >= 200_000)}`,
       `  historian / raw                       ${fmt(result.ratio * 100, 1).padStart(10)} %          target ≥ 60 %: ${ok(result.ratio >= 0.6)}`,
+      `  historian per round (table growing)   ${roundRates.map((r) => fmt(r)).join(', ')} samples/s`,
       `  per CPU-second (user+sys): raw ${fmt(rawCpuRate)}, historian ${fmt(histCpuRate)} samples/s, ratio ${fmt((histCpuRate / rawCpuRate) * 100, 1)} %`,
       `  bytes per stored sample               ${fmt(result.bytesPerSampleFile, 1).padStart(10)} B (whole file, ${fmt(stored)} samples + per-minute aggregates)` +
         (result.bytesPerSampleTable === null ? '' : `, ${fmt(result.bytesPerSampleTable, 1)} B in tag_samples alone`),
