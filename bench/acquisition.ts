@@ -3,7 +3,6 @@
 // The ratio of CPU per update is the figure: it is what twinline costs on top of the library.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,18 +16,11 @@ import { createPlantModel } from '../edge/model/plant-model.js';
 import { planReads } from '../edge/connectors/modbus-read-planner.js';
 import { loadPlantFile } from '../edge/config/load-plant.js';
 import { fmt, measure, type Window } from './support/measure.js';
+import { freePort } from '../test/support/free-port.js';
 
 export interface AcquisitionOptions { tags: number; samplingMs: number; seconds: number; warmupSeconds: number; rounds: number }
 const DEFAULTS: AcquisitionOptions = { tags: 4000, samplingMs: 100, seconds: 6, warmupSeconds: 3, rounds: 2 };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startLoadServer(count: number, dir: string): Promise<{ endpoint: string; proc: ChildProcess }> {
   const port = await freePort();

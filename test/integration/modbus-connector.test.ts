@@ -1,5 +1,4 @@
 // The Modbus TCP connector against a real modbus-serial server on a real socket.
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import ModbusModule from 'modbus-serial';
 import type { TagConfig } from '../../shared/plant-schema.js';
@@ -7,17 +6,10 @@ import { ModbusTcpDeviceSchema } from '../../shared/plant-schema.js';
 import { createModbusTcpConnector } from '../../edge/connectors/modbus-tcp-connector.js';
 import type { BoundTag, Connector, TagSample } from '../../edge/connectors/connector.js';
 import { waitFor } from '../support/wait-for.js';
+import { freePort } from '../support/free-port.js';
 
 const { ServerTCP } = ModbusModule as unknown as { ServerTCP: new (vector: object, options: object) => { close(cb: () => void): void; on(e: string, cb: (...a: unknown[]) => void): void } };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function startServer(port: number, registers: Map<number, number>, illegal: Set<number>) {
   const server = new ServerTCP(

@@ -1,6 +1,5 @@
 // The OPC UA connector against a real node-opcua server on a real socket.
 import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,18 +8,11 @@ import { createOpcUaConnector, edgePkiFolder } from '../../edge/connectors/opcua
 import type { BoundTag, TagSample } from '../../edge/connectors/connector.js';
 import { startTinyOpcUaServer } from '../support/tiny-opcua-server.js';
 import { waitFor } from '../support/wait-for.js';
+import { freePort } from '../support/free-port.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'twinline-opcua-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const tag = (name: string, nodeId = `ns=1;s=press.${name}`): BoundTag => ({
   id: `press.${name}`, machineId: 'press',

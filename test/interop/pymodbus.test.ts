@@ -1,24 +1,17 @@
 // Beyond our own simulator: the Modbus connector reads a pymodbus server (Debian's
 // python3-pymodbus), a Modbus stack written by other people in another language.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModbusTcpDeviceSchema, type TagConfig } from '../../shared/plant-schema.js';
 import { createModbusTcpConnector } from '../../edge/connectors/modbus-tcp-connector.js';
 import type { BoundTag, TagSample } from '../../edge/connectors/connector.js';
 import { waitFor } from '../support/wait-for.js';
+import { freePort } from '../support/free-port.js';
 
 let server: ChildProcess;
 let port: number;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 async function listening(p: number): Promise<boolean> {
   return new Promise((resolve) => {
