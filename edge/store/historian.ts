@@ -383,7 +383,7 @@ export function openHistorian(options: HistorianOptions): Historian {
     lastError = null;
     acknowledgedSeq = lastSeq;
     lastCommitAt = at;
-    if (!inMemory && dbSize(sqlite).fileBytes > maxDbBytes * 0.95) scheduleMaintenance(0);
+    if (!inMemory) checkBudget();
   }
 
   // ---- background work ------------------------------------------------------------------
@@ -394,15 +394,25 @@ export function openHistorian(options: HistorianOptions): Historian {
 
   const pruner = new Pruner(sqlite, () => closed);
   let maintaining: Promise<{ retention: PruneReport; size: SizeReport | null }> | null = null;
-  async function maintain() {
-    if (maintaining) return maintaining;
-    maintaining = (async () => {
-      const retention = await pruner.applyRetention(settings.retention, now());
-      const size = await pruner.holdBudget(maxDbBytes * 0.9, maxDbBytes * 0.8, now());
+  let holding: Promise<SizeReport | null> | null = null;
+  async function holdBudget(): Promise<SizeReport | null> {
+    if (holding) return holding;
+    holding = pruner.holdBudget(maxDbBytes * 0.9, maxDbBytes * 0.8, now()).then((size) => {
       if (size) {
         const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
         log('warn', `historian: database reached ${mb(size.beforeBytes)} MB of its ${settings.maxDatabaseMB} MB budget; dropped raw samples before ${size.droppedBefore === null ? '-' : new Date(size.droppedBefore).toISOString()} (now ${mb(size.afterBytes)} MB). Raise historian.maxDatabaseMB or shorten historian.retention.rawDays to keep more.`);
       }
+      return size;
+    }).finally(() => {
+      holding = null;
+    });
+    return holding;
+  }
+  async function maintain() {
+    if (maintaining) return maintaining;
+    maintaining = (async () => {
+      const retention = await pruner.applyRetention(settings.retention, now());
+      const size = await holdBudget();
       return { retention, size };
     })().finally(() => {
       maintaining = null;
@@ -417,6 +427,11 @@ export function openHistorian(options: HistorianOptions): Historian {
       maintain().catch((err) => log('error', `historian: retention failed: ${(err as Error).message}`));
     }, delayMs);
     maintenanceTimer.unref();
+  }
+  /** After a commit: only the size budget, and only when the data is above its high-water mark. */
+  function checkBudget() {
+    if (holding || closed || dbSize(sqlite).usedBytes <= maxDbBytes * 0.9) return;
+    holdBudget().catch((err) => log('error', `historian: holding the size budget failed: ${(err as Error).message}`));
   }
   const retentionTimer = setInterval(() => scheduleMaintenance(0), settings.retentionCheckMinutes * 60_000);
   retentionTimer.unref();

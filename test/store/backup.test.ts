@@ -5,10 +5,9 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../support/line-harness.js';
 import { openHistorian, type Historian } from '../../edge/store/historian.js';
 import { backupFileName, listBackups, restoreBackup, RestoreError } from '../../edge/store/backup.js';
-import { manualClock, stateEvent, tagEvent } from './events.js';
+import { manualClock, stateEvent, tagEvent, waitFor } from './events.js';
 
 const T0 = Date.UTC(2026, 10, 20, 12, 0, 0);
 const open: Historian[] = [];

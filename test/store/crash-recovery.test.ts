@@ -18,7 +18,7 @@ import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.j
 import type { MachineLive } from '../../shared/live-protocol.js';
 import type { RawPoint, StateInterval, TagTrend } from '../../shared/history-api.js';
 import type { HistorianHealth } from '../../edge/store/historian.js';
-import { waitFor } from '../support/line-harness.js';
+import { waitFor } from './events.js';
 
 interface EdgeProcess {
   child: ChildProcess;

@@ -24,3 +24,14 @@ export function manualClock(start: number) {
   let t = start;
   return { now: () => t, set: (v: number) => { t = v; }, advance: (ms: number) => { t += ms; } };
 }
+
+/** Resolves when `probe` returns a truthy value, polling; rejects naming `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 15_000, everyMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

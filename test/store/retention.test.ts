@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openHistorian, type Historian } from '../../edge/store/historian.js';
-import { countEvent, manualClock, stateEvent, tagEvent } from './events.js';
+import { dbSize } from '../../edge/store/retention.js';
+import { countEvent, manualClock, stateEvent, tagEvent, waitFor } from './events.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 20, 12, 0, 0);
@@ -57,6 +58,24 @@ describe('retention', () => {
 });
 
 describe('size budget', () => {
+  it('is checked after commits by itself, without waiting for the retention timer', async () => {
+    const file = join(tempDir(), 'auto.db');
+    const clock = manualClock(T0);
+    const logs: string[] = [];
+    const h = openHistorian({ file, now: clock.now, flushIntervalMs: 10_000, settings: { maxDatabaseMB: 0.5, heartbeatSeconds: 3600 }, log: (l, m) => logs.push(`${l} ${m}`) });
+    open.push(h);
+    let ts = T0 - DAY;
+    for (let batch = 0; batch < 40 && !logs.some((l) => l.startsWith('warn')); batch++) {
+      const events = [];
+      for (let i = 0; i < 1000; i++, ts += 1000) events.push(tagEvent('mill.t', i, ts));
+      h.record(events);
+      h.flush();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await waitFor('the budget warning', () => logs.some((l) => l.startsWith('warn historian: database reached')), 5_000);
+    await waitFor('data back under 80 % of the budget', () => dbSize(h.sqlite).usedBytes <= 0.5 * 1024 * 1024 * 0.8, 5_000);
+  });
+
   it('holds the file within maxDatabaseMB by dropping the oldest raw samples first, with a warning', async () => {
     const file = join(tempDir(), 'small.db');
     const clock = manualClock(T0);
