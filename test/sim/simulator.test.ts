@@ -36,6 +36,18 @@ describe('simulator over real sockets', () => {
     expect(sim.opcuaEndpoint).toBe(`opc.tcp://127.0.0.1:${sim.opcuaPort}`);
   });
 
+  it('runs its clock at the time scale, and says how it relates to wall time', async () => {
+    const wall0 = Date.now();
+    const sim0 = sim.clock.now();
+    await waitUntil('a second of wall time', () => Date.now() - wall0 >= 1000);
+    sim.sync();
+    const ran = sim.clock.now() - sim0;
+    // 5× real time, give or take a tick and a publish interval on a busy machine.
+    expect(ran).toBeGreaterThan(4 * (Date.now() - wall0) - 1500);
+    expect(ran).toBeLessThan(5 * (Date.now() - wall0) + 1500);
+    expect(Math.abs(sim.clock.simAt(Date.now()) - sim.clock.now())).toBeLessThan(1500);
+  });
+
   it('serves the loader over Modbus TCP: state code and a uint32 total count that increases', async () => {
     const client = await connectModbus(sim.modbusPort);
     try {
