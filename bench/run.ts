@@ -4,6 +4,7 @@
 const PARTS: Record<string, () => Promise<string[]>> = {
   store: async () => (await import('./store.js')).runStoreBench().then((r) => r.lines),
   acquisition: async () => (await import('./acquisition.js')).runAcquisitionBench(),
+  alarms: async () => (await import('./alarms.js')).runAlarmsBench().lines,
 };
 
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -124,27 +124,34 @@ export type AlarmRule = z.infer<typeof AlarmRuleSchema>;
 export type AlarmRuleInput = z.input<typeof AlarmRuleSchema>;
 
 /**
- * Predictive early warning: each watched process tag is compared with the machine's own
- * healthy baseline (mean and spread of 10-s averages while it has run steadily), and a
- * one-sided CUSUM of the z-scores (Page 1954) accumulates small persistent shifts that a
- * fixed limit would only see late.
+ * Predictive early warning. Each watched process tag is compared with the machine's own
+ * healthy baseline: a first-order response model, level = idle + (running − idle) × r(t),
+ * where r is the running share filtered with the tag's time constant (picked from
+ * `responseSeconds` by least squares while learning). Buckets of `bucketSeconds` are scored
+ * by their residual z-score, and a one-sided CUSUM (Page 1954) accumulates small persistent
+ * shifts — such as bearing wear — that a fixed limit would only see late.
  */
 export const PredictiveSettingsSchema = z.strictObject({
-  /** Samples are averaged over buckets this long before scoring (raw samples are autocorrelated). */
+  /** Samples are averaged (time-weighted) over buckets this long; raw samples are autocorrelated. */
   bucketSeconds: z.number().positive().default(10),
-  /** A bucket counts only after the machine has run this long without a stop (thermal and mechanical transients). */
-  settleSeconds: z.number().min(0).default(900),
-  /** Running time (settled) the baseline needs before it scores anything. */
+  /** Bucket time (with readable data) the baseline learns from before it scores anything. */
   learnMinutes: z.number().positive().default(60),
-  /** After learning, the baseline follows slow healthy changes (ambient, seasons) with this time constant in running hours. */
+  /** Candidate time constants of the tags' response to running (thermal ≈ minutes, vibration ≈ seconds). */
+  responseSeconds: z.array(z.number().positive()).min(1).default([1, 3, 10, 30, 60, 120, 300, 600, 1200]),
+  /** After learning, the baseline follows slow healthy changes (ambient, seasons) with this time constant in hours. */
   adaptHours: z.number().positive().default(48),
-  /** CUSUM reference value k (in standard deviations): shifts smaller than about 2k are ignored. */
-  k: z.number().min(0).default(0.5),
+  /**
+   * CUSUM reference value k (in standard deviations): only shifts larger than k accumulate.
+   * 1.5 rather than the textbook 0.5: a learned baseline is never exact, and a bias of a
+   * fraction of σ would otherwise add up to a false alarm every few hours; a wear drift
+   * passes 1.5σ within minutes anyway (bench/alarms.ts).
+   */
+  k: z.number().min(0).default(1.5),
   /** CUSUM decision limit h: the anomaly score is S/h, so score 1 means "shifted". */
   h: z.number().positive().default(10),
   /** Direction of the shifts that count: wear makes bearings hotter and rougher. */
   direction: z.enum(['up', 'down', 'both']).default('up'),
-  /** The spread is never taken as smaller than this fraction of the mean (a quantised or flat signal would otherwise score any step as infinite). */
+  /** The residual spread is never taken as smaller than this fraction of the running level (quantised or flat signals). */
   minRelativeStd: z.number().min(0).default(0.002),
 });
 export type PredictiveSettings = z.infer<typeof PredictiveSettingsSchema>;

@@ -36,13 +36,16 @@ export type FaultAdvice = z.infer<typeof FaultAdviceSchema>;
 export const TagHealthSchema = z.object({
   tag: z.string(),
   unit: z.string().optional(),
-  /** 'learning' until enough settled running time; 'scoring' after. */
+  /** 'learning' until the baseline has seen learnMinutes of readable buckets; 'scoring' after. */
   status: z.enum(['learning', 'scoring']),
-  baselineMean: z.number().nullable(),
-  baselineStd: z.number().nullable(),
-  /** Settled 10-s buckets the baseline has seen. */
-  samples: z.number(),
-  /** Latest settled bucket mean, and its z-score against the baseline. */
+  /** The healthy model: level = idle + (running − idle) × running share filtered with tauSeconds. */
+  model: z.object({ idle: z.number(), running: z.number(), tauSeconds: z.number() }).nullable(),
+  /** What the healthy machine would read in the last bucket, and the residual spread. */
+  expected: z.number().nullable(),
+  residualStd: z.number().nullable(),
+  /** Buckets the baseline has learned from. */
+  buckets: z.number(),
+  /** Last bucket's mean and its z-score against the baseline. */
   current: z.number().nullable(),
   z: z.number().nullable(),
   /** One-sided CUSUM of z divided by its decision limit: 1 = drift detected. */
@@ -54,8 +57,7 @@ export type TagHealth = z.infer<typeof TagHealthSchema>;
 
 export const MachineHealthSchema = z.object({
   machineId: z.string(),
-  /** Running without a stop for long enough that buckets count. */
-  settled: z.boolean(),
+  /** Worst tag score (0 while learning). */
   score: z.number(),
   worstTag: z.string().nullable(),
   tags: z.array(TagHealthSchema),
@@ -111,6 +113,42 @@ export const FloodStatusSchema = z.object({
 });
 export type FloodStatus = z.infer<typeof FloodStatusSchema>;
 
+// ---- flight recorder -----------------------------------------------------------------
+
+export const RecordingSampleSchema = z.object({
+  tag: z.string(),
+  /** Source timestamp (device clock), epoch ms. */
+  ts: z.number(),
+  /** Edge receive time, epoch ms: the recording window is on this clock. */
+  rx: z.number(),
+  value: z.union([z.number(), z.boolean(), z.string(), z.null()]),
+  quality: z.enum(['good', 'uncertain', 'bad']),
+});
+export type RecordingSample = z.infer<typeof RecordingSampleSchema>;
+
+export const RecordingSummarySchema = z.object({
+  id: z.number(),
+  machineId: z.string(),
+  trigger: z.enum(['alarm', 'manual']),
+  alarmId: z.number().nullable(),
+  alarmKey: z.string().nullable(),
+  note: z.string().nullable(),
+  triggerTs: z.number(),
+  from: z.number(),
+  to: z.number(),
+  /** 'recording' until `to` has passed, then 'complete'. */
+  status: z.enum(['recording', 'complete']),
+  sampleCount: z.number(),
+});
+export type RecordingSummary = z.infer<typeof RecordingSummarySchema>;
+
+export const RecordingSchema = RecordingSummarySchema.extend({
+  /** Every tag's value at `from` (the last sample before the window), so each trend starts defined. */
+  initial: z.array(RecordingSampleSchema),
+  samples: z.array(RecordingSampleSchema),
+});
+export type Recording = z.infer<typeof RecordingSchema>;
+
 export const ALARM_EVENT_TYPES = [
   'raised', 'acknowledged', 'cleared', 'normal', 'shelved', 'unshelved', 'suppressed', 'unsuppressed',
   'out-of-service', 'in-service', 'chatter-started', 'chatter-ended', 'flood-started', 'flood-ended', 'recording',
@@ -126,6 +164,8 @@ export const AlarmEventSchema = z.object({
   flood: FloodStatusSchema.nullable(),
   /** Who acted (ack, shelve, out of service); null for what the process did. */
   by: z.string().nullable(),
+  /** For `recording`: the flight recording that has just completed. */
+  recording: RecordingSummarySchema.nullable().optional(),
 });
 export type AlarmEvent = z.infer<typeof AlarmEventSchema>;
 
@@ -200,42 +240,6 @@ export const AlarmKpisSchema = z.object({
   ackSeconds: z.object({ median: z.number().nullable(), p90: z.number().nullable() }),
 });
 export type AlarmKpis = z.infer<typeof AlarmKpisSchema>;
-
-// ---- flight recorder -----------------------------------------------------------------
-
-export const RecordingSampleSchema = z.object({
-  tag: z.string(),
-  /** Source timestamp (device clock), epoch ms. */
-  ts: z.number(),
-  /** Edge receive time, epoch ms: the recording window is on this clock. */
-  rx: z.number(),
-  value: z.union([z.number(), z.boolean(), z.string(), z.null()]),
-  quality: z.enum(['good', 'uncertain', 'bad']),
-});
-export type RecordingSample = z.infer<typeof RecordingSampleSchema>;
-
-export const RecordingSummarySchema = z.object({
-  id: z.number(),
-  machineId: z.string(),
-  trigger: z.enum(['alarm', 'manual']),
-  alarmId: z.number().nullable(),
-  alarmKey: z.string().nullable(),
-  note: z.string().nullable(),
-  triggerTs: z.number(),
-  from: z.number(),
-  to: z.number(),
-  /** 'recording' until `to` has passed, then 'complete'. */
-  status: z.enum(['recording', 'complete']),
-  sampleCount: z.number(),
-});
-export type RecordingSummary = z.infer<typeof RecordingSummarySchema>;
-
-export const RecordingSchema = RecordingSummarySchema.extend({
-  /** Every tag's value at `from` (the last sample before the window), so each trend starts defined. */
-  initial: z.array(RecordingSampleSchema),
-  samples: z.array(RecordingSampleSchema),
-});
-export type Recording = z.infer<typeof RecordingSchema>;
 
 export const RecordBodySchema = z.strictObject({
   note: z.string().max(500).optional(),
