@@ -14,6 +14,15 @@ import { registerKpiRoutes } from './api/kpi-routes.js';
 import { createLiveKpiEngine, type LiveKpiEngine } from './kpi/live-kpi-engine.js';
 import { createLiveServer, type LiveServer } from './live/live-server.js';
 import { createHttpServer } from './api/http-server.js';
+import { createAuthService, type AuthMode, type AuthService } from './auth/auth-service.js';
+import { loadSecret } from './auth/secret.js';
+import { openAuditLog, type AuditLog } from './audit/audit-log.js';
+import { createCommandService, type CommandService } from './commands/command-service.js';
+import { createApiDocs } from './api/openapi.js';
+import { CORE_ROUTES, HISTORY_ROUTES, KPI_ROUTES } from './api/api-catalogue.js';
+import { registerAuthRoutes } from './api/auth-routes.js';
+import { registerCommandRoutes } from './api/command-routes.js';
+import { registerDocsRoutes } from './api/docs-routes.js';
 import type { Log } from './logger.js';
 import type { PeriodTotals } from '../shared/kpi/period-totals.js';
 
@@ -28,6 +37,12 @@ export interface EdgeOptions {
   uiDir: string;
   now?: () => number;
   log: Log;
+  /**
+   * 'required' (default): every API call and socket needs a login; no built-in accounts.
+   * 'demo': demo accounts with published passwords, visitors auto-logged in as operator, said on screen and in the log.
+   * The token key comes from `secret`, else TWINLINE_SECRET, else <dataDir>/secret.key (created 0600).
+   */
+  auth?: { mode: AuthMode; secret?: string; tokenTtlMs?: number; readBackTimeoutMs?: number };
 }
 
 export interface RunningEdge {
@@ -35,6 +50,10 @@ export interface RunningEdge {
   url: string;
   historian: Historian;
   kpi: LiveKpiEngine;
+  auth: AuthService;
+  audit: AuditLog;
+  commands: CommandService;
+  live: LiveServer;
   machines(): MachineLive[];
   devices(): DeviceHealth[];
   stop(): Promise<void>;
@@ -69,8 +88,26 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const plantView = toPlantView(plant);
   const snapshot = (): LineSnapshot => ({ plant: plantView, machines: machines(), devices: devices(), ts: now() });
 
+  const audit = openAuditLog(historian.sqlite, now);
+  const secret = loadSecret({ env: options.auth?.secret ?? process.env.TWINLINE_SECRET, dataDir: options.dataDir });
+  if (secret.source === 'file-created') log('info', `created the session signing key ${secret.file} (mode 0600; keep it out of backups you share)`);
+  const auth = await createAuthService({
+    sqlite: historian.sqlite, secret: secret.key, mode: options.auth?.mode ?? 'required', audit, now, log, tokenTtlMs: options.auth?.tokenTtlMs,
+  });
+  const commands = createCommandService({
+    plant, connectors, machine: (id) => model.machine(id), audit, now, log, readBackTimeoutMs: options.auth?.readBackTimeoutMs,
+  });
+  const docs = createApiDocs({
+    title: 'twinline edge', version: '0.1.0',
+    description: `REST API of the twinline edge for ${plant.line.name}. Every route but /api/health and /api/login needs a session (POST /api/login).`,
+  });
+  docs.add(...CORE_ROUTES, ...HISTORY_ROUTES, ...KPI_ROUTES);
+
   const app = await createHttpServer({
     uiDir: options.uiDir,
+    auth,
+    docs,
+    log,
     machines,
     health: () => {
       const d = devices();
@@ -83,13 +120,20 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     storedShifts: (machineId, from, to) => historian.queries.kpiPeriods(machineId, from, to)
       .map((p) => ({ shift: { name: p.name, date: p.date, start: p.startTs, end: p.endTs }, totals: p.totals as PeriodTotals })),
   });
+  registerAuthRoutes(app, auth, now);
+  registerCommandRoutes(app, { auth, commands, audit });
+  registerDocsRoutes(app, docs);
   let live: LiveServer | undefined;
-  live = createLiveServer({ httpServer: app.server, snapshot, machineLive, devices, now });
+  live = createLiveServer({
+    httpServer: app.server, lineId: plant.line.id, machineIds: plant.machines.map((m) => m.id),
+    snapshot, machineLive, devices, now, auth, commands,
+  });
 
   function onSamples(batch: TagSample[]) {
     const events: ModelEvent[] = model.apply(batch);
     if (!events.length) return;
     historian.record(events);
+    commands.onModelEvents(events);
     const touched = new Set<string>();
     for (const e of events) {
       touched.add(e.machineId);
@@ -110,10 +154,15 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     url: `http://localhost:${port}`,
     historian,
     kpi,
+    auth,
+    audit,
+    commands,
+    live,
     machines,
     devices,
     async stop() {
       for (const c of [...connectors].reverse()) await c.stop().catch((err) => log('warn', `stopping ${c.deviceId}: ${(err as Error).message}`));
+      commands.close();
       await live?.close();
       await app.close();
       historian.close();

@@ -14,6 +14,10 @@ Usage: npm run edge -- [options]
   --host <addr>    listen address                  default 0.0.0.0
   --data <dir>     data folder (PKI, database)     default ./data
   --db <file>      historian SQLite file           default <data>/twinline.db
+  --demo           demo mode: accounts with published passwords, visitors
+                   auto-logged in as operator (also TWINLINE_DEMO=1). Never
+                   on a real plant. Without it, create users first:
+                   npm run user -- add <name> --role admin
   --help           this text`;
 
 async function main() {
@@ -24,6 +28,7 @@ async function main() {
       host: { type: 'string', default: '0.0.0.0' },
       data: { type: 'string', default: 'data' },
       db: { type: 'string' },
+      demo: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -41,6 +46,7 @@ async function main() {
   const edge = await startEdge({
     plant, port, host: values.host, log,
     dataDir: resolve(paths.dataDir), dbFile: resolve(values.db ?? paths.dbFile), uiDir: resolve(paths.uiDir),
+    auth: { mode: values.demo || process.env.TWINLINE_DEMO === '1' ? 'demo' : 'required' },
   });
   let stopping = false;
   const stop = async (signal: string) => {
@@ -55,7 +61,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || (err as Error | undefined)?.name === 'SecretError') {
     console.error(`twinline: ${err.message}`);
     process.exit(2);
   }

@@ -71,5 +71,6 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 run('sim', 'plc-sim/main.ts');
-run('edge', 'edge/main.ts', extraArgs);
+// npm start is the zero-setup demo: demo accounts, visitors auto-logged in as operator (the edge says so on screen and in the log).
+run('edge', 'edge/main.ts', ['--demo', ...extraArgs]);
 console.log(`[start] twinline is starting: open http://localhost:${process.env.PORT ?? 8080} (Ctrl-C stops everything)`);

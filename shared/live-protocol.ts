@@ -93,13 +93,67 @@ export const LineDeltaSchema = z.object({
 });
 export type LineDelta = z.infer<typeof LineDeltaSchema>;
 
+// ---- rooms ----------------------------------------------------------------------------
+// A client is put in the `line` room on connect (the twin relies on that: snapshot, then
+// deltas). It may join more rooms, or connect with `auth: { autoJoin: false }` and pick its own.
+//   plant   — every line this edge serves (one today; a host-mode edge serves many): snapshot/delta
+//   line    — one line: snapshot/delta
+//   machine — one machine: machine-snapshot, then machine-delta with only the fields and tags that changed
+
+export const JoinRequestSchema = z.discriminatedUnion('room', [
+  z.strictObject({ room: z.literal('plant') }),
+  z.strictObject({ room: z.literal('line'), id: z.string().max(64).optional() }),
+  z.strictObject({ room: z.literal('machine'), id: z.string().min(1).max(64) }),
+]);
+export type JoinRequest = z.infer<typeof JoinRequestSchema>;
+
+/** A socket may sit in at most this many rooms (bounded per-socket state on the edge). */
+export const MAX_ROOMS_PER_SOCKET = 16;
+
+export const JoinAckSchema = z.union([
+  z.object({ ok: z.literal(true), room: z.string() }),
+  z.object({ ok: z.literal(false), error: z.string(), field: z.string().optional() }),
+]);
+export type JoinAck = z.infer<typeof JoinAckSchema>;
+
+export const MachineSnapshotSchema = z.object({ machine: MachineLiveSchema, ts: z.number() });
+export type MachineSnapshot = z.infer<typeof MachineSnapshotSchema>;
+
+/** One machine, only what changed since the last message this client received for it. */
+export const MachineDeltaSchema = z.object({
+  machineId: z.string(),
+  fields: MachineLiveSchema.omit({ machineId: true, tags: true }).partial(),
+  tags: z.record(z.string(), LiveTagSchema),
+  ts: z.number(),
+});
+export type MachineDelta = z.infer<typeof MachineDeltaSchema>;
+
+/** The edge's answer to a message it refused (bad shape, too large, unknown event); the socket stays open. */
+export const ProtocolErrorSchema = z.object({ event: z.string(), error: z.string(), field: z.string().optional() });
+export type ProtocolError = z.infer<typeof ProtocolErrorSchema>;
+
+/** Sent before the edge disconnects a socket whose session ended (token expired, user disabled). */
+export const SessionEndedSchema = z.object({ reason: z.string() });
+
 export interface ServerToClientEvents {
   snapshot: (snapshot: LineSnapshot) => void;
   delta: (delta: LineDelta) => void;
+  'machine-snapshot': (snapshot: MachineSnapshot) => void;
+  'machine-delta': (delta: MachineDelta) => void;
+  /** Who this socket is and whether the edge runs in demo mode (shared/auth-api.ts SessionSchema). */
+  session: (session: import('./auth-api.js').Session) => void;
+  'session-ended': (ended: z.infer<typeof SessionEndedSchema>) => void;
+  'protocol-error': (error: ProtocolError) => void;
 }
 
-// Client→server messages arrive with later issues (rooms, commands); each will be a zod schema here.
-export type ClientToServerEvents = Record<string, never>;
+// Every client→server payload is validated with its zod schema on the edge; an acknowledgement
+// callback is optional for join/leave and required for command.
+export interface ClientToServerEvents {
+  join: (request: JoinRequest, ack?: (answer: JoinAck) => void) => void;
+  leave: (request: JoinRequest, ack?: (answer: JoinAck) => void) => void;
+  /** shared/command-api.ts CommandRequestSchema → CommandAckSchema */
+  command: (request: import('./command-api.js').CommandRequest, ack: (answer: import('./command-api.js').CommandAck) => void) => void;
+}
 
 export function toPlantView(plant: PlantConfig): PlantView {
   return {

@@ -1,57 +1,343 @@
-// Socket.IO: a snapshot on join, then coalesced deltas per tick. Coalescing means a burst
-// of tag changes costs one message per machine per tick, whatever the acquisition rate.
-import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
-import type { ClientToServerEvents, DeviceHealth, LineSnapshot, MachineLive, ServerToClientEvents } from '../../shared/live-protocol.js';
+// Socket.IO: authenticated sockets join rooms (plant, line, machine), get a snapshot, then
+// deltas coalesced per tick. Coalescing means a burst of tag changes costs one message per
+// room per tick, whatever the acquisition rate.
+//
+// Slow clients: a message is only handed to a socket whose transport can take it now
+// (nothing waiting in engine.io's write buffer, the transport writable). A socket that
+// cannot is left out of the broadcast and remembers WHICH machines it missed (a set bounded
+// by the plant's size, not a queue of messages); when it can take data again it gets one
+// catch-up message with their current values. So a stalled client costs the edge a few
+// bytes of bookkeeping, never a growing buffer, and the others never wait for it.
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import {
+  JoinRequestSchema, MAX_ROOMS_PER_SOCKET,
+  type ClientToServerEvents, type DeviceHealth, type JoinAck, type JoinRequest, type LineSnapshot, type MachineLive, type ServerToClientEvents,
+} from '../../shared/live-protocol.js';
+import { CommandRequestSchema, type CommandAck } from '../../shared/command-api.js';
+import type { AuthService, Principal } from '../auth/auth-service.js';
+import { createRateLimiter, type RateLimiter } from '../auth/rate-limiter.js';
+import { bearerToken, cookieValue, SESSION_COOKIE } from '../api/auth-guard.js';
+import { isCrossOrigin } from '../api/security-headers.js';
+import { describeIssue } from '../api/validation.js';
+import { CommandRefused, type CommandService } from '../commands/command-service.js';
+import { diffMachine, sentOf, type SentMachine } from './machine-diff.js';
 
 export interface LiveServerOptions {
   httpServer: HttpServer;
+  lineId: string;
+  machineIds: readonly string[];
   snapshot: () => LineSnapshot;
   machineLive: (machineId: string) => MachineLive | undefined;
   devices: () => DeviceHealth[];
   now: () => number;
+  auth: AuthService;
+  commands?: CommandService;
   tickMs?: number;
   /** Device health and time-driven KPIs are re-sent this often even without tag changes. */
   refreshMs?: number;
+  /** Largest inbound Socket.IO message; a larger one closes that client's connection (only that one). */
+  maxMessageBytes?: number;
+}
+
+export interface LiveStats {
+  clients: number;
+  /** Messages handed to sockets (a broadcast counts once per receiving socket). */
+  messagesSent: number;
+  /** Times a socket was left out of a tick because it could not take more. */
+  deferred: number;
+  catchUps: number;
+  protocolErrors: number;
 }
 
 export interface LiveServer {
   /** Marks machines whose live view changed; they go out on the next tick. */
   touch(machineIds: Iterable<string>): void;
   clientCount(): number;
+  stats(): LiveStats;
   close(): Promise<void>;
 }
 
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketState>;
+
+interface SocketState {
+  principal: Principal;
+  token: string | null;
+  source: string;
+  /** Machines of the line feed this socket missed while it was slow (null = up to date). */
+  linePending: Set<string> | null;
+  devicesPending: boolean;
+  /** Machine rooms whose deltas it missed: it gets a fresh machine-snapshot instead. */
+  machinePending: Set<string>;
+  inbound: RateLimiter;
+  lastProtocolError: number;
+}
+
+const LINE_FEED_ROOMS = (lineId: string) => ['plant', `line:${lineId}`];
+const machineRoom = (id: string) => `machine:${id}`;
+const KNOWN_EVENTS = new Set(['join', 'leave', 'command']);
+
+function handshakeToken(socket: { handshake: { auth: Record<string, unknown>; headers: IncomingMessage['headers'] } }): string | null {
+  const fromAuth = socket.handshake.auth?.token;
+  if (typeof fromAuth === 'string' && fromAuth) return fromAuth;
+  return bearerToken(socket.handshake.headers.authorization) ?? cookieValue(socket.handshake.headers.cookie, SESSION_COOKIE);
+}
+
 export function createLiveServer(options: LiveServerOptions): LiveServer {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(options.httpServer, {
+  const { auth, now, lineId } = options;
+  const machineIds = new Set(options.machineIds);
+  const feedRooms = LINE_FEED_ROOMS(lineId);
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketState>(options.httpServer, {
     serveClient: false,
     // Same-origin only: the twin is served by this server.
     cors: { origin: false },
-    maxHttpBufferSize: 64 * 1024,
+    maxHttpBufferSize: options.maxMessageBytes ?? 16 * 1024,
+    // A WebSocket handshake is not covered by CORS: refuse other origins here (cross-site WebSocket hijacking).
+    allowRequest: (req, cb) => cb(null, !isCrossOrigin(req.headers.origin, req.headers.host)),
   });
+  const stats: LiveStats = { clients: 0, messagesSent: 0, deferred: 0, catchUps: 0, protocolErrors: 0 };
   const dirty = new Set<string>();
-  let lastRefresh = options.now();
+  /** Per machine room: what it was last sent, so its deltas carry only changes. */
+  const machineSent = new Map<string, SentMachine>();
+  let lastRefresh = now();
+  let lastRevalidate = now();
 
-  io.on('connection', (socket) => {
-    socket.join('line');
-    socket.emit('snapshot', options.snapshot());
+  io.use((socket, next) => {
+    const source = socket.handshake.address;
+    const token = handshakeToken(socket);
+    const result = auth.authenticate({ token, source });
+    if (!result.ok) {
+      auth.auditRefusal('socket.refused', result.refusal, { target: 'socket.io' }, source);
+      const err = new Error(result.refusal.message) as Error & { data: unknown };
+      err.data = { code: result.refusal.code, status: result.refusal.status };
+      return next(err);
+    }
+    socket.data = {
+      principal: result.principal, token, source, linePending: null, devicesPending: false, machinePending: new Set(),
+      // 20 messages in a burst, then 10 per second: plenty for a person, a wall against a loop.
+      inbound: createRateLimiter({ capacity: 20, refillMs: 100, now, maxKeys: 1 }),
+      lastProtocolError: 0,
+    };
+    next();
   });
+
+  /** Can the socket take a message now without it piling up in a buffer? */
+  // engine.io keeps `writeBuffer` private in its types; it is where packets wait while the transport is busy.
+  const canTake = (socket: LiveSocket) =>
+    socket.conn.transport.writable && (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length === 0;
+
+  function send<E extends keyof ServerToClientEvents>(socket: LiveSocket, event: E, ...args: Parameters<ServerToClientEvents[E]>) {
+    stats.messagesSent++;
+    socket.emit(event, ...args);
+  }
+
+  function protocolError(socket: LiveSocket, event: string, error: string, field?: string) {
+    stats.protocolErrors++;
+    // At most one answer per second: a client sending garbage in a loop must not make us write in a loop.
+    const t = now();
+    if (t - socket.data.lastProtocolError < 1000) return;
+    socket.data.lastProtocolError = t;
+    send(socket, 'protocol-error', { event: event.slice(0, 64), error, ...(field ? { field } : {}) });
+  }
+
+  function roomsOf(socket: LiveSocket): number {
+    return socket.rooms.size - 1; // Socket.IO puts each socket in a room of its own id
+  }
+
+  function join(socket: LiveSocket, request: JoinRequest): JoinAck {
+    if (request.room === 'machine') {
+      if (!machineIds.has(request.id)) return { ok: false, error: `no machine "${request.id}" (known: ${[...machineIds].join(', ')})`, field: 'id' };
+      const room = machineRoom(request.id);
+      if (!socket.rooms.has(room) && roomsOf(socket) >= MAX_ROOMS_PER_SOCKET) return { ok: false, error: `a connection may join at most ${MAX_ROOMS_PER_SOCKET} rooms: leave one first` };
+      socket.join(room);
+      const live = options.machineLive(request.id);
+      if (live) send(socket, 'machine-snapshot', { machine: live, ts: now() });
+      if (!machineSent.has(request.id) && live) machineSent.set(request.id, sentOf(live));
+      return { ok: true, room };
+    }
+    if (request.room === 'line' && request.id !== undefined && request.id !== lineId) {
+      return { ok: false, error: `this edge serves line "${lineId}", not "${request.id}"`, field: 'id' };
+    }
+    const room = request.room === 'plant' ? 'plant' : `line:${lineId}`;
+    socket.join(room);
+    // A fresh snapshot on every join, also after a reconnect: the client starts from the truth.
+    send(socket, 'snapshot', options.snapshot());
+    socket.data.linePending = null;
+    socket.data.devicesPending = false;
+    return { ok: true, room };
+  }
+
+  function leave(socket: LiveSocket, request: JoinRequest): JoinAck {
+    const room = request.room === 'machine' ? machineRoom(request.id) : request.room === 'plant' ? 'plant' : `line:${lineId}`;
+    socket.leave(room);
+    if (request.room === 'machine') socket.data.machinePending.delete(request.id);
+    return { ok: true, room };
+  }
+
+  io.on('connection', (raw) => {
+    const socket = raw as LiveSocket;
+    stats.clients++;
+    socket.on('disconnect', () => { stats.clients--; });
+    send(socket, 'session', auth.session(socket.data.principal));
+    // The twin relies on being in its line's room from the start; other clients may opt out.
+    if (socket.handshake.auth?.autoJoin !== false) join(socket, { room: 'line' });
+
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (!socket.data.inbound.take('in')) return protocolError(socket, event, 'too many messages: slow down');
+      if (!KNOWN_EVENTS.has(event)) return protocolError(socket, event, `unknown event "${String(event).slice(0, 64)}" (known: ${[...KNOWN_EVENTS].join(', ')})`);
+      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (answer: unknown) => void) : undefined;
+      if (event === 'command') {
+        void handleCommand(socket, args[0], ack);
+        return;
+      }
+      const parsed = JoinRequestSchema.safeParse(args[0]);
+      if (!parsed.success) {
+        const { message, field } = describeIssue(parsed.error, event);
+        protocolError(socket, event, message, field);
+        ack?.({ ok: false, error: message, ...(field ? { field } : {}) } satisfies JoinAck);
+        return;
+      }
+      const answer = event === 'join' ? join(socket, parsed.data) : leave(socket, parsed.data);
+      if (!answer.ok) protocolError(socket, event, answer.error, answer.field);
+      ack?.(answer);
+    });
+  });
+
+  async function handleCommand(socket: LiveSocket, raw: unknown, ack: ((answer: CommandAck) => void) | undefined) {
+    if (!ack) return protocolError(socket, 'command', 'a command needs an acknowledgement callback: socket.emit("command", request, (answer) => …)');
+    const { principal, source } = socket.data;
+    const parsed = CommandRequestSchema.safeParse(raw);
+    if (!parsed.success) {
+      const { message, field } = describeIssue(parsed.error, 'command');
+      auth.auditRefusal('command.invalid', { status: 400, code: 'invalid', message }, { field: field ?? null, transport: 'socket' }, source, principal);
+      return ack({ ok: false, status: 400, error: message, code: 'invalid', ...(field ? { field } : {}) });
+    }
+    if (!options.commands) return ack({ ok: false, status: 503, error: 'commands are not available on this edge', code: 'unavailable' });
+    try {
+      ack({ ok: true, result: await options.commands.execute(parsed.data, { principal, source, transport: 'socket' }) });
+    } catch (err) {
+      if (err instanceof CommandRefused) return ack({ ok: false, status: err.status, error: err.message, code: err.code, ...(err.field ? { field: err.field } : {}) });
+      ack({ ok: false, status: 500, error: 'internal error: see the edge log', code: 'internal' });
+    }
+  }
+
+  function socketsIn(rooms: readonly string[]): LiveSocket[] {
+    const ids = new Set<string>();
+    for (const r of rooms) for (const id of io.sockets.adapter.rooms.get(r) ?? []) ids.add(id);
+    const out: LiveSocket[] = [];
+    for (const id of ids) {
+      const s = io.sockets.sockets.get(id);
+      if (s) out.push(s as LiveSocket);
+    }
+    return out;
+  }
+
+  function lineTick(changed: ReadonlySet<string>, refresh: boolean, ts: number) {
+    const sockets = socketsIn(feedRooms);
+    if (!sockets.length) return;
+    const something = changed.size > 0 || refresh;
+    const lagging: LiveSocket[] = [];
+    for (const s of sockets) {
+      if (s.data.linePending || (something && !canTake(s))) {
+        const pending = (s.data.linePending ??= new Set());
+        for (const id of changed) pending.add(id);
+        s.data.devicesPending ||= refresh;
+        lagging.push(s);
+      }
+    }
+    if (something) {
+      const machines: MachineLive[] = [];
+      for (const id of changed) {
+        const live = options.machineLive(id);
+        if (live) machines.push(live);
+      }
+      const receivers = sockets.length - lagging.length;
+      if (receivers > 0) {
+        // One encoding for every socket that keeps up.
+        io.to(feedRooms).except(lagging.map((s) => s.id)).emit('delta', { machines, devices: refresh ? options.devices() : [], ts });
+        stats.messagesSent += receivers;
+      }
+    }
+    for (const s of lagging) {
+      if (!canTake(s)) {
+        stats.deferred++;
+        continue;
+      }
+      const machines = [...s.data.linePending!].map((id) => options.machineLive(id)).filter((m): m is MachineLive => !!m);
+      send(s, 'delta', { machines, devices: s.data.devicesPending ? options.devices() : [], ts });
+      s.data.linePending = null;
+      s.data.devicesPending = false;
+      stats.catchUps++;
+    }
+  }
+
+  function machineTick(changed: ReadonlySet<string>, ts: number) {
+    for (const id of machineIds) {
+      const room = machineRoom(id);
+      const members = io.sockets.adapter.rooms.get(room);
+      if (!members?.size) {
+        machineSent.delete(id);
+        continue;
+      }
+      const sockets = socketsIn([room]);
+      const lagging = sockets.filter((s) => s.data.machinePending.has(id) || (changed.has(id) && !canTake(s)));
+      for (const s of lagging) s.data.machinePending.add(id);
+      if (changed.has(id)) {
+        const live = options.machineLive(id);
+        const sent = machineSent.get(id);
+        if (live && sent) {
+          const delta = diffMachine(sent, live, ts);
+          const receivers = sockets.length - lagging.length;
+          if (delta && receivers > 0) {
+            io.to(room).except(lagging.map((s) => s.id)).emit('machine-delta', delta);
+            stats.messagesSent += receivers;
+          }
+        } else if (live) machineSent.set(id, sentOf(live));
+      }
+      for (const s of lagging) {
+        if (!canTake(s)) {
+          stats.deferred++;
+          continue;
+        }
+        const live = options.machineLive(id);
+        if (live) send(s, 'machine-snapshot', { machine: live, ts });
+        s.data.machinePending.delete(id);
+        stats.catchUps++;
+      }
+    }
+  }
+
+  function revalidate(t: number) {
+    for (const [, raw] of io.sockets.sockets) {
+      const socket = raw as LiveSocket;
+      const { principal, token, source } = socket.data;
+      if (principal.via !== 'token') continue;
+      const result = auth.authenticate({ token, source });
+      if (!result.ok || (principal.expiresAt !== null && principal.expiresAt <= t)) {
+        send(socket, 'session-ended', { reason: result.ok ? 'the session has expired: log in again' : result.refusal.message });
+        socket.disconnect(true);
+      } else {
+        socket.data.principal = result.principal;
+      }
+    }
+  }
 
   const tick = setInterval(() => {
-    const now = options.now();
-    const refresh = now - lastRefresh >= (options.refreshMs ?? 1000);
-    if (!dirty.size && !refresh) return;
+    const t = now();
+    const refresh = t - lastRefresh >= (options.refreshMs ?? 1000);
     if (refresh) {
-      lastRefresh = now;
-      for (const m of options.snapshot().machines) dirty.add(m.machineId);
+      lastRefresh = t;
+      for (const id of machineIds) dirty.add(id);
+      // Expired tokens and disabled users lose their live connection within seconds.
+      if (t - lastRevalidate >= 5000) {
+        lastRevalidate = t;
+        revalidate(t);
+      }
     }
-    const machines: MachineLive[] = [];
-    for (const id of dirty) {
-      const live = options.machineLive(id);
-      if (live) machines.push(live);
-    }
+    const changed = new Set(dirty);
     dirty.clear();
-    io.to('line').emit('delta', { machines, devices: refresh ? options.devices() : [], ts: now });
+    lineTick(changed, refresh, t);
+    machineTick(changed, t);
   }, options.tickMs ?? 100);
   tick.unref();
 
@@ -60,6 +346,7 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
       for (const id of ids) dirty.add(id);
     },
     clientCount: () => io.engine.clientsCount,
+    stats: () => ({ ...stats }),
     async close() {
       clearInterval(tick);
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -59,7 +59,7 @@ afterAll(async () => {
 });
 
 async function startEdgeProcess(): Promise<EdgeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'edge/main.ts', '--plant', plantFile, '--port', '0', '--host', '127.0.0.1', '--data', dir, '--db', dbFile], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'edge/main.ts', '--plant', plantFile, '--port', '0', '--host', '127.0.0.1', '--data', dir, '--db', dbFile, '--demo'], {
     cwd: process.cwd(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -6,7 +6,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/live-protocol.js';
 import { loadPlantFile } from '../../edge/config/load-plant.js';
-import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
+import { startEdge, type EdgeOptions, type RunningEdge } from '../../edge/edge-runtime.js';
 import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.js';
 
 export interface LineHarness {
@@ -15,7 +15,8 @@ export interface LineHarness {
   edge: RunningEdge;
   dir: string;
   logs: string[];
-  connectClient(): Socket<ServerToClientEvents, ClientToServerEvents>;
+  /** Without a token: the demo auto-login (operator) in demo mode, refused in required mode. */
+  connectClient(options?: { token?: string; autoJoin?: boolean }): Socket<ServerToClientEvents, ClientToServerEvents>;
   stop(): Promise<void>;
 }
 
@@ -29,7 +30,8 @@ export function retarget(plant: PlantConfig, sim: RunningSimulator): PlantConfig
   };
 }
 
-export async function startLine(options: { timeScale?: number; seed?: number; plantFile?: string } = {}): Promise<LineHarness> {
+/** Auth defaults to demo mode, so tests that are not about auth see the line as npm start shows it. */
+export async function startLine(options: { timeScale?: number; seed?: number; plantFile?: string; auth?: EdgeOptions['auth'] } = {}): Promise<LineHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'twinline-it-'));
   const logs: string[] = [];
   const basePlant = loadPlantFile(options.plantFile ?? 'config/demo-plant.yaml');
@@ -41,12 +43,13 @@ export async function startLine(options: { timeScale?: number; seed?: number; pl
   const edge = await startEdge({
     plant, port: 0, host: '127.0.0.1', dbFile: join(dir, 'twinline.db'), dataDir: dir, uiDir: join(dir, 'no-ui'),
     log: (level, m) => logs.push(`[edge] ${level} ${m}`),
+    auth: options.auth ?? { mode: 'demo', secret: 'test-secret-of-at-least-thirty-two-characters' },
   });
   const sockets: Socket[] = [];
   return {
     plant, sim, edge, dir, logs,
-    connectClient() {
-      const socket = io(edge.url, { transports: ['websocket'], reconnection: false });
+    connectClient(o = {}) {
+      const socket = io(edge.url, { transports: ['websocket'], reconnection: false, auth: { ...(o.token ? { token: o.token } : {}), ...(o.autoJoin === false ? { autoJoin: false } : {}) } });
       sockets.push(socket);
       return socket;
     },
