@@ -215,7 +215,8 @@ export async function runStoreBench(options: Partial<StoreBenchOptions> = {}): P
       `machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (wall-clock rates drop when other work shares the cores; the CPU-second rates do not)`,
       `${fmt(written)} samples each, ${o.tags} tags, ${fmt(o.batch)} samples per transaction, ${o.rounds} alternating rounds (file DBs, WAL, synchronous=NORMAL)`,
       `  raw better-sqlite3 prepared inserts   ${fmt(rawRate).padStart(10)} samples/s`,
-      `  historian record()+flush()            ${fmt(histRate).padStart(10)} samples/s   target ≥ 200,000: ${ok(histRate >= 200_000)}`,
+      `  historian record()+flush()            ${fmt(histRate).padStart(10)} samples/s   target ≥ 200,000: ${ok(histRate >= 200_000)}` +
+        (histRate < 200_000 && rawRate < 250_000 ? ` (raw inserts alone reach only ${fmt(rawRate)} here: the cores are busy; see the CPU-second rates)` : ''),
       `  historian / raw                       ${fmt(result.ratio * 100, 1).padStart(10)} %          target ≥ 60 %: ${ok(result.ratio >= 0.6)}`,
       `  historian per round (table growing)   ${roundRates.map((r) => fmt(r)).join(', ')} samples/s`,
       `  per CPU-second (user+sys): raw ${fmt(rawCpuRate)}, historian ${fmt(histCpuRate)} samples/s, ratio ${fmt((histCpuRate / rawCpuRate) * 100, 1)} %`,
