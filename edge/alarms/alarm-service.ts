@@ -19,6 +19,8 @@ import { createAlarmEngine, type AlarmEngine, type EngineEvent } from './alarm-e
 import { alarmKpis } from './alarm-kpis.js';
 import { FlightRecorder, type Capture } from './flight-recorder.js';
 import { AlarmStore } from './store/alarm-store.js';
+import { ServiceCases } from '../service/service-cases.js';
+import type { StateSpan } from '../service/reliability.js';
 
 export interface AlarmServiceOptions {
   plant: PlantConfig;
@@ -30,6 +32,8 @@ export interface AlarmServiceOptions {
   catalogue?: FaultCatalogue;
   /** How often time-driven checks run (delays, shelving expiry, recordings). Default 1000 ms. */
   tickMs?: number;
+  /** Historian state intervals, for the service history (MTBF); without it the history is empty. */
+  stateIntervals?: (machineId: string, from: number, to: number) => StateSpan[];
 }
 
 export type KpiPeriod =
@@ -48,6 +52,8 @@ export interface AlarmService {
   readonly monitor: HealthMonitor;
   readonly store: AlarmStore;
   readonly catalogue: FaultCatalogue;
+  /** After-sales service cases and machine service history. */
+  readonly cases: ServiceCases;
   onEvents(events: readonly ModelEvent[]): void;
   tick(): void;
   start(): void;
@@ -175,9 +181,16 @@ export function createAlarmService(options: AlarmServiceOptions): AlarmService {
     return { from: before.start, to: before.end, shift: { name: before.name, date: before.date } };
   }
 
+  // The closures reach `service` only when called, after it exists.
+  const cases = new ServiceCases({
+    sqlite: options.sqlite, plant, catalogue, now,
+    occurrence: (id) => service.occurrence(id),
+    record: (machineId, o) => service.record(machineId, o),
+    stateIntervals: options.stateIntervals ?? (() => []),
+  });
   let timer: NodeJS.Timeout | undefined;
   const service: AlarmService = {
-    settings, engine, monitor, store, catalogue,
+    settings, engine, monitor, store, catalogue, cases,
     onEvents(events) {
       recorder.onEvents(events);
       monitor.onEvents(events);

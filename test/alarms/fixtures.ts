@@ -39,6 +39,6 @@ export function tagEvent(machineId: string, tag: string, value: number | boolean
   return { kind: 'tag', machineId, tag, sample: { tag: `${machineId}.${tag}`, value, quality, ts, receivedTs: ts } };
 }
 
-export function stateEvent(machineId: string, state: MachineState, ts: number, previous: MachineState = 'no-data'): ModelEvent {
-  return { kind: 'state', machineId, state, previous, ts, reason: null };
+export function stateEvent(machineId: string, state: MachineState, ts: number, previous: MachineState = 'no-data', reason: string | null = null): ModelEvent {
+  return { kind: 'state', machineId, state, previous, ts, reason };
 }
