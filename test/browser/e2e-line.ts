@@ -27,10 +27,14 @@ export async function startTwinLine(options: { timeScale?: number; seed?: number
     pkiDir: join(dir, 'pki-sim'), log: (m) => logs.push(`[sim] ${m}`),
   });
   let edge: RunningEdge;
+  // Demo auth (visitors are auto-logged in as operator), as `npm start` runs the demo; spread so
+  // this compiles against edges with and without the auth option.
+  const demoAuth = { auth: { mode: 'demo' as const } };
   try {
     edge = await startEdge({
       plant: retarget(basePlant, sim), port: 0, host: '127.0.0.1', dbFile: join(dir, 'twinline.db'), dataDir: dir, uiDir,
       log: (level, m) => logs.push(`[edge] ${level} ${m}`),
+      ...demoAuth,
     });
   } catch (err) {
     await sim.stop();

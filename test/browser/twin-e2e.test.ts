@@ -64,6 +64,29 @@ describe('twin served by the real edge, fed by the real simulator', () => {
     await page.screenshot({ path: `${ARTIFACTS}/e2e-inspector.png` });
   });
 
+  it('trends a tag from the historian, then live, and shows the shift state timeline', async () => {
+    const { page } = browser;
+    // Default trend: the mill's first process value; the request goes to the historian over REST.
+    await page.waitForSelector('[data-testid="trend"] .trend[data-history-points]', { state: 'attached', timeout: 30_000 });
+    expect(await page.locator('#inspector tr.trended').getAttribute('data-tag')).toBe('spindleSpeed');
+    // Wait (from the page, with its session) until the historian has stored spindle temperatures…
+    await page.waitForFunction(async () => {
+      const res = await fetch(`api/history/tags/mill.spindleTemperature?from=${Date.now() - 600_000}&to=${Date.now() + 600_000}`);
+      return res.ok && ((await res.json()) as { points: unknown[] }).points.length > 0;
+    }, undefined, { timeout: 30_000, polling: 500 });
+    // …then clicking that tag trends it, starting from the stored history.
+    await page.locator('#inspector tr[data-tag="spindleTemperature"]').click();
+    await page.waitForFunction(() => document.querySelector('#inspector tr.trended')?.getAttribute('data-tag') === 'spindleTemperature');
+    await page.waitForSelector('[data-testid="trend"] .trend[data-history-points]', { state: 'attached', timeout: 30_000 });
+    expect(Number(await page.locator('[data-testid="trend"] .trend').getAttribute('data-history-points'))).toBeGreaterThan(0);
+    await page.waitForFunction(() => /\d+ pts/.test(document.querySelector('.trend-readout')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    // The timeline: this shift's intervals from the historian, with the live state at the end.
+    await page.waitForSelector('[data-testid="state-timeline"][data-history-bands]', { state: 'attached', timeout: 30_000 });
+    expect(await page.locator('[data-testid="state-timeline"] .tl-seg').count()).toBeGreaterThan(0);
+    expect((await page.locator('#inspector .insp-note').allTextContents()).join(' ')).not.toContain('unavailable');
+    await page.screenshot({ path: `${ARTIFACTS}/e2e-trend.png` });
+  });
+
   it('moves parts along the conveyors as real counts go up', async () => {
     const { page } = browser;
     await page.waitForFunction(() => window.__twin!.activeParts > 0, undefined, { timeout: 30_000, polling: 100 });

@@ -40,3 +40,11 @@ export function clockTime(epochMs: number, timeZone: string): string {
     return new Date(epochMs).toISOString().slice(11, 16);
   }
 }
+
+/** Short age for narrow columns: "9 s", "4 min", "2 h". */
+export function age(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  return `${Math.floor(s / 3600)} h`;
+}

@@ -59,6 +59,10 @@ const en = {
   qualityBad: 'bad',
   selectHint: 'Click a machine to inspect it',
   loading: 'Waiting for the line…',
+  trend: 'Trend (10 min)',
+  timeline: 'State timeline (shift)',
+  historyUnavailable: 'history unavailable',
+  trendHint: 'click a numeric tag to trend it',
 };
 export type TextKey = keyof typeof en;
 
@@ -117,6 +121,10 @@ const zh: Partial<Record<TextKey, string>> = {
   qualityBad: '坏值',
   selectHint: '点击设备查看详情',
   loading: '等待产线数据…',
+  trend: '趋势（10 分钟）',
+  timeline: '状态时间线（本班）',
+  historyUnavailable: '历史数据不可用',
+  trendHint: '点击数值变量查看趋势',
 };
 
 const stateText: Record<Lang, Record<MachineState, string>> = {

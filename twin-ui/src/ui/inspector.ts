@@ -3,8 +3,20 @@
 import type { DeviceHealth, MachineLive } from '../../../shared/live-protocol.js';
 import type { LineStore, PlantMachine } from '../live/line-store.js';
 import { t, tState, tType, type TextKey } from '../i18n.js';
-import { duration, number, percent, tagValue } from '../format.js';
+import { age, clockTime, duration, number, percent, tagValue } from '../format.js';
+import { fetchStates, fetchTrend, trendPoints } from '../live/history-client.js';
+import { createTrendChart, type TrendChart } from './trend-chart.js';
+import { createStateTimeline, type StateTimeline } from './state-timeline.js';
 import { el, setText } from './dom.js';
+
+const TREND_WINDOW_MS = 10 * 60_000;
+const NUMERIC = new Set(['int16', 'uint16', 'int32', 'uint32', 'float32', 'float64']);
+
+/** The tag trended by default: the first process value, else power. */
+function defaultTrendTag(config: PlantMachine): string | null {
+  const numeric = config.tags.filter((t) => NUMERIC.has(t.type));
+  return (numeric.find((t) => t.role === 'process') ?? numeric.find((t) => t.role === 'power') ?? numeric[0])?.name ?? null;
+}
 
 export interface InspectorContext {
   store: LineStore;
@@ -32,6 +44,68 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
   let stateBadge: HTMLElement | null = null;
   let bars = new Map<string, { bar: HTMLElement; value: HTMLElement }>();
   let built: string | null = null;
+  let trendTag: string | null = null;
+  let chart: TrendChart | null = null;
+  let chartHost: HTMLElement | null = null;
+  let trendTitle: HTMLElement | null = null;
+  let trendNote: HTMLElement | null = null;
+  let timeline: StateTimeline | null = null;
+  let timelineNote: HTMLElement | null = null;
+  let timelineShift: number | null = null;
+  let loadToken = 0;
+  let timelineToken = 0;
+  let lastCtx: InspectorContext | null = null;
+
+  function startTrend(config: PlantMachine, tag: string | null, ctx: InspectorContext) {
+    trendTag = tag;
+    for (const [name, r] of tagRows) r.row.classList.toggle('trended', name === tag);
+    if (!chartHost || !trendTitle || !trendNote) return;
+    const unit = config.tags.find((t) => t.name === tag)?.unit ?? '';
+    chart = createTrendChart(TREND_WINDOW_MS, unit);
+    chartHost.replaceChildren(chart.element);
+    setText(trendTitle, tag ? `${t('trend')} · ${tag}${unit ? ` (${unit})` : ''}` : t('trend'));
+    setText(trendNote, tag ? '' : t('trendHint'));
+    if (!tag) return;
+    const token = ++loadToken;
+    // The window ends at the newest of edge time and the tag's source time (device clocks may run ahead).
+    const tagTs = ctx.store.machines.get(config.id)?.tags[tag]?.ts ?? 0;
+    const now = Math.max(ctx.store.serverTs || Date.now(), tagTs);
+    const target = chart;
+    void fetchTrend(config.id, tag, now - TREND_WINDOW_MS, now).then((r) => {
+      if (token !== loadToken || target !== chart) return;
+      if (!r.ok) {
+        setText(trendNote!, `${t('historyUnavailable')}: ${r.error}`);
+        return;
+      }
+      // History replaces the few live points gathered while the request was in flight; live
+      // values newer than the last stored sample keep appending.
+      const points = trendPoints(r.value);
+      target.set(points);
+      target.element.dataset.historyPoints = String(points.length);
+      if (lastCtx) fill(config, lastCtx);
+    });
+  }
+
+  function startTimeline(config: PlantMachine, ctx: InspectorContext) {
+    const live = ctx.store.machines.get(config.id);
+    const shift = live?.shift;
+    timelineShift = shift?.start ?? null;
+    if (!timeline || !timelineNote) return;
+    timeline.set([]);
+    if (!shift) return;
+    const token = ++timelineToken;
+    const target = timeline;
+    void fetchStates(config.id, shift.start, Math.max(shift.start + 1, ctx.store.serverTs)).then((r) => {
+      if (token !== timelineToken || target !== timeline) return;
+      if (!r.ok) {
+        setText(timelineNote!, `${t('historyUnavailable')}: ${r.error}`);
+        return;
+      }
+      target.set(r.value.intervals.map((i) => ({ state: i.state, start: i.startTs, end: i.endTs })));
+      target.element.dataset.historyBands = String(r.value.intervals.length);
+      if (lastCtx) fill(config, lastCtx);
+    });
+  }
 
   const section = (key: TextKey) => {
     const s = el('section', 'insp-section');
@@ -85,12 +159,25 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
       bars.set(k, { bar, value });
     }
 
+    const timelineSection = section('timeline');
+    timeline = createStateTimeline();
+    timeline.element.dataset.testid = 'state-timeline';
+    timelineNote = el('div', 'insp-note');
+    timelineSection.append(timeline.element, timelineNote);
+
     const prod = section('counts');
     kv(prod, 'counts.total', 'total');
     kv(prod, 'counts.good', 'good');
     kv(prod, 'counts.scrap', 'scrap');
     kv(prod, 'energy', 'energy');
     kv(prod, 'energyPerPart', 'energyPerPart');
+
+    const trendSection = section('trend');
+    trendTitle = trendSection.querySelector('h3');
+    chartHost = el('div', 'trend-host');
+    chartHost.dataset.testid = 'trend';
+    trendNote = el('div', 'insp-note');
+    trendSection.append(chartHost, trendNote);
 
     const tags = section('tags');
     const table = el('table', 'tags');
@@ -103,6 +190,10 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
       const unit = el('td', 'tag-unit', tag.unit ?? '');
       const quality = el('td', 'tag-quality');
       tr.append(name, value, unit, quality);
+      if (NUMERIC.has(tag.type)) {
+        tr.classList.add('trendable');
+        tr.addEventListener('click', () => startTrend(config, tag.name, lastCtx ?? ctx));
+      }
       table.append(tr);
       tagRows.set(tag.name, { row: tr, value, quality });
     }
@@ -122,6 +213,9 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
     kv(health, 'health.reconnects', 'reconnects');
     kv(health, 'health.error', 'lastError');
     built = config.id;
+    lastCtx = ctx;
+    startTrend(config, trendTag && config.tags.some((x) => x.name === trendTag) ? trendTag : defaultTrendTag(config), ctx);
+    startTimeline(config, ctx);
     fill(config, ctx);
   }
 
@@ -131,6 +225,7 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
   };
 
   function fill(config: PlantMachine, ctx: InspectorContext) {
+    lastCtx = ctx;
     const live: MachineLive | undefined = ctx.store.machines.get(config.id);
     const device: DeviceHealth | undefined = ctx.store.devices.get(config.device);
     const deviceDown = device ? !device.connected : false;
@@ -181,8 +276,21 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
       r.row.dataset.quality = tag?.quality ?? 'none';
       setText(r.value, tagValue(tag));
       const q = tag ? t(tag.quality === 'good' ? 'qualityGood' : tag.quality === 'bad' ? 'qualityBad' : 'qualityUncertain') : '—';
-      const age = tag ? ` · ${duration(ctx.store.serverTs - tag.ts)}` : '';
-      setText(r.quality, staleAll && tag ? `${t('stale')}${age}` : `${q}${age}`);
+      const tagAge = tag ? ` · ${age(ctx.store.serverTs - tag.ts)}` : '';
+      setText(r.quality, staleAll && tag ? `${t('stale')}${tagAge}` : `${q}${tagAge}`);
+    }
+    const now = ctx.store.serverTs;
+    if (chart && trendTag) {
+      const tag = live.tags[trendTag];
+      if (tag && tag.quality !== 'bad' && (typeof tag.value === 'number' || typeof tag.value === 'boolean')) chart.push(tag.ts, Number(tag.value));
+      chart.draw(now);
+    }
+    if (timeline && live.shift) {
+      // A new shift starts a new timeline.
+      if (timelineShift !== live.shift.start) startTimeline(config, ctx);
+      if (!staleAll) timeline.live(live.state, live.stateSince, now);
+      const tz = ctx.store.plant?.site.timezone ?? 'UTC';
+      timeline.draw(live.shift.start, live.shift.end, now, (x) => clockTime(x, tz));
     }
   }
 
@@ -192,6 +300,10 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
       root.hidden = id === null;
       if (id === null) {
         built = null;
+        loadToken++;
+        timelineToken++;
+        chart = null;
+        timeline = null;
         root.replaceChildren();
       }
     },
