@@ -63,7 +63,8 @@ export const OpcUaDeviceSchema = z.strictObject({
   publishingIntervalMs: z.number().int().min(10).default(250),
   /** `subscription` (monitored items, the default) or `polling` (a Read every pollIntervalMs, for servers with weak subscriptions). */
   mode: z.enum(['subscription', 'polling']).default('subscription'),
-  pollIntervalMs: z.number().int().min(50).default(1000),
+  /** Down to 10 ms: a time-scaled simulator (120x) needs it to resolve seconds of simulated time. */
+  pollIntervalMs: z.number().int().min(10).default(1000),
   securityMode: z.enum(['None', 'Sign', 'SignAndEncrypt']).default('None'),
   securityPolicy: z.enum(['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss']).optional(),
   /** Username identity; the password comes from the environment variable named here, never from the plant file. */
@@ -84,7 +85,8 @@ export const ModbusTcpDeviceSchema = z.strictObject({
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535).default(502),
   unitId: z.number().int().min(0).max(255).default(1),
-  pollIntervalMs: z.number().int().min(50).default(500),
+  /** Down to 10 ms (a fast LAN PLC, or a time-scaled simulator). */
+  pollIntervalMs: z.number().int().min(10).default(500),
   timeoutMs: z.number().int().min(50).default(1000),
   /** Unused registers a read may span to merge two tags into one request; the default gives the fewest requests. */
   maxGap: z.number().int().min(0).max(124).default(124),
