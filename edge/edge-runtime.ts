@@ -23,6 +23,8 @@ import { CORE_ROUTES, HISTORY_ROUTES, KPI_ROUTES } from './api/api-catalogue.js'
 import { registerAuthRoutes } from './api/auth-routes.js';
 import { registerCommandRoutes } from './api/command-routes.js';
 import { registerDocsRoutes } from './api/docs-routes.js';
+import { createEdgeNode, type EdgeNode } from './uplink/edge-node.js';
+import { commandServiceHandler } from './uplink/remote-commands.js';
 import type { Log } from './logger.js';
 import type { PeriodTotals } from '../shared/kpi/period-totals.js';
 
@@ -54,6 +56,8 @@ export interface RunningEdge {
   audit: AuditLog;
   commands: CommandService;
   live: LiveServer;
+  /** The Sparkplug B uplink, when the plant file has an `uplink:` section. */
+  uplink: EdgeNode | null;
   machines(): MachineLive[];
   devices(): DeviceHealth[];
   stop(): Promise<void>;
@@ -111,7 +115,10 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     machines,
     health: () => {
       const d = devices();
-      return { status: d.every((x) => x.connected) ? 'ok' : 'degraded', uptimeSeconds: Math.round((now() - startedAt) / 1000), devices: d, historian: historian.health() };
+      return {
+        status: d.every((x) => x.connected) ? 'ok' : 'degraded', uptimeSeconds: Math.round((now() - startedAt) / 1000), devices: d, historian: historian.health(),
+        ...(uplink ? { uplink: uplink.health() } : {}),
+      };
     },
   });
   registerHistoryRoutes(app, { queries: historian.queries, machineIds: plant.machines.map((m) => m.id), now });
@@ -123,6 +130,19 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   registerAuthRoutes(app, auth, now);
   registerCommandRoutes(app, { auth, commands, audit });
   registerDocsRoutes(app, docs);
+  const uplink = plant.uplink
+    ? createEdgeNode({
+      settings: plant.uplink, dataDir: options.dataDir, now, log,
+      source: {
+        plant, machineLive, devices,
+        lineKpis: () => {
+          const line = kpi.line();
+          return line && { availability: line.availability, performance: line.performance, quality: line.quality, oee: line.oee, bottleneck: line.bottleneck };
+        },
+      },
+      commands: commandServiceHandler(commands, plant.uplink.commands.role),
+    })
+    : null;
   let live: LiveServer | undefined;
   live = createLiveServer({
     httpServer: app.server, lineId: plant.line.id, machineIds: plant.machines.map((m) => m.id),
@@ -134,6 +154,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     if (!events.length) return;
     historian.record(events);
     commands.onModelEvents(events);
+    uplink?.onEvents(events);
     const touched = new Set<string>();
     for (const e of events) {
       touched.add(e.machineId);
@@ -147,6 +168,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   await app.listen({ port: options.port, host: options.host ?? '0.0.0.0' });
   const port = (app.server.address() as AddressInfo).port;
   for (const c of connectors) await c.start(onSamples);
+  uplink?.start();
   log('info', `edge serving ${plant.line.name} (${plant.machines.length} machines, ${connectors.length} devices) on http://localhost:${port}`);
 
   return {
@@ -158,9 +180,12 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     audit,
     commands,
     live,
+    uplink,
     machines,
     devices,
     async stop() {
+      // Started last, stopped first: NDEATH goes out while the rest is still up.
+      await uplink?.stop();
       for (const c of [...connectors].reverse()) await c.stop().catch((err) => log('warn', `stopping ${c.deviceId}: ${(err as Error).message}`));
       commands.close();
       await live?.close();

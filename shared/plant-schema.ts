@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { HistorianSettingsSchema } from './historian-config.js';
 import { AlarmSettingsSchema, checkAlarmRules } from './alarm-rules.js';
+import { UplinkSettingsSchema } from './uplink-config.js';
 
 export const MACHINE_STATES = ['running', 'idle', 'down', 'setup', 'planned-stop', 'no-data'] as const;
 export const MachineStateSchema = z.enum(MACHINE_STATES);
@@ -181,6 +182,8 @@ export const PlantSchema = z
     historian: HistorianSettingsSchema.optional(),
     /** Alarm rules and the alarm system's behaviour (shared/alarm-rules.ts; standard rules when absent). */
     alarms: AlarmSettingsSchema.optional(),
+    /** MQTT Sparkplug B uplink to a broker, for a plant host (shared/uplink-config.ts, docs/deployment.md); off when absent. */
+    uplink: UplinkSettingsSchema.optional(),
     devices: z.array(DeviceSchema).min(1),
     machines: z.array(MachineSchema).min(1),
   })

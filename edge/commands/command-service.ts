@@ -48,9 +48,10 @@ export interface CommandServiceOptions {
 
 export interface CommandContext {
   principal: Principal;
-  /** Client address. */
+  /** Client address (for 'sparkplug': the Sparkplug group/edge node the DCMD was sent to). */
   source: string;
-  transport: 'rest' | 'socket';
+  /** 'sparkplug': a DCMD from a plant host through the uplink (edge/uplink/remote-commands.ts). */
+  transport: 'rest' | 'socket' | 'sparkplug';
 }
 
 export interface CommandService {
