@@ -58,6 +58,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** `--demo`: requests without a token read as the demo operator (auth is not what this test is about). */
 async function startEdgeProcess(): Promise<EdgeProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'edge/main.ts', '--plant', plantFile, '--port', '0', '--host', '127.0.0.1', '--data', dir, '--db', dbFile, '--demo'], {
     cwd: process.cwd(),
