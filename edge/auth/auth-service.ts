@@ -76,8 +76,9 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     }
   }
 
-  // Login: 10 attempts per client address in a burst, then one every 6 s; 5 failures per user name, then one a minute.
-  const loginsPerSource = createRateLimiter({ capacity: 10, refillMs: 6_000, now });
+  // Login: 20 attempts per client address in a burst, then one every 3 s (a shift change at one
+  // shared terminal fits); 5 failures per user name, then one a minute (guessing one password is slow).
+  const loginsPerSource = createRateLimiter({ capacity: 20, refillMs: 3_000, now });
   const failuresPerUser = createRateLimiter({ capacity: 5, refillMs: 60_000, now });
   // Refusals reach the audit log at up to 20 per source in a burst, then one every 3 s; the rest are counted.
   const refusalAudits = createRateLimiter({ capacity: 20, refillMs: 3_000, now });

@@ -11,8 +11,10 @@ function scryptAsync(password: string, salt: Buffer, keyLength: number, options:
   );
 }
 
+export interface HashParams { N: number; r: number; p: number }
+
 /** `scrypt$N$r$p$<salt base64>$<key base64>` */
-export async function hashPassword(password: string, params: { N: number; r: number; p: number } = DEFAULTS): Promise<string> {
+export async function hashPassword(password: string, params: HashParams = DEFAULTS): Promise<string> {
   const salt = randomBytes(16);
   const key = await scryptAsync(password, salt, DEFAULTS.keyLength, params);
   return ['scrypt', params.N, params.r, params.p, salt.toString('base64'), key.toString('base64')].join('$');

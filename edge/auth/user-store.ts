@@ -2,7 +2,7 @@
 // statements: the lookup runs on every authenticated request.
 import type Database from 'better-sqlite3';
 import { RoleSchema, UsernameSchema, type Role } from '../../shared/auth-api.js';
-import { hashPassword } from './password.js';
+import { hashPassword, type HashParams } from './password.js';
 
 export interface UserRecord {
   id: number;
@@ -25,7 +25,7 @@ export interface UserStore {
   find(username: string): UserRecord | undefined;
   list(): UserRecord[];
   count(options?: { enabledOnly?: boolean }): number;
-  add(input: { username: string; role: Role; password: string; displayName?: string; now: number; allowShortPassword?: boolean }): Promise<UserRecord>;
+  add(input: { username: string; role: Role; password: string; displayName?: string; now: number; allowShortPassword?: boolean; hashParams?: HashParams }): Promise<UserRecord>;
   setPassword(username: string, password: string, options?: { allowShortPassword?: boolean }): Promise<void>;
   setRole(username: string, role: Role): void;
   setDisabled(username: string, disabledTs: number | null): void;
@@ -68,12 +68,12 @@ export function createUserStore(sqlite: Database.Database): UserStore {
     },
     list: () => all.all().map(toRecord),
     count: (options) => (options?.enabledOnly ? countEnabled : countAll).get()!.n,
-    async add({ username, role, password, displayName, now, allowShortPassword }) {
+    async add({ username, role, password, displayName, now, allowShortPassword, hashParams }) {
       const name = UsernameSchema.safeParse(username);
       if (!name.success) throw new UserError(`user name "${username}": ${name.error.issues[0]!.message}`);
       checkPassword(password, allowShortPassword);
       if (byName.get(username)) throw new UserError(`user "${username}" already exists (change it with: npm run user -- passwd ${username} / role ${username} <role>)`);
-      const hash = await hashPassword(password);
+      const hash = await hashPassword(password, hashParams);
       insert.run(username, displayName ?? null, role, hash, now);
       return toRecord(byName.get(username)!);
     },

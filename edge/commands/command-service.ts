@@ -57,7 +57,8 @@ export interface CommandContext {
 export interface CommandService {
   execute(request: CommandRequest, context: CommandContext): Promise<CommandResult>;
   onModelEvents(events: readonly ModelEvent[]): void;
-  setAlarmPort(port: AlarmCommandPort | undefined): void;
+  /** Connects (or disconnects) the alarm engine; returns the port it replaces. */
+  setAlarmPort(port: AlarmCommandPort | undefined): AlarmCommandPort | undefined;
   inFlight(): number;
   close(): void;
 }
@@ -210,7 +211,11 @@ export function createCommandService(options: CommandServiceOptions): CommandSer
   return {
     execute,
     onModelEvents: (events) => watch.onModelEvents(events),
-    setAlarmPort(port) { alarms = port; },
+    setAlarmPort(port) {
+      const previous = alarms;
+      alarms = port;
+      return previous;
+    },
     inFlight: () => inFlight,
     close: () => watch.close(),
   };
