@@ -16,7 +16,7 @@ export interface TwinLine {
   stop(): Promise<void>;
 }
 
-export async function startTwinLine(options: { timeScale?: number; seed?: number; plantFile?: string; uiDir?: string } = {}): Promise<TwinLine> {
+export async function startTwinLine(options: { timeScale?: number; seed?: number; plantFile?: string; uiDir?: string; auth?: 'demo' | 'required' } = {}): Promise<TwinLine> {
   const uiDir = resolve(options.uiDir ?? 'dist/twin-ui');
   if (!existsSync(join(uiDir, 'index.html'))) throw new Error(`${uiDir}/index.html missing — run npm run build:ui first`);
   const dir = mkdtempSync(join(tmpdir(), 'twinline-browser-'));
@@ -27,9 +27,8 @@ export async function startTwinLine(options: { timeScale?: number; seed?: number
     pkiDir: join(dir, 'pki-sim'), log: (m) => logs.push(`[sim] ${m}`),
   });
   let edge: RunningEdge;
-  // Demo auth (visitors are auto-logged in as operator), as `npm start` runs the demo; spread so
-  // this compiles against edges with and without the auth option.
-  const demoAuth = { auth: { mode: 'demo' as const } };
+  // Demo auth by default (visitors are auto-logged in as operator), as `npm start` runs the demo.
+  const demoAuth = { auth: { mode: options.auth ?? 'demo' } };
   try {
     edge = await startEdge({
       plant: retarget(basePlant, sim), port: 0, host: '127.0.0.1', dbFile: join(dir, 'twinline.db'), dataDir: dir, uiDir,

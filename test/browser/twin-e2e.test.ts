@@ -37,6 +37,11 @@ describe('twin served by the real edge, fed by the real simulator', () => {
     expect(stats.distinctColours).toBeGreaterThan(40);
     expect(await page.locator('[data-testid="connection"]').getAttribute('data-state')).toBe('connected');
     expect(await page.locator('.line-name').textContent()).toBe('CNC machining line 1');
+    // Demo mode is said on screen, with who we are, and both PLC connections are up.
+    await page.waitForSelector('#banner[data-kind="info"]:not([hidden])', { timeout: 20_000 });
+    expect(await page.locator('#banner').textContent()).toMatch(/demo/i);
+    expect(await page.locator('[data-testid="user"]').textContent()).toContain('operator');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="device-health"] [data-ok="true"]').length === 2, undefined, { timeout: 30_000 });
   });
 
   it('shows a real state for every machine once both protocols flow', async () => {
@@ -93,5 +98,30 @@ describe('twin served by the real edge, fed by the real simulator', () => {
     const counts = await page.evaluate(() => (window.__twin!.machine('loader') as { counts: { total: number } }).counts.total);
     expect(counts).toBeGreaterThan(0);
     expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('twin on an edge that requires a login', () => {
+  let line: TwinLine;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    line = await startTwinLine({ auth: 'required' });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await line?.stop();
+  });
+
+  it('says so and links to the login page instead of pretending to be live', async () => {
+    const { page } = browser;
+    await page.goto(line.url);
+    await page.waitForSelector('#banner[data-kind="error"]:not([hidden]) a.banner-link', { timeout: 30_000 });
+    expect(await page.locator('#banner').textContent()).toMatch(/log in/i);
+    expect(await page.locator('#banner a.banner-link').getAttribute('href')).toBe('login?next=%2F');
+    expect(await page.evaluate(() => window.__twin!.ready)).toBe(false);
+    expect(await page.locator('[data-testid="connection"]').getAttribute('data-state')).not.toBe('connected');
+    await page.screenshot({ path: `${ARTIFACTS}/e2e-login-required.png` });
   });
 });

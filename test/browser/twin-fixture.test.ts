@@ -70,6 +70,9 @@ describe('twin against the fixture line', () => {
     await page.waitForSelector('#inspector tr[data-tag="power"].stale', { timeout: 30_000 });
     await page.waitForSelector('.machine-label[data-machine-id="loader"].stale', { timeout: 20_000 });
     expect(await page.locator('#inspector [data-field="health.connected"]').textContent()).toContain('disconnected');
+    // The header's device health chips say which PLC connection is down.
+    expect(await page.locator('[data-testid="device-health"] [data-device-id="plc-modbus"]').getAttribute('data-ok')).toBe('false');
+    expect(await page.locator('[data-testid="device-health"] [data-device-id="plc-opcua"]').getAttribute('data-ok')).toBe('true');
     // The OPC UA machines keep their live look.
     expect(await page.locator('.machine-label[data-machine-id="mill"].stale').count()).toBe(0);
     await page.screenshot({ path: `${ARTIFACTS}/fixture-stale.png` });

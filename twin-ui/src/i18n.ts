@@ -63,6 +63,9 @@ const en = {
   timeline: 'State timeline (shift)',
   historyUnavailable: 'history unavailable',
   trendHint: 'click a numeric tag to trend it',
+  loginRequired: 'Log in to see the line',
+  logIn: 'Log in',
+  logOut: 'Log out',
 };
 export type TextKey = keyof typeof en;
 
@@ -125,6 +128,9 @@ const zh: Partial<Record<TextKey, string>> = {
   timeline: '状态时间线（本班）',
   historyUnavailable: '历史数据不可用',
   trendHint: '点击数值变量查看趋势',
+  loginRequired: '请登录后查看产线',
+  logIn: '登录',
+  logOut: '退出',
 };
 
 const stateText: Record<Lang, Record<MachineState, string>> = {

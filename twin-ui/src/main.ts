@@ -1,5 +1,6 @@
 // Composition root of the twin: store ← live connection; store → world, header, inspector.
 import type { MachineLive } from '../../shared/live-protocol.js';
+import type { Session } from '../../shared/auth-api.js';
 import { LineStore } from './live/line-store.js';
 import { connectLive, type ConnectionState, type LiveConnection } from './live/live-connection.js';
 import { World, type ColourMode } from './world/world.js';
@@ -33,6 +34,8 @@ const store = new LineStore();
 let connection: ConnectionState = 'connecting';
 let problem: string | null = null;
 let colourMode: ColourMode = 'state';
+let loginNeeded: string | null = null;
+let session: Session | null = null;
 
 const viewport = byId('viewport');
 const bannerEl = byId('banner');
@@ -111,9 +114,9 @@ function refreshAllMachines(): void {
 }
 
 function refreshPanels(): void {
-  header.update(store, connection);
+  header.update(store, connection, session);
   inspector.update({ store, offline: connection !== 'connected' });
-  updateBanner(bannerEl, connection, store.plant !== null, problem);
+  updateBanner(bannerEl, { connection, hasData: store.plant !== null, problem, login: loginNeeded, notice: session?.demo?.notice ?? null });
 }
 
 store.subscribe((change) => {
@@ -175,6 +178,16 @@ const live: LiveConnection = connectLive(params.get('edge') ?? undefined, {
   },
   protocolError: (message) => {
     problem = `${t('protocolError')}: ${message}`;
+    refreshPanels();
+  },
+  session: (s) => {
+    session = s;
+    refreshPanels();
+  },
+  authRequired: (message) => {
+    loginNeeded = message;
+    connection = 'reconnecting';
+    refreshAllMachines();
     refreshPanels();
   },
 });

@@ -1,6 +1,7 @@
 // The socket to the edge. Socket.IO reconnects by itself; this file turns its events into one
 // honest connection state for the header and the banner, and validates what arrives.
 import { io, type Socket } from 'socket.io-client';
+import { SessionSchema, type Session } from '../../../shared/auth-api.js';
 import {
   LineDeltaSchema, LineSnapshotSchema,
   type ClientToServerEvents, type LineDelta, type LineSnapshot, type ServerToClientEvents,
@@ -15,6 +16,10 @@ export interface LiveConnectionHandlers {
   delta(delta: LineDelta): void;
   connection(state: ConnectionState, detail: string | null): void;
   protocolError(message: string): void;
+  /** Who we are on the edge (and whether it runs in demo mode). */
+  session(session: Session): void;
+  /** The edge refused or ended our session: the user must log in (again). */
+  authRequired(message: string): void;
 }
 
 export interface LiveConnection {
@@ -49,8 +54,23 @@ export function connectLive(url: string | undefined, handlers: LiveConnectionHan
     retryIfInactive();
   });
   socket.on('connect_error', (err) => {
+    // A refusal by the edge's auth middleware carries its HTTP-like status; retrying cannot help.
+    const status = (err as Error & { data?: { status?: number } }).data?.status;
+    if (status === 401 || status === 403) {
+      closed = true;
+      handlers.authRequired(err.message);
+      return;
+    }
     handlers.connection(everConnected ? 'reconnecting' : 'connecting', err.message);
     retryIfInactive();
+  });
+  socket.on('session', (raw) => {
+    const parsed = SessionSchema.safeParse(raw);
+    if (parsed.success) handlers.session(parsed.data);
+  });
+  socket.on('session-ended', (ended) => {
+    closed = true;
+    handlers.authRequired(typeof ended?.reason === 'string' ? ended.reason : 'session ended');
   });
   socket.on('snapshot', (raw) => {
     const parsed = LineSnapshotSchema.safeParse(raw);

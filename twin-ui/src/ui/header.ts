@@ -1,13 +1,14 @@
 // The header: which line, which shift, how the line is doing, and whether the data is live.
 import type { ConnectionState } from '../live/live-connection.js';
 import type { LineStore } from '../live/line-store.js';
+import type { Session } from '../../../shared/auth-api.js';
 import type { ColourMode } from '../world/world.js';
 import { getLang, setLang, t, type TextKey } from '../i18n.js';
 import { clockTime, percent } from '../format.js';
 import { el, setText } from './dom.js';
 
 export interface Header {
-  update(store: LineStore, connection: ConnectionState): void;
+  update(store: LineStore, connection: ConnectionState, session: Session | null): void;
   relabel(): void;
 }
 
@@ -72,7 +73,21 @@ export function createHeader(root: HTMLElement, onColourMode: (mode: ColourMode)
   const dot = el('span', 'dot');
   const connText = el('span');
   conn.append(dot, connText);
-  tools.append(modeLabel, lang, conn);
+  const devices = el('div', 'devices');
+  devices.dataset.testid = 'device-health';
+  const user = el('div', 'user');
+  user.dataset.testid = 'user';
+  const userName = el('span', 'user-name');
+  const logout = el('button', 'logout');
+  logout.type = 'button';
+  logout.hidden = true;
+  logout.addEventListener('click', async () => {
+    await fetch('api/logout', { method: 'POST' }).catch(() => undefined);
+    location.assign(`login?next=${encodeURIComponent(location.pathname + location.search)}`);
+  });
+  user.append(userName, logout);
+  tools.append(devices, modeLabel, lang, user, conn);
+  const deviceChips = new Map<string, HTMLElement>();
   root.append(brand, line, kpis, tools);
 
   let lastConnection: ConnectionState = 'connecting';
@@ -81,16 +96,40 @@ export function createHeader(root: HTMLElement, onColourMode: (mode: ColourMode)
     setText(shiftLabel, t('shift'));
     setText(oeeLabel, t('lineOee'));
     setText(modeText, t('heatmap'));
+    mode.title = t('heatmap');
+    mode.setAttribute('aria-label', t('heatmap'));
     modeOptions.forEach(([, key], i) => setText(mode.options[i]!, t(key)));
     setText(lang, t('language'));
     setText(connText, t(lastConnection));
+    setText(logout, t('logOut'));
   };
   relabel();
 
   return {
     relabel,
-    update(store, connection) {
+    update(store, connection, session) {
       lastConnection = connection;
+      user.hidden = !session;
+      if (session) {
+        setText(userName, `${session.user === session.role ? session.user : `${session.user} · ${session.role}`}${session.demo ? ' (demo)' : ''}`);
+        logout.hidden = session.via !== 'token';
+      }
+      // Device health: one chip per PLC connection, red when the edge has lost it.
+      for (const d of store.devices.values()) {
+        let chip = deviceChips.get(d.deviceId);
+        if (!chip) {
+          chip = el('span', 'device-chip');
+          chip.dataset.deviceId = d.deviceId;
+          chip.append(el('i', 'dot'), el('span', 'device-name', d.deviceId));
+          deviceChips.set(d.deviceId, chip);
+          devices.append(chip);
+        }
+        const ok = d.connected && connection === 'connected';
+        chip.dataset.ok = String(ok);
+        chip.title = `${d.deviceId} (${d.protocol}): ${d.connected ? t('connectedYes') : t('connectedNo')}` +
+          `${d.latencyMs !== null ? ` · ${Math.round(d.latencyMs)} ms` : ''} · ${d.readsPerSecond.toFixed(1)} ${t('readsPerSecond')} · ${t('reconnects')} ${d.reconnects}` +
+          `${d.lastError ? ` · ${d.lastError}` : ''}`;
+      }
       conn.dataset.state = connection;
       setText(connText, t(connection));
       const plant = store.plant;
