@@ -4,7 +4,7 @@ import type { StateInterval, TagTrend } from '../../../shared/history-api.js';
 
 export type HistoryResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
-async function getJson<T>(path: string, timeoutMs = 8000): Promise<HistoryResult<T>> {
+async function getJson<T>(path: string, timeoutMs = 15_000): Promise<HistoryResult<T>> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {

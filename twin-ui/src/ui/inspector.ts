@@ -10,6 +10,7 @@ import { createStateTimeline, type StateTimeline } from './state-timeline.js';
 import { el, setText } from './dom.js';
 
 const TREND_WINDOW_MS = 10 * 60_000;
+const HISTORY_RETRY_MS = 10_000;
 const NUMERIC = new Set(['int16', 'uint16', 'int32', 'uint32', 'float32', 'float64']);
 
 /** The tag trended by default: the first process value, else power. */
@@ -75,6 +76,10 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
       if (token !== loadToken || target !== chart) return;
       if (!r.ok) {
         setText(trendNote!, `${t('historyUnavailable')}: ${r.error}`);
+        // A busy or restarting edge: try again while the same trend is still on screen.
+        setTimeout(() => {
+          if (token === loadToken && target === chart && lastCtx) startTrend(config, tag, lastCtx);
+        }, HISTORY_RETRY_MS);
         return;
       }
       // History replaces the few live points gathered while the request was in flight; live
@@ -99,8 +104,12 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
       if (token !== timelineToken || target !== timeline) return;
       if (!r.ok) {
         setText(timelineNote!, `${t('historyUnavailable')}: ${r.error}`);
+        setTimeout(() => {
+          if (token === timelineToken && target === timeline && lastCtx) startTimeline(config, lastCtx);
+        }, HISTORY_RETRY_MS);
         return;
       }
+      setText(timelineNote!, '');
       target.set(r.value.intervals.map((i) => ({ state: i.state, start: i.startTs, end: i.endTs })));
       target.element.dataset.historyBands = String(r.value.intervals.length);
       if (lastCtx) fill(config, lastCtx);
