@@ -6,7 +6,8 @@ import type { PlantConfig } from '../shared/plant-schema.js';
 import { toPlantView, type DeviceHealth, type LineSnapshot, type MachineLive } from '../shared/live-protocol.js';
 import { tagsOfDevice, type Connector, type TagSample } from './connectors/connector.js';
 import { createConnector } from './connectors/registry.js';
-import { createPlantModel, type ModelEvent } from './model/plant-model.js';
+import { createPlantModel, TOTAL_ROLES, type ModelEvent } from './model/plant-model.js';
+import { lastGoodValues } from './store/last-values.js';
 import { openHistorian, tagPolicies, type Historian } from './store/historian.js';
 import { startKpisFromHistory } from './store/kpi-replay.js';
 import { registerHistoryRoutes } from './api/history-routes.js';
@@ -14,6 +15,8 @@ import { registerKpiRoutes } from './api/kpi-routes.js';
 import { createLiveKpiEngine, type LiveKpiEngine } from './kpi/live-kpi-engine.js';
 import { createLiveServer, type LiveServer } from './live/live-server.js';
 import { createHttpServer } from './api/http-server.js';
+import { createAlarmService, type AlarmService } from './alarms/alarm-service.js';
+import { ALARM_ROUTES, registerAlarmRoutes } from './api/alarm-routes.js';
 import { createAuthService, type AuthMode, type AuthService } from './auth/auth-service.js';
 import { loadSecret } from './auth/secret.js';
 import { openAuditLog, type AuditLog } from './audit/audit-log.js';
@@ -52,6 +55,7 @@ export interface RunningEdge {
   url: string;
   historian: Historian;
   kpi: LiveKpiEngine;
+  alarms: AlarmService;
   auth: AuthService;
   audit: AuditLog;
   commands: CommandService;
@@ -69,7 +73,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const startedAt = now();
   const kpiOptions = { microStopsAs: plant.kpi?.microStopsAs ?? 'availability' } as const;
   const historian = openHistorian({ file: options.dbFile, now, settings: plant.historian, tags: tagPolicies(plant), kpi: kpiOptions, log });
-  const model = createPlantModel(plant, startedAt);
+  const totalTags = plant.machines.flatMap((m) => m.tags.filter((t) => TOTAL_ROLES.includes(t.role)).map((t) => `${m.id}.${t.name}`));
+  const model = createPlantModel(plant, startedAt, lastGoodValues(historian.sqlite, totalTags));
   // The current shift's KPIs continue from what the historian stored before a restart or crash.
   const kpi = startKpisFromHistory({
     plant, historian, now, log,
@@ -106,6 +111,9 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     description: `REST API of the twinline edge for ${plant.line.name}. Every route but /api/health and /api/login needs a session (POST /api/login).`,
   });
   docs.add(...CORE_ROUTES, ...HISTORY_ROUTES, ...KPI_ROUTES);
+  docs.add(...ALARM_ROUTES);
+  const alarms = createAlarmService({ plant, sqlite: historian.sqlite, now, log, stateIntervals: historian.stateIntervals });
+  commands.setAlarmPort(alarms);
 
   const app = await createHttpServer({
     uiDir: options.uiDir,
@@ -129,6 +137,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   });
   registerAuthRoutes(app, auth, now);
   registerCommandRoutes(app, { auth, commands, audit });
+  registerAlarmRoutes(app, { alarms, auth, audit, commands, machineIds: plant.machines.map((m) => m.id), now });
   registerDocsRoutes(app, docs);
   const uplink = plant.uplink
     ? createEdgeNode({
@@ -147,26 +156,36 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   live = createLiveServer({
     httpServer: app.server, lineId: plant.line.id, machineIds: plant.machines.map((m) => m.id),
     snapshot, machineLive, devices, now, auth, commands,
+    afterLineSnapshot: (send) => send('alarms', alarms.list()),
   });
 
   function onSamples(batch: TagSample[]) {
     const events: ModelEvent[] = model.apply(batch);
     if (!events.length) return;
     historian.record(events);
+    alarms.onEvents(events);
     commands.onModelEvents(events);
     uplink?.onEvents(events);
     const touched = new Set<string>();
-    for (const e of events) {
-      touched.add(e.machineId);
+    for (const e of events) touched.add(e.machineId);
+    // The KPI engine books an event older than the one before it at the later time, so feed it
+    // in time order: with source timestamps a state change in a batch can be older than the
+    // energy reading that came with it (the model lists states last). Stable: equal times keep
+    // the model's order, as the replay from the historian does (kpi-replay.ts).
+    const kpiEvents = events.filter((e) => e.kind !== 'tag') as Exclude<ModelEvent, { kind: 'tag' }>[];
+    kpiEvents.sort((a, b) => a.ts - b.ts);
+    for (const e of kpiEvents) {
       if (e.kind === 'state') kpi.onState(e.machineId, e.state, e.ts, e.reason ?? undefined);
       else if (e.kind === 'count') kpi.onCounts(e.machineId, e.deltaTotal, e.deltaGood, e.ts);
-      else if (e.kind === 'energy') kpi.onEnergy(e.machineId, e.deltaKWh, e.ts);
+      else kpi.onEnergy(e.machineId, e.deltaKWh, e.ts);
     }
     live?.touch(touched);
   }
 
   await app.listen({ port: options.port, host: options.host ?? '0.0.0.0' });
   const port = (app.server.address() as AddressInfo).port;
+  alarms.onAlarmEvent((event) => live?.broadcast('alarm', event));
+  alarms.start();
   for (const c of connectors) await c.start(onSamples);
   uplink?.start();
   log('info', `edge serving ${plant.line.name} (${plant.machines.length} machines, ${connectors.length} devices) on http://localhost:${port}`);
@@ -176,6 +195,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     url: `http://localhost:${port}`,
     historian,
     kpi,
+    alarms,
     auth,
     audit,
     commands,
@@ -190,6 +210,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       commands.close();
       await live?.close();
       await app.close();
+      alarms.stop();
       historian.close();
     },
   };

@@ -40,7 +40,14 @@ export function deriveState(slot: Pick<MachineSlot, 'config' | 'status'>, stateT
   return slot.config.stateCodes[String(stateTag.value)] ?? 'no-data';
 }
 
-export function createPlantModel(plant: PlantConfig, startedAt: number): PlantModel {
+/** Tags whose deltas the model counts: part counters and energy meters. */
+export const TOTAL_ROLES: readonly TagRole[] = ['totalCount', 'goodCount', 'energy'];
+
+/**
+ * `baseline`: last known raw totals by tag id (from the historian after a restart); without
+ * one, a counter's first reading is its baseline.
+ */
+export function createPlantModel(plant: PlantConfig, startedAt: number, baseline: ReadonlyMap<string, number> = new Map()): PlantModel {
   const slots = new Map<string, MachineSlot>();
   /** Tag id → where it lives, resolved once instead of per sample. */
   const byTagId = new Map<string, { slot: MachineSlot; tag: TagConfig; name: string }>();
@@ -52,7 +59,12 @@ export function createPlantModel(plant: PlantConfig, startedAt: number): PlantMo
       lastTotals: {},
     };
     slots.set(config.id, slot);
-    for (const tag of config.tags) byTagId.set(`${config.id}.${tag.name}`, { slot, tag, name: tag.name });
+    for (const tag of config.tags) {
+      const id = `${config.id}.${tag.name}`;
+      byTagId.set(id, { slot, tag, name: tag.name });
+      const known = baseline.get(id);
+      if (known !== undefined && TOTAL_ROLES.includes(tag.role)) slot.lastTotals[tag.role] = known;
+    }
   }
 
   function apply(batch: readonly TagSample[]): ModelEvent[] {
@@ -73,7 +85,7 @@ export function createPlantModel(plant: PlantConfig, startedAt: number): PlantMo
       if (tag.role === 'faultCode' && sample.quality !== 'bad') {
         slot.status.faultCode = typeof sample.value === 'number' && sample.value !== 0 ? sample.value : null;
       }
-      if ((tag.role === 'totalCount' || tag.role === 'goodCount' || tag.role === 'energy') && sample.quality === 'good' && typeof sample.value === 'number') {
+      if (TOTAL_ROLES.includes(tag.role) && sample.quality === 'good' && typeof sample.value === 'number') {
         const last = slot.lastTotals[tag.role];
         slot.lastTotals[tag.role] = sample.value;
         if (last === undefined) continue; // first reading is the baseline, not production

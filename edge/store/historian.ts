@@ -16,7 +16,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import { historianSettings, type HistorianSettings, type HistorianSettingsInput } from '../../shared/historian-config.js';
 import { computeKpis, type KpiOptions } from '../../shared/kpi/oee.js';
-import type { ModelEvent } from '../model/plant-model.js';
+import { TOTAL_ROLES, type ModelEvent } from '../model/plant-model.js';
 import type { ClosedShift } from '../kpi/live-kpi-engine.js';
 import type { Log } from '../logger.js';
 import * as schema from './schema.js';
@@ -45,7 +45,9 @@ export function tagPolicies(plant: PlantConfig): Map<string, TagPolicy> {
   const out = new Map<string, TagPolicy>();
   for (const m of plant.machines) {
     for (const t of m.tags) {
-      out.set(`${m.id}.${t.name}`, { kind: t.type === 'bool' ? 'boolean' : t.type === 'string' ? 'string' : 'number', deadband: t.deadband ?? 0 });
+      // Totals are stored exactly: the model restarts its counters from the last stored value.
+      const deadband = TOTAL_ROLES.includes(t.role) ? 0 : (t.deadband ?? 0);
+      out.set(`${m.id}.${t.name}`, { kind: t.type === 'bool' ? 'boolean' : t.type === 'string' ? 'string' : 'number', deadband });
     }
   }
   return out;

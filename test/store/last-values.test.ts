@@ -1,0 +1,26 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openHistorian } from '../../edge/store/historian.js';
+import { lastGoodValues } from '../../edge/store/last-values.js';
+import type { ModelEvent } from '../../edge/model/plant-model.js';
+
+const tagEvent = (tag: string, value: number | null, ts: number, quality: 'good' | 'bad' = 'good'): ModelEvent =>
+  ({ kind: 'tag', machineId: tag.split('.')[0]!, tag: tag.split('.')[1]!, sample: { tag, value, quality, ts, receivedTs: ts } });
+
+describe('last good stored values', () => {
+  it('returns the newest good value per tag from a real SQLite file, skipping bad samples', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twinline-last-'));
+    const historian = openHistorian({ file: join(dir, 'h.db'), now: () => 0 });
+    try {
+      historian.record([tagEvent('mill.totalCount', 5, 1), tagEvent('mill.totalCount', 9, 2), tagEvent('mill.totalCount', null, 3, 'bad'), tagEvent('loader.totalCount', 3, 1)]);
+      historian.flush();
+      const last = lastGoodValues(historian.sqlite, ['mill.totalCount', 'loader.totalCount', 'washer.totalCount']);
+      expect(Object.fromEntries(last)).toEqual({ 'mill.totalCount': 9, 'loader.totalCount': 3 });
+    } finally {
+      historian.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
