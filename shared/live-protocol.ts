@@ -144,6 +144,10 @@ export interface ServerToClientEvents {
   session: (session: import('./auth-api.js').Session) => void;
   'session-ended': (ended: z.infer<typeof SessionEndedSchema>) => void;
   'protocol-error': (error: ProtocolError) => void;
+  /** An alarm lifecycle step, a flood change or a completed flight recording (shared/alarm-wire.ts AlarmEventSchema). */
+  alarm: (event: import('./alarm-wire.js').AlarmEvent) => void;
+  /** The standing alarm list (AlarmListSchema), sent right after every line snapshot: full state on each (re)join. */
+  alarms: (list: import('./alarm-wire.js').AlarmList) => void;
 }
 
 // Every client→server payload is validated with its zod schema on the edge; an acknowledgement

@@ -280,7 +280,7 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
           : s.quality !== 'bad' && typeof s.value === 'boolean' ? Number(s.value) : null;
         m.tags.set(e.tag, { value, ts: s.ts });
         if (faultTagOf.get(e.machineId) === e.tag && s.quality !== 'bad') m.faultCode = value === null || value === 0 ? null : value;
-        if (value !== null) for (const rt of rateByTag.get(`${e.machineId}.${e.tag}`) ?? []) rt.rate!.push(s.ts, value);
+        if (value !== null) for (const rt of rateByTag.get(`${e.machineId}.${e.tag}`) ?? []) rt.rate!.push(s.receivedTs, value);
       }
     }
     for (const id of touched) for (const rt of byMachine.get(id) ?? []) evaluate(rt, ts);

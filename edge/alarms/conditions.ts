@@ -35,25 +35,36 @@ export interface Verdict {
 
 const HOLD: Verdict = { raw: 'hold', value: null };
 
-/** Recent samples of one tag, to measure its rate of change over a window. */
+/**
+ * Recent samples of one tag, to measure its rate of change over a window ending now. The
+ * model reports only changes, so a tag holds its last value until the next sample: the rate
+ * is (value now − value at now − window) / window, and a value that jumped and then stayed
+ * reads 0 again once the jump has left the window. Times are edge receive times (the
+ * engine's clock), not device timestamps.
+ */
 export class RateWindow {
   private readonly points: { ts: number; value: number }[] = [];
   constructor(private readonly windowMs: number) {}
 
   push(ts: number, value: number): void {
     const last = this.points[this.points.length - 1];
-    if (last && ts < last.ts) return; // out-of-order sample: ignore rather than invent a slope
+    if (last && ts < last.ts) return; // out of order: ignore rather than invent a slope
     this.points.push({ ts, value });
-    // Keep one point older than the window so the slope always spans the whole window.
-    while (this.points.length > 2 && this.points[1]!.ts <= ts - this.windowMs) this.points.shift();
+    this.prune(ts);
   }
 
-  /** Units per minute across the window, or null until samples span at least half of it. */
-  perMinute(): number | null {
+  /** Keeps the newest point at or before the window's start (the value held there) and all after it. */
+  private prune(now: number): void {
+    while (this.points.length > 1 && this.points[1]!.ts <= now - this.windowMs) this.points.shift();
+  }
+
+  /** Units per minute over [now − window, now], or null until the tag has a value from before the window. */
+  perMinute(now: number): number | null {
+    this.prune(now);
     const first = this.points[0];
     const last = this.points[this.points.length - 1];
-    if (!first || !last || last.ts - first.ts < this.windowMs / 2) return null;
-    return ((last.value - first.value) / (last.ts - first.ts)) * 60_000;
+    if (!first || !last || first.ts > now - this.windowMs) return null;
+    return ((last.value - first.value) / this.windowMs) * 60_000;
   }
 
   clear(): void {
@@ -89,7 +100,7 @@ export function evaluateCondition(point: AlarmPoint, wasRaw: boolean, m: Machine
       return { raw: wasRaw ? d > rule.maxDeviation - rule.deadband : d > rule.maxDeviation, value: d };
     }
     case 'rate': {
-      const r = ctx.rate?.perMinute() ?? null;
+      const r = ctx.rate?.perMinute(ctx.now) ?? null;
       if (r === null) return HOLD;
       const over = rule.direction === 'rise' ? r > rule.maxPerMinute : rule.direction === 'fall' ? -r > rule.maxPerMinute : Math.abs(r) > rule.maxPerMinute;
       return { raw: over, value: r };

@@ -38,6 +38,8 @@ export interface LiveServerOptions {
   refreshMs?: number;
   /** Largest inbound Socket.IO message; a larger one closes that client's connection (only that one). */
   maxMessageBytes?: number;
+  /** Sent to a client right after each line snapshot (other modules' state, e.g. the alarm list): full state on every (re)join. */
+  afterLineSnapshot?: (send: <E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>) => void) => void;
 }
 
 export interface LiveStats {
@@ -59,6 +61,8 @@ export interface LiveServer {
 }
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketState>;
+  /** Sends an event to every socket on the line feed (plant and line rooms), for modules with events of their own (alarms). */
+  broadcast<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
 
 interface SocketState {
   principal: Principal;
@@ -166,6 +170,7 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
     socket.data.devicesPending = false;
     return { ok: true, room };
   }
+    options.afterLineSnapshot?.((event, ...args) => send(socket, event, ...args));
 
   function leave(socket: LiveSocket, request: JoinRequest): JoinAck {
     const room = request.room === 'machine' ? machineRoom(request.id) : request.room === 'plant' ? 'plant' : `line:${lineId}`;
@@ -353,3 +358,8 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
     },
   };
 }
+    broadcast(event, ...args) {
+      // Rare, important events (alarms): not coalesced and not skipped for slow sockets.
+      stats.messagesSent += socketsIn(feedRooms).length;
+      io.to(feedRooms).emit(event, ...args);
+    },
