@@ -5,6 +5,13 @@ const PARTS: Record<string, () => Promise<string[]>> = {
   store: async () => (await import('./store.js')).runStoreBench().then((r) => r.lines),
   acquisition: async () => (await import('./acquisition.js')).runAcquisitionBench(),
   alarms: async () => (await import('./alarms.js')).runAlarmsBench().lines,
+  // 30 s by default; `npm run bench -- live --long` for the 5 minutes of issue 7.
+  // Bundle size and frames per second in headless Chromium (needs /usr/bin/chromium).
+  twin: async () => {
+    const { runTwinBench, formatTwinBench } = await import('../test/browser/twin-bench.js');
+    return formatTwinBench(await runTwinBench()).split('\n').map((l) => `  ${l}`);
+  },
+  live: async () => (await import('./live.js')).runLiveBench(process.argv.includes('--long') ? { seconds: 300 } : {}).then((r) => r.lines),
 };
 
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
