@@ -6,6 +6,7 @@ import { decodeRegisters, encodeRegisters } from './modbus-codec.js';
 import { isolate, planReads, type ReadRequest } from './modbus-read-planner.js';
 import { backoffDelay } from './backoff.js';
 import { checkWrite } from './write-check.js';
+import { PolledChangeTimes } from './change-time.js';
 
 /** Modbus exception codes (MODBUS Application Protocol V1.1b3 §7) that condemn one request, not the link. */
 const EXCEPTION_NAMES: Record<number, string> = {
@@ -54,7 +55,11 @@ export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceCo
     return next;
   };
 
+  // Modbus has no source timestamps: a changed value is stamped between the two reads (change-time.ts).
+  const changeTimes = new PolledChangeTimes();
+
   function markAllBad(reason: string) {
+    changeTimes.forget();
     const t = now();
     onSamples(ctx.tags.map((tag) => ({ tag: tag.id, value: null, quality: 'bad', ts: t, receivedTs: t })));
     health.lastError = reason;
@@ -79,7 +84,8 @@ export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceCo
   /** Tags already reported as failing, so the log names each once rather than every poll. */
   const reportedBadTags = new Set<string>();
 
-  function decodeInto(batch: TagSample[], req: ReadRequest, words: number[]) {
+  /** `sampledAt`: when the device read its registers, as far as we know (between request and response). */
+  function decodeInto(batch: TagSample[], req: ReadRequest, words: number[], sampledAt: number) {
     const t = now();
     for (const { tag, offset, length } of req.tags) {
       const src = tag.config.modbus!;
@@ -88,7 +94,9 @@ export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceCo
         ? slice[0] !== 0
         : decodeRegisters(slice, { type: tag.config.type, wordOrder: src.wordOrder, scale: src.scale, offset: src.offset });
       const quality = typeof value === 'number' && !Number.isFinite(value) ? 'bad' : 'good';
-      batch.push({ tag: tag.id, value: quality === 'bad' ? null : value, quality, ts: t, receivedTs: t });
+      if (quality === 'bad') changeTimes.forget(tag.id);
+      const ts = quality === 'bad' ? t : changeTimes.stamp(tag.id, value, sampledAt);
+      batch.push({ tag: tag.id, value: quality === 'bad' ? null : value, quality, ts, receivedTs: t });
       if (quality === 'good' && reportedBadTags.delete(tag.id)) log('info', `${tag.id}: readable again`);
     }
   }
@@ -97,10 +105,11 @@ export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceCo
   async function readInto(batch: TagSample[], req: ReadRequest): Promise<void> {
     const started = performance.now();
     try {
-      const words = await serialise(() => read(req));
+      let sentAt = 0;
+      const words = await serialise(() => { sentAt = now(); return read(req); });
       health.latencyMs = Math.round((performance.now() - started) * 10) / 10;
       readTimes.push(now());
-      decodeInto(batch, req, words);
+      decodeInto(batch, req, words, Math.round((sentAt + now()) / 2));
     } catch (err) {
       const code = exceptionCode(err);
       if (code === undefined) throw err; // link-level failure: reconnect
@@ -116,6 +125,7 @@ export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceCo
       const reason = `Modbus exception ${code} (${EXCEPTION_NAMES[code] ?? 'unknown'}) reading ${req.table} ${req.address}+${req.length}`;
       health.lastError = reason;
       for (const { tag } of req.tags) {
+        changeTimes.forget(tag.id);
         batch.push({ tag: tag.id, value: null, quality: 'bad', ts: t, receivedTs: t });
         if (!reportedBadTags.has(tag.id)) {
           reportedBadTags.add(tag.id);
