@@ -1,0 +1,316 @@
+// One edge node as the host sees it, rebuilt only from what arrives: NBIRTH gives the line
+// (plant view), node metrics and their aliases; DBIRTH a machine's metrics and aliases; DATA
+// messages change values by alias; DEATH certificates mark things stale. seq is checked on every
+// message after the NBIRTH: a gap (or data from a node the host never saw born) asks for a rebirth
+// and ignores data until the new NBIRTH, because values after a gap cannot be trusted to be current.
+// Synchronous and deterministic; the MQTT client lives in primary-host.ts.
+import { PlantViewSchema, type DeviceHealth, type MachineLive, type PlantView, type Quality } from '../../shared/live-protocol.js';
+import type { MachineState } from '../../shared/plant-schema.js';
+import type { ModelEvent } from '../model/plant-model.js';
+import {
+  COMMAND_RESULT, DEVICE_FIELDS, MACHINE_FIELDS, NODE_METRIC, parseDeviceMetricName, qualityFromCode, TAG_PREFIX,
+} from '../uplink/metric-catalogue.js';
+import type { Metric, Payload, SparkplugType } from '../uplink/sparkplug-codec.js';
+import { nextSeq, type DeviceMessageType, type NodeMessageType } from '../uplink/sparkplug-topics.js';
+
+export interface LineKpiView {
+  availability: number | null;
+  performance: number | null;
+  quality: number | null;
+  oee: number | null;
+  bottleneck: string | null;
+}
+
+interface AliasDef {
+  device: string | null;
+  name: string;
+  type: SparkplugType;
+}
+
+export interface MirrorSink {
+  /** Machines whose live view changed. */
+  touched(machineIds: Iterable<string>): void;
+  /** Tag samples and state changes, for the host's historian (historical ones included, marked by their timestamps). */
+  events(events: ModelEvent[]): void;
+  /** The line changed shape (a new plant view in an NBIRTH), or appeared. */
+  lineChanged(): void;
+  /** Ask the edge node for a rebirth (rate-limited by the caller). */
+  requestRebirth(reason: string): void;
+  /** A Command/Result arrived. */
+  commandResult(machineId: string, json: string): void;
+  log(level: 'info' | 'warn', message: string): void;
+}
+
+export interface MirrorStats {
+  messages: number;
+  seqGaps: number;
+  rebirthRequests: number;
+  historicalMetrics: number;
+  ignored: number;
+}
+
+export class EdgeMirror {
+  online = false;
+  bdSeq: number | null = null;
+  /** null: waiting for an NBIRTH (never born, after a death, or after a gap). */
+  expectedSeq: number | null = null;
+  plantView: PlantView | null = null;
+  private plantViewJson = '';
+  readonly machines = new Map<string, MachineLive>();
+  readonly devices = new Map<string, DeviceHealth>();
+  line: LineKpiView = { availability: null, performance: null, quality: null, oee: null, bottleneck: null };
+  readonly aliases = new Map<number, AliasDef>();
+  readonly stats: MirrorStats = { messages: 0, seqGaps: 0, rebirthRequests: 0, historicalMetrics: 0, ignored: 0 };
+  lastMessageAt: number | null = null;
+  /** Shown for nodes that are not twinline edges (no plant view in their NBIRTH). */
+  foreign = false;
+
+  constructor(readonly groupId: string, readonly edgeNodeId: string, private readonly sink: MirrorSink, private readonly now: () => number) {}
+
+  get key(): string {
+    return `${this.groupId}/${this.edgeNodeId}`;
+  }
+
+  /** Alias of a node metric, for an NCMD (Sparkplug 3.0: commands by alias once one is known). */
+  nodeAlias(name: string): number | undefined {
+    for (const [alias, d] of this.aliases) if (d.device === null && d.name === name) return alias;
+    return undefined;
+  }
+
+  deviceAlias(machineId: string, name: string): number | undefined {
+    for (const [alias, d] of this.aliases) if (d.device === machineId && d.name === name) return alias;
+    return undefined;
+  }
+
+  handleNode(type: NodeMessageType, payload: Payload): void {
+    this.stats.messages++;
+    this.lastMessageAt = this.now();
+    switch (type) {
+      case 'NBIRTH': return this.nodeBirth(payload);
+      case 'NDEATH': return this.nodeDeath(payload);
+      case 'NDATA':
+        if (!this.checkSeq(payload, 'NDATA')) return;
+        for (const m of payload.metrics) {
+          const d = this.resolve(m, null);
+          if (d) this.applyNodeMetric(d.name, m);
+        }
+        return;
+      case 'NCMD': return; // another host's command to this node
+    }
+  }
+
+  handleDevice(type: DeviceMessageType, deviceId: string, payload: Payload): void {
+    this.stats.messages++;
+    this.lastMessageAt = this.now();
+    if (type === 'DCMD') return;
+    if (!this.checkSeq(payload, type)) return;
+    const live = this.machines.get(deviceId);
+    if (!live) {
+      this.stats.ignored++;
+      this.sink.log('warn', `${this.key}: ${type} for "${deviceId}", which is not in the line's plant view: ignored`);
+      return;
+    }
+    if (type === 'DBIRTH') {
+      for (const [alias, d] of [...this.aliases]) if (d.device === deviceId) this.aliases.delete(alias);
+      for (const m of payload.metrics) {
+        if (m.alias !== undefined && m.name !== undefined) this.aliases.set(m.alias, { device: deviceId, name: m.name, type: m.type });
+      }
+      // A birth states every tag: ones it leaves out are gone.
+      live.tags = {};
+      this.applyDeviceMetrics(live, payload.metrics, false);
+    } else if (type === 'DDATA') {
+      this.applyDeviceMetrics(live, payload.metrics, true);
+    } else if (type === 'DDEATH') {
+      this.markStale(live, payload.timestamp || this.now(), 'device death (DDEATH)');
+    }
+  }
+
+  // ---- node ----------------------------------------------------------------------------------
+  private nodeBirth(payload: Payload): void {
+    if (payload.seq !== 0) this.sink.log('warn', `${this.key}: NBIRTH with seq ${payload.seq} (Sparkplug says 0); accepted`);
+    for (const [alias, d] of [...this.aliases]) if (d.device === null) this.aliases.delete(alias);
+    const byName = new Map<string, Metric>();
+    for (const m of payload.metrics) {
+      if (m.name === undefined) continue;
+      byName.set(m.name, m);
+      if (m.alias !== undefined) this.aliases.set(m.alias, { device: null, name: m.name, type: m.type });
+    }
+    const bd = byName.get(NODE_METRIC.bdSeq)?.value;
+    this.bdSeq = typeof bd === 'number' ? bd : null;
+    this.expectedSeq = nextSeq(payload.seq ?? 0);
+    this.online = true;
+
+    const viewJson = byName.get(NODE_METRIC.plantView)?.value;
+    if (typeof viewJson !== 'string') {
+      if (!this.foreign) this.sink.log('warn', `${this.key}: NBIRTH without "${NODE_METRIC.plantView}": not a twinline edge; its metrics are not shown`);
+      this.foreign = true;
+      return;
+    }
+    if (viewJson !== this.plantViewJson) {
+      let parsed;
+      try {
+        parsed = PlantViewSchema.safeParse(JSON.parse(viewJson));
+      } catch {
+        parsed = null;
+      }
+      if (!parsed?.success) {
+        this.sink.log('warn', `${this.key}: "${NODE_METRIC.plantView}" is not a plant view this host understands; line not shown`);
+        this.foreign = true;
+        return;
+      }
+      this.foreign = false;
+      this.plantViewJson = viewJson;
+      this.plantView = parsed.data;
+      const ids = new Set(parsed.data.machines.map((m) => m.id));
+      for (const id of [...this.machines.keys()]) if (!ids.has(id)) this.machines.delete(id);
+      for (const m of parsed.data.machines) if (!this.machines.has(m.id)) this.machines.set(m.id, emptyMachine(m.id, payload.timestamp));
+      this.devices.clear();
+      for (const id of new Set(parsed.data.machines.map((m) => m.device))) {
+        this.devices.set(id, { deviceId: id, protocol: 'unknown', connected: false, lastError: null, latencyMs: null, readsPerSecond: 0, reconnects: 0 });
+      }
+      this.sink.lineChanged();
+    }
+    for (const [name, m] of byName) this.applyNodeMetric(name, m);
+    // The DBIRTHs follow at once and restate every machine; marking them stale in between
+    // would only write millisecond no-data intervals into the host's history.
+  }
+
+  private nodeDeath(payload: Payload): void {
+    const bd = payload.metrics.find((m) => m.name === NODE_METRIC.bdSeq)?.value;
+    // A Will from an older session (its bdSeq differs) says nothing about the current one.
+    if (this.bdSeq !== null && typeof bd === 'number' && bd !== this.bdSeq) {
+      this.sink.log('info', `${this.key}: NDEATH bdSeq ${bd} is from an older session (current ${this.bdSeq}): ignored`);
+      return;
+    }
+    this.online = false;
+    this.expectedSeq = null;
+    const ts = payload.timestamp || this.now();
+    for (const live of this.machines.values()) this.markStale(live, ts, 'edge node death (NDEATH)');
+    for (const d of this.devices.values()) d.connected = false;
+    this.sink.log('info', `${this.key}: offline (NDEATH)`);
+  }
+
+  private applyNodeMetric(name: string, m: Metric): void {
+    const v = m.value;
+    const num = typeof v === 'number' ? v : null;
+    switch (name) {
+      case NODE_METRIC.lineOee: this.line.oee = num; return;
+      case NODE_METRIC.lineAvailability: this.line.availability = num; return;
+      case NODE_METRIC.linePerformance: this.line.performance = num; return;
+      case NODE_METRIC.lineQuality: this.line.quality = num; return;
+      case NODE_METRIC.lineBottleneck: this.line.bottleneck = typeof v === 'string' ? v : null; return;
+    }
+    const dev = parseDeviceMetricName(name);
+    if (!dev) return;
+    const health = this.devices.get(dev.deviceId);
+    const field = DEVICE_FIELDS.find((f) => f.field === dev.field);
+    if (health && field) field.set(health, v);
+  }
+
+  // ---- devices ----------------------------------------------------------------------------------
+  private applyDeviceMetrics(live: MachineLive, metrics: Metric[], isData: boolean): void {
+    const events: ModelEvent[] = [];
+    const machineId = live.machineId;
+    const previousState = live.state;
+    let touched = false;
+    let latestStateTs = live.stateSince;
+    for (const m of metrics) {
+      const d = this.resolve(m, machineId);
+      if (!d) continue;
+      const ts = m.timestamp ?? this.now();
+      if (d.name.startsWith(TAG_PREFIX)) {
+        const tag = d.name.slice(TAG_PREFIX.length);
+        const quality: Quality = m.properties?.Quality ? qualityFromCode(m.properties.Quality.value) : isData ? (live.tags[tag]?.quality ?? 'good') : 'good';
+        const value = m.value;
+        events.push({ kind: 'tag', machineId, tag, sample: { tag: `${machineId}.${tag}`, value, quality, ts, receivedTs: this.now() } });
+        if (m.isHistorical) {
+          this.stats.historicalMetrics++;
+          continue; // history for the store; the live view keeps the current value
+        }
+        live.tags[tag] = { value, quality, ts };
+        touched = true;
+        continue;
+      }
+      if (m.isHistorical) {
+        this.stats.historicalMetrics++;
+        continue;
+      }
+      if (d.name === COMMAND_RESULT) {
+        if (isData && typeof m.value === 'string' && m.value) this.sink.commandResult(machineId, m.value);
+        continue;
+      }
+      const field = MACHINE_FIELDS.find((f) => f.name === d.name);
+      if (!field) continue;
+      field.set(live, m.value);
+      if (field.name === 'State') latestStateTs = ts;
+      touched = true;
+    }
+    if (live.state !== previousState) {
+      events.push({ kind: 'state', machineId, state: live.state, previous: previousState, ts: Math.max(live.stateSince, latestStateTs), reason: null });
+    }
+    if (events.length) this.sink.events(events);
+    if (touched) this.sink.touched([machineId]);
+  }
+
+  private markStale(live: MachineLive, ts: number, why: string | null): void {
+    const previous = live.state;
+    for (const t of Object.values(live.tags)) t.quality = 'bad';
+    live.state = 'no-data';
+    if (previous !== 'no-data') {
+      live.stateSince = ts;
+      this.sink.events([{ kind: 'state', machineId: live.machineId, state: 'no-data', previous, ts, reason: why }]);
+    }
+    this.sink.touched([live.machineId]);
+  }
+
+  private resolve(m: Metric, device: string | null): AliasDef | undefined {
+    if (m.alias !== undefined) {
+      const d = this.aliases.get(m.alias);
+      if (d && d.device === device) return d;
+      if (d) return undefined;
+    }
+    if (m.name !== undefined) return { device, name: m.name, type: m.type };
+    this.stats.ignored++;
+    return undefined;
+  }
+
+  /** True when the message is in sequence; otherwise asks for a rebirth and says to ignore it. */
+  private checkSeq(payload: Payload, type: string): boolean {
+    if (this.expectedSeq === null) {
+      this.stats.ignored++;
+      this.askRebirth(`${type} from a node without a current NBIRTH`);
+      return false;
+    }
+    if (payload.seq !== this.expectedSeq) {
+      this.stats.seqGaps++;
+      this.stats.ignored++;
+      this.sink.log('warn', `${this.key}: seq gap (expected ${this.expectedSeq}, got ${payload.seq} on ${type}): asking for a rebirth`);
+      this.expectedSeq = null;
+      this.askRebirth('seq gap');
+      return false;
+    }
+    this.expectedSeq = nextSeq(this.expectedSeq);
+    return true;
+  }
+
+  private askRebirth(reason: string): void {
+    this.stats.rebirthRequests++;
+    this.sink.requestRebirth(reason);
+  }
+
+  /** The host lost the broker: everything it shows is stale until the next births. */
+  brokerLost(): void {
+    this.expectedSeq = null;
+    this.online = false;
+    for (const live of this.machines.values()) this.markStale(live, this.now(), 'host lost the broker');
+    for (const d of this.devices.values()) d.connected = false;
+  }
+}
+
+function emptyMachine(machineId: string, ts: number): MachineLive {
+  return {
+    machineId, state: 'no-data' as MachineState, stateSince: ts, faultCode: null,
+    counts: { total: 0, good: 0, scrap: 0 }, energyKWh: 0, oee: { availability: 0, performance: 0, quality: 1, oee: 0 },
+    shift: null, tags: {}, updatedAt: ts,
+  };
+}

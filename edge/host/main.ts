@@ -1,0 +1,65 @@
+// `npm run host -- --config host.yaml`: twinline in host mode — a Sparkplug B primary host
+// that shows every line publishing to the broker (docs/deployment.md).
+import { parseArgs } from 'node:util';
+import { dirname, resolve } from 'node:path';
+import { ConfigError } from '../config/config-error.js';
+import { consoleLog } from '../logger.js';
+import { loadHostConfig } from './host-config.js';
+
+const HELP = `twinline host — one twin for every line of the plant, over MQTT Sparkplug B
+
+Usage: npm run host -- --config <file> [options]
+  --config <file>  host file (YAML), e.g. config/host.yaml
+  --port <n>       plant index port (overrides http.port)
+  --data <dir>     users, audit log, per-line historians   default ./data/host
+  --ui <dir>       built twin UI                            default dist/twin-ui
+  --help           this text
+
+Users: npm run user -- add <name> --role <role> --db <data>/host.db`;
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      config: { type: 'string' },
+      port: { type: 'string' },
+      data: { type: 'string', default: 'data/host' },
+      ui: { type: 'string', default: 'dist/twin-ui' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  if (!values.config) throw new ConfigError('--config is required: the host file (see config/host.yaml)');
+  const config = loadHostConfig(values.config);
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a port number, got "${values.port}"`);
+    config.http.port = port;
+  }
+  const log = consoleLog();
+  const { startHost } = await import('./host-runtime.js');
+  const host = await startHost({
+    config, log, dataDir: resolve(values.data), uiDir: resolve(values.ui), configDir: dirname(resolve(values.config)),
+  });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log('info', `${signal}: stopping host`);
+    await host.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    console.error(`twinline: ${err.message}`);
+    process.exit(2);
+  }
+  console.error(err);
+  process.exit(1);
+});
