@@ -35,6 +35,8 @@ export const ModbusSourceSchema = z.strictObject({
   address: z.number().int().min(0).max(65535),
   /** For 32/64-bit values: which 16-bit word comes first on the wire. */
   wordOrder: z.enum(['high-first', 'low-first']).default('high-first'),
+  /** Byte order inside each 16-bit register: `big` is the Modbus standard; `little` swaps the two bytes (e.g. BADC layouts). */
+  byteOrder: z.enum(['big', 'little']).default('big'),
   /** Engineering value = raw × scale + offset. */
   scale: z.number().default(1),
   offset: z.number().default(0),

@@ -5,14 +5,18 @@ import { registerCount } from '../../shared/plant-schema.js';
 export interface RegisterFormat {
   type: DataType;
   wordOrder: 'high-first' | 'low-first';
+  /** Byte order inside each register; absent means the Modbus standard (big). */
+  byteOrder?: 'big' | 'little';
   scale: number;
   offset: number;
 }
 
-function wordsToBuffer(words: readonly number[], wordOrder: RegisterFormat['wordOrder']): Buffer {
+const swapBytes = (w: number) => ((w & 0xff) << 8) | ((w >> 8) & 0xff);
+
+function wordsToBuffer(words: readonly number[], wordOrder: RegisterFormat['wordOrder'], byteOrder: RegisterFormat['byteOrder'] = 'big'): Buffer {
   const ordered = wordOrder === 'low-first' ? [...words].reverse() : words;
   const buf = Buffer.alloc(ordered.length * 2);
-  ordered.forEach((w, i) => buf.writeUInt16BE(w & 0xffff, i * 2));
+  ordered.forEach((w, i) => buf.writeUInt16BE((byteOrder === 'little' ? swapBytes(w) : w) & 0xffff, i * 2));
   return buf;
 }
 
@@ -20,7 +24,7 @@ function wordsToBuffer(words: readonly number[], wordOrder: RegisterFormat['word
 export function decodeRaw(words: readonly number[], format: RegisterFormat): number | string {
   const need = registerCount(format.type);
   if (words.length < need) throw new RangeError(`${format.type} needs ${need} registers, got ${words.length}`);
-  const buf = wordsToBuffer(words.slice(0, need), format.type === 'string' ? 'high-first' : format.wordOrder);
+  const buf = wordsToBuffer(words.slice(0, need), format.type === 'string' ? 'high-first' : format.wordOrder, format.byteOrder);
   switch (format.type) {
     case 'bool': return buf.readUInt16BE(0) !== 0 ? 1 : 0;
     case 'int16': return buf.readInt16BE(0);
@@ -61,5 +65,6 @@ export function encodeRegisters(value: number | boolean, format: RegisterFormat)
   }
   const words: number[] = [];
   for (let i = 0; i < need; i++) words.push(buf.readUInt16BE(i * 2));
-  return format.wordOrder === 'low-first' ? words.reverse() : words;
+  const swapped = format.byteOrder === 'little' ? words.map(swapBytes) : words;
+  return format.wordOrder === 'low-first' ? swapped.reverse() : swapped;
 }

@@ -92,7 +92,7 @@ export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceCo
       const slice = words.slice(offset, offset + length);
       const value = req.table === 'coil' || req.table === 'discrete'
         ? slice[0] !== 0
-        : decodeRegisters(slice, { type: tag.config.type, wordOrder: src.wordOrder, scale: src.scale, offset: src.offset });
+        : decodeRegisters(slice, { type: tag.config.type, wordOrder: src.wordOrder, byteOrder: src.byteOrder, scale: src.scale, offset: src.offset });
       const quality = typeof value === 'number' && !Number.isFinite(value) ? 'bad' : 'good';
       if (quality === 'bad') changeTimes.forget(tag.id);
       const ts = quality === 'bad' ? t : changeTimes.stamp(tag.id, value, sampledAt);
@@ -187,7 +187,7 @@ export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceCo
       await serialise(async () => {
         if (src.table === 'coil') await client.writeCoil(src.address, Boolean(value));
         else if (src.table === 'holding') {
-          const words = encodeRegisters(typeof value === 'boolean' ? value : Number(value), { type: tag.config.type, wordOrder: src.wordOrder, scale: src.scale, offset: src.offset });
+          const words = encodeRegisters(typeof value === 'boolean' ? value : Number(value), { type: tag.config.type, wordOrder: src.wordOrder, byteOrder: src.byteOrder, scale: src.scale, offset: src.offset });
           if (words.length === 1) await client.writeRegister(src.address, words[0]!);
           else await client.writeRegisters(src.address, words);
         } else throw new Error(`${id} is in the ${src.table} table, which Modbus cannot write`);

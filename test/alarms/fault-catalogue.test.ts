@@ -18,7 +18,7 @@ function simulatorCodes(): [MachineType, number][] {
   const out: [MachineType, number][] = [];
   const demo = loadPlantFile('config/demo-plant.yaml');
   for (const type of MACHINE_TYPES) {
-    const machine = { ...demo.machines[0]!, type, tags: [...demo.machines[0]!.tags, { name: 'temperature', role: 'process' as const, type: 'float32' as const, writable: false, modbus: { table: 'holding' as const, address: 40, wordOrder: 'high-first' as const, scale: 1, offset: 0 } }] };
+    const machine = { ...demo.machines[0]!, type, tags: [...demo.machines[0]!.tags, { name: 'temperature', role: 'process' as const, type: 'float32' as const, writable: false, modbus: { table: 'holding' as const, address: 40, wordOrder: 'high-first' as const, byteOrder: 'big' as const, scale: 1, offset: 0 } }] };
     const b = defaultBehaviour(machine);
     for (const c of [b.microStop?.code, ...b.breakdowns.map((x) => x.code), b.wear?.code]) if (c) out.push([type, c]);
   }

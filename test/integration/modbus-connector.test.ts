@@ -27,7 +27,7 @@ function startServer(port: number, registers: Map<number, number>, illegal: Set<
 
 const tag = (name: string, address: number, extra: Partial<TagConfig> = {}): BoundTag => ({
   id: `press.${name}`, machineId: 'press',
-  config: { name, role: 'process', type: 'uint16', writable: false, modbus: { table: 'holding', address, wordOrder: 'high-first', scale: 1, offset: 0 }, ...extra },
+  config: { name, role: 'process', type: 'uint16', writable: false, modbus: { table: 'holding', address, wordOrder: 'high-first', byteOrder: 'big', scale: 1, offset: 0 }, ...extra },
 });
 
 let connector: Connector | undefined;

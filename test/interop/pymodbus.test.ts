@@ -37,7 +37,7 @@ afterAll(() => { server?.kill(); });
 
 const tag = (name: string, type: TagConfig['type'], table: 'holding' | 'coil', address: number, wordOrder: 'high-first' | 'low-first' = 'high-first'): BoundTag => ({
   id: `foreign.${name}`, machineId: 'foreign',
-  config: { name, role: 'process', type, writable: false, modbus: { table, address, wordOrder, scale: 1, offset: 0 } },
+  config: { name, role: 'process', type, writable: false, modbus: { table, address, wordOrder, byteOrder: 'big', scale: 1, offset: 0 } },
 });
 
 describe('Modbus connector against pymodbus', () => {

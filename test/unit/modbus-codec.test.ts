@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeRegisters, encodeRegisters, type RegisterFormat } from '../../edge/connectors/modbus-codec.js';
 
-const fmt = (type: RegisterFormat['type'], wordOrder: RegisterFormat['wordOrder'] = 'high-first', scale = 1, offset = 0): RegisterFormat => ({ type, wordOrder, scale, offset });
+const fmt = (type: RegisterFormat['type'], wordOrder: RegisterFormat['wordOrder'] = 'high-first', scale = 1, offset = 0, byteOrder: RegisterFormat['byteOrder'] = 'big'): RegisterFormat => ({ type, wordOrder, byteOrder, scale, offset });
 
 // Word patterns worked out by hand from IEEE 754 / two's complement, high word first.
 const table: [string, RegisterFormat, number[], number | boolean | string][] = [
@@ -16,6 +16,12 @@ const table: [string, RegisterFormat, number[], number | boolean | string][] = [
   ['float64 high-first', fmt('float64'), [0x4009, 0x21fb, 0x5444, 0x2d18], Math.PI],
   ['float64 low-first', fmt('float64', 'low-first'), [0x2d18, 0x5444, 0x21fb, 0x4009], Math.PI],
   ['uint32 scaled energy', fmt('uint32', 'high-first', 0.01), [0x0000, 0x3039], 123.45],
+  // the four 32-bit layouts of 3.14159274 (0x40490FDB): ABCD, CDAB, BADC, DCBA
+  ['float32 ABCD', fmt('float32', 'high-first'), [0x4049, 0x0fdb], Math.fround(Math.PI)],
+  ['float32 CDAB', fmt('float32', 'low-first'), [0x0fdb, 0x4049], Math.fround(Math.PI)],
+  ['float32 BADC', fmt('float32', 'high-first', 1, 0, 'little'), [0x4940, 0xdb0f], Math.fround(Math.PI)],
+  ['float32 DCBA', fmt('float32', 'low-first', 1, 0, 'little'), [0xdb0f, 0x4940], Math.fround(Math.PI)],
+  ['uint16 byte-swapped', fmt('uint16', 'high-first', 1, 0, 'little'), [0x3412], 0x1234],
   ['bool', fmt('bool'), [1], true],
 ];
 

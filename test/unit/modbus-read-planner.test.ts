@@ -6,7 +6,7 @@ import type { TagConfig } from '../../shared/plant-schema.js';
 function tag(name: string, table: 'holding' | 'coil' | 'input', address: number, type: TagConfig['type'] = 'uint16'): BoundTag {
   return {
     id: `m.${name}`, machineId: 'm',
-    config: { name, role: 'process', type, writable: false, modbus: { table, address, wordOrder: 'high-first', scale: 1, offset: 0 } },
+    config: { name, role: 'process', type, writable: false, modbus: { table, address, wordOrder: 'high-first', byteOrder: 'big', scale: 1, offset: 0 } },
   };
 }
 

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { checkWrite, WriteRejected } from '../../edge/connectors/write-check.js';
 import type { TagConfig } from '../../shared/plant-schema.js';
 
-const speed: TagConfig = { name: 'speedOverride', role: 'speedOverride', type: 'uint16', unit: '%', writable: true, min: 50, max: 120, modbus: { table: 'holding', address: 10, wordOrder: 'high-first', scale: 1, offset: 0 } };
+const speed: TagConfig = { name: 'speedOverride', role: 'speedOverride', type: 'uint16', unit: '%', writable: true, min: 50, max: 120, modbus: { table: 'holding', address: 10, wordOrder: 'high-first', byteOrder: 'big', scale: 1, offset: 0 } };
 const reset: TagConfig = { name: 'resetFault', role: 'resetFault', type: 'bool', writable: true };
 const power: TagConfig = { name: 'power', role: 'power', type: 'float32', unit: 'kW', writable: false };
-const temp: TagConfig = { name: 'setpoint', role: 'process', type: 'int16', unit: '°C', writable: true, modbus: { table: 'holding', address: 1, wordOrder: 'high-first', scale: 0.1, offset: 0 } };
+const temp: TagConfig = { name: 'setpoint', role: 'process', type: 'int16', unit: '°C', writable: true, modbus: { table: 'holding', address: 1, wordOrder: 'high-first', byteOrder: 'big', scale: 0.1, offset: 0 } };
 
 describe('write checks', () => {
   it('passes a value of the right type within limits', () => {
