@@ -91,14 +91,34 @@ export const ModbusTcpDeviceSchema = z.strictObject({
   /** Down to 10 ms (a fast LAN PLC, or a time-scaled simulator). */
   pollIntervalMs: z.number().int().min(10).default(500),
   timeoutMs: z.number().int().min(50).default(1000),
+  /** Times a timed-out request is sent again before the device counts as lost. */
+  retries: z.number().int().min(0).max(5).default(1),
   /** Unused registers a read may span to merge two tags into one request; the default gives the fewest requests. */
   maxGap: z.number().int().min(0).max(124).default(124),
 });
 
-export const DeviceSchema = z.discriminatedUnion('protocol', [OpcUaDeviceSchema, ModbusTcpDeviceSchema]);
+/** Modbus RTU on a serial line (RS-485 adapter, or a pseudo-terminal in tests). */
+export const ModbusRtuDeviceSchema = z.strictObject({
+  id: identifier,
+  protocol: z.literal('modbus-rtu'),
+  path: z.string().min(1),
+  baudRate: z.number().int().positive().default(19200),
+  parity: z.enum(['none', 'even', 'odd']).default('even'),
+  dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+  stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+  unitId: z.number().int().min(1).max(247).default(1),
+  pollIntervalMs: z.number().int().min(10).default(500),
+  timeoutMs: z.number().int().min(50).default(1000),
+  retries: z.number().int().min(0).max(5).default(1),
+  maxGap: z.number().int().min(0).max(124).default(124),
+});
+
+export const DeviceSchema = z.discriminatedUnion('protocol', [OpcUaDeviceSchema, ModbusTcpDeviceSchema, ModbusRtuDeviceSchema]);
 export type DeviceConfig = z.infer<typeof DeviceSchema>;
 export type OpcUaDeviceConfig = z.infer<typeof OpcUaDeviceSchema>;
 export type ModbusTcpDeviceConfig = z.infer<typeof ModbusTcpDeviceSchema>;
+export type ModbusRtuDeviceConfig = z.infer<typeof ModbusRtuDeviceSchema>;
+export type ModbusDeviceConfig = ModbusTcpDeviceConfig | ModbusRtuDeviceConfig;
 
 export const MACHINE_TYPES = ['robot', 'cnc', 'washer', 'conveyor', 'inspection', 'packing'] as const;
 export const MachineTypeSchema = z.enum(MACHINE_TYPES);
@@ -214,7 +234,7 @@ export const PlantSchema = z
         if (device.protocol === 'opcua' && !tag.opcua) {
           ctx.addIssue({ code: 'custom', path: [...path, 'opcua'], message: `device "${device.id}" speaks OPC UA: give the tag an opcua.nodeId` });
         }
-        if (device.protocol === 'modbus-tcp' && !tag.modbus) {
+        if ((device.protocol === 'modbus-tcp' || device.protocol === 'modbus-rtu') && !tag.modbus) {
           ctx.addIssue({ code: 'custom', path: [...path, 'modbus'], message: `device "${device.id}" speaks Modbus: give the tag a modbus.table and modbus.address` });
         }
         if (tag.modbus && (tag.modbus.table === 'coil' || tag.modbus.table === 'discrete') && tag.type !== 'bool') {

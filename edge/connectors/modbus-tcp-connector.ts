@@ -1,5 +1,5 @@
 import { ModbusRTU, type ModbusClient } from './modbus-serial-client.js';
-import type { ModbusTcpDeviceConfig } from '../../shared/plant-schema.js';
+import type { ModbusDeviceConfig, ModbusRtuDeviceConfig, ModbusTcpDeviceConfig } from '../../shared/plant-schema.js';
 import type { TagValue } from '../../shared/live-protocol.js';
 import type { Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } from './connector.js';
 import { decodeRegisters, encodeRegisters } from './modbus-codec.js';
@@ -33,7 +33,26 @@ function closeQuietly(client: ModbusClient): Promise<void> {
   });
 }
 
+/** How a Modbus client reaches its device; the rest of the connector is transport-agnostic. */
+interface ModbusTransport {
+  describe: string;
+  open(client: ModbusClient): Promise<void>;
+}
+
 export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceConfig>): Connector {
+  const { host, port } = ctx.device;
+  return createModbusConnector(ctx, { describe: `${host}:${port}`, open: (client) => client.connectTCP(host, { port }) });
+}
+
+export function createModbusRtuConnector(ctx: ConnectorContext<ModbusRtuDeviceConfig>): Connector {
+  const d = ctx.device;
+  return createModbusConnector(ctx, {
+    describe: `${d.path} (${d.baudRate} ${d.dataBits}${d.parity[0]!.toUpperCase()}${d.stopBits})`,
+    open: (client) => client.connectRTUBuffered(d.path, { baudRate: d.baudRate, parity: d.parity, dataBits: d.dataBits, stopBits: d.stopBits }),
+  });
+}
+
+function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transport: ModbusTransport): Connector {
   const { device, now, log } = ctx;
   const plan: ReadRequest[] = planReads(ctx.tags, { maxGap: device.maxGap });
   const byId = new Map(ctx.tags.map((t) => [t.id, t]));
@@ -67,7 +86,7 @@ export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceCo
 
   async function connect(): Promise<void> {
     client = new ModbusRTU();
-    await client.connectTCP(device.host, { port: device.port });
+    await transport.open(client);
     client.setID(device.unitId);
     client.setTimeout(device.timeoutMs);
   }
@@ -78,6 +97,18 @@ export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceCo
       case 'input': return (await client.readInputRegisters(req.address, req.length)).data as number[];
       case 'coil': return (await client.readCoils(req.address, req.length)).data.slice(0, req.length).map(Number);
       case 'discrete': return (await client.readDiscreteInputs(req.address, req.length)).data.slice(0, req.length).map(Number);
+    }
+  }
+
+  /** A time-out is often one lost frame (serial noise, a busy PLC): ask again before giving the device up. */
+  async function readWithRetries(req: ReadRequest): Promise<number[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await read(req);
+      } catch (err) {
+        const timedOut = /timed out/i.test((err as Error).message ?? '');
+        if (!timedOut || attempt >= device.retries || !client.isOpen) throw err;
+      }
     }
   }
 
@@ -106,7 +137,7 @@ export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceCo
     const started = performance.now();
     try {
       let sentAt = 0;
-      const words = await serialise(() => { sentAt = now(); return read(req); });
+      const words = await serialise(() => { sentAt = now(); return readWithRetries(req); });
       health.latencyMs = Math.round((performance.now() - started) * 10) / 10;
       readTimes.push(now());
       decodeInto(batch, req, words, Math.round((sentAt + now()) / 2));
@@ -150,7 +181,7 @@ export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceCo
       if (!client.isOpen) {
         await connect();
         if (wasConnected) health.reconnects++;
-        if (attempt > 0) log('info', `${device.id}: connected to ${device.host}:${device.port} after ${attempt} attempt(s)`);
+        if (attempt > 0) log('info', `${device.id}: connected to ${transport.describe} after ${attempt} attempt(s)`);
         wasConnected = true;
         attempt = 0;
         health.connected = true;
