@@ -136,8 +136,12 @@ export const PredictiveSettingsSchema = z.strictObject({
   bucketSeconds: z.number().positive().default(10),
   /** Bucket time (with readable data) the baseline learns from before it scores anything. */
   learnMinutes: z.number().positive().default(60),
-  /** Candidate time constants of the tags' response to running (thermal ≈ minutes, vibration ≈ seconds). */
-  responseSeconds: z.array(z.number().positive()).min(1).default([1, 3, 10, 30, 60, 120, 300, 600, 1200]),
+  /**
+   * Candidate time constants of the tags' response to running (thermal ≈ minutes, vibration ≈
+   * seconds). Default: a geometric grid from 1 s to 1 h, 15 % apart — a wrong time constant
+   * leaves a residual at every start and stop that reads as drift.
+   */
+  responseSeconds: z.array(z.number().positive()).min(1).optional(),
   /** After learning, the baseline follows slow healthy changes (ambient, seasons) with this time constant in hours. */
   adaptHours: z.number().positive().default(48),
   /**

@@ -240,6 +240,14 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
       closeOccurrence(rt, ts, 'suppressed');
       if (mattered) emit('suppressed', ts, rt, null, occ);
     }
+    if (unsuppressing) {
+      // Out of suppression the alarm qualifies afresh with its on-delay: a machine that
+      // toggles between a suppressing state and a normal one (starved/running every cycle)
+      // must not re-raise the alarm at every toggle.
+      rt.active = false;
+      rt.raw = false;
+      rt.rawSince = ts;
+    }
     const verdict = evaluateCondition(rt.point, rt.raw, m, { now: ts, anomaly, rate: rt.rate });
     if (verdict.raw !== 'hold') {
       if (verdict.raw !== rt.raw) {

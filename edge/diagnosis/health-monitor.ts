@@ -57,7 +57,6 @@ interface MachineTrack {
   stateAt: number;
   /** Edge-clock instant of the last state change. */
   changedAt: number;
-  runningMs: number;
   knownMs: number;
   bucketStart: number | null;
   lags: LagFilter[];
@@ -72,6 +71,13 @@ export interface HealthMonitorOptions {
   onBucket?: (b: BucketScore) => void;
 }
 
+/** The default candidate time constants: 1 s … 1 h, each 3 % above the last. */
+export function defaultResponseSeconds(): number[] {
+  const out: number[] = [];
+  for (let tau = 1; tau <= 3600; tau *= 1.03) out.push(Math.round(tau * 100) / 100);
+  return out;
+}
+
 /** More empty buckets than this after a clock jump are skipped in one go. */
 const MAX_CATCH_UP = 8_640;
 
@@ -81,9 +87,11 @@ export class HealthMonitor {
   private readonly learnBuckets: number;
   private readonly forget: number;
   private readonly s: PredictiveSettings;
+  private readonly taus: number[];
 
   constructor(private readonly options: HealthMonitorOptions) {
     this.s = options.settings;
+    this.taus = this.s.responseSeconds ?? defaultResponseSeconds();
     this.bucketMs = this.s.bucketSeconds * 1000;
     this.learnBuckets = Math.ceil((this.s.learnMinutes * 60) / this.s.bucketSeconds);
     this.forget = Math.exp(-this.s.bucketSeconds / (this.s.adaptHours * 3600));
@@ -93,14 +101,14 @@ export class HealthMonitor {
       for (const name of numericProcessTags(m)) {
         tags.set(name, {
           name, unit: m.tags.find((t) => t.name === name)?.unit, last: null, lastAt: start, acc: 0, accMs: 0, bad: false,
-          fits: this.s.responseSeconds.map(() => new LinearFit()), chosen: null, learned: 0, cusumUp: 0, cusumDown: 0,
+          fits: this.taus.map(() => new LinearFit()), chosen: null, learned: 0, cusumUp: 0, cusumDown: 0,
           current: null, expected: null, z: null,
         });
       }
       // The edge cannot know the machine's history: it assumes it starts from rest (r = 0).
       this.machines.set(m.id, {
-        id: m.id, state: 'no-data', stateAt: start, changedAt: start, runningMs: 0, knownMs: 0, bucketStart: null,
-        lags: this.s.responseSeconds.map((tau) => new LagFilter(tau * 1000)), tags,
+        id: m.id, state: 'no-data', stateAt: start, changedAt: start, knownMs: 0, bucketStart: null,
+        lags: this.taus.map((tau) => new LagFilter(tau * 1000)), tags,
       });
     }
   }
@@ -154,7 +162,7 @@ export class HealthMonitor {
       const model = t.chosen !== null ? t.fits[t.chosen]!.solve() : null;
       return {
         tag: t.name, unit: t.unit, status: t.chosen === null ? 'learning' : 'scoring',
-        model: model ? { idle: model.a, running: model.a + model.b, tauSeconds: this.s.responseSeconds[t.chosen!]! } : null,
+        model: model ? { idle: model.a, running: model.a + model.b, tauSeconds: this.taus[t.chosen!]! } : null,
         expected: t.expected, residualStd: model ? this.sigma(model) : null, buckets: t.learned,
         current: t.current, z: t.z, score: t.chosen === null ? 0 : this.tagScore(t), last: t.last,
       };
@@ -176,8 +184,9 @@ export class HealthMonitor {
   private accrueState(m: MachineTrack, t: number): void {
     const dt = t - m.stateAt;
     if (dt > 0) {
-      if (m.state === 'running') m.runningMs += dt;
       if (m.state !== 'no-data') m.knownMs += dt;
+      const u = m.state === 'no-data' ? null : m.state === 'running' ? 1 : 0;
+      for (const lag of m.lags) lag.advance(u, dt);
     }
     m.stateAt = t;
   }
@@ -205,8 +214,8 @@ export class HealthMonitor {
       // A long silence (edge paused, clock jump): nothing to learn from it; start afresh there.
       m.bucketStart += (behind - 1) * this.bucketMs;
       m.stateAt = m.bucketStart;
-      m.runningMs = 0;
       m.knownMs = 0;
+      for (const lag of m.lags) lag.resetIntegral();
       for (const t of m.tags.values()) Object.assign(t, { lastAt: m.bucketStart, acc: 0, accMs: 0, bad: true });
     }
     while (now >= m.bucketStart + this.bucketMs) this.closeBucket(m, m.bucketStart + this.bucketMs);
@@ -216,9 +225,8 @@ export class HealthMonitor {
     this.accrueState(m, end);
     for (const t of m.tags.values()) this.accrueTag(t, end);
     const known = m.knownMs >= this.bucketMs - 1;
-    const u = m.runningMs / this.bucketMs;
-    // Unknown machine state: hold the filters rather than guess what it did.
-    const r = known ? m.lags.map((lag) => lag.step(u, this.bucketMs)) : null;
+    const means = m.lags.map((lag) => lag.takeMean(this.bucketMs));
+    const r = known ? means : null;
     for (const t of m.tags.values()) {
       const valid = r !== null && !t.bad && t.accMs >= this.bucketMs - 1;
       const x = valid ? t.acc / t.accMs : null;
@@ -227,16 +235,14 @@ export class HealthMonitor {
       t.bad = t.last === null;
       if (x === null || r === null) continue;
       t.current = x;
-      // The lag filter takes the bucket's running share as constant over it, so a state change
-      // inside the bucket is modelled only roughly; for signals faster than a bucket (spindle
-      // speed: seconds) the bucket after it is off too. Skip both: learning does not know the
-      // time constant yet and always skips two, scoring skips two only for fast signals.
-      const fast = t.chosen === null || this.s.responseSeconds[t.chosen]! <= this.s.bucketSeconds;
-      if (m.changedAt > end - (fast ? 2 : 1) * this.bucketMs) continue;
+      // The edge sees a state change up to a poll late, which matters to signals faster than a
+      // bucket (spindle speed: seconds): skip the bucket of a change and the one after for
+      // them. Learning does not know the time constant yet and skips those buckets always.
+      const fast = t.chosen === null || this.taus[t.chosen]! <= this.s.bucketSeconds;
+      if (fast && m.changedAt > end - 2 * this.bucketMs) continue;
       if (t.chosen === null) this.learn(m, t, r, x, end);
       else this.scoreBucket(m, t, r, x, end);
     }
-    m.runningMs = 0;
     m.knownMs = 0;
     m.bucketStart = end;
   }

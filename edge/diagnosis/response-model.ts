@@ -49,19 +49,36 @@ export class LinearFit {
   }
 }
 
-/** Running share filtered with time constant τ, advanced one bucket at a time. */
+/**
+ * The running indicator (1 running, 0 otherwise) through a first-order lag with time
+ * constant τ, integrated exactly between state changes, so a bucket gets the exact mean of
+ * r over it however often the machine started and stopped inside it.
+ */
 export class LagFilter {
   value = 0;
+  private integral = 0;
   constructor(readonly tauMs: number) {}
 
-  /**
-   * Advances by `dtMs` with constant input `u` (the bucket's running share) and returns the
-   * filter's exact mean over the bucket, which is what a time-averaged bucket of the tag sees.
-   */
-  step(u: number, dtMs: number): number {
-    const start = this.value;
+  /** Runs `dtMs` with input `u`; null (state unknown) holds the filter where it is. */
+  advance(u: number | null, dtMs: number): void {
+    if (dtMs <= 0) return;
+    if (u === null) {
+      this.integral += this.value * dtMs;
+      return;
+    }
     const decay = Math.exp(-dtMs / this.tauMs);
-    this.value = u + (start - u) * decay;
-    return u + ((start - u) * this.tauMs * (1 - decay)) / dtMs;
+    this.integral += u * dtMs + (this.value - u) * this.tauMs * (1 - decay);
+    this.value = u + (this.value - u) * decay;
+  }
+
+  /** Mean of r since the last call, over `dtMs`; starts the next integral. */
+  takeMean(dtMs: number): number {
+    const mean = this.integral / dtMs;
+    this.integral = 0;
+    return mean;
+  }
+
+  resetIntegral(): void {
+    this.integral = 0;
   }
 }

@@ -235,6 +235,25 @@ describe('ISA-18.2 lifecycle', () => {
     expect(types()).toEqual(['raised', 'suppressed', 'unsuppressed', 'raised']);
   });
 
+  it('out of suppression an alarm re-qualifies with its on-delay (no re-raise at every state toggle)', () => {
+    const { clock, engine, set, state, types } = setup([{ id: 'bath', kind: 'deviation', tag: 'temperature', setpoint: 62, maxDeviation: 3, onDelaySeconds: 60, onlyIn: ['running'] }]);
+    set('oven', 'temperature', 55);
+    clock.advance(60_000);
+    engine.tick();
+    expect(state('bath@oven')).toBe('active-unacked');
+    // Starved, running, starved… every 10 s for five minutes: suppressed each time, never raised again.
+    for (let i = 0; i < 30; i++) {
+      clock.advance(10_000);
+      engine.onEvents([stateEvent('oven', i % 2 ? 'running' : 'idle', clock.t)]);
+      engine.tick();
+    }
+    expect(types().filter((t) => t === 'raised')).toHaveLength(1);
+    clock.advance(60_000);
+    engine.tick();
+    expect(state('bath@oven')).toBe('active-unacked');
+    expect(types().filter((t) => t === 'raised')).toHaveLength(2);
+  });
+
   it('onlyIn: a deviation alarm counts only while running', () => {
     const { clock, engine, set, state } = setup([{ id: 'bath', kind: 'deviation', tag: 'temperature', setpoint: 62, maxDeviation: 3, onlyIn: ['running'] }]);
     engine.onEvents([stateEvent('oven', 'idle', clock.t)]);

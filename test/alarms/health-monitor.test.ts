@@ -51,7 +51,7 @@ describe('health monitor', () => {
     expect(t.status).toBe('scoring');
     expect(t.model!.idle).toBeCloseTo(24, 0);
     expect(t.model!.running).toBeCloseTo(44, 0);
-    expect(t.model!.tauSeconds).toBe(300);
+    expect(Math.abs(t.model!.tauSeconds - 300)).toBeLessThan(10); // the nearest of the 3 %-apart candidates
     expect(t.residualStd!).toBeLessThan(0.2);
     expect(Math.max(...scores.map((s) => s.score))).toBeLessThan(0.5);
     // Nothing to say about a tag that never had data.
