@@ -66,6 +66,36 @@ const en = {
   loginRequired: 'Log in to see the line',
   logIn: 'Log in',
   logOut: 'Log out',
+  dashboard: 'KPI dashboard',
+  dashboardClose: 'Back to the line',
+  currentShift: 'Current shift',
+  previousShift: 'closed',
+  machine: 'Machine',
+  line: 'Line',
+  bottleneck: 'bottleneck',
+  refresh: 'Refresh',
+  exportCsv: 'Export CSV',
+  lossWaterfall: 'Loss waterfall (minutes)',
+  lossPareto: 'Losses by reason (Pareto, minutes)',
+  sixBigLosses: 'Six big losses (minutes)',
+  demand15: '15-minute demand (kW)',
+  kWhPerPart: 'kWh / good part',
+  kWh: 'kWh',
+  howMade: 'How this figure was made',
+  formula: 'Formula',
+  inputs: 'Inputs',
+  computedAt: 'computed at',
+  kpiUnavailable: 'KPIs unavailable',
+  noLosses: 'no losses recorded yet',
+  noDemand: 'no energy recorded yet',
+  clickFigure: 'click a figure to see how it was made; click a row for its losses and energy',
+  replay: 'Replay',
+  replayBanner: 'REPLAY',
+  replayWindow: 'last',
+  replayLeave: 'Back to live',
+  replayPlay: 'Play',
+  replayPause: 'Pause',
+  replayLoading: 'loading history…',
 };
 export type TextKey = keyof typeof en;
 
@@ -131,6 +161,36 @@ const zh: Partial<Record<TextKey, string>> = {
   loginRequired: '请登录后查看产线',
   logIn: '登录',
   logOut: '退出',
+  dashboard: 'KPI 看板',
+  dashboardClose: '返回产线',
+  currentShift: '当前班次',
+  previousShift: '已结束',
+  machine: '设备',
+  line: '产线',
+  bottleneck: '瓶颈',
+  refresh: '刷新',
+  exportCsv: '导出 CSV',
+  lossWaterfall: '损失瀑布图（分钟）',
+  lossPareto: '按原因的损失（帕累托，分钟）',
+  sixBigLosses: '六大损失（分钟）',
+  demand15: '15 分钟需量（kW）',
+  kWhPerPart: '单件能耗 kWh',
+  kWh: '能耗 kWh',
+  howMade: '该数值的计算方式',
+  formula: '公式',
+  inputs: '输入',
+  computedAt: '计算时间',
+  kpiUnavailable: 'KPI 不可用',
+  noLosses: '暂无损失记录',
+  noDemand: '暂无能耗记录',
+  clickFigure: '点击数值查看计算方式；点击行查看损失和能耗',
+  replay: '回放',
+  replayBanner: '回放',
+  replayWindow: '最近',
+  replayLeave: '返回实时',
+  replayPlay: '播放',
+  replayPause: '暂停',
+  replayLoading: '正在加载历史数据…',
 };
 
 const stateText: Record<Lang, Record<MachineState, string>> = {
@@ -169,4 +229,33 @@ export function tState(state: MachineState): string {
 }
 export function tType(type: MachineType): string {
   return typeText[current][type];
+}
+
+const lossStepZh: Record<string, string> = {
+  'planned operation time': '计划运行时间',
+  'planned down time': '计划停机时间',
+  'no data': '无数据',
+  'planned busy time': '计划负荷时间',
+  breakdowns: '故障停机',
+  'setup and adjustments': '换型与调整',
+  'idle (starved / blocked)': '空闲（缺料/堵料）',
+  'micro-stops': '短暂停机',
+  'actual production time': '实际生产时间',
+  'run time (production + micro-stops)': '运行时间（含短暂停机）',
+  'reduced speed': '速度损失',
+  'net production time': '净生产时间',
+  'process defects (scrap)': '工艺缺陷（废品）',
+  'reduced yield (start-up scrap)': '开机损失（启动废品）',
+  'fully productive time': '完全有效生产时间',
+  'equipment-failure': '设备故障',
+  'setup-adjustment': '换型调整',
+  'idling-minor-stops': '空转与短暂停机',
+  'reduced-speed': '速度降低',
+  'process-defects': '工艺缺陷',
+  'reduced-yield': '开机损失',
+};
+
+/** Loss-waterfall steps and six-big-loss categories come from the KPI engine in English. */
+export function tLoss(step: string): string {
+  return current === 'zh-CN' ? lossStepZh[step] ?? step : step.replace(/-/g, ' ');
 }

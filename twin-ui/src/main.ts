@@ -13,6 +13,7 @@ import { el } from './ui/dom.js';
 import { initialLang, onLangChange, setLang, t, tState } from './i18n.js';
 import { percent, number } from './format.js';
 import { installTestHooks } from './test-hooks.js';
+import { createDashboard } from './ui/dashboard/dashboard.js';
 
 function byId(id: string): HTMLElement {
   const e = document.getElementById(id);
@@ -61,10 +62,22 @@ const header = createHeader(byId('header'), (mode) => {
   world?.setColourMode(mode);
   renderLegend(legendEl, mode);
   refreshAllMachines();
-});
+}, { onDashboard: () => toggleDashboard() });
 if (!hasWebgl) {
   problem = t('noWebgl');
   viewport.classList.add('no-webgl');
+}
+
+const dashboard = createDashboard(byId('stage'), {
+  machineIds: () => store.plant?.machines.map((m) => m.id) ?? [],
+  machineName: (id) => store.machineConfig(id)?.name ?? id,
+  timezone: () => store.plant?.site.timezone ?? 'UTC',
+  onClose: () => toggleDashboard(),
+});
+function toggleDashboard(): void {
+  if (dashboard.isOpen) dashboard.close();
+  else dashboard.open();
+  byId('stage').classList.toggle('dashboard-open', dashboard.isOpen);
 }
 
 /** Heat value in [0,1], 1 = good; energy per part is ranked against the line's spread. */
@@ -152,6 +165,7 @@ function renderMachineList(): void {
 onLangChange(() => {
   document.documentElement.lang = initialLang(localStorageLang(), navigator.language);
   header.relabel();
+  dashboard.relabel();
   renderLegend(legendEl, colourMode);
   inspector.relabel({ store, offline: connection !== 'connected' });
   refreshAllMachines();

@@ -12,7 +12,7 @@ export interface Header {
   relabel(): void;
 }
 
-export function createHeader(root: HTMLElement, onColourMode: (mode: ColourMode) => void): Header {
+export function createHeader(root: HTMLElement, onColourMode: (mode: ColourMode) => void, views: { onDashboard?: () => void; onReplay?: () => void } = {}): Header {
   root.replaceChildren();
   const brand = el('div', 'brand');
   const logo = el('span', 'logo', 'twinline');
@@ -86,7 +86,18 @@ export function createHeader(root: HTMLElement, onColourMode: (mode: ColourMode)
     location.assign(`login?next=${encodeURIComponent(location.pathname + location.search)}`);
   });
   user.append(userName, logout);
-  tools.append(devices, modeLabel, lang, user, conn);
+  // Managers' views: the KPI dashboard and the replay of a past window.
+  const dashBtn = el('button', 'lang view-toggle');
+  dashBtn.type = 'button';
+  dashBtn.dataset.testid = 'dashboard-toggle';
+  dashBtn.hidden = !views.onDashboard;
+  dashBtn.addEventListener('click', () => views.onDashboard?.());
+  const replayBtn = el('button', 'lang view-toggle');
+  replayBtn.type = 'button';
+  replayBtn.dataset.testid = 'replay-toggle';
+  replayBtn.hidden = !views.onReplay;
+  replayBtn.addEventListener('click', () => views.onReplay?.());
+  tools.append(devices, dashBtn, replayBtn, modeLabel, lang, user, conn);
   const deviceChips = new Map<string, HTMLElement>();
   root.append(brand, line, kpis, tools);
 
@@ -100,6 +111,8 @@ export function createHeader(root: HTMLElement, onColourMode: (mode: ColourMode)
     mode.setAttribute('aria-label', t('heatmap'));
     modeOptions.forEach(([, key], i) => setText(mode.options[i]!, t(key)));
     setText(lang, t('language'));
+    setText(dashBtn, t('dashboard'));
+    setText(replayBtn, t('replay'));
     setText(connText, t(lastConnection));
     setText(logout, t('logOut'));
   };
