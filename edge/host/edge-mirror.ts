@@ -30,8 +30,8 @@ interface AliasDef {
 export interface MirrorSink {
   /** Machines whose live view changed. */
   touched(machineIds: Iterable<string>): void;
-  /** Tag samples and state changes, for the host's historian (historical ones included, marked by their timestamps). */
-  events(events: ModelEvent[]): void;
+  /** Tag samples and state changes, for the host's historian; `historical`: store-and-forward replays (Sparkplug is_historical). */
+  events(events: ModelEvent[], historical: boolean): void;
   /** The line changed shape (a new plant view in an NBIRTH), or appeared. */
   lineChanged(): void;
   /** Ask the edge node for a rebirth (rate-limited by the caller). */
@@ -210,6 +210,7 @@ export class EdgeMirror {
   // ---- devices ----------------------------------------------------------------------------------
   private applyDeviceMetrics(live: MachineLive, metrics: Metric[], isData: boolean): void {
     const events: ModelEvent[] = [];
+    const history: ModelEvent[] = [];
     const machineId = live.machineId;
     const previousState = live.state;
     let touched = false;
@@ -222,11 +223,13 @@ export class EdgeMirror {
         const tag = d.name.slice(TAG_PREFIX.length);
         const quality: Quality = m.properties?.Quality ? qualityFromCode(m.properties.Quality.value) : isData ? (live.tags[tag]?.quality ?? 'good') : 'good';
         const value = m.value;
-        events.push({ kind: 'tag', machineId, tag, sample: { tag: `${machineId}.${tag}`, value, quality, ts, receivedTs: this.now() } });
+        const event: ModelEvent = { kind: 'tag', machineId, tag, sample: { tag: `${machineId}.${tag}`, value, quality, ts, receivedTs: this.now() } };
         if (m.isHistorical) {
           this.stats.historicalMetrics++;
+          history.push(event);
           continue; // history for the store; the live view keeps the current value
         }
+        events.push(event);
         live.tags[tag] = { value, quality, ts };
         touched = true;
         continue;
@@ -248,7 +251,8 @@ export class EdgeMirror {
     if (live.state !== previousState) {
       events.push({ kind: 'state', machineId, state: live.state, previous: previousState, ts: Math.max(live.stateSince, latestStateTs), reason: null });
     }
-    if (events.length) this.sink.events(events);
+    if (history.length) this.sink.events(history, true);
+    if (events.length) this.sink.events(events, false);
     if (touched) this.sink.touched([machineId]);
   }
 
@@ -258,7 +262,7 @@ export class EdgeMirror {
     live.state = 'no-data';
     if (previous !== 'no-data') {
       live.stateSince = ts;
-      this.sink.events([{ kind: 'state', machineId: live.machineId, state: 'no-data', previous, ts, reason: why }]);
+      this.sink.events([{ kind: 'state', machineId: live.machineId, state: 'no-data', previous, ts, reason: why }], false);
     }
     this.sink.touched([live.machineId]);
   }

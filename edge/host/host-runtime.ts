@@ -29,6 +29,8 @@ export interface HostOptions {
   now?: () => number;
   log: Log;
   env?: NodeJS.ProcessEnv;
+  /** Sees every batch of tag/state events the host derives (benchmarks measure latency here). */
+  observe?: (lineKey: string, events: readonly ModelEvent[], historical: boolean) => void;
 }
 
 export interface HostedLine {
@@ -150,7 +152,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     baseDir: options.configDir, env: options.env, now, log, rebirthMinIntervalMs: config.host.rebirthMinIntervalSeconds * 1000,
     sinkFor: (mirror) => ({
       touched: (ids) => entries.get(mirror.key)?.server?.touch(ids),
-      events: (events) => {
+      events: (events, historical) => {
+        options.observe?.(mirror.key, events, historical);
         const e = mirror.plantView ? entryFor(mirror) : entries.get(mirror.key);
         if (e) record(e, events);
       },

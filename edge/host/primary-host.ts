@@ -84,7 +84,7 @@ export function createPrimaryHost(options: PrimaryHostOptions): PrimaryHost {
     let sink: Omit<MirrorSink, 'requestRebirth'> | null = null;
     const proxy: MirrorSink = {
       touched: (ids) => sink?.touched(ids),
-      events: (e) => sink?.events(e),
+      events: (e, historical) => sink?.events(e, historical),
       lineChanged: () => sink?.lineChanged(),
       commandResult: (id, json) => sink?.commandResult(id, json),
       log: (level, msg) => log(level, `host: ${msg}`),
