@@ -188,6 +188,8 @@ export const AlarmSettingsSchema = z.strictObject({
     postSeconds: z.number().min(0).max(3600).default(30),
     /** Alarms of these priorities start a recording (on-demand recordings are always possible). */
     priorities: z.array(AlarmPrioritySchema).default(['critical', 'high', 'medium']),
+    /** Recordings older than this are deleted, except those attached to a service case. */
+    keepDays: z.number().positive().default(90),
   }).prefault({}),
   predictive: PredictiveSettingsSchema.prefault({}),
   /** Fault-code catalogue (YAML); default config/fault-codes.yaml of the installation. */

@@ -87,7 +87,17 @@ export function createAlarmService(options: AlarmServiceOptions): AlarmService {
   const leftOpen = store.closeLeftOpen(startedAt);
   if (leftOpen) log('info', `alarms: ${leftOpen} occurrence(s) left open by the previous run closed; standing conditions are raised again`);
   store.closeUnfinishedRecordings();
-  store.pruneOrphans();
+  const keepMs = settings.recorder.keepDays * 86_400_000;
+  let lastPrune = -Infinity;
+  /** Recordings past recorder.keepDays, and journal details whose alarm the historian's retention deleted. */
+  function prune(t: number) {
+    if (t - lastPrune < 6 * 3_600_000) return;
+    lastPrune = t;
+    const recordings = store.pruneRecordings(t - keepMs);
+    const details = store.pruneOrphans();
+    if (recordings || details) log('info', `alarms: pruned ${recordings} recording(s) older than ${settings.recorder.keepDays} days and ${details} orphaned journal detail(s)`);
+  }
+  prune(startedAt);
 
   const monitor = new HealthMonitor({ plant, settings: settings.predictive, now });
   const engine = createAlarmEngine({
@@ -200,6 +210,7 @@ export function createAlarmService(options: AlarmServiceOptions): AlarmService {
       monitor.tick();
       engine.tick();
       finish(recorder.tick());
+      prune(now());
     },
     start() {
       timer ??= setInterval(() => {

@@ -80,6 +80,21 @@ describe('alarm service', () => {
     expect(b.alarms.occurrence(1)).toMatchObject({ key: 'hot@press', ackBy: 'li.wei', recordingId: raised.alarm!.recordingId });
   });
 
+  it('deletes recordings past keepDays unless a service case holds them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twinline-alarms-'));
+    dirs.push(dir);
+    const clock = new FakeClock();
+    const a = start(join(dir, 'db.sqlite'), clock);
+    const old = a.alarms.record('oven', { by: 'x', postSeconds: 0 });
+    const kept = a.alarms.cases.open({ machineId: 'press' }, 'x').recordingId!;
+    clock.advance(91 * 86_400_000);
+    const fresh = a.alarms.record('oven', { by: 'x', postSeconds: 0 });
+    a.alarms.tick();
+    expect(a.alarms.recording(old.id)).toBeNull();
+    expect(a.alarms.recording(kept)).not.toBeNull();
+    expect(a.alarms.recording(fresh.id)).not.toBeNull();
+  });
+
   it('records on demand and says what is wrong with a bad request', () => {
     const dir = mkdtempSync(join(tmpdir(), 'twinline-alarms-'));
     dirs.push(dir);

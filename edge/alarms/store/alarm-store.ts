@@ -158,6 +158,13 @@ export class AlarmStore {
     this.updateRecording.run({ id, to: r.to, status: r.status, sampleCount: r.samples.length, dataJson: JSON.stringify({ initial: r.initial, samples: r.samples }) });
   }
 
+  /** Deletes recordings triggered before `cutoff` that no service case refers to. */
+  pruneRecordings(cutoff: number): number {
+    return this.sqlite.prepare(
+      'DELETE FROM flight_recordings WHERE trigger_ts < ? AND id NOT IN (SELECT recording_id FROM service_cases WHERE recording_id IS NOT NULL)',
+    ).run(cutoff).changes;
+  }
+
   /** A recording that an interrupted run left half-done: what was captured is all there is. */
   closeUnfinishedRecordings(): number {
     return this.sqlite.prepare("UPDATE flight_recordings SET status = 'complete' WHERE status = 'recording'").run().changes;
