@@ -34,11 +34,14 @@ interface MachineRing {
   evicted: Map<string, RecordingSample>;
 }
 
+/** A machine with thousands of fast tags must not fill the memory: the ring keeps at most this many samples. */
+export const MAX_RING_SAMPLES = 200_000;
+
 export class FlightRecorder {
   private readonly rings = new Map<string, MachineRing>();
   private readonly open: Capture[] = [];
 
-  constructor(machineIds: readonly string[], private readonly ringMs: number, private readonly now: () => number) {
+  constructor(machineIds: readonly string[], private readonly ringMs: number, private readonly now: () => number, private readonly maxSamples = MAX_RING_SAMPLES) {
     for (const id of machineIds) this.rings.set(id, { samples: [], evicted: new Map() });
   }
 
@@ -62,7 +65,7 @@ export class FlightRecorder {
     const cutoff = now - this.ringMs;
     for (const ring of this.rings.values()) {
       let n = 0;
-      while (n < ring.samples.length && ring.samples[n]!.rx < cutoff) {
+      while (n < ring.samples.length && (ring.samples[n]!.rx < cutoff || ring.samples.length - n > this.maxSamples)) {
         const s = ring.samples[n]!;
         ring.evicted.set(s.tag, s);
         n++;

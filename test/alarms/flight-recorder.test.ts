@@ -40,6 +40,17 @@ describe('flight recorder', () => {
     expect(csv.at(-1)).toMatch(/^post,temperature,.*,10\.000,90,good$/);
   });
 
+  it('keeps at most maxSamples per machine, the newest', () => {
+    const clock = new FakeClock();
+    const rec = new FlightRecorder(['press'], 60_000, clock.now, 100);
+    for (let i = 0; i < 250; i++) rec.onEvents([tagEvent('press', 'temperature', i, clock.t)]);
+    const c = rec.start({ machineId: 'press', trigger: 'manual', triggerTs: clock.t, preMs: 60_000, postMs: 0, alarmId: null, alarmKey: null, note: null });
+    expect(c.samples).toHaveLength(100);
+    expect(c.samples[0]!.value).toBe(150);
+    // What fell out of the ring still gives the value before the first kept sample.
+    expect(c.initial.map((x) => x.value)).toEqual([149]);
+  });
+
   it('cuts the pre-trigger window to what the ring holds and rejects unknown machines', () => {
     const clock = new FakeClock();
     const rec = new FlightRecorder(['press'], 10_000, clock.now);
