@@ -249,7 +249,8 @@ export class EdgeMirror {
       touched = true;
     }
     if (live.state !== previousState) {
-      events.push({ kind: 'state', machineId, state: live.state, previous: previousState, ts: Math.max(live.stateSince, latestStateTs), reason: null });
+      // "State Since" travels with "State" and is the edge's own time of the change.
+      events.push({ kind: 'state', machineId, state: live.state, previous: previousState, ts: live.stateSince || latestStateTs, reason: null });
     }
     if (history.length) this.sink.events(history, true);
     if (events.length) this.sink.events(events, false);
