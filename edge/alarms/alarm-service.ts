@@ -100,6 +100,13 @@ export function createAlarmService(options: AlarmServiceOptions): AlarmService {
   prune(startedAt);
 
   const monitor = new HealthMonitor({ plant, settings: settings.predictive, now });
+  const restoredBaselines = monitor.restoreBaselines(store.baselines());
+  if (restoredBaselines) log('info', `alarms: ${restoredBaselines} learned tag baseline(s) restored; they score again after a warm-up`);
+  let lastBaselineSave = startedAt;
+  const saveBaselines = (t: number) => {
+    lastBaselineSave = t;
+    store.saveBaselines(monitor.exportBaselines(), t);
+  };
   const engine = createAlarmEngine({
     plant, settings, now,
     anomaly: (machineId, tags) => monitor.score(machineId, tags),
@@ -210,7 +217,9 @@ export function createAlarmService(options: AlarmServiceOptions): AlarmService {
       monitor.tick();
       engine.tick();
       finish(recorder.tick());
-      prune(now());
+      const t = now();
+      prune(t);
+      if (t - lastBaselineSave >= 10 * 60_000) saveBaselines(t);
     },
     start() {
       timer ??= setInterval(() => {
@@ -227,6 +236,7 @@ export function createAlarmService(options: AlarmServiceOptions): AlarmService {
       timer = undefined;
       // Recordings in progress keep what they have.
       finish(recorder.flush());
+      saveBaselines(now());
     },
     onAlarmEvent(listener) {
       listeners.add(listener);

@@ -19,6 +19,16 @@ import type { ModelEvent } from '../model/plant-model.js';
 import { numericProcessTags } from '../alarms/rule-set.js';
 import { LagFilter, LinearFit } from './response-model.js';
 
+/** A learned baseline as stored between runs (edge/alarms/store). */
+export interface StoredBaseline {
+  machineId: string;
+  tag: string;
+  tauSeconds: number;
+  learned: number;
+  /** LinearFit sums: w, Σr, Σx, Σr², Σrx, Σx², min r, max r. */
+  fit: number[];
+}
+
 /** What one scored (or learned) bucket said about one tag; for benches and tests. */
 export interface BucketScore {
   machineId: string;
@@ -43,6 +53,8 @@ interface TagTrack {
   fits: LinearFit[];
   /** Index of the chosen time constant once learning is over. */
   chosen: number | null;
+  /** A baseline restored after a restart scores only from here on (the lag filters start cold). */
+  warmUntil: number;
   learned: number;
   cusumUp: number;
   cusumDown: number;
@@ -101,7 +113,7 @@ export class HealthMonitor {
       for (const name of numericProcessTags(m)) {
         tags.set(name, {
           name, unit: m.tags.find((t) => t.name === name)?.unit, last: null, lastAt: start, acc: 0, accMs: 0, bad: false,
-          fits: this.taus.map(() => new LinearFit()), chosen: null, learned: 0, cusumUp: 0, cusumDown: 0,
+          fits: this.taus.map(() => new LinearFit()), chosen: null, warmUntil: 0, learned: 0, cusumUp: 0, cusumDown: 0,
           current: null, expected: null, z: null,
         });
       }
@@ -169,6 +181,42 @@ export class HealthMonitor {
     });
     const worst = tags.reduce<TagHealth | null>((w, t) => (!w || t.score > w.score ? t : w), null);
     return { machineId, score: worst?.score ?? 0, worstTag: worst && worst.score > 0 ? worst.tag : null, tags, ts: this.options.now() };
+  }
+
+  /** The learned baselines (tags past learning), to store and hand to restore() after a restart. */
+  exportBaselines(): StoredBaseline[] {
+    const out: StoredBaseline[] = [];
+    for (const m of this.machines.values()) {
+      for (const t of m.tags.values()) {
+        if (t.chosen === null) continue;
+        const f = t.fits[t.chosen]!;
+        out.push({ machineId: m.id, tag: t.name, tauSeconds: this.taus[t.chosen]!, learned: t.learned, fit: [f.w, f.sr, f.sx, f.srr, f.srx, f.sxx, f.rMin, f.rMax] });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Takes baselines learned before a restart. The edge does not know what the machine did
+   * while it was down, so the lag filters start from rest and a restored tag scores only
+   * after five of its time constants (at most two hours), when that guess no longer matters.
+   * Baselines for unknown tags or time constants outside the candidate grid are ignored.
+   */
+  restoreBaselines(stored: readonly StoredBaseline[]): number {
+    const now = this.options.now();
+    let restored = 0;
+    for (const b of stored) {
+      const t = this.machines.get(b.machineId)?.tags.get(b.tag);
+      const i = this.taus.findIndex((tau) => Math.abs(tau - b.tauSeconds) < 1e-6);
+      if (!t || i < 0 || b.fit.length !== 8) continue;
+      const f = t.fits[i]!;
+      [f.w, f.sr, f.sx, f.srr, f.srx, f.sxx, f.rMin, f.rMax] = b.fit as [number, number, number, number, number, number, number, number];
+      t.chosen = i;
+      t.learned = b.learned;
+      t.warmUntil = now + Math.min(5 * b.tauSeconds * 1000, 2 * 3_600_000);
+      restored++;
+    }
+    return restored;
   }
 
   private tagScore(t: TagTrack): number {
@@ -267,6 +315,7 @@ export class HealthMonitor {
     const fit = t.fits[i]!;
     const model = fit.solve()!;
     const ri = r[i]!;
+    if (end < t.warmUntil) return;
     // Outside the running shares seen while learning the model extrapolates: do not score there.
     const span = fit.rMax - fit.rMin;
     if (ri < fit.rMin - 0.1 - 0.1 * span || ri > fit.rMax + 0.1 + 0.1 * span) {
@@ -283,7 +332,7 @@ export class HealthMonitor {
     t.z = z;
     const score = this.tagScore(t);
     // Adapt only to buckets that look healthy: a drift must not become the new normal.
-    if (score < 0.1 && Math.abs(z) < 2.5) t.fits.forEach((f, k) => f.add(r[k]!, x, this.forget));
+    if (score < 0.1 && Math.abs(z) < 2.5) fit.add(ri, x, this.forget);
     this.options.onBucket?.({ machineId: m.id, tag: t.name, ts: end, mean: x, expected, z, score, learning: false });
   }
 }

@@ -78,6 +78,29 @@ describe('alarm service', () => {
     const again = b.events.find((e) => e.type === 'raised')!;
     expect(again.alarm!.occurrenceId).toBe(3);
     expect(b.alarms.occurrence(1)).toMatchObject({ key: 'hot@press', ackBy: 'li.wei', recordingId: raised.alarm!.recordingId });
+    // Nothing learned yet in 40 s: nothing to restore, and the table is there.
+    expect(b.alarms.store.baselines()).toEqual([]);
+  });
+
+  it('keeps learned health baselines across a restart', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twinline-alarms-'));
+    dirs.push(dir);
+    const file = join(dir, 'db.sqlite');
+    const clock = new FakeClock();
+    const a = start(file, clock);
+    a.alarms.onEvents([stateEvent('oven', 'running', clock.t)]);
+    for (let s = 0; s < 75 * 60; s += 5) {
+      clock.advance(5000);
+      a.alarms.onEvents([tagEvent('oven', 'temperature', 62 + ((s / 5) % 3) * 0.1, clock.t)]);
+    }
+    a.alarms.tick();
+    expect(a.alarms.health('oven')!.tags.find((t) => t.tag === 'temperature')!.status).toBe('scoring');
+    a.alarms.stop();
+    a.historian.close();
+    open.length = 0;
+    const b = start(file, clock);
+    expect(b.alarms.health('oven')!.tags.find((t) => t.tag === 'temperature')).toMatchObject({ status: 'scoring', buckets: expect.any(Number) });
+    expect(b.alarms.health('press')!.tags.find((t) => t.tag === 'temperature')!.status).toBe('learning');
   });
 
   it('deletes recordings past keepDays unless a service case holds them', () => {

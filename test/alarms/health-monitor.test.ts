@@ -58,6 +58,27 @@ describe('health monitor', () => {
     expect(monitor.health('press')!.tags.find((x) => x.tag === 'vibration')!.status).toBe('learning');
   });
 
+  it('a learned baseline survives a restart: restored, then scoring after a warm-up of five time constants', () => {
+    const { monitor } = run(2, null);
+    const stored = monitor.exportBaselines();
+    expect(stored.map((b) => [b.machineId, b.tag])).toEqual([['press', 'temperature']]);
+    const clock = new FakeClock();
+    const again = new HealthMonitor({ plant: testPlant(), settings: alarmSettings({}).predictive, now: clock.now });
+    expect(again.restoreBaselines(JSON.parse(JSON.stringify(stored)))).toBe(1);
+    const before = monitor.health('press')!.tags.find((x) => x.tag === 'temperature')!;
+    const after = again.health('press')!.tags.find((x) => x.tag === 'temperature')!;
+    expect(after).toMatchObject({ status: 'scoring', model: before.model, residualStd: before.residualStd });
+    // Hot machine, filters cold: the first buckets would read as a huge drift, so they are not scored.
+    again.onEvents([stateEvent('press', 'running', clock.t)]);
+    for (let s = 0; s < 600; s++) {
+      clock.advance(1000);
+      again.onEvents([tagEvent('press', 'temperature', 44 + (s % 2) * 0.1, clock.t)]);
+    }
+    again.tick();
+    expect(again.score('press', null)!.score).toBe(0);
+    expect(again.restoreBaselines([{ ...stored[0]!, tauSeconds: 301.5 }])).toBe(0);
+  });
+
   it('scores a drift of a few degrees per hour within minutes of its start', () => {
     const { scores } = run(8, 4, 6);
     const before = scores.filter((s) => s.hour < 4);

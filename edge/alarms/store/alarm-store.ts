@@ -10,6 +10,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { AlarmOccurrence, AlarmState, Recording, RecordingSample, RecordingSummary } from '../../../shared/alarm-wire.js';
 import type { AlarmPriority, AlarmKind } from '../../../shared/alarm-rules.js';
 import type { RestoredPoint } from '../alarm-engine.js';
+import type { StoredBaseline } from '../../diagnosis/health-monitor.js';
 import * as schema from './schema.js';
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -145,6 +146,23 @@ export class AlarmStore {
   /** Details whose journal row the historian's retention has deleted. */
   pruneOrphans(): number {
     return this.sqlite.prepare('DELETE FROM alarm_details WHERE alarm_id NOT IN (SELECT id FROM alarms)').run().changes;
+  }
+
+  // ---- health baselines ----------------------------------------------------------------
+
+  saveBaselines(baselines: readonly StoredBaseline[], ts: number): void {
+    const upsert = this.sqlite.prepare(
+      `INSERT INTO machine_baselines (machine_id, tag, updated_ts, baseline_json) VALUES (?, ?, ?, ?)
+       ON CONFLICT (machine_id, tag) DO UPDATE SET updated_ts = excluded.updated_ts, baseline_json = excluded.baseline_json`,
+    );
+    this.sqlite.transaction(() => {
+      for (const b of baselines) upsert.run(b.machineId, b.tag, ts, JSON.stringify(b));
+    })();
+  }
+
+  baselines(): StoredBaseline[] {
+    const rows = this.sqlite.prepare('SELECT baseline_json AS j FROM machine_baselines').all() as { j: string }[];
+    return rows.map((r) => JSON.parse(r.j) as StoredBaseline);
   }
 
   // ---- flight recordings -------------------------------------------------------------

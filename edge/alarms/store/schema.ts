@@ -4,7 +4,7 @@
 // drizzle.alarms.config.ts) are tracked in their own table, __drizzle_migrations_alarms, so
 // the two migration streams never collide. No foreign keys to the historian's tables: the
 // historian's retention deletes old alarms, and alarm-store.ts removes the details left behind.
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /** What an `alarms` row (one occurrence) does not hold; same id. */
 export const alarmDetails = sqliteTable(
@@ -86,4 +86,17 @@ export const serviceCaseNotes = sqliteTable(
     text: text('text').notNull(),
   },
   (t) => [index('service_case_notes_case').on(t.caseId, t.ts)],
+);
+
+/** Each tag's learned healthy baseline (edge/diagnosis/health-monitor.ts StoredBaseline), so a restart does not relearn it. */
+export const machineBaselines = sqliteTable(
+  'machine_baselines',
+  {
+    machineId: text('machine_id').notNull(),
+    tag: text('tag').notNull(),
+    updatedTs: integer('updated_ts').notNull(),
+    /** StoredBaseline as JSON. */
+    baselineJson: text('baseline_json').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.machineId, t.tag] })],
 );
