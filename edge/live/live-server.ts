@@ -50,6 +50,10 @@ export interface LiveStats {
   deferred: number;
   catchUps: number;
   protocolErrors: number;
+  /** Largest engine.io write queue seen on any socket at a tick (packets); stays ~0 when slow clients are left out. */
+  maxQueuedPackets: number;
+  /** Largest number of bytes seen waiting in one socket's send buffer at a tick. */
+  maxBufferedBytes: number;
 }
 
 export interface LiveServer {
@@ -57,12 +61,12 @@ export interface LiveServer {
   touch(machineIds: Iterable<string>): void;
   clientCount(): number;
   stats(): LiveStats;
+  /** Sends an event to every socket on the line feed (plant and line rooms), for modules with events of their own (alarms). */
+  broadcast<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
   close(): Promise<void>;
 }
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketState>;
-  /** Sends an event to every socket on the line feed (plant and line rooms), for modules with events of their own (alarms). */
-  broadcast<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
 
 interface SocketState {
   principal: Principal;
@@ -99,7 +103,7 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
     // A WebSocket handshake is not covered by CORS: refuse other origins here (cross-site WebSocket hijacking).
     allowRequest: (req, cb) => cb(null, !isCrossOrigin(req.headers.origin, req.headers.host)),
   });
-  const stats: LiveStats = { clients: 0, messagesSent: 0, deferred: 0, catchUps: 0, protocolErrors: 0 };
+  const stats: LiveStats = { clients: 0, messagesSent: 0, deferred: 0, catchUps: 0, protocolErrors: 0, maxQueuedPackets: 0, maxBufferedBytes: 0 };
   const dirty = new Set<string>();
   /** Per machine room: what it was last sent, so its deltas carry only changes. */
   const machineSent = new Map<string, SentMachine>();
@@ -166,11 +170,11 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
     socket.join(room);
     // A fresh snapshot on every join, also after a reconnect: the client starts from the truth.
     send(socket, 'snapshot', options.snapshot());
+    options.afterLineSnapshot?.((event, ...args) => send(socket, event, ...args));
     socket.data.linePending = null;
     socket.data.devicesPending = false;
     return { ok: true, room };
   }
-    options.afterLineSnapshot?.((event, ...args) => send(socket, event, ...args));
 
   function leave(socket: LiveSocket, request: JoinRequest): JoinAck {
     const room = request.room === 'machine' ? machineRoom(request.id) : request.room === 'plant' ? 'plant' : `line:${lineId}`;
@@ -312,6 +316,15 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
     }
   }
 
+  /** What is waiting to go out to each socket: the figure that would grow if a slow client were queued for. */
+  function sampleBacklog() {
+    for (const [, socket] of io.sockets.sockets) {
+      const conn = socket.conn as unknown as { writeBuffer: unknown[]; transport: { socket?: { _socket?: { writableLength?: number } } } };
+      stats.maxQueuedPackets = Math.max(stats.maxQueuedPackets, conn.writeBuffer.length);
+      stats.maxBufferedBytes = Math.max(stats.maxBufferedBytes, conn.transport.socket?._socket?.writableLength ?? 0);
+    }
+  }
+
   function revalidate(t: number) {
     for (const [, raw] of io.sockets.sockets) {
       const socket = raw as LiveSocket;
@@ -343,6 +356,7 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
     dirty.clear();
     lineTick(changed, refresh, t);
     machineTick(changed, t);
+    if (refresh) sampleBacklog();
   }, options.tickMs ?? 100);
   tick.unref();
 
@@ -352,14 +366,14 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
     },
     clientCount: () => io.engine.clientsCount,
     stats: () => ({ ...stats }),
+    broadcast(event, ...args) {
+      // Rare, important events (alarms): not coalesced and not skipped for slow sockets.
+      stats.messagesSent += socketsIn(feedRooms).length;
+      io.to(feedRooms).emit(event, ...args);
+    },
     async close() {
       clearInterval(tick);
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },
   };
 }
-    broadcast(event, ...args) {
-      // Rare, important events (alarms): not coalesced and not skipped for slow sockets.
-      stats.messagesSent += socketsIn(feedRooms).length;
-      io.to(feedRooms).emit(event, ...args);
-    },
