@@ -5,7 +5,7 @@
 // (lead time), and how often the alarm was raised when no drift was under way (false
 // alarms per 24 h of running).
 //
-//   npx tsx bench/alarms.ts [--days 2] [--seed 7] [--seeds 7,8]   or   npm run bench -- alarms
+//   npx tsx bench/alarms.ts [--days 3] [--seed 7] [--seeds 7,8,9]   or   npm run bench -- alarms
 import { pathToFileURL } from 'node:url';
 import { loadPlantFile } from '../edge/config/load-plant.js';
 import { createAlarmEngine } from '../edge/alarms/alarm-engine.js';
@@ -193,10 +193,10 @@ export function runAlarmLoad(o: { seed?: number; days?: number; plant?: PlantCon
 export interface AlarmsBenchResult { runs: PredictiveRun[]; load: AlarmLoadRun; lines: string[] }
 
 export function runAlarmsBench(o: { seeds?: number[]; days?: number } = {}): AlarmsBenchResult {
-  const seeds = o.seeds ?? [7, 8];
+  const seeds = o.seeds ?? [7, 8, 9];
   const plant = loadPlantFile('config/demo-plant.yaml');
   const machineIds = wearMachines(plant);
-  const runs = seeds.map((seed) => runPredictive({ seed, days: o.days ?? 2, plant, machineIds }));
+  const runs = seeds.map((seed) => runPredictive({ seed, days: o.days ?? 3, plant, machineIds }));
   const load = runAlarmLoad({ seed: seeds[0], days: 1 });
   const lines: string[] = [];
   lines.push(`  predictive early warning: anomaly alarm (CUSUM of residual z vs each machine's own baseline) on the demo line's wearing machines (${machineIds.join(', ')})`);
