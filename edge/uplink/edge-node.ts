@@ -134,10 +134,11 @@ export function createEdgeNode(options: EdgeNodeOptions): EdgeNode {
     ? (isAbsolute(settings.storeAndForward.file) ? settings.storeAndForward.file : join(options.dataDir, settings.storeAndForward.file))
     : join(options.dataDir, `uplink-${node.edgeNodeId}.db`);
   const store: ForwardStore = openForwardStore({ file: sfFile, maxMetrics: settings.storeAndForward.maxMetrics, now, log });
-  // Queued payloads carry aliases: after a plant-file change they would name the wrong metrics.
+  // Queued payloads carry aliases: after a plant-file change they are translated by metric name.
   if (store.getMeta('catalogue') !== catalogue.fingerprint) {
-    if (store.queuedMetrics() > 0) store.clear('because the plant file changed since they were queued (their aliases no longer match)');
+    if (store.queuedMetrics() > 0) requeueWithNewAliases(store, store.getMeta('catalogue_names'), catalogue, log);
     store.setMeta('catalogue', catalogue.fingerprint);
+    store.setMeta('catalogue_names', JSON.stringify(catalogueNames(catalogue)));
   }
 
   // ---- session state ------------------------------------------------------------------
@@ -685,4 +686,36 @@ export function createEdgeNode(options: EdgeNodeOptions): EdgeNode {
       store.close();
     },
   };
+}
+
+type CatalogueNames = Array<[alias: number, device: string | null, name: string, type: string]>;
+
+function catalogueNames(catalogue: Catalogue): CatalogueNames {
+  return [...catalogue.node, ...[...catalogue.devices.values()].flat()].map((d) => [d.alias, d.device, d.name, d.type]);
+}
+
+/** Maps queued metrics from the aliases they were queued with to this plant file's; metrics it no longer has are dropped (counted). */
+function requeueWithNewAliases(store: ForwardStore, oldNamesJson: string | undefined, catalogue: Catalogue, log: Log): void {
+  const reason = 'because the plant file no longer has their metrics';
+  let old: Map<number, { device: string | null; name: string; type: string }> | null = null;
+  try {
+    old = new Map((JSON.parse(oldNamesJson ?? 'null') as CatalogueNames).map(([alias, device, name, type]) => [alias, { device, name, type }]));
+  } catch {
+    old = null;
+  }
+  if (!old) {
+    store.clear('because the plant file changed and the queue does not say which metrics its aliases meant');
+    return;
+  }
+  const before = store.queuedMetrics();
+  store.rewrite((row) => {
+    const payload = decodePayload(row.payload);
+    const metrics = payload.metrics.flatMap((m) => {
+      const was = m.alias !== undefined ? old!.get(m.alias) : undefined;
+      const now = was ? catalogue.byName(was.device, was.name) : undefined;
+      return now && now.type === was!.type && (now.device ?? null) === row.device ? [{ ...m, alias: now.alias }] : [];
+    });
+    return metrics.length ? { payload: encodePayload({ timestamp: payload.timestamp, metrics }), metrics: metrics.length } : null;
+  }, reason);
+  log('info', `uplink: the plant file changed while ${before} metric(s) were queued: re-addressed them to the new aliases (${store.queuedMetrics()} kept)`);
 }

@@ -36,8 +36,14 @@ export interface ForwardStore {
   droppedMetrics(): number;
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;
-  /** Drops everything queued (counted as dropped), e.g. when aliases no longer match. */
+  /** Drops everything queued (counted as dropped). */
   clear(reason: string): void;
+  /**
+   * Rewrites every queued message in order (e.g. new aliases after a plant-file change): `fn`
+   * returns the new payload and its metric count, or null to drop the message. Metrics that
+   * disappear are counted as dropped.
+   */
+  rewrite(fn: (message: QueuedMessage) => { payload: Uint8Array; metrics: number } | null, reason: string): void;
   close(): void;
 }
 
@@ -62,6 +68,8 @@ export function openForwardStore(options: ForwardStoreOptions): ForwardStore {
   const removeOne = db.prepare('DELETE FROM forward_queue WHERE id = ? RETURNING metrics').pluck();
   const oldest = db.prepare('SELECT id, metrics FROM forward_queue ORDER BY id LIMIT ?');
   const removeUpTo = db.prepare('DELETE FROM forward_queue WHERE id <= ?');
+  const update = db.prepare('UPDATE forward_queue SET payload = ?, metrics = ? WHERE id = ?');
+  const removeById = db.prepare('DELETE FROM forward_queue WHERE id = ?');
   const getMetaStmt = db.prepare('SELECT value FROM forward_meta WHERE key = ?').pluck();
   const setMetaStmt = db.prepare('INSERT INTO forward_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
 
@@ -143,6 +151,30 @@ export function openForwardStore(options: ForwardStoreOptions): ForwardStore {
       messages = 0;
       metrics = 0;
       noteDropped(n, reason);
+    },
+    rewrite(fn, reason) {
+      let lost = 0;
+      db.transaction(() => {
+        // In pages: better-sqlite3 cannot write while a statement is still iterating.
+        let after = 0;
+        for (let page = select.all(after, 256) as QueuedMessage[]; page.length; page = select.all(after, 256) as QueuedMessage[]) {
+          after = page[page.length - 1]!.id;
+          for (const row of page) {
+            const next = fn(row);
+            if (!next) {
+              removeById.run(row.id);
+              messages--;
+              metrics -= row.metrics;
+              lost += row.metrics;
+              continue;
+            }
+            update.run(Buffer.from(next.payload.buffer, next.payload.byteOffset, next.payload.byteLength), next.metrics, row.id);
+            metrics += next.metrics - row.metrics;
+            lost += row.metrics - next.metrics;
+          }
+        }
+      })();
+      if (lost > 0) noteDropped(lost, reason);
     },
     close: () => db.close(),
   };

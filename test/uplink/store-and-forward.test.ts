@@ -46,9 +46,9 @@ function received(): Received[] {
   });
 }
 /** Every spindle-speed value the broker took, live or historical, in arrival order. */
-function speedValues() {
+function speedValues(alias = SPEED) {
   return received().filter((r) => r.type === 'DDATA' && r.device === 'mill')
-    .flatMap((r) => r.payload.metrics.filter((m) => m.alias === SPEED).map((m) => ({ value: m.value as number, historical: m.isHistorical === true, ts: m.timestamp! })));
+    .flatMap((r) => r.payload.metrics.filter((m) => m.alias === alias).map((m) => ({ value: m.value as number, historical: m.isHistorical === true, ts: m.timestamp! })));
 }
 
 /** Feeds spindle speeds 0, 1, 2… every `everyMs`, one value per sample. */
@@ -159,6 +159,38 @@ describe('store-and-forward', () => {
     expect(second.health().bdSeq).not.toBe(bdSeq1);
     await waitFor('all 50 at the broker', () => speedValues().filter((v) => v.historical).length === 50);
     expect(speedValues().filter((v) => v.historical).map((v) => v.value)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it('after a plant-file change the queue is replayed under the new aliases; metrics that are gone are dropped and counted', async () => {
+    line.allRunning();
+    const first = startNode();
+    await waitFor('online', () => first.health().online);
+    await broker.stop();
+    await waitFor('offline', () => !first.health().connected);
+    await feedInBatches(first, 0, 30, 3);
+    const queued = first.health().queuedMetrics;
+    line.feed([{ tag: 'mill.vibration', value: 1.5 }]);
+    await waitFor('vibration queued', () => first.health().queuedMetrics > queued);
+    await first.stop();
+    nodes = [];
+
+    // The new plant file: the loader lost a tag (every later alias moves) and the mill lost vibration.
+    const changed = {
+      ...plant,
+      machines: plant.machines.map((m) => m.id === 'loader' ? { ...m, tags: m.tags.filter((t) => t.name !== 'axisTemperature') }
+        : m.id === 'mill' ? { ...m, tags: m.tags.filter((t) => t.name !== 'vibration') } : m),
+    };
+    const newSpeed = buildCatalogue(changed).byName('mill', 'Tags/spindleSpeed')!.alias;
+    expect(newSpeed).not.toBe(SPEED);
+    line = modelLine(changed);
+    line.allRunning();
+    await broker.start();
+    const second = startNode();
+    await waitFor('replayed', () => second.health().online && second.health().queuedMetrics === 0);
+    await waitFor('the 30 speeds under the new alias', () => speedValues(newSpeed).filter((v) => v.historical).length === 30);
+    expect(speedValues(newSpeed).filter((v) => v.historical).map((v) => v.value)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(second.health().droppedMetrics).toBe(1);
+    expect(logs.some((l) => /re-addressed them to the new aliases/.test(l))).toBe(true);
   });
 
   it('with a primary host: births wait for its STATE online; its going offline means NDEATH and queueing; its return, births and replay', async () => {
