@@ -34,13 +34,12 @@ describe('KPI dashboard on the real line', () => {
   it('shows a figure per machine that matches /api/kpi/machines', async () => {
     const { page } = browser;
     // Wait (with the page's demo session) until every machine has made parts this shift.
-    await page.waitForFunction(async () => {
-      const res = await fetch('api/kpi/machines');
-      if (!res.ok) return false;
-      const body = (await res.json()) as MachinesKpiAnswer;
-      return body.machines.every((m) => m.shift !== null && m.counts.total > 0);
-    }, undefined, { timeout: 60_000, polling: 1000 });
-
+    // Polled from here: page.waitForFunction would take an async predicate's Promise as truthy.
+    const deadline = Date.now() + 60_000;
+    while (!(await restMachines()).machines.every((m) => m.shift !== null && m.counts.total > 0)) {
+      if (Date.now() > deadline) throw new Error('machines made no parts within 60 s');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
     // The edge's own answer to the dashboard's request (the line moves on, so a second
     // request a moment later would give slightly different figures early in a shift).
     const answer = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/kpi/machines' && r.request().method() === 'GET', { timeout: 30_000 });

@@ -14,6 +14,7 @@ import { initialLang, onLangChange, setLang, t, tState } from './i18n.js';
 import { percent, number } from './format.js';
 import { installTestHooks } from './test-hooks.js';
 import { createDashboard } from './ui/dashboard/dashboard.js';
+import { createReplayMode } from './replay/replay-mode.js';
 
 function byId(id: string): HTMLElement {
   const e = document.getElementById(id);
@@ -62,7 +63,7 @@ const header = createHeader(byId('header'), (mode) => {
   world?.setColourMode(mode);
   renderLegend(legendEl, mode);
   refreshAllMachines();
-}, { onDashboard: () => toggleDashboard() });
+}, { onDashboard: () => toggleDashboard(), onReplay: () => (replay.active ? replay.leave() : replay.enter()) });
 if (!hasWebgl) {
   problem = t('noWebgl');
   viewport.classList.add('no-webgl');
@@ -73,6 +74,12 @@ const dashboard = createDashboard(byId('stage'), {
   machineName: (id) => store.machineConfig(id)?.name ?? id,
   timezone: () => store.plant?.site.timezone ?? 'UTC',
   onClose: () => toggleDashboard(),
+});
+const replay = createReplayMode(byId('stage'), {
+  machineIds: () => store.plant?.machines.map((m) => m.id) ?? [],
+  now: () => store.serverTs || Date.now(),
+  timezone: () => store.plant?.site.timezone ?? 'UTC',
+  onChange: () => refreshAllMachines(),
 });
 function toggleDashboard(): void {
   if (dashboard.isOpen) dashboard.close();
@@ -111,14 +118,16 @@ function isStale(live: MachineLive): boolean {
   return live.state === 'no-data' || (device ? !device.connected : false);
 }
 
-function refreshMachine(live: MachineLive, range: { min: number; max: number }): void {
-  const config = store.machineConfig(live.machineId);
+function refreshMachine(current: MachineLive, range: { min: number; max: number }): void {
+  const config = store.machineConfig(current.machineId);
   if (!config || !world) return;
+  // In replay the world shows the historian's state at the replayed moment, not the live one.
+  const live = replay.view(current);
   const figure =
     colourMode === 'energy'
       ? live.counts.good > 0 ? `${number(live.energyKWh / live.counts.good, 3)} kWh/pc` : '— kWh/pc'
       : `OEE ${percent(live.oee.oee)}`;
-  world.applyMachine(live, isStale(live), heatOf(live, range), { name: config.name, figure, state: tState(live.state) });
+  world.applyMachine(live, !replay.active && isStale(live), heatOf(live, range), { name: config.name, figure, state: tState(live.state) });
 }
 
 function refreshAllMachines(): void {
@@ -144,7 +153,7 @@ store.subscribe((change) => {
       if (live) refreshMachine(live, range);
     }
     if (change.devicesChanged) refreshAllMachines();
-    for (const step of change.countSteps) world?.releaseParts(step.machineId, step.parts);
+    if (!replay.active) for (const step of change.countSteps) world?.releaseParts(step.machineId, step.parts);
   }
   refreshPanels();
 });
@@ -166,6 +175,7 @@ onLangChange(() => {
   document.documentElement.lang = initialLang(localStorageLang(), navigator.language);
   header.relabel();
   dashboard.relabel();
+  replay.relabel();
   renderLegend(legendEl, colourMode);
   inspector.relabel({ store, offline: connection !== 'connected' });
   refreshAllMachines();
