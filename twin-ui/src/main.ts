@@ -11,7 +11,7 @@ import { updateBanner } from './ui/banner.js';
 import { renderLegend } from './ui/legend.js';
 import { el } from './ui/dom.js';
 import { initialLang, onLangChange, setLang, t, tState } from './i18n.js';
-import { percent, number } from './format.js';
+import { percent, number, clockTime } from './format.js';
 import { installTestHooks } from './test-hooks.js';
 import { createDashboard } from './ui/dashboard/dashboard.js';
 import { createReplayMode } from './replay/replay-mode.js';
@@ -123,8 +123,10 @@ function refreshMachine(current: MachineLive, range: { min: number; max: number 
   if (!config || !world) return;
   // In replay the world shows the historian's state at the replayed moment, not the live one.
   const live = replay.view(current);
-  const figure =
-    colourMode === 'energy'
+  // Live OEE next to a replayed state would mislead: in replay the label says since when.
+  const figure = replay.active
+    ? `${t('since')} ${clockTime(live.stateSince, store.plant?.site.timezone ?? 'UTC')}`
+    : colourMode === 'energy'
       ? live.counts.good > 0 ? `${number(live.energyKWh / live.counts.good, 3)} kWh/pc` : '— kWh/pc'
       : `OEE ${percent(live.oee.oee)}`;
   world.applyMachine(live, !replay.active && isStale(live), heatOf(live, range), { name: config.name, figure, state: tState(live.state) });
