@@ -47,6 +47,8 @@ export interface UplinkBenchResult {
   hostCpuPercent: number;
   edgesCpuPercent: number;
   queuedAtRestart: number;
+  /** Historical metrics the broker acknowledged to the edges after the restart. */
+  sentByEdges: number;
   replayedMetrics: number;
   replaySeconds: number;
   drainSeconds: number;
@@ -126,7 +128,8 @@ export async function runUplinkBench(partial: Partial<UplinkBenchOptions> = {}):
     edges!.send(cmd);
   });
   const status = async () => (await ask({ cmd: 'status' }, 'status')) as Extract<EdgesReply, { type: 'status' }>;
-  const historicalAtHost = () => historicalSeen;
+  /** Every historical metric the host's mirrors decoded (tags and machine fields). */
+  const historicalMetricsAtHost = () => host!.primary.mirrors().reduce((n, m) => n + m.stats.historicalMetrics, 0);
   const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
 
   try {
@@ -174,13 +177,14 @@ export async function runUplinkBench(partial: Partial<UplinkBenchOptions> = {}):
 
     // ---- outage and replay ---------------------------------------------------------------------
     historicalSeen = 0;
-    const hist0 = 0;
+    const histMetrics0 = historicalMetricsAtHost();
     await broker.kill();
     await sleep(o.outageSeconds);
     const atRestart = await status();
     const queuedAtRestart = atRestart.edges.reduce((n, e) => n + e.queuedMetrics, 0);
     const dropped = atRestart.edges.reduce((n, e) => n + e.droppedMetrics, 0);
     const tRestart = performance.now();
+    const cpuReplay0 = process.cpuUsage();
     await broker.start();
     let drained: Extract<EdgesReply, { type: 'status' }>;
     const deadline = Date.now() + Math.max(120, o.outageSeconds * 4) * 1000;
@@ -191,11 +195,19 @@ export async function runUplinkBench(partial: Partial<UplinkBenchOptions> = {}):
       await sleep(0.25);
     }
     const drainSeconds = (performance.now() - tRestart) / 1000;
-    // What the edges queued must reach the host (the queue also held the last seconds before the kill was noticed).
-    const settle = Date.now() + 10_000;
-    while (historicalAtHost() - hist0 < queuedAtRestart && Date.now() < settle) await sleep(0.1);
-    const replayedMetrics = historicalAtHost() - hist0;
-    const missing = Math.max(0, queuedAtRestart - replayedMetrics);
+    // Everything the broker acknowledged to the edges must reach the host: wait while it keeps coming.
+    const sent = drained.edges.reduce((n, e) => n + e.historicalMetricsReplayed, 0) - atRestart.edges.reduce((n, e) => n + e.historicalMetricsReplayed, 0);
+    let lastCount = -1;
+    let lastProgress = Date.now();
+    while (historicalMetricsAtHost() - histMetrics0 < sent && Date.now() - lastProgress < 10_000) {
+      const c = historicalMetricsAtHost();
+      if (c !== lastCount) { lastCount = c; lastProgress = Date.now(); }
+      await sleep(0.1);
+    }
+    const replayedMetrics = historicalMetricsAtHost() - histMetrics0;
+    const cpuReplay = process.cpuUsage(cpuReplay0);
+    const hostReplayCpuPercent = ((cpuReplay.user + cpuReplay.system) / 1e6 / ((lastHistoricalAt - tRestart) / 1000)) * 100;
+    const missing = Math.max(0, sent - replayedMetrics);
     // From the first historical metric at the host to the last: the replay itself, without the reconnect backoff.
     const replaySeconds = Math.max(0.001, (lastHistoricalAt - firstHistoricalAt) / 1000);
 
@@ -203,7 +215,7 @@ export async function runUplinkBench(partial: Partial<UplinkBenchOptions> = {}):
       broker: broker.name,
       latencyP50Ms: percentile(sorted, 50), latencyP99Ms: percentile(sorted, 99), latencyMaxMs: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
       samplesPerSecondAtHost, hostCpuPercent, edgesCpuPercent,
-      queuedAtRestart, replayedMetrics, replaySeconds, drainSeconds, replayMetricsPerSecond: replayedMetrics / replaySeconds, dropped, missing,
+      queuedAtRestart, sentByEdges: sent, replayedMetrics, replaySeconds, drainSeconds, replayMetricsPerSecond: replayedMetrics / replaySeconds, dropped, missing,
     };
     const lines = [
       `  ${o.edges} edges × ${fmt(o.tagsPerEdge)} tags at ${o.hz} Hz (${o.machinesPerEdge} machines each; uplink gathers ${o.publishIntervalMs} ms) → ${result.broker} → one host`,
@@ -212,8 +224,8 @@ export async function runUplinkBench(partial: Partial<UplinkBenchOptions> = {}):
       `    end-to-end latency (edge sample → host applied): p50 ${fmt(result.latencyP50Ms)} ms, p99 ${fmt(result.latencyP99Ms)} ms, max ${fmt(result.latencyMaxMs)} ms (${fmt(nLat)} samples)`,
       `    host CPU ${fmt(hostCpuPercent, 1)} % of one core (mirrors, historians, line servers); all ${o.edges} edges ${fmt(edgesCpuPercent, 1)} %`,
       `  outage ${o.outageSeconds} s (broker killed): ${fmt(queuedAtRestart)} metrics queued at the edges, ${fmt(dropped)} dropped`,
-      `    replay: ${fmt(replayedMetrics)} historical metrics reached the host in ${fmt(replaySeconds, 1)} s = ${fmt(result.replayMetricsPerSecond)} metrics/s (live data flowing alongside), missing ${fmt(missing)}`,
-      `    every edge queue empty ${fmt(drainSeconds, 1)} s after the broker restart (reconnect backoff, host STATE, births included)`,
+      `    edges: every queue empty ${fmt(drainSeconds, 1)} s after the broker restart (backoff, host STATE, births included); the broker acknowledged ${fmt(sent)} historical metrics`,
+      `    host: ${fmt(replayedMetrics)} historical metrics decoded and stored in ${fmt(replaySeconds, 1)} s = ${fmt(result.replayMetricsPerSecond)} metrics/s (live data flowing alongside; host CPU ${fmt(hostReplayCpuPercent)} % of a core meanwhile), missing ${fmt(missing)}`,
     ];
     return { ...result, lines };
   } finally {

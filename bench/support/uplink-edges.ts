@@ -23,7 +23,7 @@ export interface EdgesStart {
   dataDir: string;
 }
 export type EdgesCommand = EdgesStart | { cmd: 'status' } | { cmd: 'stop' };
-export interface EdgeStatus { online: boolean; connected: boolean; queuedMetrics: number; droppedMetrics: number; historicalReplayed: number; metricsPublished: number }
+export interface EdgeStatus { online: boolean; connected: boolean; queuedMetrics: number; droppedMetrics: number; historicalMetricsReplayed: number; metricsPublished: number }
 export type EdgesReply =
   | { type: 'ready' }
   | { type: 'status'; edges: EdgeStatus[]; samplesFed: number; cpuMicros: number }
@@ -107,7 +107,7 @@ process.on('message', (msg: EdgesCommand) => {
       type: 'status', samplesFed, cpuMicros: cpu.user + cpu.system,
       edges: edges.map(({ node }) => {
         const h = node.health();
-        return { online: h.online, connected: h.connected, queuedMetrics: h.queuedMetrics, droppedMetrics: h.droppedMetrics, historicalReplayed: h.historicalReplayed, metricsPublished: h.metricsPublished };
+        return { online: h.online, connected: h.connected, queuedMetrics: h.queuedMetrics, droppedMetrics: h.droppedMetrics, historicalMetricsReplayed: h.historicalMetricsReplayed, metricsPublished: h.metricsPublished };
       }),
     });
   } else if (msg.cmd === 'stop') {

@@ -165,7 +165,9 @@ export class EdgeMirror {
       for (const id of [...this.machines.keys()]) if (!ids.has(id)) this.machines.delete(id);
       for (const m of parsed.data.machines) if (!this.machines.has(m.id)) this.machines.set(m.id, emptyMachine(m.id, payload.timestamp));
       this.devices.clear();
-      for (const id of new Set(parsed.data.machines.map((m) => m.device))) {
+      // In the edge's order (its NBIRTH lists device health in plant-file order), then any the view adds.
+      const fromBirth = [...byName.keys()].map((n) => parseDeviceMetricName(n)?.deviceId).filter((id): id is string => !!id);
+      for (const id of new Set([...fromBirth, ...parsed.data.machines.map((m) => m.device)])) {
         this.devices.set(id, { deviceId: id, protocol: 'unknown', connected: false, lastError: null, latencyMs: null, readsPerSecond: 0, reconnects: 0 });
       }
       this.sink.lineChanged();

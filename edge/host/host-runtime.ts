@@ -64,6 +64,9 @@ interface LineEntry {
   /** Serialises (re)starts of the server. */
   chain: Promise<void>;
   port: number | null;
+  /** Tags whose live value is stated again after a historical batch. */
+  restate: Set<string>;
+  restateTimer: ReturnType<typeof setTimeout> | null;
 }
 
 const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -99,7 +102,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       now, settings: config.historian, tags: policiesOf(mirror), log,
     });
     const commands = createRemoteCommandService({ host: primary, mirror, hostId: config.host.id, audit, timeoutMs: config.commands.timeoutSeconds * 1000, log });
-    e = { mirror, historian, commands, server: null, chain: Promise.resolve(), port: pinnedPorts.get(mirror.key) ?? null };
+    e = { mirror, historian, commands, server: null, chain: Promise.resolve(), port: pinnedPorts.get(mirror.key) ?? null, restate: new Set(), restateTimer: null };
     entries.set(mirror.key, e);
     return e;
   }
@@ -132,19 +135,25 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   /**
    * Historical samples (store-and-forward replays) are older than the live value. The historian
    * treats the last sample it was given as the tag's current value (for heartbeats), so after
-   * history the live value is stated again — same timestamp, so the same row.
+   * history the live value is stated again — same timestamp, so the same row. Once per tag per
+   * second is enough (heartbeats are tens of seconds apart), and keeps a replay from doubling
+   * the writes.
    */
-  function record(e: LineEntry, events: ModelEvent[]): void {
-    let restate: ModelEvent[] | null = null;
-    for (const ev of events) {
-      if (ev.kind !== 'tag') continue;
-      const live = e.mirror.machines.get(ev.machineId)?.tags[ev.tag];
-      if (live && ev.sample.ts < live.ts) {
-        restate ??= [];
-        restate.push({ kind: 'tag', machineId: ev.machineId, tag: ev.tag, sample: { tag: ev.sample.tag, value: live.value, quality: live.quality, ts: live.ts, receivedTs: ev.sample.receivedTs } });
+  function record(e: LineEntry, events: ModelEvent[], historical: boolean): void {
+    e.historian.record(events);
+    if (!historical) return;
+    for (const ev of events) if (ev.kind === 'tag') e.restate.add(`${ev.machineId}\u0000${ev.tag}`);
+    e.restateTimer ??= setTimeout(() => {
+      e.restateTimer = null;
+      const restate: ModelEvent[] = [];
+      for (const key of e.restate) {
+        const [machineId, tag] = key.split('\u0000') as [string, string];
+        const live = e.mirror.machines.get(machineId)?.tags[tag];
+        if (live) restate.push({ kind: 'tag', machineId, tag, sample: { tag: `${machineId}.${tag}`, value: live.value, quality: live.quality, ts: live.ts, receivedTs: now() } });
       }
-    }
-    e.historian.record(restate ? [...events, ...restate] : events);
+      e.restate.clear();
+      if (restate.length && !stopping) e.historian.record(restate);
+    }, 1000);
   }
 
   const primary: PrimaryHost = createPrimaryHost({
@@ -155,7 +164,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       events: (events, historical) => {
         options.observe?.(mirror.key, events, historical);
         const e = mirror.plantView ? entryFor(mirror) : entries.get(mirror.key);
-        if (e) record(e, events);
+        if (e) record(e, events, historical);
       },
       lineChanged: () => ensureServer(entryFor(mirror)),
       commandResult: (machineId, json) => entries.get(mirror.key)?.commands.onResult(machineId, json),
@@ -207,6 +216,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       await primary.stop();
       for (const e of entries.values()) {
         await e.chain;
+        if (e.restateTimer) clearTimeout(e.restateTimer);
         e.commands.close();
         await e.server?.stop();
         e.historian.close();

@@ -86,7 +86,10 @@ export interface UplinkHealth {
   seq: number;
   messagesPublished: number;
   metricsPublished: number;
+  /** Historical messages the broker acknowledged since start. */
   historicalReplayed: number;
+  /** …and the metrics in them. */
+  historicalMetricsReplayed: number;
   queuedMetrics: number;
   droppedMetrics: number;
   replaying: boolean;
@@ -109,8 +112,9 @@ export interface EdgeNode {
 interface InFlight {
   /** Live message: stored as historical if the broker never acknowledges it. */
   live?: { device: string | null; metrics: Metric[] };
-  /** Replayed message: its row in the queue. */
+  /** Replayed message: its row in the queue, and how many metrics it holds. */
   rowId?: number;
+  rowMetrics?: number;
 }
 
 /** Queue statistics describe the live session; storing them while offline would only describe the queue to itself. */
@@ -164,7 +168,7 @@ export function createEdgeNode(options: EdgeNodeOptions): EdgeNode {
   let replayInFlight = 0;
   let replayAfterId = 0;
   let replayedSinceOnline = 0;
-  const stats = { messages: 0, metrics: 0, historical: 0, rebirths: 0 };
+  const stats = { messages: 0, metrics: 0, historical: 0, historicalMetrics: 0, rebirths: 0 };
 
   // ---- data gathered between flushes ------------------------------------------------------
   const pendingTags = new Map<string, Metric[]>();
@@ -254,6 +258,7 @@ export function createEdgeNode(options: EdgeNodeOptions): EdgeNode {
       if (ok) {
         store.remove(entry.rowId);
         stats.historical++;
+        stats.historicalMetrics += entry.rowMetrics ?? 0;
         replayedSinceOnline++;
         pumpReplay();
       }
@@ -376,7 +381,7 @@ export function createEdgeNode(options: EdgeNodeOptions): EdgeNode {
         replayAfterId = row.id;
         replayInFlight++;
         stats.metrics += row.metrics;
-        publishRaw(topicOf(row.device, 'DATA'), withSeq(row.payload, takeSeq()), { rowId: row.id });
+        publishRaw(topicOf(row.device, 'DATA'), withSeq(row.payload, takeSeq()), { rowId: row.id, rowMetrics: row.metrics });
       }
     }
     if (replayInFlight === 0 && store.queuedMessages() === 0) {
@@ -664,6 +669,7 @@ export function createEdgeNode(options: EdgeNodeOptions): EdgeNode {
       messagesPublished: stats.messages,
       metricsPublished: stats.metrics,
       historicalReplayed: stats.historical,
+      historicalMetricsReplayed: stats.historicalMetrics,
       queuedMetrics: store.queuedMetrics(),
       droppedMetrics: store.droppedMetrics(),
       replaying,

@@ -120,9 +120,11 @@ describe('plant host', () => {
       const src = edge1.machines().find((m) => m.machineId === 'mill')!.tags.spindleSpeed;
       return at && src && at.ts === src.ts && at.value === src.value;
     }, 10_000);
-    const health = await (await fetch(`http://127.0.0.1:${linePort('line-1')}/api/health`)).json() as { edge: { online: boolean }; devices: Array<{ connected: boolean }> };
+    // Device health travels as node metrics (NBIRTH, then NDATA every refresh when it changed).
+    await waitFor('both PLC connections up at the host', () => [...mirror('line-1').devices.values()].every((d) => d.connected) || undefined, 10_000);
+    const health = await (await fetch(`http://127.0.0.1:${linePort('line-1')}/api/health`)).json() as { edge: { online: boolean }; devices: Array<{ deviceId: string; protocol: string; connected: boolean }> };
     expect(health.edge.online).toBe(true);
-    expect(health.devices.map((d) => d.connected)).toEqual([true, true]);
+    expect(health.devices.map((d) => [d.deviceId, d.protocol, d.connected])).toEqual([['plc-opcua', 'opcua', true], ['plc-modbus', 'modbus-tcp', true]]);
   });
 
   it('asks for a rebirth and the edge answers with new births', async () => {
