@@ -3,22 +3,22 @@
 // the device changing a value to a client holding it (p50/p99), the edge's CPU and memory,
 // and whether memory stays flat while the slow client reads almost nothing.
 //
-//   npx tsx bench/live.ts [--seconds 30] [--long] [--clients 100] [--tags 1000] [--hz 10] [--protocol modbus|opcua]
+//   npx tsx bench/live.ts [--seconds 30] [--long] [--clients 100] [--tags 1000] [--hz 10] [--protocol modbus|opcua] [--no-gate]
 //   npm run bench -- live          (30 s; --long runs the 5 minutes the issue names)
 //
-// The device: by default a Modbus TCP server in this process whose 1,000 holding registers
-// all take the next step number every 1000/hz ms; the time of each step is noted here, so a
-// client that receives value v knows when the device changed to it (the edge's poll is part
-// of the latency, as on a real PLC). With --protocol opcua the device is a node-opcua server
-// in its own process (bench/live-load-server.ts) stamping each change with its source
-// timestamp, reported by exception (sampling 0, publishing 50 ms).
+// The device (bench/live-load-server.ts, its own process): by default a Modbus TCP server
+// whose 1,000 holding registers all take the next step number every 1000/hz ms, computed
+// from the wall clock, so a client that receives value v knows when the device changed to it
+// (the edge's poll is part of the latency, as on a real PLC). With --protocol opcua it is a
+// node-opcua server stamping each change with its source timestamp, reported by exception
+// (sampling 0, publishing 50 ms).
 //
 // The edge (bench/live-edge.ts) runs in its own process so its CPU and memory are its own;
 // the clients run here. Ten are full socket.io-client instances that decode every delta and
 // measure latency; the others speak the Engine.IO/Socket.IO wire protocol directly and only
 // count frames, so that 100 decoding clients on this machine do not become the bottleneck
-// being measured. The slow client connects the same way, then reads its TCP socket for
-// 20 ms a second (enough to answer pings, far too little for the data).
+// being measured. The slow client connects the same way, then reads no more than 200 KB/s
+// from its TCP socket (enough to answer pings, about a third of the data).
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -44,9 +44,11 @@ export interface LiveBenchOptions {
   warmupSeconds: number;
   slowClient: boolean;
   protocol: 'modbus' | 'opcua';
+  /** False: the edge queues for slow clients like plain Socket.IO (the comparison that shows why it does not). */
+  gate: boolean;
 }
 
-const DEFAULTS: LiveBenchOptions = { clients: 100, probes: 10, tags: 1000, machines: 20, hz: 10, seconds: 30, warmupSeconds: 8, slowClient: true, protocol: 'modbus' };
+const DEFAULTS: LiveBenchOptions = { clients: 100, probes: 10, tags: 1000, machines: 20, hz: 10, seconds: 30, warmupSeconds: 8, slowClient: true, protocol: 'modbus', gate: true };
 /**
  * Two alarm-module buffers fill up during the first minutes and would read as growth in a
  * 30 s window: the flight recorder keeps every sample of the last preSeconds (default 60 s;
@@ -147,7 +149,11 @@ class WireClient {
 
   private throttle: ReturnType<typeof setInterval> | null = null;
 
-  /** slow: after connecting, reads its TCP socket for 20 ms once a second (enough to answer pings, far too little for the data). */
+  /**
+   * slow: after connecting, reads at most SLOW_BYTES_PER_SECOND from its TCP socket (a third of
+   * what the line sends) — enough to reach Engine.IO pings in time and stay connected, too
+   * little to keep up: everything it does not read backs up towards the edge.
+   */
   constructor(port: number, readonly slow = false) {
     this.ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`);
     this.ws.on('message', (data: Buffer) => {
@@ -160,10 +166,14 @@ class WireClient {
           // Mostly not reading: the kernel buffers fill, then the edge's writes stall for this socket.
           if (this.slow) {
             const tcp = (this.ws as unknown as { _socket: import('node:net').Socket })._socket;
-            tcp.pause();
+            let budget = SLOW_BYTES_PER_SECOND;
+            tcp.on('data', (chunk: Buffer) => {
+              budget -= chunk.length;
+              if (budget <= 0) tcp.pause();
+            });
             this.throttle = setInterval(() => {
+              budget = SLOW_BYTES_PER_SECOND;
               tcp.resume();
-              setTimeout(() => tcp.pause(), 20);
             }, 1000);
           }
         } else if (data.subarray(0, WireClient.DELTA.length).equals(WireClient.DELTA)) this.deltas++;
@@ -177,6 +187,8 @@ class WireClient {
     this.ws.terminate();
   }
 }
+
+const SLOW_BYTES_PER_SECOND = 200 * 1024;
 
 /** Latency histogram in 1 ms buckets up to 10 s. */
 class Histogram {
@@ -198,35 +210,6 @@ class Histogram {
     }
     return Number.NaN;
   }
-}
-
-/** The Modbus device: every tag register holds the current step; the step's wall time is kept for latency. */
-async function startModbusDevice(o: LiveBenchOptions): Promise<{ port: number; changedAt: (value: number) => number | undefined; stop(): Promise<void> }> {
-  const ModbusModule = (await import('modbus-serial')).default as unknown as {
-    ServerTCP: new (vector: object, options: object) => { on(e: string, cb: (err?: Error) => void): void; close(cb: () => void): void };
-  };
-  const port = await freePort();
-  const stepTimes = new Float64Array(0x10000);
-  let step = 1;
-  stepTimes[step] = Date.now();
-  const value = (addr: number) => (addr % MODBUS_STRIDE === 0 ? 1 : step);
-  const server = new ModbusModule.ServerTCP(
-    {
-      getHoldingRegister: (addr: number) => value(addr),
-      getMultipleHoldingRegisters: (addr: number, length: number) => Array.from({ length }, (_, i) => value(addr + i)),
-    },
-    { host: '127.0.0.1', port, unitID: 1 },
-  );
-  await new Promise<void>((resolve) => server.on('initialized', () => resolve()));
-  const timer = setInterval(() => {
-    step = step === 0xffff ? 2 : step + 1;
-    stepTimes[step] = Date.now();
-  }, 1000 / o.hz);
-  return {
-    port,
-    changedAt: (v) => stepTimes[v] || undefined,
-    stop: () => new Promise<void>((resolve) => { clearInterval(timer); server.close(() => resolve()); }),
-  };
 }
 
 async function spawnReady(args: string[]): Promise<ChildProcess> {
@@ -275,22 +258,27 @@ export async function runLiveBench(overrides: Partial<LiveBenchOptions> = {}): P
   const procs: ChildProcess[] = [];
   const probes: Socket<ServerToClientEvents, ClientToServerEvents>[] = [];
   const wires: WireClient[] = [];
-  let modbus: Awaited<ReturnType<typeof startModbusDevice>> | null = null;
+  let changedAtStep: ((value: number) => number) | null = null;
   let edgeProc: ChildProcess | undefined;
   try {
     const plantFile = join(dir, 'plant.json');
     if (o.protocol === 'modbus') {
-      modbus = await startModbusDevice(o);
-      writeFileSync(plantFile, JSON.stringify(benchPlant(o, { modbusPort: modbus.port })));
+      const modbusPort = await freePort();
+      const t0 = Date.now();
+      const period = 1000 / o.hz;
+      procs.push(await spawnReady(['bench/live-load-server.ts', 'modbus', String(modbusPort), String(t0), String(period)]));
+      // The device computes its value from the wall clock: value v appeared at t0 + (v - 1) × period.
+      changedAtStep = (v) => t0 + (v - 1) * period;
+      writeFileSync(plantFile, JSON.stringify(benchPlant(o, { modbusPort })));
     } else {
       const opcPort = await freePort();
-      procs.push(await spawnReady(['bench/live-load-server.ts', String(opcPort), String(o.machines), String(Math.ceil(o.tags / o.machines)), String(o.hz), join(dir, 'pki-load')]));
+      procs.push(await spawnReady(['bench/live-load-server.ts', 'opcua', String(opcPort), String(o.machines), String(Math.ceil(o.tags / o.machines)), String(o.hz), join(dir, 'pki-load')]));
       writeFileSync(plantFile, JSON.stringify(benchPlant(o, { opcua: `opc.tcp://127.0.0.1:${opcPort}` })));
     }
-    const changedAt = modbus
-      ? (tag: { value: unknown }) => (typeof tag.value === 'number' ? modbus!.changedAt(tag.value) : undefined)
+    const changedAt = changedAtStep
+      ? (tag: { value: unknown }) => (typeof tag.value === 'number' ? changedAtStep!(tag.value) : undefined)
       : (tag: { ts: number }) => tag.ts;
-    const edge = fork('bench/live-edge.ts', [plantFile, dir], { execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const edge = fork('bench/live-edge.ts', [plantFile, dir, ...(o.gate ? [] : ['--no-gate'])], { execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     procs.push(edge);
     edgeProc = edge;
     const port = await new Promise<number>((resolve, reject) => {
@@ -382,6 +370,7 @@ export async function runLiveBench(overrides: Partial<LiveBenchOptions> = {}): P
     const heapGrowth = result.heapEndMB - result.heapStartMB + (result.externalEndMB - result.externalStartMB);
     const flat = heapGrowth < 5;
     result.lines = [
+      ...(o.gate ? [] : ['  (--no-gate: the edge queues for slow clients as plain Socket.IO does — the comparison, not the product)']),
       `${o.clients} clients (${o.probes} decoding probes, ${wireCount} wire-level, ${o.slowClient ? '1 slow' : 'none slow'}), ${fmt(o.tags)} tags changing at ${o.hz} Hz on ${o.machines} machines over ${o.protocol === 'modbus' ? 'Modbus TCP (polled back to back, 20 ms pause)' : 'OPC UA (report by exception)'}, ${fmt(seconds)} s after ${o.warmupSeconds} s warm-up`,
       `  deltas delivered          ${fmt(result.messagesPerSecond).padStart(8)} messages/s  (${fmt(result.perClientPerSecond, 1)} per client per second; tick ${1000 / 10} ms)`,
       `  latency change → client   p50 ${fmt(result.latency.p50)} ms  p90 ${fmt(result.latency.p90)} ms  p99 ${fmt(result.latency.p99)} ms  max ${fmt(result.latency.max)} ms  (${fmt(result.latency.samples)} values)   target p99 < 250 ms: ${result.latency.p99 < 250 ? 'ok' : 'MISSED'}`,
@@ -407,7 +396,6 @@ export async function runLiveBench(overrides: Partial<LiveBenchOptions> = {}): P
     for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
     await sleep(300);
     for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-    await modbus?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -416,7 +404,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
   const { values } = parseArgs({
     options: {
       seconds: { type: 'string' }, long: { type: 'boolean', default: false }, clients: { type: 'string' },
-      tags: { type: 'string' }, hz: { type: 'string' }, 'no-slow': { type: 'boolean', default: false }, protocol: { type: 'string', default: 'modbus' },
+      tags: { type: 'string' }, hz: { type: 'string' }, 'no-slow': { type: 'boolean', default: false }, 'no-gate': { type: 'boolean', default: false }, protocol: { type: 'string', default: 'modbus' },
     },
   });
   const result = await runLiveBench({
@@ -425,6 +413,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
     ...(values.tags ? { tags: Number(values.tags) } : {}),
     ...(values.hz ? { hz: Number(values.hz) } : {}),
     slowClient: !values['no-slow'],
+    gate: !values['no-gate'],
     protocol: values.protocol === 'opcua' ? 'opcua' : 'modbus',
   });
   for (const line of result.lines) console.log(line);

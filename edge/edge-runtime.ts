@@ -48,6 +48,8 @@ export interface EdgeOptions {
    * The token key comes from `secret`, else TWINLINE_SECRET, else <dataDir>/secret.key (created 0600).
    */
   auth?: { mode: AuthMode; secret?: string; tokenTtlMs?: number; readBackTimeoutMs?: number };
+  /** Live server tuning (edge/live/live-server.ts); gateSlowClients false only for the benchmark's comparison. */
+  live?: { gateSlowClients?: boolean };
 }
 
 export interface RunningEdge {
@@ -155,7 +157,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   let live: LiveServer | undefined;
   live = createLiveServer({
     httpServer: app.server, lineId: plant.line.id, machineIds: plant.machines.map((m) => m.id),
-    snapshot, machineLive, devices, now, auth, commands,
+    snapshot, machineLive, devices, now, auth, commands, gateSlowClients: options.live?.gateSlowClients,
     afterLineSnapshot: (send) => send('alarms', alarms.list()),
   });
 

@@ -38,6 +38,12 @@ export interface LiveServerOptions {
   refreshMs?: number;
   /** Largest inbound Socket.IO message; a larger one closes that client's connection (only that one). */
   maxMessageBytes?: number;
+  /**
+   * Leave sockets that cannot take more out of a tick (default true). False hands every message
+   * to every socket as plain Socket.IO would, queueing for slow ones: only for the benchmark's
+   * comparison (bench/live.ts --no-gate), never in production.
+   */
+  gateSlowClients?: boolean;
   /** Sent to a client right after each line snapshot (other modules' state, e.g. the alarm list): full state on every (re)join. */
   afterLineSnapshot?: (send: <E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>) => void) => void;
 }
@@ -131,7 +137,8 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
 
   /** Can the socket take a message now without it piling up in a buffer? */
   // engine.io keeps `writeBuffer` private in its types; it is where packets wait while the transport is busy.
-  const canTake = (socket: LiveSocket) =>
+  const gate = options.gateSlowClients ?? true;
+  const canTake = (socket: LiveSocket) => !gate ||
     socket.conn.transport.writable && (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length === 0;
 
   function send<E extends keyof ServerToClientEvents>(socket: LiveSocket, event: E, ...args: Parameters<ServerToClientEvents[E]>) {
