@@ -50,7 +50,16 @@ function bounded(value: unknown): unknown {
   return value;
 }
 
+/**
+ * Append-only in the database too: UPDATE and DELETE on audit_log abort. Anyone with the file
+ * can drop these triggers, which is why the hash chain exists; they stop the honest mistake
+ * (a cleanup script, a retention job) from destroying evidence.
+ */
+const GUARD_TRIGGERS = ['UPDATE', 'DELETE'].map((op) => `CREATE TRIGGER IF NOT EXISTS audit_log_no_${op.toLowerCase()} BEFORE ${op} ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be changed or removed'); END`);
+
 export function openAuditLog(sqlite: Database.Database, now: () => number): AuditLog {
+  if (!sqlite.readonly) for (const sql of GUARD_TRIGGERS) sqlite.exec(sql);
   const head = sqlite.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1');
   const insert = sqlite.prepare(
     'INSERT INTO audit_log (id, ts, actor, role, action, target, details_json, outcome, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',

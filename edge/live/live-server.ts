@@ -83,6 +83,8 @@ interface SocketState {
   devicesPending: boolean;
   /** Machine rooms whose deltas it missed: it gets a fresh machine-snapshot instead. */
   machinePending: Set<string>;
+  /** It missed a broadcast (e.g. an alarm event): on catch-up it gets afterLineSnapshot's full state instead. */
+  broadcastMissed: boolean;
   inbound: RateLimiter;
   lastProtocolError: number;
 }
@@ -127,7 +129,7 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
       return next(err);
     }
     socket.data = {
-      principal: result.principal, token, source, linePending: null, devicesPending: false, machinePending: new Set(),
+      principal: result.principal, token, source, linePending: null, devicesPending: false, machinePending: new Set(), broadcastMissed: false,
       // 20 messages in a burst, then 10 per second: plenty for a person, a wall against a loop.
       inbound: createRateLimiter({ capacity: 20, refillMs: 100, now, maxKeys: 1 }),
       lastProtocolError: 0,
@@ -138,6 +140,7 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
   /** Can the socket take a message now without it piling up in a buffer? */
   // engine.io keeps `writeBuffer` private in its types; it is where packets wait while the transport is busy.
   const gate = options.gateSlowClients ?? true;
+  const queued = (socket: LiveSocket) => (gate ? (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length : 0);
   const canTake = (socket: LiveSocket) => !gate ||
     socket.conn.transport.writable && (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length === 0;
 
@@ -180,6 +183,7 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
     options.afterLineSnapshot?.((event, ...args) => send(socket, event, ...args));
     socket.data.linePending = null;
     socket.data.devicesPending = false;
+    socket.data.broadcastMissed = false;
     return { ok: true, room };
   }
 
@@ -280,9 +284,11 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
         continue;
       }
       const machines = [...s.data.linePending!].map((id) => options.machineLive(id)).filter((m): m is MachineLive => !!m);
-      send(s, 'delta', { machines, devices: s.data.devicesPending ? options.devices() : [], ts });
+      if (machines.length || s.data.devicesPending) send(s, 'delta', { machines, devices: s.data.devicesPending ? options.devices() : [], ts });
+      if (s.data.broadcastMissed) options.afterLineSnapshot?.((event, ...args) => send(s, event, ...args));
       s.data.linePending = null;
       s.data.devicesPending = false;
+      s.data.broadcastMissed = false;
       stats.catchUps++;
     }
   }
@@ -374,9 +380,21 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
     clientCount: () => io.engine.clientsCount,
     stats: () => ({ ...stats }),
     broadcast(event, ...args) {
-      // Rare, important events (alarms): not coalesced and not skipped for slow sockets.
-      stats.messagesSent += socketsIn(feedRooms).length;
-      io.to(feedRooms).emit(event, ...args);
+      // Rare, important events (alarms), not coalesced. A socket that cannot take them now is
+      // not queued for: it is marked, and its catch-up brings the full state (afterLineSnapshot)
+      // instead of the events it missed, so an alarm flood cannot pile up behind a slow client.
+      // Lenient on purpose: a frame in flight is normal for a healthy client; one already waiting in
+      // engine.io's queue is not. At most one broadcast packet ever waits per socket.
+      const sockets = socketsIn(feedRooms);
+      const lagging = sockets.filter((s) => s.data.linePending || queued(s) > 0);
+      for (const s of lagging) {
+        s.data.linePending ??= new Set();
+        s.data.broadcastMissed = true;
+      }
+      if (sockets.length > lagging.length) {
+        io.to(feedRooms).except(lagging.map((s) => s.id)).emit(event, ...args);
+        stats.messagesSent += sockets.length - lagging.length;
+      }
     },
     async close() {
       clearInterval(tick);
