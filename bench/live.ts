@@ -372,9 +372,9 @@ export async function runLiveBench(overrides: Partial<LiveBenchOptions> = {}): P
     result.lines = [
       ...(o.gate ? [] : ['  (--no-gate: the edge queues for slow clients as plain Socket.IO does — the comparison, not the product)']),
       `${o.clients} clients (${o.probes} decoding probes, ${wireCount} wire-level, ${o.slowClient ? '1 slow' : 'none slow'}), ${fmt(o.tags)} tags changing at ${o.hz} Hz on ${o.machines} machines over ${o.protocol === 'modbus' ? 'Modbus TCP (polled back to back, 20 ms pause)' : 'OPC UA (report by exception)'}, ${fmt(seconds)} s after ${o.warmupSeconds} s warm-up`,
-      `  deltas delivered          ${fmt(result.messagesPerSecond).padStart(8)} messages/s  (${fmt(result.perClientPerSecond, 1)} per client per second; tick ${1000 / 10} ms)`,
+      `  deltas delivered          ${fmt(result.messagesPerSecond).padStart(8)} messages/s  (${fmt(result.perClientPerSecond, 1)} per client per second; the live tick is 100 ms)`,
       `  latency change → client   p50 ${fmt(result.latency.p50)} ms  p90 ${fmt(result.latency.p90)} ms  p99 ${fmt(result.latency.p99)} ms  max ${fmt(result.latency.max)} ms  (${fmt(result.latency.samples)} values)   target p99 < 250 ms: ${result.latency.p99 < 250 ? 'ok' : 'MISSED'}`,
-      `  edge CPU                  ${fmt(result.edgeCpuPercent).padStart(8)} % of one core (connector, model, KPI, historian, live server)`,
+      `  edge CPU                  ${fmt(result.edgeCpuPercent).padStart(8)} % of one core (connector, model, KPI, alarms, historian, live server)`,
       `  edge memory after GC      heap ${fmt(result.heapStartMB, 1)} → ${fmt(result.heapEndMB, 1)} MB, buffers ${fmt(result.externalStartMB, 1)} → ${fmt(result.externalEndMB, 1)} MB, RSS ${fmt(result.rssStartMB)} → ${fmt(result.rssEndMB)} MB (max ${fmt(result.rssMaxMB)}), RSS slope ${fmt(result.rssSlopeMBPerMin, 1)} MB/min; heap+buffers ${heapGrowth >= 0 ? '+' : ''}${fmt(heapGrowth, 1)} MB: ${flat ? 'flat' : 'GROWING'}`,
       o.slowClient
         ? `  slow client               left out of ${fmt(result.stalledDeferred)} sends, got ${fmt(result.stalledReceived)} deltas (catch-ups with current values), ${result.stalledConnected ? 'still connected' : 'DISCONNECTED'}; per-socket backlog at most ${fmt(result.maxQueuedPackets)} queued packets, ${fmt(result.maxBufferedKB)} KB in the socket buffer`
