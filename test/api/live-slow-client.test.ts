@@ -110,3 +110,41 @@ describe('a slow client', () => {
     expect(slow.socket.connected).toBe(true);
   });
 });
+
+describe('a live session', () => {
+  it('ends when its token expires: session-ended, then the socket is closed', async () => {
+    const db = openStoreFile(':memory:');
+    const audit = openAuditLog(db, Date.now);
+    const auth = await createAuthService({ sqlite: db, secret: Buffer.alloc(32, 9), mode: 'required', audit, now: Date.now, log: () => {}, tokenTtlMs: 1_500 });
+    await auth.users.add({ username: 'eve', role: 'operator', password: 'a long enough passphrase', now: Date.now() });
+    const login = await auth.login('eve', 'a long enough passphrase', '127.0.0.1');
+    if (!login.ok) throw new Error(login.refusal.message);
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const short = createLiveServer({
+      httpServer: server, lineId: 'l1', machineIds: ids, now: Date.now, auth,
+      snapshot: () => ({ plant: { site: { id: 's', name: 's', timezone: 'UTC' }, line: { id: 'l1', name: 'l1' }, machines: [] }, machines: [], devices: [], ts: Date.now() }),
+      machineLive: () => undefined, devices: () => [],
+    });
+    try {
+      const socket: Client = io(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { transports: ['websocket'], reconnection: false, auth: { token: login.answer.token } });
+      clients.push(socket);
+      let ended: string | undefined;
+      let disconnected = false;
+      socket.on('session-ended', (e) => { ended = e.reason; });
+      socket.on('disconnect', () => { disconnected = true; });
+      await waitFor('connected', () => socket.connected);
+      await waitFor('the session to end', () => ended && disconnected, 10_000, 100);
+      expect(ended).toMatch(/expired/);
+      // and the expired token cannot open a new one
+      const again: Client = io(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { transports: ['websocket'], reconnection: false, auth: { token: login.answer.token } });
+      clients.push(again);
+      const refused = await new Promise<Error>((resolve) => again.once('connect_error', resolve));
+      expect(refused.message).toMatch(/expired/);
+    } finally {
+      await short.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      db.close();
+    }
+  });
+});
