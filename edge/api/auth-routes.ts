@@ -32,7 +32,9 @@ const LOGIN_SCRIPT = `(async () => {
     error.textContent = '';
     const body = JSON.stringify({ username: form.username.value, password: form.password.value });
     const res = await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    if (res.ok) { location.href = new URLSearchParams(location.search).get('next') || '/'; return; }
+    // Only a path on this server: ?next= must not send a fresh session to another site.
+    const next = new URLSearchParams(location.search).get('next') || '/';
+    if (res.ok) { location.href = /^\/(?![\/\\])/.test(next) ? next : '/'; return; }
     const answer = await res.json().catch(() => ({ error: res.statusText }));
     error.textContent = answer.error;
   });
