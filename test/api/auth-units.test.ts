@@ -6,6 +6,8 @@ import { createRateLimiter } from '../../edge/auth/rate-limiter.js';
 import { canonicalJson } from '../../edge/audit/canonical-json.js';
 import { GENESIS_HASH, hashEntry, verifyChain, type AuditRow } from '../../edge/audit/audit-chain.js';
 import { hasRole } from '../../shared/auth-api.js';
+import { bearerToken, cookieValue } from '../../edge/api/auth-guard.js';
+import { isCrossOrigin } from '../../edge/api/security-headers.js';
 
 const secret = Buffer.from('k'.repeat(48));
 
@@ -112,5 +114,23 @@ describe('audit hash chain', () => {
     const rows = chain(5);
     rows.splice(3, 1);
     expect(verifyChain(rows).firstBroken).toEqual({ id: 5, reason: expect.stringMatching(/ids jump from 3 to 5/) });
+  });
+});
+
+describe('credentials and origins from headers', () => {
+  it('reads the session cookie and bearer tokens, and ignores malformed ones', () => {
+    expect(cookieValue('a=1; twinline_session=v1.abc.def; b=2', 'twinline_session')).toBe('v1.abc.def');
+    expect(cookieValue('twinline_session=%E0%A4%A', 'twinline_session')).toBeNull();
+    expect(cookieValue(undefined, 'twinline_session')).toBeNull();
+    expect(bearerToken('Bearer v1.a.b')).toBe('v1.a.b');
+    expect(bearerToken('Basic dXNlcjpwYXNz')).toBeNull();
+  });
+
+  it('tells same-origin from cross-origin requests', () => {
+    expect(isCrossOrigin(undefined, 'edge:8080')).toBe(false);
+    expect(isCrossOrigin('http://edge:8080', 'edge:8080')).toBe(false);
+    expect(isCrossOrigin('http://evil.example', 'edge:8080')).toBe(true);
+    expect(isCrossOrigin('null', 'edge:8080')).toBe(true);
+    expect(isCrossOrigin('not a url', 'edge:8080')).toBe(true);
   });
 });
