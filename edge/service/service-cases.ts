@@ -129,7 +129,8 @@ export class ServiceCases {
     const to = window.to ?? this.o.now();
     const from = window.from ?? to - 90 * DAY;
     const r = reliability(this.o.stateIntervals(machineId, from, to), from, to, this.microStopMs);
-    const cases = this.list({ machineId, limit: 1000 }).filter((c) => c.openedTs >= from && c.openedTs < to);
+    // Without an explicit end, every case since `from` counts: cases carry device time, which can run ahead of the edge clock.
+    const cases = this.list({ machineId, limit: 1000 }).filter((c) => c.openedTs >= from && (window.to === undefined || c.openedTs < to));
     const byCode = new Map<number, { count: number; downMs: number; lastTs: number }>();
     for (const b of r.breakdowns) {
       if (b.code === null) continue;

@@ -191,11 +191,27 @@ describe('alarms against the simulator', () => {
   });
 
   it('comm loss: a dropped Modbus device raises it on its three machines only, and it returns after reconnect', async () => {
-    const mark = events.length;
+    // Read the alarm state over REST: a client that falls behind during the burst gets the
+    // alarm list on catch-up rather than every event, so events alone are not the contract.
+    const stateOf = async (m: string) => {
+      const r = await api<AlarmView[] | { alarms: AlarmView[] }>('GET', `/api/alarms?machineId=${m}&all=true`);
+      const list = Array.isArray(r.body) ? r.body : r.body.alarms;
+      return list.find((a) => a.key === `comm-loss@${m}`)?.state ?? 'normal';
+    };
+    const until = async (what: string, probe: () => Promise<boolean>, timeoutMs: number) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!(await probe())) {
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    // A machine in a planned stop has its alarms suppressed by design, so it is not awaited.
+    const modbus = ['loader', 'washer', 'packer'].filter((m) => line.edge.machines().find((x) => x.machineId === m)!.state !== 'planned-stop');
+    expect(modbus.length).toBeGreaterThan(0);
     line.sim.inject({ kind: 'drop', device: 'plc-modbus', durationMs: 4000 });
-    for (const m of ['loader', 'washer', 'packer']) await waitFor(`comm-loss@${m} raised`, () => eventOf('raised', `comm-loss@${m}`, mark), 20_000);
-    expect(eventOf('raised', 'comm-loss@mill', mark)).toBeUndefined();
-    for (const m of ['loader', 'washer', 'packer']) await waitFor(`comm-loss@${m} returned`, () => eventOf('cleared', `comm-loss@${m}`, mark), 30_000);
+    for (const m of modbus) await until(`comm-loss@${m} raised`, async () => (await stateOf(m)).startsWith('active'), 20_000);
+    expect(await stateOf('mill')).toBe('normal');
+    for (const m of modbus) await until(`comm-loss@${m} returned`, async () => !(await stateOf(m)).startsWith('active'), 30_000);
   });
 
   it('out of service (maintenance only), then a flood: eleven alarms at once on the line', async () => {
