@@ -80,8 +80,9 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
   // shared terminal fits); 5 failures per user name, then one a minute (guessing one password is slow).
   const loginsPerSource = createRateLimiter({ capacity: 20, refillMs: 3_000, now });
   const failuresPerUser = createRateLimiter({ capacity: 5, refillMs: 60_000, now });
-  // Refusals reach the audit log at up to 20 per source in a burst, then one every 3 s; the rest are counted.
-  const refusalAudits = createRateLimiter({ capacity: 20, refillMs: 3_000, now });
+  // Refusals reach the audit log at up to 20 per source in a burst, then one a minute; the rest are
+  // counted into the next entry. (A logged-out twin left open retries every few seconds all day.)
+  const refusalAudits = createRateLimiter({ capacity: 20, refillMs: 60_000, now });
   const suppressed = new Map<string, number>();
 
   const demo: Session['demo'] = mode === 'demo' ? { notice: DEMO_NOTICE, accounts: DEMO_ACCOUNTS.map((a) => ({ ...a })) } : null;
