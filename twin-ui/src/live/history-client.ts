@@ -1,25 +1,9 @@
 // Reads the historian over REST (shared/history-api.ts). Errors come back as text for the UI
 // ("history unavailable: …"), never as exceptions that would break the live view.
 import type { StateInterval, TagTrend } from '../../../shared/history-api.js';
+import { getJson, type RestResult } from './rest-client.js';
 
-export type HistoryResult<T> = { ok: true; value: T } | { ok: false; error: string };
-
-async function getJson<T>(path: string, timeoutMs = 15_000): Promise<HistoryResult<T>> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  try {
-    const res = await fetch(path, { signal: controller.signal, headers: { accept: 'application/json' } });
-    if (!res.ok) {
-      const body = (await res.json().catch(() => null)) as { error?: string } | null;
-      return { ok: false, error: `${res.status} ${body?.error ?? res.statusText}` };
-    }
-    return { ok: true, value: (await res.json()) as T };
-  } catch (err) {
-    return { ok: false, error: controller.signal.aborted ? 'timed out' : String((err as Error).message ?? err) };
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export type HistoryResult<T> = RestResult<T>;
 
 export function fetchTrend(machineId: string, tag: string, from: number, to: number, maxPoints = 400): Promise<HistoryResult<TagTrend>> {
   const q = new URLSearchParams({ from: String(Math.floor(from)), to: String(Math.ceil(to)), maxPoints: String(maxPoints) });

@@ -3,25 +3,9 @@
 import type {
   ClosedShiftsAnswer, LineClosedShiftsAnswer, LineKpiAnswer, MachineKpiAnswer, MachinesKpiAnswer,
 } from '../../../../shared/kpi-api.js';
+import { getJson, type RestResult } from '../../live/rest-client.js';
 
-export type KpiResult<T> = { ok: true; value: T } | { ok: false; error: string };
-
-async function getJson<T>(path: string, timeoutMs = 15_000): Promise<KpiResult<T>> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  try {
-    const res = await fetch(path, { signal: controller.signal, headers: { accept: 'application/json' } });
-    if (!res.ok) {
-      const body = (await res.json().catch(() => null)) as { error?: string } | null;
-      return { ok: false, error: `${res.status} ${body?.error ?? res.statusText}` };
-    }
-    return { ok: true, value: (await res.json()) as T };
-  } catch (err) {
-    return { ok: false, error: controller.signal.aborted ? 'timed out' : String((err as Error).message ?? err) };
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export type KpiResult<T> = RestResult<T>;
 
 export const fetchMachinesKpi = () => getJson<MachinesKpiAnswer>('api/kpi/machines');
 export const fetchMachineKpi = (id: string) => getJson<MachineKpiAnswer>(`api/kpi/machines/${encodeURIComponent(id)}`);
