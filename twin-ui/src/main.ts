@@ -15,6 +15,8 @@ import { percent, number, clockTime } from './format.js';
 import { installTestHooks } from './test-hooks.js';
 import { createDashboard } from './ui/dashboard/dashboard.js';
 import { createReplayMode } from './replay/replay-mode.js';
+import { createLoginForm } from './ui/login-form.js';
+import { resolveView, viewsFor, VIEW_FEATURES, type ViewName } from './ui/views/role-views.js';
 
 function byId(id: string): HTMLElement {
   const e = document.getElementById(id);
@@ -38,6 +40,8 @@ let problem: string | null = null;
 let colourMode: ColourMode = 'state';
 let loginNeeded: string | null = null;
 let session: Session | null = null;
+// The view for the session's role (operator, maintenance, manager); see ui/views/role-views.ts.
+let view: ViewName = resolveView(null, null);
 
 const viewport = byId('viewport');
 const bannerEl = byId('banner');
@@ -58,12 +62,29 @@ const world: World | null = hasWebgl
   ? new World(viewport, { quality, instancing: params.get('instancing') !== 'off', onSelect: select })
   : null;
 const inspector = createInspector(byId('inspector'), () => select(null));
-const header = createHeader(byId('header'), (mode) => {
+const header = createHeader(byId('header'), {
+  onColourMode: (mode) => setColourMode(mode),
+  onDashboard: () => toggleDashboard(),
+  onReplay: () => toggleReplay(),
+  onView: (v) => chooseView(v),
+  onSwitchUser: () => loginForm.open({ cancellable: true }),
+  onLogout: () => void logOut(),
+});
+function setColourMode(mode: ColourMode): void {
   colourMode = mode;
   world?.setColourMode(mode);
   renderLegend(legendEl, mode);
   refreshAllMachines();
-}, { onDashboard: () => toggleDashboard(), onReplay: () => (replay.active ? replay.leave() : replay.enter()) });
+  syncToolState();
+}
+// A login sets the edge's HttpOnly session cookie; the Socket.IO handshake and REST reads
+// present it, so reloading reconnects as the new user (and clears the old user's screen).
+const loginForm = createLoginForm(byId('stage'), () => location.reload());
+async function logOut(): Promise<void> {
+  await fetch('api/logout', { method: 'POST' }).catch(() => undefined);
+  // In demo mode the reload lands on the operator auto-login; otherwise on the login form.
+  location.reload();
+}
 if (!hasWebgl) {
   problem = t('noWebgl');
   viewport.classList.add('no-webgl');
@@ -83,8 +104,51 @@ const replay = createReplayMode(byId('stage'), {
 });
 function toggleDashboard(): void {
   if (dashboard.isOpen) dashboard.close();
-  else dashboard.open();
+  // The button is hidden below the manager's view; this guard keeps every other path closed too.
+  else if (VIEW_FEATURES[view].dashboard) dashboard.open();
   byId('stage').classList.toggle('dashboard-open', dashboard.isOpen);
+  syncToolState();
+}
+function toggleReplay(): void {
+  if (replay.active) replay.leave();
+  else if (VIEW_FEATURES[view].replay) replay.enter();
+  syncToolState();
+}
+function syncToolState(): void {
+  header.setToolState({ dashboardOpen: dashboard.isOpen, replayActive: replay.active, colourMode });
+}
+
+function viewKey(): string {
+  return `twinline.view.${session?.user ?? ''}`;
+}
+/** The user picked a view: remembered per user on this browser (a wall screen keeps its view). */
+function chooseView(requested: ViewName): void {
+  try {
+    localStorage.setItem(viewKey(), requested);
+  } catch {
+    /* private mode: the choice lasts for this page only */
+  }
+  applyView(resolveView(session?.role ?? null, requested));
+}
+function storedView(): string | null {
+  try {
+    return params.get('view') ?? localStorage.getItem(viewKey());
+  } catch {
+    return params.get('view');
+  }
+}
+/** Arranges the screen for a view: what it may not show is closed, what it shows first is opened. */
+function applyView(next: ViewName): void {
+  const entering = next !== view || !document.getElementById('app')!.dataset.view;
+  view = next;
+  const features = VIEW_FEATURES[view];
+  byId('app').dataset.view = view;
+  header.setView(view, session ? viewsFor(session.role) : [view], features);
+  if (!features.dashboard && dashboard.isOpen) toggleDashboard();
+  if (!features.replay && replay.active) replay.leave();
+  if (!features.heatmap && colourMode !== 'state') setColourMode('state');
+  if (entering && features.dashboardFirst && !dashboard.isOpen) toggleDashboard();
+  syncToolState();
 }
 
 /** Heat value in [0,1], 1 = good; energy per part is ranked against the line's spread. */
@@ -139,6 +203,7 @@ function refreshAllMachines(): void {
 
 function refreshPanels(): void {
   header.update(store, connection, session);
+  syncToolState(); // replay and dashboard can also be left from their own bars
   inspector.update({ store, offline: connection !== 'connected' });
   updateBanner(bannerEl, { connection, hasData: store.plant !== null, problem, login: loginNeeded, notice: session?.demo?.notice ?? null });
 }
@@ -176,6 +241,7 @@ function renderMachineList(): void {
 onLangChange(() => {
   document.documentElement.lang = initialLang(localStorageLang(), navigator.language);
   header.relabel();
+  loginForm.relabel();
   dashboard.relabel();
   replay.relabel();
   renderLegend(legendEl, colourMode);
@@ -192,6 +258,7 @@ function localStorageLang(): string | null {
 }
 
 renderLegend(legendEl, colourMode);
+applyView(view);
 refreshPanels();
 
 const live: LiveConnection = connectLive(params.get('edge') ?? undefined, {
@@ -207,11 +274,15 @@ const live: LiveConnection = connectLive(params.get('edge') ?? undefined, {
     refreshPanels();
   },
   session: (s) => {
+    const before = session;
     session = s;
+    loginForm.setDemoAccounts(s.demo?.accounts ?? []);
+    if (before?.user !== s.user || before?.role !== s.role) applyView(resolveView(s.role, storedView()));
     refreshPanels();
   },
   authRequired: (message) => {
     loginNeeded = message;
+    loginForm.open({ cancellable: false, reason: `${t('loginRequired')}: ${message}` });
     connection = 'reconnecting';
     refreshAllMachines();
     refreshPanels();
