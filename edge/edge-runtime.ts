@@ -150,6 +150,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
           const line = kpi.line();
           return line && { availability: line.availability, performance: line.performance, quality: line.quality, oee: line.oee, bottleneck: line.bottleneck };
         },
+        // The standing alarms travel as metrics too, so a plant host can show them (docs/deployment.md).
+        alarms: () => alarms.list({ diagnosis: false }),
       },
       commands: commandServiceHandler(commands, plant.uplink.commands.role),
     })

@@ -15,15 +15,17 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import { toPlantView, type DeviceHealth, type MachineLive, type Quality } from '../../shared/live-protocol.js';
 import type { UplinkSettings } from '../../shared/uplink-config.js';
+import type { AlarmList, AlarmView } from '../../shared/alarm-wire.js';
 import type { ModelEvent } from '../model/plant-model.js';
 import type { Log } from '../logger.js';
 import { backoffDelay } from '../connectors/backoff.js';
 import { brokerOptions, redactUrl } from './mqtt-options.js';
 import { openForwardStore, type ForwardStore } from './forward-store.js';
 import {
-  buildCatalogue, coerceValue, COMMAND_REQUEST, COMMAND_RESULT, DEVICE_FIELDS, deviceMetricName, MACHINE_FIELDS, NODE_METRIC,
-  qualityCode, SOFTWARE, TAG_PREFIX, type Catalogue, type MetricDef,
+  ALARM_METRIC, buildCatalogue, coerceValue, COMMAND_REQUEST, COMMAND_RESULT, DEVICE_FIELDS, deviceMetricName, kpiSettingsOf, MACHINE_FIELDS,
+  NODE_METRIC, qualityCode, SOFTWARE, TAG_PREFIX, type Catalogue, type MetricDef,
 } from './metric-catalogue.js';
+import { alarmsByMachine, summariseAlarms } from './alarm-metrics.js';
 import { decodePayload, encodePayload, withSeq, type Metric, type MetricValue, type Payload } from './sparkplug-codec.js';
 import { deviceTopic, nextSeq, nodeTopic, parseHostState, parseTopic, stateTopic, type NodeAddress } from './sparkplug-topics.js';
 
@@ -34,6 +36,8 @@ export interface UplinkSource {
   devices(): DeviceHealth[];
   /** Line KPIs of the current shift (bottleneck method), or null between shifts. */
   lineKpis(): { availability: number; performance: number; quality: number; oee: number; bottleneck: string } | null;
+  /** The standing alarm list (without diagnosis); absent on an edge without alarms: published as none. */
+  alarms?(): AlarmList;
 }
 
 /** Who sent a command over DCMD, as far as Sparkplug can tell (the broker's ACL vouches for the host). */
@@ -127,6 +131,8 @@ export function createEdgeNode(options: EdgeNodeOptions): EdgeNode {
   const node: NodeAddress = { groupId: settings.groupId, edgeNodeId: settings.edgeNodeId ?? plant.line.id };
   const catalogue: Catalogue = buildCatalogue(plant);
   const plantViewJson = JSON.stringify(toPlantView(plant));
+  const kpiSettingsJson = JSON.stringify(kpiSettingsOf(plant));
+  const machineIds = plant.machines.map((m) => m.id);
   const brokerLabel = redactUrl(settings.broker.url);
   const clientOptions: IClientOptions = brokerOptions(settings.broker, {
     path: 'uplink.broker',
@@ -181,6 +187,25 @@ export function createEdgeNode(options: EdgeNodeOptions): EdgeNode {
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
   let refreshTimer: ReturnType<typeof setInterval> | null = null;
 
+  /** The alarm list read once per flush (or birth), not once per machine. */
+  let alarmCache: { byMachine: Map<string, AlarmView[]>; floodJson: string | null } | null = null;
+  function alarmState() {
+    if (alarmCache) return alarmCache;
+    const list = source.alarms?.();
+    alarmCache = { byMachine: alarmsByMachine(list?.alarms ?? [], machineIds), floodJson: list ? JSON.stringify(list.flood) : null };
+    queueMicrotask(() => { alarmCache = null; });
+    return alarmCache;
+  }
+  function alarmValues(machineId: string): Array<[MetricDef, MetricValue]> {
+    const s = summariseAlarms(alarmState().byMachine.get(machineId) ?? []);
+    return [
+      [def(machineId, ALARM_METRIC.active), s.active],
+      [def(machineId, ALARM_METRIC.unacknowledged), s.unacknowledged],
+      [def(machineId, ALARM_METRIC.highestPriority), s.highestPriority],
+      [def(machineId, ALARM_METRIC.list), s.listJson],
+    ];
+  }
+
   const deviceDefs = (machineId: string) => catalogue.devices.get(machineId) ?? [];
   const def = (device: string | null, name: string): MetricDef => {
     const d = catalogue.byName(device, name);
@@ -206,6 +231,7 @@ export function createEdgeNode(options: EdgeNodeOptions): EdgeNode {
     out.push([def(null, NODE_METRIC.lineBottleneck), line?.bottleneck ?? null]);
     out.push([def(null, NODE_METRIC.queuedMetrics), store.queuedMetrics()]);
     out.push([def(null, NODE_METRIC.droppedMetrics), store.droppedMetrics()]);
+    out.push([def(null, NODE_METRIC.alarmFlood), alarmState().floodJson]);
     const health = new Map(source.devices().map((h) => [h.deviceId, h]));
     for (const id of catalogue.deviceIds) {
       const h = health.get(id);
@@ -220,6 +246,12 @@ export function createEdgeNode(options: EdgeNodeOptions): EdgeNode {
     for (let i = 0; i < MACHINE_FIELDS.length; i++) {
       const d = defs[i]!;
       const value = coerceValue(d.type, MACHINE_FIELDS[i]!.get(live));
+      if (changedOnly && lastValue.has(d.alias) && lastValue.get(d.alias) === value) continue;
+      lastValue.set(d.alias, value);
+      out.push({ alias: d.alias, type: d.type, value, timestamp: ts });
+    }
+    for (const [d, raw] of alarmValues(machineId)) {
+      const value = coerceValue(d.type, raw);
       if (changedOnly && lastValue.has(d.alias) && lastValue.get(d.alias) === value) continue;
       lastValue.set(d.alias, value);
       out.push({ alias: d.alias, type: d.type, value, timestamp: ts });
@@ -301,6 +333,7 @@ export function createEdgeNode(options: EdgeNodeOptions): EdgeNode {
       birthMetric(def(null, NODE_METRIC.rebirth), false, ts),
       birthMetric(def(null, NODE_METRIC.software), SOFTWARE, ts),
       birthMetric(def(null, NODE_METRIC.plantView), plantViewJson, ts),
+      birthMetric(def(null, NODE_METRIC.kpiSettings), kpiSettingsJson, ts),
     ];
     for (const [d, v] of nodeValues()) {
       metrics.push(birthMetric(d, v, ts));
@@ -324,6 +357,10 @@ export function createEdgeNode(options: EdgeNodeOptions): EdgeNode {
     });
     metrics.push(birthMetric(def(machineId, COMMAND_REQUEST), '', ts));
     metrics.push(birthMetric(def(machineId, COMMAND_RESULT), lastCommandResult.get(machineId) ?? '', ts));
+    for (const [d, v] of alarmValues(machineId)) {
+      lastValue.set(d.alias, coerceValue(d.type, v));
+      metrics.push(birthMetric(d, v, ts));
+    }
     for (const d of defs) {
       if (d.tag === undefined) continue;
       const t = live.tags[d.tag];

@@ -20,7 +20,37 @@ export const NODE_METRIC = {
   lineBottleneck: 'Line/Bottleneck',
   queuedMetrics: 'Uplink/Store And Forward/Queued Metrics',
   droppedMetrics: 'Uplink/Store And Forward/Dropped Metrics',
+  /**
+   * What a host needs to recompute the line's KPIs from the mirrored states and counts, JSON
+   * (KpiSettingsMetric): the shift calendar, time zone, KPI conventions and CO2e factor.
+   */
+  kpiSettings: 'Twinline/KPI Settings',
+  /** The alarm flood status of the line (shared/alarm-wire.ts FloodStatus), JSON. */
+  alarmFlood: 'Alarms/Flood',
 } as const;
+
+/**
+ * Per machine: its standing alarms. Counts and the highest priority for SCADA tools that read
+ * plain metrics; the list (AlarmView[] as JSON, without diagnosis) for a twinline host.
+ */
+export const ALARM_METRIC = {
+  active: 'Alarms/Active',
+  unacknowledged: 'Alarms/Unacknowledged',
+  highestPriority: 'Alarms/Highest Priority',
+  list: 'Alarms/List',
+} as const;
+
+/** The JSON of NODE_METRIC.kpiSettings. */
+export interface KpiSettingsMetric {
+  timezone: string;
+  calendar: PlantConfig['calendar'];
+  kpi: PlantConfig['kpi'] | null;
+  co2eKgPerKWh: number;
+}
+
+export function kpiSettingsOf(plant: PlantConfig): KpiSettingsMetric {
+  return { timezone: plant.site.timezone, calendar: plant.calendar, kpi: plant.kpi ?? null, co2eKgPerKWh: plant.energy.co2eKgPerKWh };
+}
 
 export const TAG_PREFIX = 'Tags/';
 export const COMMAND_REQUEST = 'Command/Request';
@@ -152,7 +182,7 @@ export function qualityFromCode(code: MetricValue | undefined): Quality {
 
 export interface Catalogue {
   node: MetricDef[];
-  /** Machine id → its metrics: MACHINE_FIELDS first, then commands, then one per tag. */
+  /** Machine id → its metrics: MACHINE_FIELDS first, then commands, alarms, then one per tag. */
   devices: Map<string, MetricDef[]>;
   /** Device ids (connectors) whose health is published as node metrics. */
   deviceIds: string[];
@@ -182,6 +212,8 @@ export function buildCatalogue(plant: PlantConfig): Catalogue {
   node.push(def(null, NODE_METRIC.lineBottleneck, 'String'));
   node.push(def(null, NODE_METRIC.queuedMetrics, 'Int64'));
   node.push(def(null, NODE_METRIC.droppedMetrics, 'Int64'));
+  node.push(def(null, NODE_METRIC.kpiSettings, 'String'));
+  node.push(def(null, NODE_METRIC.alarmFlood, 'String'));
   const deviceIds = plant.devices.map((d) => d.id);
   for (const id of deviceIds) {
     for (const f of DEVICE_FIELDS) node.push(def(null, deviceMetricName(id, f.field), f.type));
@@ -192,6 +224,10 @@ export function buildCatalogue(plant: PlantConfig): Catalogue {
     const defs: MetricDef[] = MACHINE_FIELDS.map((f) => def(m.id, f.name, f.type));
     defs.push(def(m.id, COMMAND_REQUEST, 'String', { writable: true }));
     defs.push(def(m.id, COMMAND_RESULT, 'String'));
+    defs.push(def(m.id, ALARM_METRIC.active, 'Int32'));
+    defs.push(def(m.id, ALARM_METRIC.unacknowledged, 'Int32'));
+    defs.push(def(m.id, ALARM_METRIC.highestPriority, 'String'));
+    defs.push(def(m.id, ALARM_METRIC.list, 'String'));
     for (const t of m.tags) {
       defs.push(def(m.id, TAG_PREFIX + t.name, tagMetricType(t), { tag: t.name, unit: t.unit, writable: t.writable }));
     }
