@@ -111,3 +111,44 @@ export interface HistoryError {
   error: string;
   parameter?: string;
 }
+
+// ---- replay (twin-ui/src/replay): counts and tag values of a machine at past moments ----
+
+/** Part-count deltas in a window; `since` (before `from`) asks for the parts made in [since, from) as a base. */
+export const CountsQuerySchema = z
+  .strictObject({ ...windowFields, since: TimeParamSchema.optional() })
+  .superRefine((q, ctx) => {
+    checkWindow(q, ctx);
+    if (q.since !== undefined && q.from !== undefined && q.since > q.from) ctx.addIssue({ code: 'custom', path: ['since'], message: 'must not be after "from" (it starts the count that "from" continues)' });
+    if (q.since !== undefined && q.from !== undefined && q.from - q.since > MAX_WINDOW_MS) ctx.addIssue({ code: 'custom', path: ['since'], message: `more than ${MAX_WINDOW_MS / DAY_MS} days before "from": ask for a later start` });
+  });
+export type CountsQuery = z.infer<typeof CountsQuerySchema>;
+
+export interface CountDelta {
+  ts: number;
+  deltaTotal: number;
+  deltaGood: number;
+}
+
+export interface CountsAnswer {
+  machineId: string;
+  from: number;
+  to: number;
+  /** Start of the count `base` sums from (null: no `since` asked, base is zero). */
+  since: number | null;
+  /** Parts made in [since, from). */
+  base: { total: number; good: number };
+  /** Deltas in [from, to), oldest first. */
+  deltas: CountDelta[];
+}
+
+/** The moment whose values are asked: the last stored sample of each tag at or before it. */
+export const ValuesAtQuerySchema = z.strictObject({ at: TimeParamSchema });
+export type ValuesAtQuery = z.infer<typeof ValuesAtQuerySchema>;
+
+export interface ValuesAtAnswer {
+  machineId: string;
+  at: number;
+  /** By tag name (without the machine id); a tag with no sample at or before `at` is left out. */
+  tags: Record<string, RawPoint>;
+}

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AuthHealthSchema, LoginBodySchema, LoginResponseSchema, SessionSchema } from '../../shared/auth-api.js';
 import { AuditPageSchema, AuditQuerySchema, AuditVerifySchema, CommandRequestSchema, CommandResultSchema } from '../../shared/command-api.js';
 import { DeviceHealthSchema, MachineLiveSchema } from '../../shared/live-protocol.js';
-import { MachinePathSchema, TagHistoryQuerySchema, TagPathSchema, WindowQuerySchema } from '../../shared/history-api.js';
+import { CountsQuerySchema, MachinePathSchema, TagHistoryQuerySchema, TagPathSchema, ValuesAtQuerySchema, WindowQuerySchema } from '../../shared/history-api.js';
 import { ClosedShiftsQuerySchema, KpiMachinePathSchema, KpiPeriodPathSchema } from '../../shared/kpi-api.js';
 import { ApiErrorSchema } from '../../shared/auth-api.js';
 import type { RouteDoc } from './openapi.js';
@@ -65,6 +65,8 @@ export const HISTORY_ROUTES: RouteDoc[] = [
   { method: 'GET', path: '/api/history/tags/:tag', tag: 'history', access: 'any', summary: 'Trend of one tag: raw samples, or per-minute aggregates when the window holds more than maxPoints', description: csvNote, params: TagPathSchema, query: TagHistoryQuerySchema, responses: ok('trend') },
   { method: 'GET', path: '/api/history/states/:machineId', tag: 'history', access: 'any', summary: 'State timeline of a machine', description: csvNote, params: MachinePathSchema, query: WindowQuerySchema, responses: ok('intervals') },
   { method: 'GET', path: '/api/history/kpi/:machineId', tag: 'history', access: 'any', summary: 'Stored KPI periods (closed shifts) of a machine', description: csvNote, params: MachinePathSchema, query: WindowQuerySchema, responses: ok('periods') },
+  { method: 'GET', path: '/api/history/counts/:machineId', tag: 'history', access: 'any', summary: 'Part-count deltas of a machine in a window, with the parts made from `since` to `from` as a base (replay)', params: MachinePathSchema, query: CountsQuerySchema, responses: ok('deltas') },
+  { method: 'GET', path: '/api/history/values/:machineId', tag: 'history', access: 'any', summary: 'Every tag of a machine as stored at one moment: the last sample at or before `at` (replay)', params: MachinePathSchema, query: ValuesAtQuerySchema, responses: ok('tags') },
 ];
 
 export const KPI_ROUTES: RouteDoc[] = [

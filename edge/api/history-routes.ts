@@ -4,7 +4,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import {
-  DEFAULT_WINDOW_MS, MachinePathSchema, TagHistoryQuerySchema, TagPathSchema, WindowQuerySchema, type HistoryError,
+  CountsQuerySchema, DEFAULT_WINDOW_MS, MachinePathSchema, TagHistoryQuerySchema, TagPathSchema, ValuesAtQuerySchema, WindowQuerySchema,
+  type CountsAnswer, type HistoryError, type ValuesAtAnswer,
 } from '../../shared/history-api.js';
 import { UnknownTagError, type HistoryQueries } from '../store/history-query.js';
 import { kpiCsv, statesCsv, trendCsv } from '../store/history-csv.js';
@@ -55,6 +56,8 @@ export function registerHistoryRoutes(app: FastifyInstance, options: HistoryRout
   // Only this module's errors become 400/404; anything else goes to Fastify's handler (500).
   const handle = <R>(fn: (req: FastifyRequest, reply: FastifyReply) => R) => async (req: FastifyRequest, reply: FastifyReply) => {
     try {
+      // The historian writes in batches: commit what is queued so the answer holds everything recorded until now.
+      queries.catchUp();
       return fn(req, reply);
     } catch (err) {
       if (err instanceof BadParameter) return reply.code(400).send({ error: err.message, parameter: err.parameter } satisfies HistoryError);
@@ -95,5 +98,23 @@ export function registerHistoryRoutes(app: FastifyInstance, options: HistoryRout
     const { from, to } = window(q, DEFAULT_WINDOW_MS.kpi, now());
     const periods = queries.kpiPeriods(machineId, from, to);
     return q.format === 'csv' ? csv(reply, `${machineId}-kpi-${from}-${to}`, kpiCsv(periods)) : { machineId, from, to, periods };
+  }));
+
+  // Replay: parts made in a window (with the count before it, from `since`), and every tag of a
+  // machine as it stood at one moment.
+  app.get('/api/history/counts/:machineId', handle((req) => {
+    const machineId = machineOf(req.params);
+    const q = parse(CountsQuerySchema, req.query, 'query');
+    if (q.format === 'csv') throw new BadParameter('format', 'query parameter "format": counts are JSON only (use /api/history/kpi for CSV)');
+    const { from, to } = window(q, DEFAULT_WINDOW_MS.states, now());
+    const since = q.since ?? null;
+    const base = since === null ? { total: 0, good: 0 } : queries.countTotals(machineId, since, from);
+    return { machineId, from, to, since, base, deltas: queries.counts(machineId, from, to) } satisfies CountsAnswer;
+  }));
+
+  app.get('/api/history/values/:machineId', handle((req) => {
+    const machineId = machineOf(req.params);
+    const { at } = parse(ValuesAtQuerySchema, req.query, 'query');
+    return { machineId, at, tags: queries.valuesAt(machineId, at) } satisfies ValuesAtAnswer;
   }));
 }

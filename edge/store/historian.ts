@@ -468,7 +468,9 @@ export function openHistorian(options: HistorianOptions): Historian {
     backupTimer.unref();
   }
 
-  const queries = new HistoryQueries(sqlite, db);
+  const queries = new HistoryQueries(sqlite, db, () => {
+    if (queue.length) flush();
+  });
   if (previousAliveTs !== null) {
     log('info', `historian: opened ${options.file}; acknowledged through seq ${acknowledgedSeq}; previous run last alive ${new Date(previousAliveTs).toISOString()}${reopenedAsNoData ? `, ${reopenedAsNoData} open state intervals closed there (no data while the edge was down)` : ''}`);
   }

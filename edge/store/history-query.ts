@@ -6,7 +6,7 @@ import { and, asc, eq, gt, gte, isNull, lt, or } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import * as schema from './schema.js';
 import { MINUTE_MS, minuteOf } from './minute-rollup.js';
-import type { AggregatePoint, KpiPeriod, RawPoint, StateInterval, TagTrend } from '../../shared/history-api.js';
+import type { AggregatePoint, CountDelta, KpiPeriod, RawPoint, StateInterval, TagTrend } from '../../shared/history-api.js';
 
 export type { AggregatePoint, KpiPeriod, RawPoint, StateInterval, TagTrend } from '../../shared/history-api.js';
 
@@ -24,10 +24,21 @@ export class HistoryQueries {
   private readonly firstRaw: Statement;
   private readonly minutesAny: Statement;
   private readonly buckets: Statement;
+  private readonly machineTags: Statement;
+  private readonly lastNum: Statement;
+  private readonly lastText: Statement;
+  private readonly countDeltas: Statement;
+  private readonly countSum: Statement;
 
+  /**
+   * @param pending writes what the historian has queued but not yet committed (it batches every
+   * ~250 ms); REST answers call `catchUp()` first so they include everything recorded before the
+   * request — a replay opened right after a state change must see the interval that closed.
+   */
   constructor(
     private readonly sqlite: Database,
     private readonly db: BetterSQLite3Database<typeof schema>,
+    private readonly pending: () => void = () => {},
   ) {
     this.tagByName = sqlite.prepare('SELECT id, kind FROM tags WHERE name = ?');
     this.rawNum = sqlite.prepare('SELECT ts, value, quality FROM tag_samples WHERE tag_id = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?').raw();
@@ -48,6 +59,17 @@ export class HistoryQueries {
                  FROM tag_minutes WHERE tag_id = @tagId AND minute >= @from AND minute < @to GROUP BY b) g
         ORDER BY g.b`,
     ).raw();
+    // Tag names are "<machineId>.<tagName>": '/' is the character after '.', so [id + '.', id + '/') is the machine's range.
+    this.machineTags = sqlite.prepare('SELECT id, name, kind FROM tags WHERE name >= ? AND name < ? ORDER BY name');
+    this.lastNum = sqlite.prepare('SELECT ts, value, quality FROM tag_samples WHERE tag_id = ? AND ts <= ? ORDER BY ts DESC LIMIT 1').raw();
+    this.lastText = sqlite.prepare('SELECT ts, value, quality FROM tag_text_samples WHERE tag_id = ? AND ts <= ? ORDER BY ts DESC LIMIT 1').raw();
+    this.countDeltas = sqlite.prepare('SELECT ts, delta_total AS deltaTotal, delta_good AS deltaGood FROM production_counts WHERE machine_id = ? AND ts >= ? AND ts < ? ORDER BY ts, id');
+    this.countSum = sqlite.prepare('SELECT coalesce(sum(delta_total), 0) AS total, coalesce(sum(delta_good), 0) AS good FROM production_counts WHERE machine_id = ? AND ts >= ? AND ts < ?');
+  }
+
+  /** Commits what the historian has queued, so the next read sees everything recorded until now. */
+  catchUp(): void {
+    this.pending();
   }
 
   /** Every tag with history, by name. */
@@ -129,6 +151,28 @@ export class HistoryQueries {
       .orderBy(asc(k.startTs))
       .all()
       .map(({ totalsJson, id: _id, ...row }) => ({ ...row, totals: JSON.parse(totalsJson) as unknown }));
+  }
+
+  /** Part-count deltas of a machine in [from, to), oldest first. */
+  counts(machineId: string, from: number, to: number): CountDelta[] {
+    return this.countDeltas.all(machineId, from, to) as CountDelta[];
+  }
+
+  /** Parts made by a machine in [from, to). */
+  countTotals(machineId: string, from: number, to: number): { total: number; good: number } {
+    return this.countSum.get(machineId, from, to) as { total: number; good: number };
+  }
+
+  /** The last stored sample at or before `at` of each tag of a machine, by tag name (tags without one are left out). */
+  valuesAt(machineId: string, at: number): Record<string, RawPoint> {
+    const out: Record<string, RawPoint> = {};
+    for (const t of this.machineTags.all(`${machineId}.`, `${machineId}/`) as { id: number; name: string; kind: schema.TagKind }[]) {
+      const row = (t.kind === 'string' ? this.lastText : this.lastNum).get(t.id, at) as [number, number | string | null, number] | undefined;
+      if (!row) continue;
+      const [ts, v, q] = row;
+      out[t.name.slice(machineId.length + 1)] = { ts, value: t.kind === 'boolean' && v !== null ? v !== 0 : v, quality: schema.QUALITY_NAMES[q] ?? 'bad' };
+    }
+    return out;
   }
 
   /** Production counts and energy deltas of a machine in [from, to), for rebuilding KPIs. */
