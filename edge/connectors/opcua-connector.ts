@@ -8,6 +8,7 @@ import type { DataType as TagDataType, OpcUaDeviceConfig } from '../../shared/pl
 import type { Quality, TagValue } from '../../shared/live-protocol.js';
 import type { BoundTag, Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } from './connector.js';
 import { checkWrite } from './write-check.js';
+import { offeredSecurity } from './opcua-endpoints.js';
 
 /** OPC UA Part 4 §7.34: the two high bits of a StatusCode give its severity. */
 export function qualityOf(status: StatusCode): Quality {
@@ -101,6 +102,8 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
   let poller: NodeJS.Timeout | undefined;
   let retry: NodeJS.Timeout | undefined;
   let trustHintGiven = false;
+  /** The last connect error logged: a server that keeps refusing for the same reason is logged once. */
+  let lastConnectError = '';
   let stopped = false;
   const reportedBadTags = new Set<string>();
   let updates = 0;
@@ -153,7 +156,9 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
     const groups = new Map<string, { tag: BoundTag; index: number }[]>();
     ctx.tags.forEach((tag, index) => {
       const key = monitoringKey(tag, device);
-      groups.set(key, [...(groups.get(key) ?? []), { tag, index }]);
+      const members = groups.get(key);
+      if (members) members.push({ tag, index });
+      else groups.set(key, [{ tag, index }]);
     });
     for (const members of groups.values()) {
       const items = members.map(({ tag }) => ({ nodeId: tag.config.opcua!.nodeId, attributeId: AttributeIds.Value }));
@@ -233,6 +238,7 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
       health.connected = true;
       health.lastError = null;
       trustHintGiven = false;
+      lastConnectError = '';
       log('info', `${device.id}: OPC UA session open on ${device.endpointUrl} (${securityMode}/${securityPolicy}), ${ctx.tags.length} tags by ${device.mode}`);
       if (device.mode === 'subscription') await subscribe(session);
       else poller = setInterval(() => session && health.connected && void pollOnce(session), device.pollIntervalMs);
@@ -240,8 +246,10 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
     } catch (err) {
       if (stopped) return;
       health.connected = false;
-      const message = explainConnectError((err as Error).message);
-      if (!trustHintGiven) log('error', `${device.id}: ${message}`);
+      const message = await explainConnectError((err as Error).message);
+      if (stopped) return;
+      if (!trustHintGiven && message !== lastConnectError) log('error', `${device.id}: ${message}`);
+      lastConnectError = message;
       trustHintGiven = /not trusted/.test(message);
       markAllBad(message);
       try { await client.disconnect(); } catch { /* not connected */ }
@@ -249,7 +257,13 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
     }
   }
 
-  function explainConnectError(message: string): string {
+  async function explainConnectError(message: string): Promise<string> {
+    if (/Cannot find an Endpoint matching/.test(message)) {
+      // The server lacks the mode/policy the plant file asks for: say what it does offer.
+      const offered = await offeredSecurity(device.endpointUrl, pki).then((list) => list.join(', '), () => 'unknown: its endpoints could not be listed');
+      return `${device.endpointUrl} does not offer ${securityMode === 'None' ? 'None' : `${securityMode}/${securityPolicy}`} (it offers: ${offered}). `
+        + `Set securityMode/securityPolicy of device ${device.id} in the plant file to one of those, or enable this one on the server; retrying`;
+    }
     if (/certificate verification failed/i.test(message)) {
       return `the server certificate of ${device.endpointUrl} is not trusted (${message.replace(/.*with err /, '')}). `
         + `If this is your server, move its certificate from ${join(pki, 'rejected')} to ${join(pki, 'trusted', 'certs')}; the edge retries by itself.`;

@@ -50,7 +50,7 @@ export const TOTAL_ROLES: readonly TagRole[] = ['totalCount', 'goodCount', 'ener
 export function createPlantModel(plant: PlantConfig, startedAt: number, baseline: ReadonlyMap<string, number> = new Map()): PlantModel {
   const slots = new Map<string, MachineSlot>();
   /** Tag id → where it lives, resolved once instead of per sample. */
-  const byTagId = new Map<string, { slot: MachineSlot; tag: TagConfig; name: string }>();
+  const byTagId = new Map<string, { slot: MachineSlot; tag: TagConfig; name: string; total: boolean; fault: boolean }>();
   for (const config of plant.machines) {
     const slot: MachineSlot = {
       config,
@@ -61,7 +61,7 @@ export function createPlantModel(plant: PlantConfig, startedAt: number, baseline
     slots.set(config.id, slot);
     for (const tag of config.tags) {
       const id = `${config.id}.${tag.name}`;
-      byTagId.set(id, { slot, tag, name: tag.name });
+      byTagId.set(id, { slot, tag, name: tag.name, total: TOTAL_ROLES.includes(tag.role), fault: tag.role === 'faultCode' });
       const known = baseline.get(id);
       if (known !== undefined && TOTAL_ROLES.includes(tag.role)) slot.lastTotals[tag.role] = known;
     }
@@ -74,18 +74,18 @@ export function createPlantModel(plant: PlantConfig, startedAt: number, baseline
     for (const sample of batch) {
       const target = byTagId.get(sample.tag);
       if (!target) continue;
-      const { slot, tag, name } = target;
+      const { slot, tag, name, total, fault } = target;
       const prev = slot.status.tags[name];
       if (prev && prev.value === sample.value && prev.quality === sample.quality) continue;
       slot.status.tags[name] = { value: sample.value, quality: sample.quality, ts: sample.ts };
-      slot.status.updatedAt = Math.max(slot.status.updatedAt, sample.receivedTs);
+      if (sample.receivedTs > slot.status.updatedAt) slot.status.updatedAt = sample.receivedTs;
       touched.add(slot);
       events.push({ kind: 'tag', machineId: slot.config.id, tag: name, sample });
 
-      if (tag.role === 'faultCode' && sample.quality !== 'bad') {
+      if (fault && sample.quality !== 'bad') {
         slot.status.faultCode = typeof sample.value === 'number' && sample.value !== 0 ? sample.value : null;
       }
-      if (TOTAL_ROLES.includes(tag.role) && sample.quality === 'good' && typeof sample.value === 'number') {
+      if (total && sample.quality === 'good' && typeof sample.value === 'number') {
         const last = slot.lastTotals[tag.role];
         slot.lastTotals[tag.role] = sample.value;
         if (last === undefined) continue; // first reading is the baseline, not production
