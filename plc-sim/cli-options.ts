@@ -2,6 +2,12 @@
 // so --help and bad flags answer at once and tests can check every rule in-process.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseFaultFlag, type FaultSpec } from './fault-injection.js';
+import {
+  DEFAULT_OPCUA_SECURITY, SECURITY_MODE_NAMES, SECURITY_POLICY_NAMES, checkSecurity, type OpcUaSecurity, type SecurityModeName, type SecurityPolicyName,
+} from './opcua-security.js';
+
+/** Where `--opcua-user` takes the password from: never from the command line, where `ps` shows it. */
+export const OPCUA_PASSWORD_ENV = 'PLCSIM_OPCUA_PASSWORD';
 
 export const HELP = `twinline plc-sim — a simulated workshop line behind real OPC UA and Modbus TCP servers
 
@@ -19,7 +25,14 @@ Usage: npm run sim -- [options]
                          (needs socat); the log names the client's end, e.g. /dev/pts/7
   --rtu-path <device>    serve Modbus RTU on this serial device instead (e.g. /dev/ttyUSB0)
   --rtu-baud <baud>      RTU baud rate, 8N1 (default 19200)
-  --pki-dir <dir>        node-opcua certificate folder (default data/pki/sim)
+  --pki-dir <dir>        node-opcua certificate folder (default data/pki/sim); the server's own
+                         certificate is <dir>/server/own/certs, which a client must trust
+  --opcua-security <modes>  OPC UA message security modes offered, comma-separated from
+                         None, Sign, SignAndEncrypt (default None,Sign,SignAndEncrypt)
+  --opcua-policy <list>  security policies for Sign/SignAndEncrypt, comma-separated from
+                         Basic256Sha256, Aes128_Sha256_RsaOaep, Aes256_Sha256_RsaPss (default Basic256Sha256)
+  --opcua-user <name>    require this OPC UA user (password from $PLCSIM_OPCUA_PASSWORD);
+                         anonymous sessions are then refused (default: anonymous allowed)
   --control-port <port>  HTTP control API on 127.0.0.1, 0 = any free port, off = none (default 8091);
                          GET /api lists the routes (truth, faults, commands, clock)
   --truth-out <file>     on exit, write the ground truth (start … exit) as JSON to this file
@@ -49,6 +62,9 @@ export const CLI_OPTIONS = {
   'time-scale': { type: 'string' },
   start: { type: 'string' },
   'pki-dir': { type: 'string', default: 'data/pki/sim' },
+  'opcua-security': { type: 'string' },
+  'opcua-policy': { type: 'string' },
+  'opcua-user': { type: 'string' },
   'control-port': { type: 'string' },
   rtu: { type: 'boolean', default: false },
   'rtu-path': { type: 'string' },
@@ -75,6 +91,7 @@ export interface CliOptions {
   timeScale: number;
   startTime: number | undefined;
   pkiDir: string;
+  opcuaSecurity: OpcUaSecurity;
   /** undefined = no control API. */
   controlPort: number | undefined;
   rtu: { path: string | undefined; baudRate: number } | undefined;
@@ -92,8 +109,36 @@ function num(name: string, text: string | undefined, fallback: number, check: (n
   return n;
 }
 
+function list<T extends string>(flag: string, text: string | undefined, allowed: readonly T[], fallback: T[]): T[] {
+  if (text === undefined) return fallback;
+  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = items.find((i) => !allowed.includes(i as T));
+  if (bad !== undefined || items.length === 0) {
+    throw new CliError(`--${flag} ${text}: ${bad === undefined ? 'give at least one' : `"${bad}" is not one`} of ${allowed.join(', ')} (comma-separated)`);
+  }
+  return [...new Set(items)] as T[];
+}
+
+function parseOpcUaSecurity(values: { 'opcua-security'?: string; 'opcua-policy'?: string; 'opcua-user'?: string }, env: NodeJS.ProcessEnv): OpcUaSecurity {
+  const modes = list<SecurityModeName>('opcua-security', values['opcua-security'], SECURITY_MODE_NAMES, DEFAULT_OPCUA_SECURITY.modes);
+  const policies = list<SecurityPolicyName>('opcua-policy', values['opcua-policy'], SECURITY_POLICY_NAMES, DEFAULT_OPCUA_SECURITY.policies);
+  const users = [];
+  const name = values['opcua-user'];
+  if (name !== undefined) {
+    const password = env[OPCUA_PASSWORD_ENV];
+    if (!name.trim()) throw new CliError('--opcua-user needs a user name');
+    if (!password) throw new CliError(`--opcua-user ${name}: set the environment variable ${OPCUA_PASSWORD_ENV} to its password`);
+    users.push({ name, password });
+  }
+  try {
+    return checkSecurity({ modes, policies, users });
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}
+
 /** Throws CliError naming the flag and what it accepts. */
-export function parseCli(argv: string[]): CliOptions {
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
   let values;
   try {
     values = parseArgs({ args: argv, options: CLI_OPTIONS, strict: true, allowPositionals: false }).values;
@@ -125,6 +170,7 @@ export function parseCli(argv: string[]): CliOptions {
     timeScale: num('time-scale', values['time-scale'], 1, (n) => n > 0 && n <= 10_000, 'a number above 0 and at most 10000'),
     startTime,
     pkiDir: values['pki-dir'],
+    opcuaSecurity: parseOpcUaSecurity(values, env),
     controlPort: values['control-port'] === 'off' ? undefined : num('control-port', values['control-port'], 8091, port, `${portRule}, or off`),
     rtu: values.rtu || values['rtu-path'] ? { path: values['rtu-path'], baudRate } : undefined,
     truthOut: values['truth-out'],

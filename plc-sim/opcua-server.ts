@@ -5,14 +5,17 @@
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import {
-  AccessLevelFlag, DataType, DataValue, OPCUACertificateManager, OPCUAServer, StatusCodes, Variant, makeEUInformation,
-  standardUnits, resolveNodeId, type EUInformation, type Namespace, type StatusCode, type UAObject,
+  AccessLevelFlag, DataType, DataValue, MessageSecurityMode, OPCUACertificateManager, OPCUAServer, SecurityPolicy, StatusCodes, Variant,
+  makeEUInformation, standardUnits, resolveNodeId, type EUInformation, type Namespace, type StatusCode, type UAObject, type UserManagerOptions,
 } from 'node-opcua';
 import type { DataType as TagDataType, PlantConfig } from '../shared/plant-schema.js';
 import type { FaultRegistry } from './fault-injection.js';
 import type { LineModel, MachineCommand } from './line-model.js';
 import type { PublishedTag, TagImage } from './tag-image.js';
 import { freePort } from './modbus-server.js';
+import {
+  DEFAULT_OPCUA_SECURITY, checkSecurity, describeSecurity, type OpcUaSecurity, type SecurityModeName, type SecurityPolicyName,
+} from './opcua-security.js';
 
 const UA_TYPES: Record<TagDataType, DataType> = {
   bool: DataType.Boolean, int16: DataType.Int16, uint16: DataType.UInt16, int32: DataType.Int32, uint32: DataType.UInt32,
@@ -34,13 +37,38 @@ function euInformation(unit: string): EUInformation {
   }
 }
 
+const MODES: Record<SecurityModeName, MessageSecurityMode> = {
+  None: MessageSecurityMode.None, Sign: MessageSecurityMode.Sign, SignAndEncrypt: MessageSecurityMode.SignAndEncrypt,
+};
+const POLICIES: Record<SecurityPolicyName, SecurityPolicy> = {
+  Basic256Sha256: SecurityPolicy.Basic256Sha256,
+  Aes128_Sha256_RsaOaep: SecurityPolicy.Aes128_Sha256_RsaOaep,
+  Aes256_Sha256_RsaPss: SecurityPolicy.Aes256_Sha256_RsaPss,
+};
+
+/** The node-opcua server options that make the server offer exactly this. */
+export function serverSecurityOptions(security: OpcUaSecurity) {
+  const users = new Map(security.users.map((u) => [u.name, u.password]));
+  const userManager: UserManagerOptions = { isValidUser: (name: string, password: string) => users.get(name) === password };
+  return {
+    securityModes: security.modes.map((m) => MODES[m]),
+    // Policy None is implied by mode None; listing it alone with secure modes would offer nothing secure.
+    securityPolicies: [...(security.modes.includes('None') ? [SecurityPolicy.None] : []), ...security.policies.map((p) => POLICIES[p])],
+    allowAnonymous: users.size === 0,
+    ...(users.size > 0 ? { userManager } : {}),
+  };
+}
+
 export interface OpcUaServerOptions {
   plant: PlantConfig;
   model: LineModel;
   image: TagImage;
   faults: FaultRegistry;
   port: number;
+  /** Server certificate under <pkiDir>/server/own, client certificates it saw under <pkiDir>/server/{trusted,rejected}. */
   pkiDir: string;
+  /** Modes, policies and users offered; default DEFAULT_OPCUA_SECURITY (None + Basic256Sha256 Sign/SignAndEncrypt, anonymous). */
+  security?: OpcUaSecurity;
   command(machineId: string, command: MachineCommand): void;
   log(msg: string): void;
 }
@@ -70,6 +98,7 @@ function coerce(value: number | boolean, type: TagDataType): number | boolean {
 export async function startOpcUaServer(o: OpcUaServerOptions): Promise<RunningOpcUa> {
   const opcuaDevices = o.plant.devices.filter((d) => d.protocol === 'opcua').map((d) => d.id);
   const deviceOf = (t: PublishedTag) => t.machine.device;
+  const security = checkSecurity(o.security ?? DEFAULT_OPCUA_SECURITY);
   let server: OPCUAServer | undefined;
   let port = o.port;
   for (let attempt = 0; !server; attempt++) {
@@ -78,11 +107,12 @@ export async function startOpcUaServer(o: OpcUaServerOptions): Promise<RunningOp
       port,
       resourcePath: '/',
       // Every certificate manager gets a folder of ours, or node-opcua writes to ~/.config.
+      // A test bench trusts every client certificate: the edge's trust decision is what is under test.
       serverCertificateManager: new OPCUACertificateManager({ rootFolder: join(o.pkiDir, 'server'), automaticallyAcceptUnknownCertificate: true }),
       userCertificateManager: new OPCUACertificateManager({ rootFolder: join(o.pkiDir, 'user'), automaticallyAcceptUnknownCertificate: true }),
       buildInfo: { productName: 'twinline plc-sim', manufacturerName: 'twinline', softwareVersion: '0.1.0' },
       serverInfo: { applicationName: { text: 'twinline plc-sim' }, applicationUri: 'urn:twinline:plc-sim', productUri: 'urn:twinline:plc-sim' },
-      allowAnonymous: true,
+      ...serverSecurityOptions(security),
     });
     try {
       await candidate.initialize();
@@ -224,7 +254,7 @@ export async function startOpcUaServer(o: OpcUaServerOptions): Promise<RunningOp
     });
   }
   const running = server;
-  o.log(`OPC UA server listening on opc.tcp://localhost:${port} (${o.image.tags.filter((t) => t.tag.opcua).length} tags)`);
+  o.log(`OPC UA server listening on opc.tcp://localhost:${port} (${o.image.tags.filter((t) => t.tag.opcua).length} tags; ${describeSecurity(security)})`);
   return {
     port,
     endpoint: `opc.tcp://127.0.0.1:${port}`,

@@ -10,6 +10,7 @@ import { buildModbusMap } from './modbus-map.js';
 import { startControlApi, type RunningControlApi } from './control-api.js';
 import { createModbusVector, startModbusTcp, type RunningModbusTcp } from './modbus-server.js';
 import { startOpcUaServer, type RunningOpcUa } from './opcua-server.js';
+import type { OpcUaSecurity } from './opcua-security.js';
 import { openPtyPair, startModbusRtu, type PtyPair, type RunningModbusRtu } from './modbus-rtu.js';
 import { resolveScenario, type ScenarioConfig } from './scenario.js';
 import { TagImage } from './tag-image.js';
@@ -26,6 +27,8 @@ export interface SimulatorOptions {
   timeScale?: number;
   /** node-opcua PKI folder. Default ./data/pki/sim. */
   pkiDir?: string;
+  /** What the OPC UA server offers: modes, policies, users. Default: None + Basic256Sha256 Sign/SignAndEncrypt, anonymous. */
+  opcuaSecurity?: OpcUaSecurity;
   log?: (msg: string) => void;
   /** Machine behaviour and line flow; defaults derive from the plant's machine types. */
   scenario?: ScenarioConfig;
@@ -132,7 +135,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       }
     }
     if (hasOpcUa) {
-      opcua = await startOpcUaServer({ plant, model, image, faults, port: opts.opcuaPort ?? 4840, pkiDir: opts.pkiDir ?? join('data', 'pki', 'sim'), command, log });
+      opcua = await startOpcUaServer({ plant, model, image, faults, port: opts.opcuaPort ?? 4840, pkiDir: opts.pkiDir ?? join('data', 'pki', 'sim'), security: opts.opcuaSecurity, command, log });
     }
   } catch (err) {
     await stopServers();
