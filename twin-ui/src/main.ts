@@ -15,6 +15,7 @@ import { percent, number, clockTime } from './format.js';
 import { installTestHooks } from './test-hooks.js';
 import { createDashboard } from './ui/dashboard/dashboard.js';
 import { createReplayMode } from './replay/replay-mode.js';
+import { createAlarmPanel } from './ui/alarms/alarm-panel.js';
 import { createLoginForm } from './ui/login-form.js';
 import { resolveView, viewsFor, VIEW_FEATURES, type ViewName } from './ui/views/role-views.js';
 
@@ -102,6 +103,18 @@ const replay = createReplayMode(byId('stage'), {
   timezone: () => store.plant?.site.timezone ?? 'UTC',
   onChange: () => refreshAllMachines(),
 });
+// Alarm summary (ui/alarms/): live from the socket's alarm events, first filled over REST.
+const alarmPanel = createAlarmPanel(byId('stage'), {
+  machineName: (id) => store.machineConfig(id)?.name ?? id,
+  machineType: (id) => store.machineConfig(id)?.type ?? null,
+  tagUnit: (id, tag) => store.machineConfig(id)?.tags.find((x) => x.name === tag)?.unit ?? '',
+  timezone: () => store.plant?.site.timezone ?? 'UTC',
+  role: () => session?.role ?? null,
+  command: (request) => live.command(request),
+  onSelectMachine: (id) => select(id),
+  screenPositionOf: world ? (id) => world.screenPositionOf(id) : undefined,
+});
+void alarmPanel.reload();
 function toggleDashboard(): void {
   if (dashboard.isOpen) dashboard.close();
   // The button is hidden below the manager's view; this guard keeps every other path closed too.
@@ -142,6 +155,7 @@ function applyView(next: ViewName): void {
   const entering = next !== view || !document.getElementById('app')!.dataset.view;
   view = next;
   const features = VIEW_FEATURES[view];
+  alarmPanel.setVisible(features.alarms);
   byId('app').dataset.view = view;
   header.setView(view, session ? viewsFor(session.role) : [view], features);
   if (!features.dashboard && dashboard.isOpen) toggleDashboard();
@@ -244,6 +258,7 @@ onLangChange(() => {
   loginForm.relabel();
   dashboard.relabel();
   replay.relabel();
+  alarmPanel.relabel();
   renderLegend(legendEl, colourMode);
   inspector.relabel({ store, offline: connection !== 'connected' });
   refreshAllMachines();
@@ -264,6 +279,8 @@ refreshPanels();
 const live: LiveConnection = connectLive(params.get('edge') ?? undefined, {
   snapshot: (s) => store.applySnapshot(s),
   delta: (d) => store.applyDelta(d),
+  alarm: (e) => alarmPanel.applyEvent(e),
+  alarms: (l) => alarmPanel.applyList(l),
   connection: (state) => {
     connection = state;
     refreshAllMachines();
@@ -276,6 +293,7 @@ const live: LiveConnection = connectLive(params.get('edge') ?? undefined, {
   session: (s) => {
     const before = session;
     session = s;
+    alarmPanel.refresh();
     loginForm.setDemoAccounts(s.demo?.accounts ?? []);
     if (before?.user !== s.user || before?.role !== s.role) applyView(resolveView(s.role, storedView()));
     refreshPanels();

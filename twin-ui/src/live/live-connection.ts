@@ -6,6 +6,8 @@ import {
   LineDeltaSchema, LineSnapshotSchema,
   type ClientToServerEvents, type LineDelta, type LineSnapshot, type ServerToClientEvents,
 } from '../../../shared/live-protocol.js';
+import { AlarmEventSchema, AlarmListSchema, type AlarmEvent, type AlarmList } from '../../../shared/alarm-wire.js';
+import type { CommandAck, CommandRequest } from '../../../shared/command-api.js';
 
 const RETRY_MS = 3000;
 
@@ -20,12 +22,21 @@ export interface LiveConnectionHandlers {
   session(session: Session): void;
   /** The edge refused or ended our session: the user must log in (again). */
   authRequired(message: string): void;
+  /** One alarm lifecycle step (shared/alarm-wire.ts AlarmEvent). */
+  alarm?(event: AlarmEvent): void;
+  /** The standing alarm list: after each snapshot, and instead of events a lagging socket missed. */
+  alarms?(list: AlarmList): void;
 }
 
 export interface LiveConnection {
   close(): void;
   /** For tests: drop the transport as a network failure would (the client then reconnects). */
   dropForTest(): void;
+  /**
+   * A command through the edge's audited command service (ack/shelve an alarm, …) on this
+   * socket, which carries the session the page has (cookie or demo), unlike a REST POST.
+   */
+  command(request: CommandRequest, timeoutMs?: number): Promise<CommandAck>;
 }
 
 export function connectLive(url: string | undefined, handlers: LiveConnectionHandlers): LiveConnection {
@@ -83,7 +94,27 @@ export function connectLive(url: string | undefined, handlers: LiveConnectionHan
     handlers.delta(parsed.data);
   });
 
+  socket.on('alarm', (raw) => {
+    if (!handlers.alarm) return;
+    const parsed = AlarmEventSchema.safeParse(raw);
+    if (!parsed.success) return handlers.protocolError(`alarm: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+    handlers.alarm(parsed.data);
+  });
+  socket.on('alarms', (raw) => {
+    if (!handlers.alarms) return;
+    const parsed = AlarmListSchema.safeParse(raw);
+    if (!parsed.success) return handlers.protocolError(`alarms: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+    handlers.alarms(parsed.data);
+  });
+
   return {
+    command: (request, timeoutMs = 15_000) => {
+      if (!socket.connected) return Promise.resolve({ ok: false, status: 503, error: 'not connected to the edge: wait for the connection to come back, then try again' });
+      return socket.timeout(timeoutMs).emitWithAck('command', request).then(
+        (ack) => ack,
+        () => ({ ok: false as const, status: 504, error: `the edge did not answer within ${Math.round(timeoutMs / 1000)} s: check the connection and try again` }),
+      );
+    },
     close: () => {
       closed = true;
       if (retry) clearTimeout(retry);
