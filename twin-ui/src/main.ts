@@ -11,7 +11,7 @@ import { updateBanner } from './ui/banner.js';
 import { renderLegend } from './ui/legend.js';
 import { el } from './ui/dom.js';
 import { initialLang, onLangChange, setLang, t, tState } from './i18n.js';
-import { percent, number, clockTime } from './format.js';
+import { percent, number } from './format.js';
 import { installTestHooks } from './test-hooks.js';
 import { createDashboard } from './ui/dashboard/dashboard.js';
 import { createReplayMode } from './replay/replay-mode.js';
@@ -101,8 +101,14 @@ const replay = createReplayMode(byId('stage'), {
   machineIds: () => store.plant?.machines.map((m) => m.id) ?? [],
   now: () => store.serverTs || Date.now(),
   timezone: () => store.plant?.site.timezone ?? 'UTC',
-  onChange: () => refreshAllMachines(),
+  shiftStart: (id) => store.machines.get(id)?.shift?.start ?? null,
+  releaseParts: (id, parts) => world?.releaseParts(id, parts),
+  onChange: () => {
+    refreshAllMachines();
+    inspector.update({ store, offline: connection !== 'connected' });
+  },
 });
+inspector.followReplay(replay);
 // Alarm summary (ui/alarms/): live from the socket's alarm events, first filled over REST.
 const alarmPanel = createAlarmPanel(byId('stage'), {
   machineName: (id) => store.machineConfig(id)?.name ?? id,
@@ -203,7 +209,7 @@ function refreshMachine(current: MachineLive, range: { min: number; max: number 
   const live = replay.view(current);
   // Live OEE next to a replayed state would mislead: in replay the label says since when.
   const figure = replay.active
-    ? `${t('since')} ${clockTime(live.stateSince, store.plant?.site.timezone ?? 'UTC')}`
+    ? replay.figure(live)
     : colourMode === 'energy'
       ? live.counts.good > 0 ? `${number(live.energyKWh / live.counts.good, 3)} kWh/pc` : '— kWh/pc'
       : `OEE ${percent(live.oee.oee)}`;

@@ -8,6 +8,7 @@ import { fetchStates, fetchTrend, trendPoints } from '../live/history-client.js'
 import { createTrendChart, type TrendChart } from './trend-chart.js';
 import { createStateTimeline, type StateTimeline } from './state-timeline.js';
 import { el, setText } from './dom.js';
+import type { ReplaySource } from '../replay/replay-mode.js';
 
 const TREND_WINDOW_MS = 10 * 60_000;
 const HISTORY_RETRY_MS = 10_000;
@@ -30,6 +31,8 @@ export interface Inspector {
   selected(): string | null;
   update(ctx: InspectorContext): void;
   relabel(ctx: InspectorContext): void;
+  /** In replay the inspector shows the replayed moment: state, counts and tag values from the historian, trends centred on it. */
+  followReplay(source: ReplaySource): void;
 }
 
 interface Row {
@@ -56,9 +59,16 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
   let loadToken = 0;
   let timelineToken = 0;
   let lastCtx: InspectorContext | null = null;
+  let replay: ReplaySource | null = null;
+  /** Centre of the trend drawn in replay (null: the live trend is on screen). */
+  let replayTrendCentre: number | null = null;
+  let replayTrendTag: string | null = null;
+  let replayTrendBusy = false;
+  let trendCursor: HTMLElement | null = null;
 
   function startTrend(config: PlantMachine, tag: string | null, ctx: InspectorContext) {
     trendTag = tag;
+    replayTrendCentre = null;
     for (const [name, r] of tagRows) r.row.classList.toggle('trended', name === tag);
     if (!chartHost || !trendTitle || !trendNote) return;
     const unit = config.tags.find((t) => t.name === tag)?.unit ?? '';
@@ -67,6 +77,8 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
     setText(trendTitle, tag ? `${t('trend')} · ${tag}${unit ? ` (${unit})` : ''}` : t('trend'));
     setText(trendNote, tag ? '' : t('trendHint'));
     if (!tag) return;
+    // In replay the trend is centred on the replayed moment instead (replayTrend).
+    if (replay?.at() != null) return;
     const token = ++loadToken;
     // The window ends at the newest of edge time and the tag's source time (device clocks may run ahead).
     const tagTs = ctx.store.machines.get(config.id)?.tags[tag]?.ts ?? 0;
@@ -89,6 +101,36 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
       target.element.dataset.historyPoints = String(points.length);
       if (lastCtx) fill(config, lastCtx);
     });
+  }
+
+  /** The trended tag over the TREND_WINDOW_MS around the replayed moment, fetched again when the cursor has moved on. */
+  function replayTrend(config: PlantMachine, at: number) {
+    const target = chart;
+    if (!target || !trendTag) return;
+    const half = TREND_WINDOW_MS / 2;
+    const fresh = replayTrendCentre !== null && replayTrendTag === trendTag && Math.abs(at - replayTrendCentre) < TREND_WINDOW_MS / 20;
+    if (!fresh && !replayTrendBusy) {
+      const token = ++loadToken;
+      const tag = trendTag;
+      replayTrendBusy = true;
+      void fetchTrend(config.id, tag, at - half, at + half).then((r) => {
+        replayTrendBusy = false;
+        if (token !== loadToken || target !== chart || replay?.at() == null) return;
+        replayTrendCentre = at;
+        replayTrendTag = tag;
+        if (!r.ok) {
+          setText(trendNote!, `${t('historyUnavailable')}: ${r.error}`);
+          return;
+        }
+        setText(trendNote!, '');
+        const points = trendPoints(r.value);
+        target.set(points);
+        target.element.dataset.historyPoints = String(points.length);
+        target.element.dataset.replayCentre = String(at);
+        if (lastCtx) fill(config, lastCtx);
+      });
+    }
+    target.draw((replayTrendCentre ?? at) + half);
   }
 
   function startTimeline(config: PlantMachine, ctx: InspectorContext) {
@@ -178,6 +220,7 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
     kv(prod, 'counts.total', 'total');
     kv(prod, 'counts.good', 'good');
     kv(prod, 'counts.scrap', 'scrap');
+    kv(prod, 'counts.from', 'replayCountsFrom');
     kv(prod, 'energy', 'energy');
     kv(prod, 'energyPerPart', 'energyPerPart');
 
@@ -185,7 +228,13 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
     trendTitle = trendSection.querySelector('h3');
     chartHost = el('div', 'trend-host');
     chartHost.dataset.testid = 'trend';
+    chartHost.style.position = 'relative';
     trendNote = el('div', 'insp-note');
+    // The replayed moment, in the middle of a replayed trend.
+    trendCursor = el('div', 'trend-cursor');
+    trendCursor.dataset.testid = 'trend-cursor';
+    trendCursor.style.cssText = 'position: absolute; top: 0; bottom: 0; left: 50%; width: 0; border-left: 1px dashed #f97316; pointer-events: none;';
+    trendCursor.hidden = true;
     trendSection.append(chartHost, trendNote);
 
     const tags = section('tags');
@@ -235,11 +284,24 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
 
   function fill(config: PlantMachine, ctx: InspectorContext) {
     lastCtx = ctx;
-    const live: MachineLive | undefined = ctx.store.machines.get(config.id);
+    // In replay: the machine as the historian has it at the replayed moment, ages measured from that moment.
+    const replayAt = replay?.at() ?? null;
+    replay?.watch(replayAt !== null ? config.id : null);
+    const stored: MachineLive | undefined = ctx.store.machines.get(config.id);
+    const live: MachineLive | undefined = stored && replayAt !== null && replay ? replay.view(stored) : stored;
     const device: DeviceHealth | undefined = ctx.store.devices.get(config.device);
     const deviceDown = device ? !device.connected : false;
-    const staleAll = ctx.offline || deviceDown || !live;
+    const staleAll = replayAt === null && (ctx.offline || deviceDown || !live);
+    const clockNow = replayAt ?? ctx.store.serverTs;
     root.classList.toggle('stale', staleAll);
+    root.classList.toggle('replaying', replayAt !== null);
+    const valuesAt = replay?.valuesAt() ?? null;
+    if (replayAt !== null && valuesAt !== null) root.dataset.replayValuesAt = String(valuesAt);
+    else delete root.dataset.replayValuesAt;
+    const countsFrom = replayAt !== null ? replay?.countsFrom(config.id) ?? null : null;
+    const fromRow = rows.get('counts.from')?.value.parentElement;
+    if (fromRow) fromRow.hidden = countsFrom === null;
+    if (countsFrom !== null) set('counts.from', clockTime(countsFrom, ctx.store.plant?.site.timezone ?? 'UTC'));
     set('type', tType(config.type));
     set('manufacturer', config.manufacturer ?? '—');
     set('model', config.model ?? '—');
@@ -264,20 +326,21 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
     if (stateBadge) {
       const state = staleAll ? 'no-data' : live.state;
       stateBadge.dataset.state = state;
-      const since = `${t('since')} ${duration(ctx.store.serverTs - live.stateSince)}`;
+      const since = `${t('since')} ${duration(clockNow - live.stateSince)}`;
       const fault = live.faultCode ? ` · ${t('faultCode')} ${live.faultCode}` : '';
       setText(stateBadge, `${tState(live.state)} · ${since}${fault}${staleAll ? ` · ${t('stale')}` : ''}`);
     }
     for (const [k, v] of bars) {
-      const ratio = live.oee[k as 'oee'];
+      // The live shift's OEE next to a replayed moment would mislead.
+      const ratio = replayAt !== null ? Number.NaN : live.oee[k as 'oee'];
       v.bar.style.width = `${Math.max(0, Math.min(1, Number.isFinite(ratio) ? ratio : 0)) * 100}%`;
       setText(v.value, percent(ratio));
     }
     set('counts.total', String(live.counts.total));
     set('counts.good', String(live.counts.good));
     set('counts.scrap', String(live.counts.scrap));
-    set('energy', `${number(live.energyKWh, 2)} kWh`);
-    set('energyPerPart', live.counts.good > 0 ? `${number(live.energyKWh / live.counts.good, 3)} kWh` : '—');
+    set('energy', replayAt !== null ? '—' : `${number(live.energyKWh, 2)} kWh`);
+    set('energyPerPart', replayAt === null && live.counts.good > 0 ? `${number(live.energyKWh / live.counts.good, 3)} kWh` : '—');
     for (const [name, r] of tagRows) {
       const tag = live.tags[name];
       const stale = staleAll || !tag || tag.quality !== 'good';
@@ -285,10 +348,25 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
       r.row.dataset.quality = tag?.quality ?? 'none';
       setText(r.value, tagValue(tag));
       const q = tag ? t(tag.quality === 'good' ? 'qualityGood' : tag.quality === 'bad' ? 'qualityBad' : 'qualityUncertain') : '—';
-      const tagAge = tag ? ` · ${age(ctx.store.serverTs - tag.ts)}` : '';
+      const tagAge = tag ? ` · ${age(clockNow - tag.ts)}` : '';
       setText(r.quality, staleAll && tag ? `${t('stale')}${tagAge}` : `${q}${tagAge}`);
     }
     const now = ctx.store.serverTs;
+    if (trendCursor) {
+      trendCursor.hidden = replayAt === null;
+      if (chart && trendCursor.parentElement !== chartHost) chartHost?.append(trendCursor);
+    }
+    if (replayAt !== null) {
+      replayTrend(config, replayAt);
+      // The shift timeline stays as stored; the replayed state is not the live one.
+      if (timeline && live.shift) timeline.draw(live.shift.start, live.shift.end, now, (x) => clockTime(x, ctx.store.plant?.site.timezone ?? 'UTC'));
+      return;
+    }
+    if (replayTrendCentre !== null) {
+      // Back from replay: the live trend again (last 10 minutes, then live).
+      startTrend(config, trendTag, ctx);
+      return;
+    }
     if (chart && trendTag) {
       const tag = live.tags[trendTag];
       if (tag && tag.quality !== 'bad' && (typeof tag.value === 'number' || typeof tag.value === 'boolean')) chart.push(tag.ts, Number(tag.value));
@@ -308,6 +386,7 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
       machineId = id;
       root.hidden = id === null;
       if (id === null) {
+        replay?.watch(null);
         built = null;
         loadToken++;
         timelineToken++;
@@ -327,6 +406,9 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
     relabel(ctx) {
       built = null;
       this.update(ctx);
+    },
+    followReplay(source) {
+      replay = source;
     },
   };
 }
