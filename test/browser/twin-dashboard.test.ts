@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MachineKpiAnswer, MachinesKpiAnswer } from '../../shared/kpi-api.js';
 import { launchChromium, waitForTwin, type Browser } from './chromium.js';
 import { startTwinLine, type TwinLine } from './e2e-line.js';
+import { loginThroughTwin } from './twin-login.js';
 
 const ARTIFACTS = 'test-artifacts';
 const FACTORS = ['availability', 'performance', 'quality', 'oee'] as const;
@@ -22,6 +23,11 @@ describe('KPI dashboard on the real line', () => {
     browser.page.on('pageerror', (e) => pageErrors.push(e.message));
     await browser.page.goto(line.url);
     await waitForTwin(browser.page, 30_000);
+    // The dashboard is the manager's view (the demo visitor is an operator): log in as the demo manager,
+    // whose view opens the dashboard first; close it so each test opens it itself.
+    await loginThroughTwin(browser.page, 'manager', 'manager-demo');
+    await browser.page.waitForSelector('[data-testid="dashboard"]:not([hidden])', { timeout: 30_000 });
+    await browser.page.locator('[data-testid="dashboard-toggle"]').click();
   });
 
   afterAll(async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, waitForTwin, type Browser } from './chromium.js';
 import { startTwinLine, type TwinLine } from './e2e-line.js';
 import { canvasStats, clickMachine, tagText, waitForChange } from './page-checks.js';
+import { loginThroughTwin } from './twin-login.js';
 
 const ARTIFACTS = 'test-artifacts';
 
@@ -56,6 +57,8 @@ describe('twin served by the real edge, fed by the real simulator', () => {
 
   it('clicking a machine opens its inspector with live values that change', async () => {
     const { page } = browser;
+    // Live tags and trends are the maintenance engineer's view: switch from the demo operator.
+    await loginThroughTwin(page, 'maintenance', 'maintenance-demo');
     await clickMachine(page, 'mill');
     await page.waitForSelector('#inspector:not([hidden]) .insp-title', { timeout: 30_000 });
     expect(await page.locator('#inspector .insp-title').textContent()).toBe('CNC mill');

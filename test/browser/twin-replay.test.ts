@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateInterval } from '../../shared/history-api.js';
 import { launchChromium, waitForTwin, type Browser } from './chromium.js';
 import { startTwinLine, type TwinLine } from './e2e-line.js';
+import { loginThroughTwin } from './twin-login.js';
 
 const ARTIFACTS = 'test-artifacts';
 
@@ -21,6 +22,8 @@ describe('replay of the real line from the historian', () => {
     browser.page.on('pageerror', (e) => pageErrors.push(e.message));
     await browser.page.goto(line.url);
     await waitForTwin(browser.page, 30_000);
+    // Replay is in the maintenance and manager views, not the demo visitor's operator view.
+    await loginThroughTwin(browser.page, 'maintenance', 'maintenance-demo');
   });
 
   afterAll(async () => {

@@ -42,7 +42,8 @@ let colourMode: ColourMode = 'state';
 let loginNeeded: string | null = null;
 let session: Session | null = null;
 // The view for the session's role (operator, maintenance, manager); see ui/views/role-views.ts.
-let view: ViewName = resolveView(null, null);
+// The plainest view until the edge says who we are (it sends the session before the snapshot).
+let view: ViewName = 'operator';
 
 const viewport = byId('viewport');
 const bannerEl = byId('banner');
@@ -230,6 +231,8 @@ function refreshPanels(): void {
 
 store.subscribe((change) => {
   if (change.kind === 'snapshot' && store.plant) {
+    // Data but no session: a server without logins (the test fixture); see resolveView.
+    if (!session && loginNeeded === null) applyView(resolveView(null, null));
     world?.init(store.plant);
     if (!world) renderMachineList();
     refreshAllMachines();
@@ -306,7 +309,10 @@ const live: LiveConnection = connectLive(params.get('edge') ?? undefined, {
   },
   authRequired: (message) => {
     loginNeeded = message;
-    loginForm.open({ cancellable: false, reason: `${t('loginRequired')}: ${message}` });
+    // The banner says why; the dialog repeats it only when a session has just ended (expired, disabled).
+    loginForm.open({ cancellable: false, reason: session ? message : null });
+    session = null;
+    applyView('operator');
     connection = 'reconnecting';
     refreshAllMachines();
     refreshPanels();
