@@ -16,7 +16,11 @@ export interface TwinLine {
   stop(): Promise<void>;
 }
 
-export async function startTwinLine(options: { timeScale?: number; seed?: number; plantFile?: string; uiDir?: string; auth?: 'demo' | 'required' } = {}): Promise<TwinLine> {
+export async function startTwinLine(options: {
+  timeScale?: number; seed?: number; plantFile?: string; uiDir?: string; auth?: 'demo' | 'required';
+  /** Simulated epoch ms the line starts at (default now): pins the shift calendar, e.g. away from breaks. */
+  startTime?: number;
+} = {}): Promise<TwinLine> {
   const uiDir = resolve(options.uiDir ?? 'dist/twin-ui');
   if (!existsSync(join(uiDir, 'index.html'))) throw new Error(`${uiDir}/index.html missing — run npm run build:ui first`);
   const dir = mkdtempSync(join(tmpdir(), 'twinline-browser-'));
@@ -24,6 +28,7 @@ export async function startTwinLine(options: { timeScale?: number; seed?: number
   const basePlant = loadPlantFile(options.plantFile ?? 'config/demo-plant.yaml');
   const sim = await startSimulator({
     plant: basePlant, opcuaPort: 0, modbusPort: 0, seed: options.seed ?? 7, timeScale: options.timeScale ?? 1,
+    ...(options.startTime !== undefined ? { startTime: options.startTime } : {}),
     pkiDir: join(dir, 'pki-sim'), log: (m) => logs.push(`[sim] ${m}`),
   });
   let edge: RunningEdge;
