@@ -19,9 +19,16 @@ export class PolledChangeTimes {
    */
   stamp(tag: string, value: TagValue, at: number): number {
     const prev = this.last.get(tag);
-    this.last.set(tag, { value, at });
-    if (!prev || Object.is(prev.value, value) || at <= prev.at) return at;
-    return Math.round((prev.at + at) / 2);
+    if (!prev) {
+      this.last.set(tag, { value, at });
+      return at;
+    }
+    // Updated in place: this runs for every polled tag on every poll.
+    const { value: before, at: readAt } = prev;
+    prev.value = value;
+    prev.at = at;
+    if (Object.is(before, value) || at <= readAt) return at;
+    return Math.round((readAt + at) / 2);
   }
 
   /** After a failed read or a lost link the last good read says nothing about when a later change happened. */

@@ -20,25 +20,40 @@ function wordsToBuffer(words: readonly number[], wordOrder: RegisterFormat['word
   return buf;
 }
 
-/** Decodes the raw (unscaled) number a tag's registers hold. */
-export function decodeRaw(words: readonly number[], format: RegisterFormat): number | string {
-  const need = registerCount(format.type);
-  if (words.length < need) throw new RangeError(`${format.type} needs ${need} registers, got ${words.length}`);
-  const buf = wordsToBuffer(words.slice(0, need), format.type === 'string' ? 'high-first' : format.wordOrder, format.byteOrder);
-  switch (format.type) {
-    case 'bool': return buf.readUInt16BE(0) !== 0 ? 1 : 0;
-    case 'int16': return buf.readInt16BE(0);
-    case 'uint16': return buf.readUInt16BE(0);
-    case 'int32': return buf.readInt32BE(0);
-    case 'uint32': return buf.readUInt32BE(0);
-    case 'float32': return buf.readFloatBE(0);
-    case 'float64': return buf.readDoubleBE(0);
-    case 'string': return buf.toString('latin1').replace(/\0+$/, '');
+// Every poll decodes every tag: numbers go through one reused 8-byte scratch buffer rather
+// than a slice and a fresh Buffer per tag (decoding is synchronous, so sharing it is safe).
+const scratch = Buffer.alloc(8);
+
+/** Copies `need` registers from `words[start…]` into the scratch buffer in big-endian order. */
+function fillScratch(words: readonly number[], start: number, need: number, format: RegisterFormat): void {
+  const little = format.byteOrder === 'little';
+  const reversed = format.wordOrder === 'low-first';
+  for (let i = 0; i < need; i++) {
+    const w = words[start + (reversed ? need - 1 - i : i)]! & 0xffff;
+    scratch.writeUInt16BE(little ? swapBytes(w) : w, i * 2);
   }
 }
 
-export function decodeRegisters(words: readonly number[], format: RegisterFormat): number | boolean | string {
-  const raw = decodeRaw(words, format);
+/** Decodes the raw (unscaled) number a tag's registers hold. */
+export function decodeRaw(words: readonly number[], format: RegisterFormat, start = 0): number | string {
+  const need = registerCount(format.type);
+  if (words.length - start < need) throw new RangeError(`${format.type} needs ${need} registers, got ${Math.max(0, words.length - start)}`);
+  if (format.type === 'string') return wordsToBuffer(words.slice(start, start + need), 'high-first', format.byteOrder).toString('latin1').replace(/\0+$/, '');
+  fillScratch(words, start, need, format);
+  switch (format.type) {
+    case 'bool': return scratch.readUInt16BE(0) !== 0 ? 1 : 0;
+    case 'int16': return scratch.readInt16BE(0);
+    case 'uint16': return scratch.readUInt16BE(0);
+    case 'int32': return scratch.readInt32BE(0);
+    case 'uint32': return scratch.readUInt32BE(0);
+    case 'float32': return scratch.readFloatBE(0);
+    case 'float64': return scratch.readDoubleBE(0);
+  }
+}
+
+/** `start`: where the tag's registers begin in `words` (a planned read covers many tags). */
+export function decodeRegisters(words: readonly number[], format: RegisterFormat, start = 0): number | boolean | string {
+  const raw = decodeRaw(words, format, start);
   if (typeof raw === 'string') return raw;
   if (format.type === 'bool') return raw !== 0;
   return raw * format.scale + format.offset;

@@ -1,8 +1,8 @@
 import { ModbusRTU, type ModbusClient } from './modbus-serial-client.js';
 import type { ModbusDeviceConfig, ModbusRtuDeviceConfig, ModbusTcpDeviceConfig } from '../../shared/plant-schema.js';
 import type { TagValue } from '../../shared/live-protocol.js';
-import type { Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } from './connector.js';
-import { decodeRegisters, encodeRegisters } from './modbus-codec.js';
+import type { BoundTag, Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } from './connector.js';
+import { decodeRegisters, encodeRegisters, type RegisterFormat } from './modbus-codec.js';
 import { isolate, planReads, type ReadRequest } from './modbus-read-planner.js';
 import { backoffDelay } from './backoff.js';
 import { checkWrite } from './write-check.js';
@@ -115,15 +115,24 @@ function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transp
   /** Tags already reported as failing, so the log names each once rather than every poll. */
   const reportedBadTags = new Set<string>();
 
+  const formats = new Map<BoundTag, RegisterFormat>();
+  /** Resolved once per tag: every poll decodes every tag. */
+  function formatOf(tag: BoundTag): RegisterFormat {
+    let format = formats.get(tag);
+    if (!format) {
+      const src = tag.config.modbus!;
+      format = { type: tag.config.type, wordOrder: src.wordOrder, byteOrder: src.byteOrder, scale: src.scale, offset: src.offset };
+      formats.set(tag, format);
+    }
+    return format;
+  }
+
   /** `sampledAt`: when the device read its registers, as far as we know (between request and response). */
   function decodeInto(batch: TagSample[], req: ReadRequest, words: number[], sampledAt: number) {
     const t = now();
-    for (const { tag, offset, length } of req.tags) {
-      const src = tag.config.modbus!;
-      const slice = words.slice(offset, offset + length);
-      const value = req.table === 'coil' || req.table === 'discrete'
-        ? slice[0] !== 0
-        : decodeRegisters(slice, { type: tag.config.type, wordOrder: src.wordOrder, byteOrder: src.byteOrder, scale: src.scale, offset: src.offset });
+    const bits = req.table === 'coil' || req.table === 'discrete';
+    for (const { tag, offset } of req.tags) {
+      const value = bits ? words[offset] !== 0 : decodeRegisters(words, formatOf(tag), offset);
       const quality = typeof value === 'number' && !Number.isFinite(value) ? 'bad' : 'good';
       if (quality === 'bad') changeTimes.forget(tag.id);
       const ts = quality === 'bad' ? t : changeTimes.stamp(tag.id, value, sampledAt);
