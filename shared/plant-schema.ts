@@ -95,6 +95,8 @@ export const ModbusTcpDeviceSchema = z.strictObject({
   retries: z.number().int().min(0).max(5).default(1),
   /** Unused registers a read may span to merge two tags into one request; the default gives the fewest requests. */
   maxGap: z.number().int().min(0).max(124).default(124),
+  /** `single`: one coil by function 5, one register by 6 (several back to back by 15/16); `multiple`: always 15/16, for devices without 5 and 6. */
+  writeFunctions: z.enum(['single', 'multiple']).default('single'),
 });
 
 /** Modbus RTU on a serial line (RS-485 adapter, or a pseudo-terminal in tests). */
@@ -111,6 +113,8 @@ export const ModbusRtuDeviceSchema = z.strictObject({
   timeoutMs: z.number().int().min(50).default(1000),
   retries: z.number().int().min(0).max(5).default(1),
   maxGap: z.number().int().min(0).max(124).default(124),
+  /** `single`: one coil by function 5, one register by 6 (several back to back by 15/16); `multiple`: always 15/16, for devices without 5 and 6. */
+  writeFunctions: z.enum(['single', 'multiple']).default('single'),
 });
 
 export const DeviceSchema = z.discriminatedUnion('protocol', [OpcUaDeviceSchema, ModbusTcpDeviceSchema, ModbusRtuDeviceSchema]);
