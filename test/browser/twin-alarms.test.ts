@@ -148,6 +148,9 @@ describe('alarms in the twin (real simulator + edge, real Chromium)', () => {
     await page.waitForSelector(`[data-testid="service-cases"] li[data-case-id="${caseId}"]`, { timeout: 10_000 });
     await page.mouse.move(5, 5);
     await page.screenshot({ path: `${ARTIFACTS}/twin-alarms.png` });
+    // The same alarm scrolled to its flight recording (every recorded tag, trigger marked).
+    await page.locator('[data-testid="flight-recording"]').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: `${ARTIFACTS}/twin-alarms-recording.png` });
   });
 
   it('shows the advice in Chinese after switching the language', async () => {
