@@ -23,6 +23,12 @@ export interface Connector {
   start(onSamples: (batch: TagSample[]) => void): Promise<void>;
   /** Only reached through the command service. */
   write(tag: TagId, value: TagValue): Promise<void>;
+  /**
+   * Several tags of this device at once, where the protocol can merge them (Modbus: back-to-back
+   * coils in one FC 15, registers in one FC 16). Every value is checked before anything is sent.
+   * Optional: callers fall back to write() one by one.
+   */
+  writeMany?(writes: readonly { tag: TagId; value: TagValue }[]): Promise<void>;
   health(): ConnectorHealth;
   stop(): Promise<void>;
 }
