@@ -2,10 +2,10 @@ import { ModbusRTU, type ModbusClient } from './modbus-serial-client.js';
 import type { ModbusDeviceConfig, ModbusRtuDeviceConfig, ModbusTcpDeviceConfig } from '../../shared/plant-schema.js';
 import type { TagValue } from '../../shared/live-protocol.js';
 import type { BoundTag, Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } from './connector.js';
-import { decodeRegisters, encodeRegisters, type RegisterFormat } from './modbus-codec.js';
+import { decodeRegisters, type RegisterFormat } from './modbus-codec.js';
 import { isolate, planReads, type ReadRequest } from './modbus-read-planner.js';
 import { backoffDelay } from './backoff.js';
-import { checkWrite } from './write-check.js';
+import { createModbusWriter } from './modbus-writer.js';
 import { PolledChangeTimes } from './change-time.js';
 
 /** Modbus exception codes (MODBUS Application Protocol V1.1b3 §7) that condemn one request, not the link. */
@@ -55,7 +55,6 @@ export function createModbusRtuConnector(ctx: ConnectorContext<ModbusRtuDeviceCo
 function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transport: ModbusTransport): Connector {
   const { device, now, log } = ctx;
   const plan: ReadRequest[] = planReads(ctx.tags, { maxGap: device.maxGap });
-  const byId = new Map(ctx.tags.map((t) => [t.id, t]));
   let client = new ModbusRTU();
   let onSamples: (batch: TagSample[]) => void = () => {};
   let stopped = false;
@@ -213,6 +212,9 @@ function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transp
     if (!stopped) timer = setTimeout(() => void loop(), ms);
   }
 
+  // Writes (modbus-writer.ts) share the poll's queue and always use the current client.
+  const writer = createModbusWriter({ device, tags: ctx.tags, client: () => client, serialise });
+
   return {
     deviceId: device.id,
     async start(cb) {
@@ -220,18 +222,10 @@ function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transp
       void loop();
     },
     async write(id: TagId, requested: TagValue) {
-      const tag = byId.get(id);
-      if (!tag?.config.modbus) throw new Error(`tag ${id} is not on device ${device.id}`);
-      const value = checkWrite(id, tag.config, requested);
-      const src = tag.config.modbus;
-      await serialise(async () => {
-        if (src.table === 'coil') await client.writeCoil(src.address, Boolean(value));
-        else if (src.table === 'holding') {
-          const words = encodeRegisters(typeof value === 'boolean' ? value : Number(value), { type: tag.config.type, wordOrder: src.wordOrder, byteOrder: src.byteOrder, scale: src.scale, offset: src.offset });
-          if (words.length === 1) await client.writeRegister(src.address, words[0]!);
-          else await client.writeRegisters(src.address, words);
-        } else throw new Error(`${id} is in the ${src.table} table, which Modbus cannot write`);
-      });
+      await writer.writeMany([{ tag: id, value: requested }]);
+    },
+    async writeMany(writes) {
+      await writer.writeMany(writes);
     },
     health: () => ({ ...health }),
     async stop() {
