@@ -146,6 +146,18 @@ describe('alarms in the twin (real simulator + edge, real Chromium)', () => {
     expect(opened).toMatchObject({ machineId: 'mill', faultCode: 302, alarmId: edgeView.occurrenceId, recordingId: edgeView.recordingId, openedBy: 'operator' });
     // The machine's service history lists it.
     await page.waitForSelector(`[data-testid="service-cases"] li[data-case-id="${caseId}"]`, { timeout: 10_000 });
+
+    // A recording on demand: taken on the edge, then shown once its window has passed.
+    await page.locator('[data-testid="record-now"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="alarm-action-status"]')?.getAttribute('data-kind') === 'ok' &&
+      /#\d+/.test(document.querySelector('[data-testid="alarm-action-status"]')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    const manualId = Number(/#(\d+)/.exec((await page.locator('[data-testid="alarm-action-status"]').textContent()) ?? '')?.[1]);
+    expect(manualId).not.toBe(edgeView.recordingId);
+    await page.waitForSelector(`[data-testid="flight-recording"][data-recording-id="${manualId}"][data-status="complete"]`, { timeout: 30_000 });
+    expect(await page.locator('[data-testid="recording-picker"]').inputValue()).toBe(String(manualId));
+    // Back to the alarm's own recording.
+    await page.locator('[data-testid="recording-picker"]').selectOption(String(edgeView.recordingId));
+    await page.waitForSelector(`[data-testid="flight-recording"][data-recording-id="${edgeView.recordingId}"]`, { timeout: 10_000 });
     await page.mouse.move(5, 5);
     await page.screenshot({ path: `${ARTIFACTS}/twin-alarms.png` });
     // The same alarm scrolled to its flight recording (every recorded tag, trigger marked).

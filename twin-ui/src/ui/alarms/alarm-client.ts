@@ -3,8 +3,8 @@
 // text for the UI ("403 …: what to do"), never as exceptions.
 import { z } from 'zod';
 import {
-  AlarmListSchema, FaultAdviceSchema, MachineHealthSchema, RecordingSchema,
-  type AlarmList, type FaultAdvice, type MachineHealth, type Recording,
+  AlarmListSchema, FaultAdviceSchema, MachineHealthSchema, RecordingSchema, RecordingSummarySchema,
+  type AlarmList, type FaultAdvice, type MachineHealth, type Recording, type RecordingSummary,
 } from '../../../../shared/alarm-wire.js';
 import { ServiceCaseSchema, ServiceHistorySchema, type ServiceCase, type ServiceHistory } from '../../../../shared/alarm-service-cases.js';
 import type { MachineType } from '../../../../shared/plant-schema.js';
@@ -39,6 +39,13 @@ export function fetchDiagnosis(machineId: string): Promise<RestResult<DiagnosisA
 
 export function fetchRecording(id: number): Promise<RestResult<Recording>> {
   return getJson<unknown>(`api/recordings/${id}`).then(validated(RecordingSchema, 'a flight recording'));
+}
+
+/** A machine's recordings, newest first (alarm-triggered and on demand). */
+export function fetchRecordings(machineId: string, limit = 20): Promise<RestResult<RecordingSummary[]>> {
+  return getJson<unknown>(`api/recordings?machineId=${enc(machineId)}&limit=${limit}`)
+    .then(validated(z.object({ recordings: z.array(RecordingSummarySchema) }), 'a recording list'))
+    .then((r) => (r.ok ? { ok: true, value: [...r.value.recordings].sort((a, b) => b.triggerTs - a.triggerTs) } : r));
 }
 
 /** The CSV export of a recording (GET: the session cookie is enough). */
@@ -80,6 +87,11 @@ async function postJson(path: string, body: unknown, timeoutMs = 15_000): Promis
 
 export function openServiceCase(alarmId: number, note?: string): Promise<RestResult<ServiceCase>> {
   return postJson('api/service-cases', { alarmId, ...(note ? { note } : {}) }).then(validated(ServiceCaseSchema, 'a service case'));
+}
+
+/** A flight recording on demand (the edge's default window around now). */
+export function recordNow(machineId: string): Promise<RestResult<RecordingSummary>> {
+  return postJson(`api/machines/${enc(machineId)}/recordings`, { note: 'from the twin' }).then(validated(RecordingSummarySchema, 'a recording'));
 }
 
 export function unshelveAlarm(key: string): Promise<RestResult<unknown>> {

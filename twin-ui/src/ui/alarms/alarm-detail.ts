@@ -2,7 +2,7 @@
 // service, open a service case), the fault catalogue's advice, how the machine's signals
 // stand against its healthy baseline, the flight recording as one small trend per tag with the
 // trigger marked, and the machine's service history (repeated faults, MTBF).
-import type { AlarmView, FaultAdvice, MachineHealth, Recording } from '../../../../shared/alarm-wire.js';
+import type { AlarmView, FaultAdvice, MachineHealth, Recording, RecordingSummary } from '../../../../shared/alarm-wire.js';
 import type { ServiceHistory } from '../../../../shared/alarm-service-cases.js';
 import type { CommandAck, CommandRequest } from '../../../../shared/command-api.js';
 import type { MachineType } from '../../../../shared/plant-schema.js';
@@ -14,7 +14,7 @@ import { createTrendChart } from '../trend-chart.js';
 import { allowedActions } from './alarm-list-model.js';
 import { alarmDateTime, alarmTime, tAlarmState, tPriority } from './alarm-text.js';
 import {
-  fetchDiagnosis, fetchFaultAdvice, fetchRecording, fetchServiceHistory, openServiceCase, recordingCsvUrl, setOutOfService, unshelveAlarm,
+  fetchDiagnosis, fetchFaultAdvice, fetchRecording, fetchRecordings, fetchServiceHistory, openServiceCase, recordNow, recordingCsvUrl, setOutOfService, unshelveAlarm,
 } from './alarm-client.js';
 import { recordingSeries, windowFraction } from './recording-series.js';
 import type { RestResult } from '../../live/rest-client.js';
@@ -33,8 +33,8 @@ export interface AlarmDetail {
   element: HTMLElement;
   /** Shows an alarm (null: the hint). Same key again only refreshes the head and the buttons. */
   show(alarm: AlarmView | null): void;
-  /** A flight recording completed: reload it if it is the one shown. */
-  recordingDone(id: number): void;
+  /** A flight recording completed: reload it if it is the one shown, and the machine's list. */
+  recordingDone(summary: RecordingSummary): void;
   relabel(): void;
 }
 
@@ -68,6 +68,9 @@ export function createAlarmDetail(deps: AlarmDetailDeps): AlarmDetail {
   /** Bumps on every new selection so late answers for an old one are dropped. */
   let generation = 0;
   let recording: Recording | null = null;
+  /** The recording on screen: the alarm's, or another of the machine's picked from the list. */
+  let shownId: number | null = null;
+  let recordings: RecordingSummary[] | null = null;
   let health: MachineHealth | null = null;
   let advice: FaultAdvice | null = null;
   let history: ServiceHistory | null = null;
@@ -300,13 +303,14 @@ export function createAlarmDetail(deps: AlarmDetailDeps): AlarmDetail {
 
   function renderRecording(a: AlarmView): void {
     setText(recSec.head, t('flightRecording'));
-    const id = a.recordingId ?? null;
+    const picker = recordingPicker(a);
+    const id = shownId;
     if (id === null) {
-      recSec.body.replaceChildren(el('div', 'insp-note', t('recNone')));
+      recSec.body.replaceChildren(picker, el('div', 'insp-note', t('recNone')));
       return;
     }
     if (!recording || recording.id !== id) {
-      recSec.body.replaceChildren(el('div', 'insp-note', errors.recording ?? t('loading')));
+      recSec.body.replaceChildren(picker, el('div', 'insp-note', errors.recording ?? t('loading')));
       return;
     }
     const rec = recording;
@@ -325,6 +329,7 @@ export function createAlarmDetail(deps: AlarmDetailDeps): AlarmDetail {
       csv,
     );
     recSec.root.dataset.status = rec.status;
+    recSec.root.dataset.recordingId = String(rec.id);
     const grid = el('div', 'ad-rec-grid');
     const span = rec.to - rec.from;
     const mark = `${(windowFraction(rec, rec.triggerTs) * 100).toFixed(2)}%`;
@@ -348,9 +353,45 @@ export function createAlarmDetail(deps: AlarmDetailDeps): AlarmDetail {
       grid.append(cell);
       charts.push(() => chart.draw(rec.to));
     }
-    recSec.body.replaceChildren(meta, grid);
+    recSec.body.replaceChildren(picker, meta, grid);
     // Drawn once laid out (the canvas takes its size from the grid cell).
     requestAnimationFrame(() => charts.forEach((d) => d()));
+  }
+
+  /** The machine's recordings (this alarm's marked) and a "record now" button. */
+  function recordingPicker(a: AlarmView): HTMLElement {
+    const row = el('div', 'ad-rec-picker');
+    const tz = deps.timezone();
+    if (recordings && recordings.length) {
+      const select = el('select', 'ad-rec-select');
+      select.dataset.testid = 'recording-picker';
+      for (const r of recordings) {
+        const o = el('option', undefined, `#${r.id} · ${alarmTime(r.triggerTs, tz)} · ${r.trigger === 'alarm' ? (r.alarmKey ?? 'alarm') : t('recManual')}${r.id === a.recordingId ? ' ◂' : ''}`);
+        o.value = String(r.id);
+        o.selected = r.id === shownId;
+        select.append(o);
+      }
+      select.addEventListener('change', () => showRecording(Number(select.value)));
+      row.append(select);
+    }
+    if (deps.role() !== null) {
+      row.append(button(t('recRecordNow'), 'record-now', () => void act(async () => {
+        const r = await recordNow(a.machineId);
+        if (!r.ok) return r;
+        await loadRecordings(a.machineId, generation);
+        showRecording(r.value.id);
+        return { ok: true, value: `${t('flightRecording')} #${r.value.id} · ${t('recInProgress')}` };
+      })));
+    }
+    return row;
+  }
+
+  function showRecording(id: number): void {
+    shownId = id;
+    recording = null;
+    errors.recording = null;
+    if (current) renderRecording(current);
+    void loadRecording(id, generation);
   }
 
   function renderHistory(): void {
@@ -409,6 +450,12 @@ export function createAlarmDetail(deps: AlarmDetailDeps): AlarmDetail {
   async function loadRecording(id: number, gen: number): Promise<void> {
     settle(gen, await fetchRecording(id), (v) => (recording = v), 'recording');
   }
+  async function loadRecordings(machineId: string, gen: number): Promise<void> {
+    const r = await fetchRecordings(machineId);
+    if (gen !== generation || !r.ok) return; // the list is a convenience; the alarm's own recording still shows
+    recordings = r.value;
+    if (current) renderRecording(current);
+  }
   async function loadHistory(machineId: string, gen: number): Promise<void> {
     settle(gen, await fetchServiceHistory(machineId), (v) => (history = v), 'history');
   }
@@ -417,7 +464,8 @@ export function createAlarmDetail(deps: AlarmDetailDeps): AlarmDetail {
     const gen = generation;
     void fetchDiagnosis(a.machineId).then((r) => settle(gen, r, (v) => (health = v.health), 'diagnosis'));
     void loadHistory(a.machineId, gen);
-    if (a.recordingId !== null && a.recordingId !== undefined) void loadRecording(a.recordingId, gen);
+    if (shownId !== null) void loadRecording(shownId, gen);
+    void loadRecordings(a.machineId, gen);
     loadAdvice(a, gen);
   }
 
@@ -441,6 +489,8 @@ export function createAlarmDetail(deps: AlarmDetailDeps): AlarmDetail {
       if (!same) {
         generation++;
         recording = null;
+        shownId = alarm?.recordingId ?? null;
+        recordings = null;
         health = null;
         advice = null;
         history = null;
@@ -449,7 +499,7 @@ export function createAlarmDetail(deps: AlarmDetailDeps): AlarmDetail {
         caseNote = '';
         errors.advice = errors.diagnosis = errors.recording = errors.history = null;
         if (alarm) load(alarm);
-      } else if (recordingChanged && alarm?.recordingId) void loadRecording(alarm.recordingId, generation);
+      } else if (recordingChanged && alarm?.recordingId) showRecording(alarm.recordingId);
       if (same && current) {
         // Only the head and the buttons follow lifecycle steps; the charts stay put.
         renderHead(current);
@@ -458,8 +508,10 @@ export function createAlarmDetail(deps: AlarmDetailDeps): AlarmDetail {
       }
       render();
     },
-    recordingDone(id) {
-      if (current?.recordingId === id) void loadRecording(id, generation);
+    recordingDone(summary) {
+      if (!current || summary.machineId !== current.machineId) return;
+      if (shownId === summary.id) void loadRecording(summary.id, generation);
+      void loadRecordings(current.machineId, generation);
     },
     relabel() {
       actionsFor = '';

@@ -145,6 +145,13 @@ export function createAlarmPanel(container: HTMLElement, deps: AlarmPanelDeps): 
       el('td', 'num', a.value === null ? '' : String(Math.round(a.value * 100) / 100)),
     );
     tr.addEventListener('click', () => choose(a.key));
+    // Keyboard: Tab to a row, Enter or Space opens it.
+    tr.tabIndex = 0;
+    tr.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' && e.key !== ' ') return;
+      e.preventDefault();
+      choose(a.key);
+    });
     return tr;
   }
 
@@ -211,7 +218,7 @@ export function createAlarmPanel(container: HTMLElement, deps: AlarmPanelDeps): 
       if (before && event.alarm && event.alarm.state === 'normal' && open) {
         detail.show({ ...event.alarm, occurrenceId: before.occurrenceId, recordingId: before.recordingId, diagnosis: before.diagnosis });
       }
-      if (event.type === 'recording' && event.recording) detail.recordingDone(event.recording.id);
+      if (event.type === 'recording' && event.recording) detail.recordingDone(event.recording);
       if (changed) render();
     },
     async reload() {
