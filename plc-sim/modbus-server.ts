@@ -95,6 +95,8 @@ export function createModbusVector(o: ModbusVectorOptions): IServiceVector {
         if (value) o.command(machine.id, { kind: 'resetFault' });
       } else if (tag.role === 'speedOverride') {
         o.command(machine.id, { kind: 'speedOverride', value });
+      } else if (tag.role === 'process') {
+        o.image.store(cell.tag, cell.layout.type === 'bool' ? value !== 0 : value);
       } else {
         throw new ModbusException(MODBUS_EXCEPTION.illegalDataAddress, `${cell.tag.key} has no effect when written`);
       }

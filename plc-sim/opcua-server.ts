@@ -193,6 +193,10 @@ export async function startOpcUaServer(o: OpcUaServerOptions): Promise<RunningOp
         if (typeof v !== 'number' || !Number.isFinite(v)) return StatusCodes.BadTypeMismatch;
         if ((tag.min !== undefined && v < tag.min) || (tag.max !== undefined && v > tag.max)) return StatusCodes.BadOutOfRange;
         o.command(t.machine.id, { kind: 'speedOverride', value: v });
+      } else if (tag.role === 'process') {
+        if (tag.type === 'bool' ? typeof v !== 'boolean' : typeof v !== 'number' || !Number.isFinite(v)) return StatusCodes.BadTypeMismatch;
+        if (typeof v === 'number' && ((tag.min !== undefined && v < tag.min) || (tag.max !== undefined && v > tag.max))) return StatusCodes.BadOutOfRange;
+        o.image.store(t, v as number | boolean);
       } else {
         return StatusCodes.BadNotWritable;
       }

@@ -17,6 +17,8 @@ export interface PublishedTag {
   changedAt: number;
   /** A fault injection holds this value (freeze) or replaces it (NaN, out of range). */
   override?: { kind: 'freeze' | 'nan' | 'out-of-range'; value: TagValue };
+  /** Last value a client wrote to a writable tag the model gives no meaning (PLC memory: a flag, a setpoint). */
+  written?: TagValue;
 }
 
 const UINT_RANGE: Partial<Record<DataType, number>> = { uint16: 0x10000, uint32: 0x100000000 };
@@ -69,8 +71,11 @@ function round(value: number, type: DataType, scale = 1): number {
 export class TagImage {
   readonly tags: PublishedTag[] = [];
   private readonly byKey = new Map<string, PublishedTag>();
+  /** Simulated ms of the last update: the source timestamp of a client write. */
+  private lastUpdate: number;
 
   constructor(private readonly plant: PlantConfig, private readonly behaviours: Map<string, ResolvedBehaviour>, now: number) {
+    this.lastUpdate = now;
     for (const machine of plant.machines) {
       for (const tag of machine.tags) {
         const t: PublishedTag = { key: `${machine.id}.${tag.name}`, machine, tag, value: tag.type === 'bool' ? false : 0, changedAt: now };
@@ -89,14 +94,28 @@ export class TagImage {
   /** Publishes the model's current values; only changes move a tag's source timestamp. */
   update(model: LineModel): void {
     const now = model.now();
+    this.lastUpdate = now;
     const snaps = new Map(model.snapshot().map((s) => [s.id, s]));
     for (const t of this.tags) {
       if (t.override?.kind === 'freeze') continue;
-      const v = valueFor(t.tag, snaps.get(t.machine.id)!, this.behaviours.get(t.machine.id)!);
+      const v = t.written ?? valueFor(t.tag, snaps.get(t.machine.id)!, this.behaviours.get(t.machine.id)!);
       if (!Object.is(v, t.value)) {
         t.value = v;
         t.changedAt = now;
       }
+    }
+  }
+
+  /**
+   * Keeps a client's write to a tag that is PLC memory (writable, role `process`): it reads
+   * back until the next write, the way a PLC keeps a flag or setpoint it does not act on itself.
+   */
+  store(t: PublishedTag, value: TagValue): void {
+    if (!t.tag.writable || t.tag.role !== 'process') throw new RangeError(`${t.key} is not a writable process tag`);
+    t.written = value;
+    if (!Object.is(t.value, value)) {
+      t.value = value;
+      t.changedAt = this.lastUpdate;
     }
   }
 
