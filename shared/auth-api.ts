@@ -3,6 +3,13 @@
 import { z } from 'zod';
 
 /** Ordered: each role may do everything the roles before it may. */
+/**
+ * Sent by the twin with every state-changing REST call. A cross-site form cannot set a header,
+ * and a cross-origin script only after a CORS preflight the edge never grants, so the edge
+ * honours its session cookie for writes only when this header comes with it.
+ */
+export const CSRF_HEADER = 'x-twinline-request';
+
 export const ROLES = ['operator', 'maintenance', 'manager', 'admin'] as const;
 export const RoleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof RoleSchema>;

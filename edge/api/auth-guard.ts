@@ -1,10 +1,11 @@
 // Every /api/ call is authenticated except the health check and the login itself. A client
 // presents `Authorization: Bearer <token>`; a browser that logged in also holds the token in
-// an HttpOnly SameSite=Strict cookie, honoured for reads only (GET/HEAD) so a forged form
-// can never act with it. Refusals are answered 401 and audited.
+// an HttpOnly SameSite=Strict cookie, honoured for reads (GET/HEAD), and for writes only with
+// the CSRF_HEADER a forged cross-site form cannot send (other origins are refused outright by
+// security-headers.ts). Refusals are answered 401 and audited.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService, Principal, Refusal } from '../auth/auth-service.js';
-import type { Role } from '../../shared/auth-api.js';
+import { CSRF_HEADER, type Role } from '../../shared/auth-api.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,7 +42,7 @@ export function bearerToken(header: string | undefined): string | null {
 export function tokenOf(req: Pick<FastifyRequest, 'headers' | 'method'>): string | null {
   const bearer = bearerToken(req.headers.authorization);
   if (bearer) return bearer;
-  if (req.method === 'GET' || req.method === 'HEAD') return cookieValue(req.headers.cookie, SESSION_COOKIE);
+  if (req.method === 'GET' || req.method === 'HEAD' || req.headers[CSRF_HEADER] !== undefined) return cookieValue(req.headers.cookie, SESSION_COOKIE);
   return null;
 }
 

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry, CommandAck } from '../../shared/command-api.js';
 import type { LineDelta, ProtocolError } from '../../shared/live-protocol.js';
-import type { Session } from '../../shared/auth-api.js';
+import { CSRF_HEADER, type Session } from '../../shared/auth-api.js';
 import { startLine, waitFor, type LineHarness } from '../support/line-harness.js';
 import { call, connect, connected, login, type LiveClient } from './api-client.js';
 
@@ -260,6 +260,22 @@ describe('hardening', () => {
     const crossLogin = await call(base, '/api/login', { body: { username: 'max', password: PASSWORD }, headers: { origin: 'http://evil.example' } });
     expect(crossLogin.status).toBe(403);
     await expect(connected(open({ token: tokens.olga }, { origin: 'http://evil.example' }))).rejects.toThrow();
+  });
+
+  it('honours the session cookie for writes only with the twin request header', async () => {
+    const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'max', password: PASSWORD }) });
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    const request = { kind: 'speed-override', machineId: 'mill', percent: 95, reason: 'cookie write check' };
+    const read = await call(base, '/api/machines', { headers: { cookie } });
+    expect(read.status).toBe(200);
+    // What a forged form could send: the browser adds the cookie, but no custom header.
+    const forged = await call(base, '/api/commands', { body: request, headers: { cookie } });
+    expect(forged.status).toBe(401);
+    const twin = await call(base, '/api/commands', { body: request, headers: { cookie, [CSRF_HEADER]: '1' } });
+    expect(twin.status).toBe(200);
+    expect(twin.body).toMatchObject({ kind: 'speed-override', outcome: 'done' });
+    const crossSite = await call(base, '/api/commands', { body: request, headers: { cookie, [CSRF_HEADER]: '1', origin: 'http://evil.example' } });
+    expect(crossSite.status).toBe(403);
   });
 
   it('serves the OpenAPI document built from the zod schemas, to logged-in users', async () => {

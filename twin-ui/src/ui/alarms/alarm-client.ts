@@ -9,6 +9,7 @@ import {
 import { ServiceCaseSchema, ServiceHistorySchema, type ServiceCase, type ServiceHistory } from '../../../../shared/alarm-service-cases.js';
 import type { MachineType } from '../../../../shared/plant-schema.js';
 import { getJson, type RestResult } from '../../live/rest-client.js';
+import { CSRF_HEADER } from '../../../../shared/auth-api.js';
 
 function validated<T>(schema: z.ZodType<T>, what: string) {
   return (r: RestResult<unknown>): RestResult<T> => {
@@ -58,9 +59,9 @@ export function fetchServiceHistory(machineId: string): Promise<RestResult<Servi
 }
 
 /**
- * POST with the page's session. The edge honours its session cookie for reads only (a forged
- * cross-site form must never act), so this works in demo mode (auto-login) and with a bearer
- * token; without one the edge's 401 says to log in, and that is what the user sees.
+ * POST with the page's session: the edge honours its session cookie for writes only with
+ * CSRF_HEADER (a forged cross-site form cannot send it). Without a session the edge's 401 says
+ * to log in, and that is what the user sees.
  */
 async function postJson(path: string, body: unknown, timeoutMs = 15_000): Promise<RestResult<unknown>> {
   const controller = new AbortController();
@@ -69,7 +70,7 @@ async function postJson(path: string, body: unknown, timeoutMs = 15_000): Promis
     const res = await fetch(path, {
       method: 'POST',
       signal: controller.signal,
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: { 'content-type': 'application/json', accept: 'application/json', [CSRF_HEADER]: '1' },
       body: JSON.stringify(body),
     });
     const answer: unknown = await res.json().catch(() => null);
