@@ -152,6 +152,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
         },
         // The standing alarms travel as metrics too, so a plant host can show them (docs/deployment.md).
         alarms: () => alarms.list({ diagnosis: false }),
+        startedAt,
       },
       commands: commandServiceHandler(commands, plant.uplink.commands.role),
     })

@@ -5,10 +5,13 @@
 // and ignores data until the new NBIRTH, because values after a gap cannot be trusted to be current.
 // Synchronous and deterministic; the MQTT client lives in primary-host.ts.
 import { PlantViewSchema, type DeviceHealth, type MachineLive, type PlantView, type Quality } from '../../shared/live-protocol.js';
-import type { MachineState } from '../../shared/plant-schema.js';
+import { KpiSettingsSchema, ShiftCalendarSchema, type MachineState } from '../../shared/plant-schema.js';
+import { AlarmViewSchema, FloodStatusSchema, type AlarmView, type FloodStatus } from '../../shared/alarm-wire.js';
+import { z } from 'zod';
 import type { ModelEvent } from '../model/plant-model.js';
 import {
-  COMMAND_RESULT, DEVICE_FIELDS, MACHINE_FIELDS, NODE_METRIC, parseDeviceMetricName, qualityFromCode, TAG_PREFIX,
+  ALARM_METRIC, COMMAND_RESULT, DEVICE_FIELDS, MACHINE_FIELDS, NODE_METRIC, parseDeviceMetricName, qualityFromCode, TAG_PREFIX,
+  type KpiSettingsMetric,
 } from '../uplink/metric-catalogue.js';
 import type { Metric, Payload, SparkplugType } from '../uplink/sparkplug-codec.js';
 import { nextSeq, type DeviceMessageType, type NodeMessageType } from '../uplink/sparkplug-topics.js';
@@ -19,6 +22,22 @@ export interface LineKpiView {
   quality: number | null;
   oee: number | null;
   bottleneck: string | null;
+}
+
+const KpiSettingsMetricSchema = z.object({
+  timezone: z.string(),
+  calendar: ShiftCalendarSchema,
+  kpi: KpiSettingsSchema.nullable(),
+  co2eKgPerKWh: z.number().min(0),
+}) satisfies z.ZodType<KpiSettingsMetric>;
+const AlarmListMetricSchema = z.array(AlarmViewSchema);
+
+/** A machine's shift totals as the edge published them (Counts/*, Energy/Shift kWh, Shift/Start). */
+export interface PublishedShiftTotals {
+  shiftStart: number | null;
+  total: number;
+  good: number;
+  energyKWh: number;
 }
 
 interface AliasDef {
@@ -38,6 +57,10 @@ export interface MirrorSink {
   requestRebirth(reason: string): void;
   /** A Command/Result arrived. */
   commandResult(machineId: string, json: string): void;
+  /** The standing alarms of a machine changed (Alarms/List). */
+  alarmsChanged?(machineId: string): void;
+  /** The edge's shift counts or energy of a machine changed (at `ts`, the edge's time): the host recomputes KPIs from them. */
+  totals?(machineId: string, totals: PublishedShiftTotals, ts: number): void;
   log(level: 'info' | 'warn', message: string): void;
 }
 
@@ -64,6 +87,13 @@ export class EdgeMirror {
   lastMessageAt: number | null = null;
   /** Shown for nodes that are not twinline edges (no plant view in their NBIRTH). */
   foreign = false;
+  /** Calendar and KPI conventions from the NBIRTH; null from an edge that does not publish them (older twinline). */
+  kpiSettings: KpiSettingsMetric | null = null;
+  /** Standing alarms per machine (Alarms/List), as the edge last published them. */
+  readonly alarms = new Map<string, AlarmView[]>();
+  flood: FloodStatus | null = null;
+  /** When the edge process started (Twinline/Started At), or null. */
+  edgeStartedAt: number | null = null;
 
   constructor(readonly groupId: string, readonly edgeNodeId: string, private readonly sink: MirrorSink, private readonly now: () => number) {}
 
@@ -140,6 +170,21 @@ export class EdgeMirror {
     this.expectedSeq = nextSeq(payload.seq ?? 0);
     this.online = true;
 
+    const settingsJson = byName.get(NODE_METRIC.kpiSettings)?.value;
+    let settings: KpiSettingsMetric | null = null;
+    if (typeof settingsJson === 'string') {
+      try {
+        const parsed = KpiSettingsMetricSchema.safeParse(JSON.parse(settingsJson));
+        if (parsed.success) settings = parsed.data;
+      } catch {
+        settings = null;
+      }
+      if (!settings) this.sink.log('warn', `${this.key}: "${NODE_METRIC.kpiSettings}" is not understood; the host shows no KPIs for this line`);
+    }
+    const settingsChanged = JSON.stringify(settings) !== JSON.stringify(this.kpiSettings);
+    this.kpiSettings = settings;
+    const started = byName.get(NODE_METRIC.startedAt)?.value;
+    this.edgeStartedAt = typeof started === 'number' ? started : null;
     const viewJson = byName.get(NODE_METRIC.plantView)?.value;
     if (typeof viewJson !== 'string') {
       if (!this.foreign) this.sink.log('warn', `${this.key}: NBIRTH without "${NODE_METRIC.plantView}": not a twinline edge; its metrics are not shown`);
@@ -163,6 +208,7 @@ export class EdgeMirror {
       this.plantView = parsed.data;
       const ids = new Set(parsed.data.machines.map((m) => m.id));
       for (const id of [...this.machines.keys()]) if (!ids.has(id)) this.machines.delete(id);
+      for (const id of [...this.alarms.keys()]) if (!ids.has(id)) this.alarms.delete(id);
       for (const m of parsed.data.machines) if (!this.machines.has(m.id)) this.machines.set(m.id, emptyMachine(m.id, payload.timestamp));
       this.devices.clear();
       // In the edge's order (its NBIRTH lists device health in plant-file order), then any the view adds.
@@ -171,6 +217,8 @@ export class EdgeMirror {
         this.devices.set(id, { deviceId: id, protocol: 'unknown', connected: false, lastError: null, latencyMs: null, readsPerSecond: 0, reconnects: 0 });
       }
       this.sink.lineChanged();
+    } else if (settingsChanged) {
+      this.sink.lineChanged(); // same machines, another calendar or KPI convention
     }
     for (const [name, m] of byName) this.applyNodeMetric(name, m);
     // The DBIRTHs follow at once and restate every machine; marking them stale in between
@@ -201,6 +249,17 @@ export class EdgeMirror {
       case NODE_METRIC.linePerformance: this.line.performance = num; return;
       case NODE_METRIC.lineQuality: this.line.quality = num; return;
       case NODE_METRIC.lineBottleneck: this.line.bottleneck = typeof v === 'string' ? v : null; return;
+      case NODE_METRIC.alarmFlood: {
+        let flood: FloodStatus | null = null;
+        try {
+          const parsed = typeof v === 'string' ? FloodStatusSchema.safeParse(JSON.parse(v)) : null;
+          flood = parsed?.success ? parsed.data : null;
+        } catch {
+          flood = null;
+        }
+        this.flood = flood;
+        return;
+      }
     }
     const dev = parseDeviceMetricName(name);
     if (!dev) return;
@@ -215,6 +274,8 @@ export class EdgeMirror {
     const history: ModelEvent[] = [];
     const machineId = live.machineId;
     const previousState = live.state;
+    const before = totalsOf(live);
+    let totalsTs: number | null = null;
     let touched = false;
     let latestStateTs = live.stateSince;
     for (const m of metrics) {
@@ -244,10 +305,16 @@ export class EdgeMirror {
         if (isData && typeof m.value === 'string' && m.value) this.sink.commandResult(machineId, m.value);
         continue;
       }
+      if (d.name === ALARM_METRIC.list) {
+        this.applyAlarmList(machineId, m.value);
+        touched = true;
+        continue;
+      }
       const field = MACHINE_FIELDS.find((f) => f.name === d.name);
       if (!field) continue;
       field.set(live, m.value);
       if (field.name === 'State') latestStateTs = ts;
+      if (TOTAL_FIELDS.has(field.name)) totalsTs = Math.max(totalsTs ?? ts, ts);
       touched = true;
     }
     if (live.state !== previousState) {
@@ -256,7 +323,29 @@ export class EdgeMirror {
     }
     if (history.length) this.sink.events(history, true);
     if (events.length) this.sink.events(events, false);
+    if (totalsTs !== null) {
+      const after = totalsOf(live);
+      // A birth restates the totals even when unchanged: the host may have missed some (it started later, or a gap).
+      if (!isData || JSON.stringify(after) !== JSON.stringify(before)) this.sink.totals?.(machineId, after, totalsTs);
+    }
     if (touched) this.sink.touched([machineId]);
+  }
+
+  private applyAlarmList(machineId: string, value: unknown): void {
+    let list: AlarmView[] | null = null;
+    try {
+      const parsed = typeof value === 'string' ? AlarmListMetricSchema.safeParse(JSON.parse(value)) : null;
+      list = parsed?.success ? parsed.data : null;
+    } catch {
+      list = null;
+    }
+    if (!list) {
+      this.stats.ignored++;
+      this.sink.log('warn', `${this.key}: "${ALARM_METRIC.list}" of ${machineId} is not an alarm list; kept the previous one`);
+      return;
+    }
+    this.alarms.set(machineId, list);
+    this.sink.alarmsChanged?.(machineId);
   }
 
   private markStale(live: MachineLive, ts: number, why: string | null): void {
@@ -312,6 +401,12 @@ export class EdgeMirror {
     for (const live of this.machines.values()) this.markStale(live, this.now(), 'host lost the broker');
     for (const d of this.devices.values()) d.connected = false;
   }
+}
+
+const TOTAL_FIELDS = new Set(['Counts/Total', 'Counts/Good', 'Energy/Shift kWh', 'Shift/Start']);
+
+function totalsOf(live: MachineLive): PublishedShiftTotals {
+  return { shiftStart: live.shift?.start ?? null, total: live.counts.total, good: live.counts.good, energyKWh: live.energyKWh };
 }
 
 function emptyMachine(machineId: string, ts: number): MachineLive {

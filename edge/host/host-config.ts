@@ -21,11 +21,11 @@ export const HostConfigSchema = z.strictObject({
     rebirthMinIntervalSeconds: z.number().positive().default(5),
   }),
   broker: MqttBrokerSchema,
-  /** The plant index: a page and /api/lines listing every line and where its twin is served. */
+  /** The main port: the plant overview, the plant API (/api/lines …) and every line under /lines/<group>/<edge node>/. */
   http: z.strictObject({ port: port.default(8080), host: z.string().min(1).default('0.0.0.0') }).prefault({}),
   /**
-   * Each line's twin and API listen on a port of their own (the twin UI serves one line). Pin
-   * the ports here so bookmarks keep working; lines not listed get a free port, shown on the index.
+   * Optional: a line's twin and API on a port of its own as well (0 = any free port). Every line
+   * is served on the main port under /lines/<groupId>/<edgeNodeId>/ in any case.
    */
   lines: z.array(z.strictObject({ groupId: SparkplugIdSchema, edgeNodeId: SparkplugIdSchema, port })).default([]),
   auth: z.strictObject({

@@ -1,7 +1,13 @@
 // The plant host's composition root: a Sparkplug primary host application, one mirror per edge
-// node, and for every line found (a twinline NBIRTH with a plant view) a historian and a line
-// server (twin UI, REST, live feed) on its own port; an index on the main port lists them all.
+// node, and for every line found (a twinline NBIRTH with a plant view) a historian, a KPI engine
+// and a line server (twin UI, REST, live feed). ONE address serves the whole plant: the main port
+// answers the plant API (/api/lines, /api/kpi/lines, /api/alarms, login) and the overview page,
+// and hands everything under /lines/<group>/<edge node>/ — the line's twin, its REST API and its
+// Socket.IO feed — to that line's server, path stripped, so the twin UI and the edge's routes run
+// unchanged. A line may also listen on a port of its own (`lines:` in the host file).
 // Users and the audit log live in <data>/host.db (npm run user -- … --db <data>/host.db).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -11,13 +17,21 @@ import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
 import { createAuthService, type AuthService } from '../auth/auth-service.js';
 import { loadSecret } from '../auth/secret.js';
 import { installSecurity } from '../api/security-headers.js';
+import { installAuthGuard } from '../api/auth-guard.js';
+import { installErrorHandler } from '../api/validation.js';
+import { registerAuthRoutes } from '../api/auth-routes.js';
 import { openHistorian, type Historian, type TagPolicy } from '../store/historian.js';
 import type { ModelEvent } from '../model/plant-model.js';
 import type { HostConfig } from './host-config.js';
 import type { EdgeMirror } from './edge-mirror.js';
 import { createPrimaryHost, type PrimaryHost } from './primary-host.js';
 import { createRemoteCommandService, type RemoteCommandService } from './remote-command-service.js';
-import { startLineServer, type LineServer } from './line-server.js';
+import { mirroredAlarmList, startLineServer, type LineServer } from './line-server.js';
+import { createHostLineKpi, type HostLineKpi } from './line-kpi.js';
+import { describeLine, linePath, type HostedLine } from './plant-lines.js';
+import { PLANT_PAGE, PLANT_SCRIPT } from './plant-overview.js';
+
+export type { HostedLine } from './plant-lines.js';
 
 export interface HostOptions {
   config: HostConfig;
@@ -33,17 +47,6 @@ export interface HostOptions {
   observe?: (lineKey: string, events: readonly ModelEvent[], historical: boolean) => void;
 }
 
-export interface HostedLine {
-  key: string;
-  groupId: string;
-  edgeNodeId: string;
-  lineId: string;
-  name: string;
-  online: boolean;
-  port: number | null;
-  machines: number;
-}
-
 export interface RunningHost {
   port: number;
   url: string;
@@ -51,8 +54,8 @@ export interface RunningHost {
   auth: AuthService;
   audit: AuditLog;
   lines(): HostedLine[];
-  /** The line server of an edge node, once it is up. */
-  line(key: string): { port: number; mirror: EdgeMirror; historian: Historian } | undefined;
+  /** A line once its server is up: its path on the main port, its own port (if pinned), its data. */
+  line(key: string): { path: string; port: number | null; mirror: EdgeMirror; historian: Historian; kpi: HostLineKpi | null } | undefined;
   stop(): Promise<void>;
 }
 
@@ -60,10 +63,12 @@ interface LineEntry {
   mirror: EdgeMirror;
   historian: Historian;
   commands: RemoteCommandService;
+  kpi: HostLineKpi | null;
   server: LineServer | null;
   /** Serialises (re)starts of the server. */
   chain: Promise<void>;
-  port: number | null;
+  /** Its own port: pinned in the host file (0 = any free one), else none. */
+  ownPort: number | null;
   /** Tags whose live value is stated again after a historical batch. */
   restate: Set<string>;
   restateTimer: ReturnType<typeof setTimeout> | null;
@@ -71,9 +76,8 @@ interface LineEntry {
 
 const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+/** /lines/<group>/<edge node>[/rest][?query] */
+const LINE_URL = /^\/lines\/([^/?#]+)\/([^/?#]+)(\/[^?#]*)?(\?[^#]*)?$/;
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const { config, log } = options;
@@ -102,35 +106,54 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       now, settings: config.historian, tags: policiesOf(mirror), log,
     });
     const commands = createRemoteCommandService({ host: primary, mirror, hostId: config.host.id, audit, timeoutMs: config.commands.timeoutSeconds * 1000, log });
-    e = { mirror, historian, commands, server: null, chain: Promise.resolve(), port: pinnedPorts.get(mirror.key) ?? null, restate: new Set(), restateTimer: null };
+    e = {
+      mirror, historian, commands, kpi: null, server: null, chain: Promise.resolve(),
+      ownPort: pinnedPorts.get(mirror.key) ?? null, restate: new Set(), restateTimer: null,
+    };
     entries.set(mirror.key, e);
     return e;
   }
 
-  /** Starts the line's server, or restarts it when the plant view names other machines. */
+  /** A new plant view or KPI settings: a KPI engine for them, rebuilt from this line's history on the host. */
+  function rebuildKpi(e: LineEntry): void {
+    const view = e.mirror.plantView;
+    const settings = e.mirror.kpiSettings;
+    if (!view || !settings) {
+      if (view && !e.kpi) log('warn', `host: ${e.mirror.key} publishes no KPI settings: its KPIs are not recomputed here (update that edge)`);
+      e.kpi = null;
+      return;
+    }
+    e.kpi = createHostLineKpi({
+      view, settings, historian: e.historian, machines: e.mirror.machines, edgeStartedAt: () => e.mirror.edgeStartedAt, now, log, lineKey: e.mirror.key,
+    });
+  }
+
+  /** Starts the line's server, or restarts it when the plant view or the KPI engine changed. */
   function ensureServer(e: LineEntry): void {
     e.chain = e.chain.then(async () => {
       const view = e.mirror.plantView;
       if (!view || stopping) return;
       const ids = view.machines.map((m) => m.id);
-      if (e.server && e.server.machineIds.join('\n') === ids.join('\n')) return;
+      if (e.server && e.server.machineIds.join('\n') === ids.join('\n') && e.server.kpi === e.kpi) return;
       if (e.server) {
-        log('info', `host: ${e.mirror.key} has a new plant view: restarting its line server`);
+        log('info', `host: ${e.mirror.key} has a new plant view or KPI settings: restarting its line server`);
         await e.server.stop();
         e.server = null;
       }
       try {
         e.server = await startLineServer({
-          mirror: e.mirror, historian: e.historian, commands: e.commands, auth, audit,
-          uiDir: options.uiDir, port: e.port ?? 0, host: config.http.host, now, log,
+          mirror: e.mirror, historian: e.historian, commands: e.commands, kpi: e.kpi, auth, audit,
+          uiDir: options.uiDir, port: e.ownPort, host: config.http.host, now, log,
         });
-        e.port = e.server.port;
-        log('info', `host: line ${view.line.name} (${e.mirror.key}) served on port ${e.server.port}`);
+        if (e.server.port !== null) e.ownPort = e.server.port;
+        log('info', `host: line ${view.line.name} (${e.mirror.key}) served at ${linePathOf(e)}${e.server.port !== null ? ` and on port ${e.server.port}` : ''}`);
       } catch (err) {
-        log('error', `host: cannot serve ${e.mirror.key} on port ${e.port ?? 0}: ${(err as Error).message}. Pick another port under lines: in the host file.`);
+        log('error', `host: cannot serve ${e.mirror.key}${e.ownPort !== null ? ` on port ${e.ownPort}` : ''}: ${(err as Error).message}. Pick another port under lines: in the host file, or remove it (the main port serves every line).`);
       }
     });
   }
+
+  const linePathOf = (e: LineEntry) => linePath(e.mirror.groupId, e.mirror.edgeNodeId);
 
   /**
    * Historical samples (store-and-forward replays) are older than the live value. The historian
@@ -141,7 +164,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
    */
   function record(e: LineEntry, events: ModelEvent[], historical: boolean): void {
     e.historian.record(events);
-    if (!historical) return;
+    if (!historical) {
+      e.kpi?.onEvents(events);
+      return;
+    }
     for (const ev of events) if (ev.kind === 'tag') e.restate.add(`${ev.machineId}\u0000${ev.tag}`);
     e.restateTimer ??= setTimeout(() => {
       e.restateTimer = null;
@@ -166,39 +192,110 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         const e = mirror.plantView ? entryFor(mirror) : entries.get(mirror.key);
         if (e) record(e, events, historical);
       },
-      lineChanged: () => ensureServer(entryFor(mirror)),
+      totals: (machineId, totals, ts) => {
+        const e = entries.get(mirror.key);
+        const booked = e?.kpi?.onTotals(machineId, totals, ts);
+        if (booked?.length) e!.historian.record(booked);
+      },
+      alarmsChanged: () => entries.get(mirror.key)?.server?.alarmsChanged(),
+      lineChanged: () => {
+        const e = entryFor(mirror);
+        rebuildKpi(e);
+        ensureServer(e);
+      },
       commandResult: (machineId, json) => entries.get(mirror.key)?.commands.onResult(machineId, json),
       log: (level, message) => log(level, message),
     }),
   });
 
-  const lines = (): HostedLine[] => [...entries.values()].map((e) => ({
-    key: e.mirror.key, groupId: e.mirror.groupId, edgeNodeId: e.mirror.edgeNodeId,
-    lineId: e.mirror.plantView?.line.id ?? '', name: e.mirror.plantView?.line.name ?? e.mirror.key,
-    online: e.mirror.online, port: e.server?.port ?? null, machines: e.mirror.machines.size,
-  })).sort((a, b) => a.key.localeCompare(b.key));
+  const lines = (): HostedLine[] => [...entries.values()]
+    .map((e) => describeLine(e.mirror, e.kpi, !!e.server, e.server?.port ?? null))
+    .sort((a, b) => a.key.localeCompare(b.key));
 
-  const index: FastifyInstance = Fastify({ logger: false, bodyLimit: 1024 });
-  installSecurity(index);
-  // Names and online flags only: the data itself is behind each line's sign-in.
-  index.get('/api/lines', async () => ({ host: config.host.id, lines: lines() }));
-  index.get('/api/health', async () => ({
+  // ---- the main port: plant API + overview, and every line under /lines/<group>/<node>/ -------
+  /** Hands a /lines/… request to its line's server; false when the URL is not a line's. */
+  function lineRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    const m = LINE_URL.exec(req.url ?? '');
+    if (!m) return false;
+    const key = `${safeDecode(m[1]!)}/${safeDecode(m[2]!)}`;
+    const server = entries.get(key)?.server;
+    if (!server) {
+      res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ error: `no line ${key} on this host (yet): GET /api/lines lists the lines it serves`, code: 'unknown-line' }));
+      return true;
+    }
+    if (m[3] === undefined) {
+      // The twin loads its files relative to the page: the line's folder needs its slash.
+      res.writeHead(308, { location: `/lines/${m[1]}/${m[2]}/${m[4] ?? ''}` });
+      res.end();
+      return true;
+    }
+    req.url = m[3] + (m[4] ?? '');
+    server.app.server.emit('request', req, res);
+    return true;
+  }
+
+  function lineUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const m = LINE_URL.exec(req.url ?? '');
+    const server = m && m[3] !== undefined ? entries.get(`${safeDecode(m[1]!)}/${safeDecode(m[2]!)}`)?.server : undefined;
+    if (!m || !server) {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    req.url = m[3]! + (m[4] ?? '');
+    server.app.server.emit('upgrade', req, socket, head);
+  }
+
+  let mainServer: Server | null = null;
+  const plantApp: FastifyInstance = Fastify({
+    logger: false, bodyLimit: 16 * 1024,
+    serverFactory: (handler) => {
+      const server = createServer((req, res) => {
+        if (!lineRequest(req, res)) handler(req, res);
+      });
+      server.on('upgrade', lineUpgrade);
+      mainServer = server;
+      return server;
+    },
+  });
+  installSecurity(plantApp);
+  installErrorHandler(plantApp, log);
+  installAuthGuard(plantApp, auth);
+  registerAuthRoutes(plantApp, auth, now);
+  plantApp.get('/api/health', async () => ({
     status: primary.health().connected ? 'ok' : 'degraded',
     host: primary.health(),
-    lines: lines().map((l) => ({ key: l.key, online: l.online, port: l.port })),
+    auth: auth.health(),
+    lines: lines().map((l) => ({ key: l.key, online: l.online, path: l.path, port: l.port })),
   }));
-  index.get('/', async (req, reply) => {
-    const hostname = escapeHtml(req.hostname.replace(/:\d+$/, ''));
-    const rows = lines().map((l) => `<tr><td>${l.port ? `<a href="http://${hostname}:${l.port}/">${escapeHtml(l.name)}</a>` : escapeHtml(l.name)}</td>` +
-      `<td>${escapeHtml(l.key)}</td><td>${l.online ? 'online' : 'offline'}</td><td>${l.machines}</td></tr>`).join('');
-    return reply.type('text/html').send(`<!doctype html><meta charset="utf-8"><title>twinline plant host</title>` +
-      `<h1>twinline plant host ${escapeHtml(config.host.id)}</h1><table><tr><th>Line</th><th>Sparkplug group/edge node</th><th>Edge</th><th>Machines</th></tr>${rows}</table>` +
-      `<p>Each line's twin and API are served on the port in its link.</p>`);
-  });
-  await index.listen({ port: config.http.port, host: config.http.host });
-  const port = (index.server.address() as AddressInfo).port;
+  plantApp.get('/api/lines', async () => ({ host: config.host.id, at: now(), lines: lines() }));
+  // Every line's KPI answer (the edge's GET /api/kpi/line shape), for a plant view in one call.
+  plantApp.get('/api/kpi/lines', async () => ({
+    at: now(),
+    lines: [...entries.values()].sort((a, b) => a.mirror.key.localeCompare(b.mirror.key)).map((e) => {
+      const view = e.mirror.plantView;
+      const current = e.kpi?.engine.line() ?? null;
+      const { shift, ...kpis } = current ?? { shift: null };
+      return {
+        key: e.mirror.key, path: linePathOf(e),
+        line: view ? { id: view.line.id, name: view.line.name } : null,
+        shift, kpis: current ? kpis : null,
+      };
+    }),
+  }));
+  // The plant's standing alarms, each with its line; read-only (actions stay with the edges).
+  plantApp.get('/api/alarms', async () => ({
+    ts: now(),
+    lines: [...entries.values()].sort((a, b) => a.mirror.key.localeCompare(b.mirror.key))
+      .map((e) => ({ key: e.mirror.key, ...mirroredAlarmList(e.mirror, now()) })),
+  }));
+  plantApp.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(PLANT_PAGE(config.host.id)));
+  plantApp.get('/plant.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(PLANT_SCRIPT));
+
+  await plantApp.listen({ port: config.http.port, host: config.http.host });
+  const port = ((mainServer as Server | null)?.address() as AddressInfo).port;
   primary.start();
-  log('info', `host ${config.host.id}: plant index on http://localhost:${port}`);
+  log('info', `host ${config.host.id}: the plant on http://localhost:${port}/ (lines under /lines/<group>/<edge node>/)`);
 
   return {
     port,
@@ -209,7 +306,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     lines,
     line(key) {
       const e = entries.get(key);
-      return e?.server ? { port: e.server.port, mirror: e.mirror, historian: e.historian } : undefined;
+      return e?.server ? { path: linePathOf(e), port: e.server.port, mirror: e.mirror, historian: e.historian, kpi: e.kpi } : undefined;
     },
     async stop() {
       stopping = true;
@@ -221,8 +318,16 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         await e.server?.stop();
         e.historian.close();
       }
-      await index.close();
+      await plantApp.close();
       sqlite.close();
     },
   };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }

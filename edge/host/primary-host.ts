@@ -87,6 +87,8 @@ export function createPrimaryHost(options: PrimaryHostOptions): PrimaryHost {
       events: (e, historical) => sink?.events(e, historical),
       lineChanged: () => sink?.lineChanged(),
       commandResult: (id, json) => sink?.commandResult(id, json),
+      totals: (id, totals, ts) => sink?.totals?.(id, totals, ts),
+      alarmsChanged: (id) => sink?.alarmsChanged?.(id),
       log: (level, msg) => log(level, `host: ${msg}`),
       requestRebirth: (reason) => void requestRebirth(m!, reason),
     };

@@ -36,6 +36,8 @@ export interface UplinkSource {
   devices(): DeviceHealth[];
   /** Line KPIs of the current shift (bottleneck method), or null between shifts. */
   lineKpis(): { availability: number; performance: number; quality: number; oee: number; bottleneck: string } | null;
+  /** When the edge (its KPI engine) started; default: when the uplink was created. */
+  startedAt?: number;
   /** The standing alarm list (without diagnosis); absent on an edge without alarms: published as none. */
   alarms?(): AlarmList;
 }
@@ -132,6 +134,7 @@ export function createEdgeNode(options: EdgeNodeOptions): EdgeNode {
   const catalogue: Catalogue = buildCatalogue(plant);
   const plantViewJson = JSON.stringify(toPlantView(plant));
   const kpiSettingsJson = JSON.stringify(kpiSettingsOf(plant));
+  const startedAt = source.startedAt ?? now();
   const machineIds = plant.machines.map((m) => m.id);
   const brokerLabel = redactUrl(settings.broker.url);
   const clientOptions: IClientOptions = brokerOptions(settings.broker, {
@@ -334,6 +337,7 @@ export function createEdgeNode(options: EdgeNodeOptions): EdgeNode {
       birthMetric(def(null, NODE_METRIC.software), SOFTWARE, ts),
       birthMetric(def(null, NODE_METRIC.plantView), plantViewJson, ts),
       birthMetric(def(null, NODE_METRIC.kpiSettings), kpiSettingsJson, ts),
+      birthMetric(def(null, NODE_METRIC.startedAt), startedAt, ts),
     ];
     for (const [d, v] of nodeValues()) {
       metrics.push(birthMetric(d, v, ts));

@@ -25,6 +25,11 @@ export const NODE_METRIC = {
    * (KpiSettingsMetric): the shift calendar, time zone, KPI conventions and CO2e factor.
    */
   kpiSettings: 'Twinline/KPI Settings',
+  /**
+   * When this edge process started: its KPI engine knows nothing before (no data), even when a
+   * machine's State Since is older. A host recomputing the KPIs books from here too.
+   */
+  startedAt: 'Twinline/Started At',
   /** The alarm flood status of the line (shared/alarm-wire.ts FloodStatus), JSON. */
   alarmFlood: 'Alarms/Flood',
 } as const;
@@ -214,6 +219,7 @@ export function buildCatalogue(plant: PlantConfig): Catalogue {
   node.push(def(null, NODE_METRIC.droppedMetrics, 'Int64'));
   node.push(def(null, NODE_METRIC.kpiSettings, 'String'));
   node.push(def(null, NODE_METRIC.alarmFlood, 'String'));
+  node.push(def(null, NODE_METRIC.startedAt, 'DateTime'));
   const deviceIds = plant.devices.map((d) => d.id);
   for (const id of deviceIds) {
     for (const f of DEVICE_FIELDS) node.push(def(null, deviceMetricName(id, f.field), f.type));

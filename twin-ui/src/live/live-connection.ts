@@ -40,7 +40,9 @@ export interface LiveConnection {
 }
 
 export function connectLive(url: string | undefined, handlers: LiveConnectionHandlers): LiveConnection {
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = url ? io(url) : io();
+  // Without an edge URL: this page's own server, at the Socket.IO path next to the page, so the
+  // twin also works below a path (the plant host serves each line under /lines/<group>/<node>/).
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = url ? io(url) : io({ path: new URL('socket.io', location.href).pathname });
   let everConnected = false;
   handlers.connection('connecting', null);
 
