@@ -158,6 +158,10 @@ describe('alarms in the twin (real simulator + edge, real Chromium)', () => {
     // Back to the alarm's own recording.
     await page.locator('[data-testid="recording-picker"]').selectOption(String(edgeView.recordingId));
     await page.waitForSelector(`[data-testid="flight-recording"][data-recording-id="${edgeView.recordingId}"]`, { timeout: 10_000 });
+    // A taller dock for reading the recording.
+    const lowHeight = (await page.locator('[data-testid="alarm-panel"]').boundingBox())!.height;
+    await page.locator('[data-testid="alarm-expand"]').click();
+    await page.waitForFunction((h) => document.querySelector('[data-testid="alarm-panel"]')!.getBoundingClientRect().height > h + 100, lowHeight, { timeout: 5_000 });
     await page.mouse.move(5, 5);
     await page.screenshot({ path: `${ARTIFACTS}/twin-alarms.png` });
     // The same alarm scrolled to its flight recording (every recorded tag, trigger marked).

@@ -43,9 +43,12 @@ describe('twin alarm list model', () => {
     expect(m.alarms.get('fault@mill')!.diagnosis).toBe(diagnosis);
     expect(applyEvent(m, event('normal', view('fault@mill', { state: 'normal' })))).toBe(true);
     expect(m.alarms.size).toBe(0);
-    // A list older than the events already applied (a slow REST answer) does not undo them.
-    expect(applyList(m, { alarms: [view('fault@mill')], flood, ts: 200 })).toBe(false);
+    // A REST list older than the events already applied (a slow answer) does not undo them…
+    expect(applyList(m, { alarms: [view('fault@mill')], flood, ts: 200 }, 'rest')).toBe(false);
     expect(m.alarms.size).toBe(0);
+    // …but the socket's list is the edge's full state and always applies.
+    expect(applyList(m, { alarms: [view('fault@mill')], flood, ts: 200 })).toBe(true);
+    expect(m.alarms.size).toBe(1);
   });
 
   it('keeps flood status from events', () => {

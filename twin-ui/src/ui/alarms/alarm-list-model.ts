@@ -36,11 +36,12 @@ export function emptyModel(): AlarmListModel {
 }
 
 /**
- * Replaces the whole list. A REST answer that started before the socket's latest word is
- * older than what we hold; it is ignored rather than undoing newer events.
+ * Replaces the whole list. A REST answer (`from: 'rest'`) that is older than the socket's
+ * latest word is ignored rather than undoing newer events. The socket's own list is the
+ * edge's full state and always wins (also after an edge restart whose clock went back).
  */
-export function applyList(model: AlarmListModel, list: AlarmList): boolean {
-  if (list.ts < model.ts) return false;
+export function applyList(model: AlarmListModel, list: AlarmList, from: 'socket' | 'rest' = 'socket'): boolean {
+  if (from === 'rest' && list.ts < model.ts) return false;
   model.alarms = new Map(list.alarms.filter((a) => a.state !== 'normal').map((a) => [a.key, a]));
   model.flood = list.flood;
   model.ts = list.ts;

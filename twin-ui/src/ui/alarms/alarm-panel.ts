@@ -70,7 +70,11 @@ export function createAlarmPanel(container: HTMLElement, deps: AlarmPanelDeps): 
   const tabAside = el('button', 'ad-tab');
   tabAside.type = 'button';
   tabAside.dataset.testid = 'alarm-tab-set-aside';
-  tabs.append(tabAnn, tabAside);
+  // Taller dock for reading recordings; the line stays visible above it.
+  const expand = el('button', 'ad-tab ad-expand');
+  expand.type = 'button';
+  expand.dataset.testid = 'alarm-expand';
+  tabs.append(tabAnn, tabAside, expand);
   bar.append(toggle, unackChip, prioChips, flood, newest, tabs);
 
   const body = el('div', 'ad-body');
@@ -97,6 +101,11 @@ export function createAlarmPanel(container: HTMLElement, deps: AlarmPanelDeps): 
   });
   tabAnn.addEventListener('click', () => setFilter('annunciated'));
   tabAside.addEventListener('click', () => setFilter('set-aside'));
+  let tall = false;
+  expand.addEventListener('click', () => {
+    tall = !tall;
+    render();
+  });
 
   function setFilter(f: AlarmFilter): void {
     filter = f;
@@ -162,6 +171,9 @@ export function createAlarmPanel(container: HTMLElement, deps: AlarmPanelDeps): 
     root.hidden = !visible;
     container.classList.toggle('alarms-docked', visible);
     container.classList.toggle('alarms-open', open && visible);
+    container.classList.toggle('alarms-tall', tall);
+    setText(expand, tall ? '▁' : '▀');
+    expand.title = tall ? t('alarmDockLower') : t('alarmDockTaller');
     setText(chevron, open ? '▾' : '▴');
     setText(toggleText, `${t('alarms')} ${counts.annunciated}`);
     setText(unackChip, `${counts.unacked} ${t('alarmsUnacked')}`);
@@ -224,7 +236,7 @@ export function createAlarmPanel(container: HTMLElement, deps: AlarmPanelDeps): 
     async reload() {
       const r = await fetchAlarms();
       loadError = r.ok ? null : r.error;
-      if (r.ok) applyList(model, r.value);
+      if (r.ok) applyList(model, r.value, 'rest');
       render();
     },
     refresh() {
