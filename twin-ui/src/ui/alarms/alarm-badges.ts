@@ -23,8 +23,9 @@ export function createAlarmBadges(host: HTMLElement, screenPositionOf: (id: stri
     for (const [id, badge] of badges) {
       const p = screenPositionOf(id);
       badge.hidden = p === null;
-      // Above the machine's centre, clear of its body; transforms do not trigger layout.
-      if (p) badge.style.transform = `translate(${Math.round(p.x - origin.left)}px, ${Math.round(p.y - origin.top - 46)}px)`;
+      // On the machine's body, just above its centre: its label floats higher and stays readable.
+      // Transforms do not trigger layout.
+      if (p) badge.style.transform = `translate(${Math.round(p.x - origin.left)}px, ${Math.round(p.y - origin.top - 12)}px)`;
     }
     frame = requestAnimationFrame(place);
   };
