@@ -1,86 +1,32 @@
 // Modbus writes against the real simulator, with the function codes seen on the wire: a
 // small TCP relay between the edge's connector and the simulator records each request's
 // function code, start address and quantity.
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPlantFile } from '../../edge/config/load-plant.js';
-import { ModbusTcpDeviceSchema, type PlantConfig, type TagConfig } from '../../shared/plant-schema.js';
+import { ModbusTcpDeviceSchema } from '../../shared/plant-schema.js';
 import { createModbusTcpConnector } from '../../edge/connectors/modbus-tcp-connector.js';
 import { tagsOfDevice, type Connector, type TagSample } from '../../edge/connectors/connector.js';
 import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.js';
 import { connectModbus } from '../sim/sim-clients.js';
 import { waitFor } from '../support/wait-for.js';
+import { plantWithStackLight, startModbusRelay } from '../sim/modbus-write-fixtures.js';
 
 const START = Date.parse('2025-03-03T06:30:00+08:00');
-
-/** The demo plant plus PLC memory on the washer: a stack light (three back-to-back coils) and two recipe registers. */
-function plantWithStackLight(): PlantConfig {
-  const plant = structuredClone(loadPlantFile('config/demo-plant.yaml'));
-  const washer = plant.machines.find((m) => m.id === 'washer')!;
-  const coil = (name: string, address: number): TagConfig => ({
-    name, role: 'process', type: 'bool', writable: true,
-    modbus: { table: 'coil', address, wordOrder: 'high-first', byteOrder: 'big', scale: 1, offset: 0 },
-  });
-  const register = (name: string, address: number, max: number): TagConfig => ({
-    name, role: 'process', type: 'uint16', writable: true, min: 0, max,
-    modbus: { table: 'holding', address, wordOrder: 'high-first', byteOrder: 'big', scale: 1, offset: 0 },
-  });
-  washer.tags.push(coil('lampRed', 120), coil('lampAmber', 121), coil('lampGreen', 122), register('recipe', 120, 99), register('batchSize', 121, 500));
-  return plant;
-}
-
-interface SeenRequest { fc: number; address: number; quantity: number }
-
-/** Relays Modbus TCP to `targetPort` and records every request's function code (MBAP: 7-byte header, then the PDU). */
-async function startRelay(targetPort: number): Promise<{ port: number; seen: SeenRequest[]; close(): Promise<void> }> {
-  const seen: SeenRequest[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((inbound) => {
-    const outbound = createConnection({ host: '127.0.0.1', port: targetPort });
-    sockets.add(inbound).add(outbound);
-    let pending = Buffer.alloc(0);
-    inbound.on('data', (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      while (pending.length >= 12) {
-        const frameLength = 6 + pending.readUInt16BE(4);
-        if (pending.length < frameLength) break;
-        seen.push({ fc: pending[7]!, address: pending.readUInt16BE(8), quantity: pending.readUInt16BE(10) });
-        pending = pending.subarray(frameLength);
-      }
-      outbound.write(chunk);
-    });
-    outbound.on('data', (chunk: Buffer) => inbound.write(chunk));
-    const end = () => { inbound.destroy(); outbound.destroy(); };
-    inbound.on('close', end).on('error', end);
-    outbound.on('close', end).on('error', end);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return {
-    port: typeof address === 'object' && address ? address.port : 0,
-    seen,
-    close: () => new Promise((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
-  };
-}
 
 describe('Modbus writes with function codes 5, 6, 15 and 16 against the simulator', () => {
   const plant = plantWithStackLight();
   let dir: string;
   let sim: RunningSimulator;
-  let relay: Awaited<ReturnType<typeof startRelay>>;
+  let relay: Awaited<ReturnType<typeof startModbusRelay>>;
   const connectors: Connector[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'twinline-fc15-'));
     // No OPC UA needed here, but the plant has OPC UA devices: keep its PKI in the temp dir.
     sim = await startSimulator({ plant, opcuaPort: 0, modbusPort: 0, seed: 5, timeScale: 1, startTime: START, pkiDir: join(dir, 'pki') });
-    relay = await startRelay(sim.modbusPort);
+    relay = await startModbusRelay(sim.modbusPort);
   }, 60_000);
 
   afterAll(async () => {
