@@ -162,7 +162,8 @@ function applyView(next: ViewName): void {
   const entering = next !== view || !document.getElementById('app')!.dataset.view;
   view = next;
   const features = VIEW_FEATURES[view];
-  alarmPanel.setVisible(features.alarms);
+  // Logged out, the alarm list could only say "401": the dialog is the one thing to show.
+  alarmPanel.setVisible(features.alarms && loginNeeded === null);
   byId('app').dataset.view = view;
   header.setView(view, session ? viewsFor(session.role) : [view], features);
   if (!features.dashboard && dashboard.isOpen) toggleDashboard();
