@@ -5,6 +5,7 @@
 
 export const PLANT_PAGE = (hostId: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 viewBox=%220 0 16 16%22%3E%3Crect width=%2216%22 height=%2216%22 rx=%223%22 fill=%22%2367e8f9%22/%3E%3C/svg%3E">
 <title>twinline plant — ${escapeHtml(hostId)}</title>
 <style>
 body{font:14px system-ui,sans-serif;margin:2rem;background:#0f172a;color:#e2e8f0}
