@@ -4,7 +4,7 @@ import { Box3, Color, Fog, Group, Scene, Vector3, type Material, type Mesh } fro
 import type { MachineLive, PlantView } from '../../../shared/live-protocol.js';
 import type { MachineState } from '../../../shared/plant-schema.js';
 import { createCamera, frameBounds } from './components/camera.js';
-import { createLights } from './components/lights.js';
+import { createLights, litFromAbove } from './components/lights.js';
 import { createFloor } from './components/floor.js';
 import { createMaterials, heatColour, type Materials } from './components/materials.js';
 import { createMachineModel, TRANSFER_HEIGHT, type MachineModel } from './components/machine-models.js';
@@ -55,6 +55,8 @@ export interface WorldOptions {
 }
 
 const HEAT_BINS = 11;
+/** Below this scale a label (~110 px wide) is wider than the ~6 m between machines: cull it. */
+const MIN_LABEL_PX_PER_METRE = 14;
 
 export class World {
   private readonly scene = new Scene();
@@ -114,11 +116,13 @@ export class World {
     this.selectFrame.root.visible = false;
     this.scene.add(this.hoverFrame.root, this.selectFrame.root);
     const blink = { acc: 0 };
+    // Each updatable says whether it changed the picture; the loop draws only then.
     this.loop.updatables.push(
       { tick: () => this.controls.update() },
       { tick: () => this.picking?.tick() },
       {
         tick: (dt, time) => {
+          let changed = false;
           blink.acc += dt;
           if (blink.acc >= 0.5) {
             blink.acc = 0;
@@ -126,16 +130,23 @@ export class World {
             for (const e of this.ordered) {
               if (e.state === 'down' && !e.stale) {
                 e.andon.setState(e.state, this.blinkOn);
-                this.refreshPaint(e.andon.lamps);
+                if (this.refreshPaint(e.andon.lamps)) changed = true;
               }
             }
           }
-          for (const e of this.ordered) e.model.animate(time, dt, e.state === 'running' && !e.stale);
-          this.instancer?.sync();
+          let moved = false;
+          for (const e of this.ordered) if (e.model.animate(time, dt, e.state === 'running' && !e.stale)) moved = true;
+          if (moved) {
+            // The renderer updates world matrices only when it draws; animated proxies need theirs now.
+            this.content.updateMatrixWorld();
+            this.instancer?.sync();
+          }
+          return changed || moved;
         },
       },
-      { tick: (dt) => this.parts?.tick(dt) },
+      { tick: (dt) => this.parts?.tick(dt) ?? false },
     );
+    this.loop.beforeLabels = () => this.cullLabels();
   }
 
   /** Builds (or rebuilds, if the plant changed) the scene for a plant. */
@@ -201,11 +212,15 @@ export class World {
       this.instancer.collect(this.content, painted);
     }
     if (bounds.isEmpty()) bounds.set(new Vector3(-5, 0, -5), new Vector3(5, 2, 5));
-    this.content.add(createFloor(this.mat, bounds), ...createLights(bounds, this.options.quality.shadows));
+    const lights = createLights(bounds, this.options.quality.shadows);
+    const bake = this.options.quality.bakedFloor ? (c: Color) => litFromAbove(lights, c) : undefined;
+    this.content.add(createFloor(this.mat, bounds, bake), ...lights);
     this.disposeResize?.();
-    this.disposeResize = createResizer(this.container, this.camera, this.renderer, this.labels, () => {
+    this.disposeResize = createResizer(this.container, this.camera, this.renderer, this.labels, this.options.quality, () => {
       if (!this.userMovedCamera) this.frame(bounds);
+      this.loop.invalidateView();
     });
+    this.loop.invalidateView();
     this.frame(bounds);
     this.picking?.dispose();
     this.picking = createPicking(
@@ -218,6 +233,7 @@ export class World {
   }
 
   private userMovedCamera = false;
+  private hovered: string | null = null;
   private frame(bounds: Box3): void {
     frameBounds(this.camera, bounds, this.controls.target);
     this.controls.update();
@@ -255,11 +271,13 @@ export class World {
     this.selectFrame.root.visible = !!e;
     if (e) this.placeFrame(this.selectFrame, e, 0.9);
     for (const x of this.ordered) x.label.element.classList.toggle('selected', x.id === this.selected);
+    this.loop.invalidateView(); // the selected machine's label shows even when culled
   }
 
   setColourMode(mode: ColourMode): void {
     this.colourMode = mode;
     for (const e of this.ordered) this.paint(e);
+    this.loop.invalidate();
   }
 
   /** Applies a machine's live data; `heat` is its heat-map value in [0,1] (1 = good) or null. */
@@ -270,11 +288,15 @@ export class World {
     e.state = live.state;
     e.stale = stale;
     e.heat = heat;
+    let changed = false;
     if (stateChanged) {
       e.andon.setState(stale ? 'no-data' : e.state, this.blinkOn);
-      this.refreshPaint(e.andon.lamps);
+      changed = this.refreshPaint(e.andon.lamps);
     }
-    this.paint(e);
+    if (this.paint(e)) changed = true;
+    if (changed) this.loop.invalidate();
+    // A machine going down gets its label back even when labels are culled.
+    if (stateChanged) this.loop.invalidateView();
     e.label.set(text.name, text.figure, text.state, stale ? 'no-data' : e.state, stale);
   }
 
@@ -310,7 +332,8 @@ export class World {
     return this.renderer.domElement;
   }
 
-  private paint(e: MachineEntity): void {
+  /** Paints a machine in its state or heat colour; returns whether any colour changed. */
+  private paint(e: MachineEntity): boolean {
     let m: Material;
     if (this.colourMode === 'state' || e.heat === null || e.stale) {
       m = e.stale ? this.mat.stateAccent['no-data'] : this.mat.stateAccent[e.state];
@@ -320,13 +343,16 @@ export class World {
       e.frame.setMaterial(m);
     }
     for (const a of e.model.accents) a.material = m;
-    this.refreshPaint(e.model.accents);
-    this.refreshPaint(e.frame.strips);
+    const accents = this.refreshPaint(e.model.accents);
+    return this.refreshPaint(e.frame.strips) || accents;
   }
 
-  private refreshPaint(meshes: readonly Mesh[]): void {
-    if (!this.instancer) return;
-    for (let i = 0; i < meshes.length; i++) this.instancer.refresh(meshes[i]!);
+  /** Without the instancer the meshes draw their materials directly: any call may change them. */
+  private refreshPaint(meshes: readonly Mesh[]): boolean {
+    if (!this.instancer) return true;
+    let changed = false;
+    for (let i = 0; i < meshes.length; i++) if (this.instancer.refresh(meshes[i]!)) changed = true;
+    return changed;
   }
 
   /** Draw calls in the last frame (performance check). */
@@ -344,7 +370,26 @@ export class World {
     this.hoverFrame.root.visible = !!e && id !== this.selected;
     if (e) this.placeFrame(this.hoverFrame, e, 0.7);
     for (const x of this.ordered) x.label.element.classList.toggle('hovered', x.id === id);
+    this.hovered = id;
+    this.loop.invalidateView();
     this.options.onHover?.(id);
+  }
+
+  /**
+   * Labels are DOM cards; a browser lays out and paints every one of them whenever the view
+   * moves, and 200 overlapping cards are unreadable anyway. A label shows only where its machine
+   * is drawn large enough to read it (MIN_LABEL_PX_PER_METRE), plus always for the selected,
+   * hovered and down machines — the ones someone is looking for.
+   */
+  private cullLabels(): void {
+    const h = this.container.clientHeight || 1;
+    const focal = h / (2 * Math.tan((this.camera.fov * Math.PI) / 360));
+    const cam = this.camera.position;
+    for (let i = 0; i < this.ordered.length; i++) {
+      const e = this.ordered[i]!;
+      const pxPerMetre = focal / Math.max(0.001, cam.distanceTo(e.centre));
+      e.label.object.visible = pxPerMetre >= MIN_LABEL_PX_PER_METRE || e.id === this.selected || e.id === this.hovered || (e.state === 'down' && !e.stale);
+    }
   }
 
   private placeFrame(frame: FloorFrame, e: MachineEntity, margin: number): void {

@@ -17,14 +17,17 @@ export interface MachineModel {
   port: number;
   /** Meshes painted in the state colour. */
   accents: Mesh[];
-  /** Called every frame; `active` is true while the machine runs. Must not allocate. */
-  animate(time: number, dt: number, active: boolean): void;
+  /** Called every frame; `active` is true while the machine runs. Returns whether anything
+   *  moved (the loop draws only then). Must not allocate. */
+  animate(time: number, dt: number, active: boolean): boolean;
 }
 
-const still = () => {};
+const still = () => false;
 
+/** Eases towards target; snaps when within a thousandth so a machine at rest really rests. */
 function approach(current: number, target: number, rate: number, dt: number): number {
-  return current + (target - current) * Math.min(1, rate * dt);
+  const next = current + (target - current) * Math.min(1, rate * dt);
+  return Math.abs(target - next) < 1e-3 ? target : next;
 }
 
 export function createRobot(mat: Materials): MachineModel {
@@ -75,11 +78,13 @@ export function createRobot(mat: Materials): MachineModel {
         turntable.rotation.y = 0.2 + Math.sin(phase * 0.9) * 1.1;
         shoulder.rotation.z = -0.25 + Math.sin(phase * 1.8) * 0.18;
         elbow.rotation.z = -0.9 + Math.sin(phase * 1.8 + 0.6) * 0.2;
-      } else {
-        turntable.rotation.y = approach(turntable.rotation.y, 0, 1.5, dt);
-        shoulder.rotation.z = approach(shoulder.rotation.z, 0.1, 1.5, dt);
-        elbow.rotation.z = approach(elbow.rotation.z, -1.3, 1.5, dt);
+        return true;
       }
+      if (turntable.rotation.y === 0 && shoulder.rotation.z === 0.1 && elbow.rotation.z === -1.3) return false;
+      turntable.rotation.y = approach(turntable.rotation.y, 0, 1.5, dt);
+      shoulder.rotation.z = approach(shoulder.rotation.z, 0.1, 1.5, dt);
+      elbow.rotation.z = approach(elbow.rotation.z, -1.3, 1.5, dt);
+      return true;
     },
   };
 }
@@ -175,11 +180,12 @@ export function createPacking(mat: Materials): MachineModel {
     port: w / 2,
     accents: [accent],
     animate(_time, dt, active) {
-      if (!active) return;
+      if (!active) return false;
       phase += dt;
       gantry.position.x = Math.sin(phase * 1.2) * 0.7;
       head.position.x = gantry.position.x;
       head.position.y = h - 0.4 - Math.max(0, Math.sin(phase * 2.4)) * 0.5;
+      return true;
     },
   };
 }

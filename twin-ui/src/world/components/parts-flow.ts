@@ -14,7 +14,8 @@ export interface PartsFlow {
   mesh: InstancedMesh;
   /** Parts leave machine `fromIndex` (plant order) on its outgoing conveyor. */
   release(fromIndex: number, parts: number): void;
-  tick(dt: number): void;
+  /** Moves the parts; returns whether any part was (or just stopped being) on screen. */
+  tick(dt: number): boolean;
   active(): number;
 }
 
@@ -49,6 +50,7 @@ export function createPartsFlow(mat: Materials, conveyors: readonly (Conveyor | 
       }
     },
     tick(dt) {
+      if (n === 0 && mesh.count === 0) return false;
       let visible = 0;
       for (let i = 0; i < n; ) {
         const conveyor = conveyors[lane[i]!]!;
@@ -67,8 +69,10 @@ export function createPartsFlow(mat: Materials, conveyors: readonly (Conveyor | 
         }
         i++;
       }
+      const wasShowing = mesh.count > 0;
       mesh.count = visible;
       mesh.instanceMatrix.needsUpdate = true;
+      return visible > 0 || wasShowing;
     },
     active: () => n,
   };

@@ -27,12 +27,24 @@ export interface RenderQuality {
   shadows: boolean;
   antialias: boolean;
   maxPixelRatio: number;
+  /** Upper bound on drawing-buffer pixels; the canvas is stretched to the view above it. */
+  maxRenderPixels: number;
   /** PBR materials; Lambert when false (far cheaper per pixel on CPU rasterisers). */
   physicalMaterials: boolean;
+  /** The floor drawn unlit in its lit colours (no shadows can fall on it then). */
+  bakedFloor: boolean;
 }
 
-export const HIGH_QUALITY: RenderQuality = { shadows: true, antialias: true, maxPixelRatio: 2, physicalMaterials: true };
-export const LOW_QUALITY: RenderQuality = { shadows: false, antialias: false, maxPixelRatio: 1, physicalMaterials: false };
+export const HIGH_QUALITY: RenderQuality = { shadows: true, antialias: true, maxPixelRatio: 2, maxRenderPixels: Infinity, physicalMaterials: true, bakedFloor: false };
+// A CPU rasteriser pays for every pixel: ~0.5 Mpx (a 1280×720 page draws at ~0.8 of its size,
+// stretched) keeps a frame affordable at any window size; the labels stay sharp (DOM).
+export const LOW_QUALITY: RenderQuality = { shadows: false, antialias: false, maxPixelRatio: 1, maxRenderPixels: 500_000, physicalMaterials: false, bakedFloor: true };
+
+/** Pixel ratio for a view of w×h CSS pixels within the quality's limits. */
+export function pixelRatioFor(quality: RenderQuality, w: number, h: number, devicePixelRatio: number): number {
+  const byPixels = Math.sqrt(quality.maxRenderPixels / Math.max(1, w * h));
+  return Math.min(devicePixelRatio, quality.maxPixelRatio, byPixels);
+}
 
 export function createRenderer(quality: RenderQuality): WebGLRenderer {
   // preserveDrawingBuffer lets tests and screenshots read pixels back after a frame.
