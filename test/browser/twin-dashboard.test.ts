@@ -1,44 +1,27 @@
 // The managers' KPI dashboard in real Chromium against the real simulator + edge: every
 // machine's figure on screen is the one the KPI REST API gives, and clicking OEE shows the
 // formula and inputs the engine computed it from.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { MachineKpiAnswer, MachinesKpiAnswer } from '../../shared/kpi-api.js';
-import { launchChromium, waitForTwin, type Browser } from './chromium.js';
-import { startTwinLine, type TwinLine } from './e2e-line.js';
-import { loginThroughTwin } from './twin-login.js';
+import { ARTIFACTS, twinOnLine } from './twin-on-line.js';
 
-const ARTIFACTS = 'test-artifacts';
 const FACTORS = ['availability', 'performance', 'quality', 'oee'] as const;
 
 describe('KPI dashboard on the real line', () => {
-  let line: TwinLine;
-  let browser: Browser;
-  const pageErrors: string[] = [];
+  // The dashboard is the manager's view (the demo visitor is an operator): log in as the demo manager.
+  const twin = twinOnLine({ timeScale: 10, seed: 7, login: { username: 'manager', password: 'manager-demo' } });
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    line = await startTwinLine({ timeScale: 10, seed: 7 });
-    browser = await launchChromium();
-    browser.page.on('pageerror', (e) => pageErrors.push(e.message));
-    await browser.page.goto(line.url);
-    await waitForTwin(browser.page, 30_000);
-    // The dashboard is the manager's view (the demo visitor is an operator): log in as the demo manager,
-    // whose view opens the dashboard first; close it so each test opens it itself.
-    await loginThroughTwin(browser.page, 'manager', 'manager-demo');
-    await browser.page.waitForSelector('[data-testid="dashboard"]:not([hidden])', { timeout: 30_000 });
-    await browser.page.locator('[data-testid="dashboard-toggle"]').click();
+    // The manager's view opens the dashboard first; close it so each test opens it itself.
+    await twin.page.waitForSelector('[data-testid="dashboard"]:not([hidden])', { timeout: 30_000 });
+    await twin.page.locator('[data-testid="dashboard-toggle"]').click();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await line?.stop();
-  });
-
-  const restMachines = () => browser.page.evaluate(async () => (await (await fetch('api/kpi/machines')).json()) as MachinesKpiAnswer);
+  const restMachines = () => twin.page.evaluate(async () => (await (await fetch('api/kpi/machines')).json()) as MachinesKpiAnswer);
 
   it('shows a figure per machine that matches /api/kpi/machines', async () => {
-    const { page } = browser;
+    const { page } = twin;
     // Wait (with the page's demo session) until every machine has made parts this shift.
     // Polled from here: page.waitForFunction would take an async predicate's Promise as truthy.
     const deadline = Date.now() + 60_000;
@@ -81,7 +64,7 @@ describe('KPI dashboard on the real line', () => {
   });
 
   it('clicking OEE shows its formula and inputs from the REST answer', async () => {
-    const { page } = browser;
+    const { page } = twin;
     const answer = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/kpi/machines/mill', { timeout: 30_000 });
     await page.locator('[data-testid="dash-table"] tr[data-machine-id="mill"] td.fig[data-kpi="oee"]').click();
     const detail = (await (await answer).json()) as MachineKpiAnswer;
@@ -103,7 +86,7 @@ describe('KPI dashboard on the real line', () => {
   });
 
   it('exports the table as CSV and switches to Chinese', async () => {
-    const { page } = browser;
+    const { page } = twin;
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="dash-csv"]').click()]);
     const file = await download.path();
     const csv = readFileSync(file!, 'utf8').replace(/^\ufeff/, '').trim().split('\r\n');
@@ -115,6 +98,6 @@ describe('KPI dashboard on the real line', () => {
     await page.locator('[data-testid="lang-toggle"]').click();
     await page.locator('[data-testid="dashboard-toggle"]').click();
     expect(await page.locator('[data-testid="dashboard"]').isHidden()).toBe(true);
-    expect(pageErrors).toEqual([]);
+    expect(twin.pageErrors).toEqual([]);
   });
 });

@@ -1,35 +1,17 @@
 // End to end in real Chromium: simulator → edge → twin. What a newcomer sees after `npm start`.
-import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, waitForTwin, type Browser } from './chromium.js';
+import { launchChromium, type Browser } from './chromium.js';
 import { startTwinLine, type TwinLine } from './e2e-line.js';
 import { canvasStats, clickMachine, tagText, waitForChange } from './page-checks.js';
 import { loginThroughTwin } from './twin-login.js';
-
-const ARTIFACTS = 'test-artifacts';
+import { ARTIFACTS, pollUntil, twinOnLine } from './twin-on-line.js';
 
 describe('twin served by the real edge, fed by the real simulator', () => {
-  let line: TwinLine;
-  let browser: Browser;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    // 10× time: a part every second or so, so counts visibly move within the test.
-    line = await startTwinLine({ timeScale: 10, seed: 7 });
-    browser = await launchChromium();
-    browser.page.on('pageerror', (e) => pageErrors.push(e.message));
-    await browser.page.goto(line.url);
-    await waitForTwin(browser.page, 30_000);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await line?.stop();
-  });
+  // 10× time: a part every second or so, so counts visibly move within the test.
+  const twin = twinOnLine({ timeScale: 10, seed: 7 });
 
   it('loads the page from the edge and draws the line', async () => {
-    const { page } = browser;
+    const { page } = twin;
     expect(await page.title()).toContain('twinline');
     expect(await page.evaluate(() => window.__twin!.machineIds())).toEqual(['loader', 'mill', 'washer', 'inspection', 'packer']);
     await page.waitForFunction(() => window.__twin!.frames > 3, undefined, { timeout: 20_000 });
@@ -46,7 +28,7 @@ describe('twin served by the real edge, fed by the real simulator', () => {
   });
 
   it('shows a real state for every machine once both protocols flow', async () => {
-    const { page } = browser;
+    const { page } = twin;
     await page.waitForFunction(
       () => [...document.querySelectorAll<HTMLElement>('.machine-label')].every((l) => l.dataset.state && l.dataset.state !== 'no-data'),
       undefined,
@@ -56,7 +38,7 @@ describe('twin served by the real edge, fed by the real simulator', () => {
   });
 
   it('clicking a machine opens its inspector with live values that change', async () => {
-    const { page } = browser;
+    const { page } = twin;
     // Live tags and trends are the maintenance engineer's view: switch from the demo operator.
     await loginThroughTwin(page, 'maintenance', 'maintenance-demo');
     await clickMachine(page, 'mill');
@@ -73,15 +55,15 @@ describe('twin served by the real edge, fed by the real simulator', () => {
   });
 
   it('trends a tag from the historian, then live, and shows the shift state timeline', async () => {
-    const { page } = browser;
+    const { page } = twin;
     // Default trend: the mill's first process value; the request goes to the historian over REST.
     await page.waitForSelector('[data-testid="trend"] .trend[data-history-points]', { state: 'attached', timeout: 30_000 });
     expect(await page.locator('#inspector tr.trended').getAttribute('data-tag')).toBe('spindleSpeed');
     // Wait (from the page, with its session) until the historian has stored spindle temperatures…
-    await page.waitForFunction(async () => {
+    await pollUntil('stored spindle temperatures', () => page.evaluate(async () => {
       const res = await fetch(`api/history/tags/mill.spindleTemperature?from=${Date.now() - 600_000}&to=${Date.now() + 600_000}`);
       return res.ok && ((await res.json()) as { points: unknown[] }).points.length > 0;
-    }, undefined, { timeout: 30_000, polling: 500 });
+    }), 30_000);
     // …then clicking that tag trends it, starting from the stored history.
     await page.locator('#inspector tr[data-tag="spindleTemperature"]').click();
     await page.waitForFunction(() => document.querySelector('#inspector tr.trended')?.getAttribute('data-tag') === 'spindleTemperature');
@@ -96,11 +78,11 @@ describe('twin served by the real edge, fed by the real simulator', () => {
   });
 
   it('moves parts along the conveyors as real counts go up', async () => {
-    const { page } = browser;
+    const { page } = twin;
     await page.waitForFunction(() => window.__twin!.activeParts > 0, undefined, { timeout: 30_000, polling: 100 });
     const counts = await page.evaluate(() => (window.__twin!.machine('loader') as { counts: { total: number } }).counts.total);
     expect(counts).toBeGreaterThan(0);
-    expect(pageErrors).toEqual([]);
+    expect(twin.pageErrors).toEqual([]);
   });
 });
 

@@ -53,6 +53,8 @@ export interface ReplayMode extends ReplaySource {
 const WINDOWS_MIN = [5, 15, 30, 60] as const;
 /** The scrubber in 0.1 s steps of a 15-minute window (finer for shorter ones): every state interval can be reached. */
 const STEP_MS = 100;
+/** Longer than a device read takes to reach the historian (poll or publishing interval plus latency). */
+const SETTLE_MS = 2_000;
 /** Parts released per machine per tick at most: 60× through a busy minute must not flood the conveyors. */
 const MAX_PARTS_PER_TICK = 8;
 
@@ -146,6 +148,8 @@ export function createReplayMode(host: HTMLElement, ctx: ReplayContext): ReplayM
     const tz = ctx.timezone();
     scrubber.value = String(Math.round((clock.position - clock.from) / STEP_MS));
     bar.dataset.position = String(Math.round(clock.position));
+    bar.dataset.speed = String(clock.speed);
+    bar.dataset.playing = String(clock.playing);
     const text = `${clockTime(clock.position, tz)}:${String(new Date(clock.position).getUTCSeconds()).padStart(2, '0')}`;
     setText(timeText, `${text} (${clockTime(clock.from, tz)}–${clockTime(clock.to, tz)})`);
     setText(banner, `${t('replayBanner')} · ${text} · ${clock.speed}×`);
@@ -191,6 +195,7 @@ export function createReplayMode(host: HTMLElement, ctx: ReplayContext): ReplayM
 
   async function load(): Promise<void> {
     const seq = ++loadSeq;
+    bar.dataset.loads = String(Number(bar.dataset.loads ?? 0) + 1);
     const from = ctx.now() - Number(windowSelect.value) * 60_000;
     clock = null;
     values = null;
@@ -200,11 +205,12 @@ export function createReplayMode(host: HTMLElement, ctx: ReplayContext): ReplayM
     const errors: string[] = [];
     const states = await Promise.all(ids.map((id) => fetchStatesUntilNow(id, from)));
     if (seq !== loadSeq || !active) return;
-    // The edge ends each answer at its clock, after writing what it had queued: up to the
-    // earliest of those ends every machine's history is complete.
+    // The edge ends each answer at its clock, after writing what it had queued. A sample is
+    // stamped when its device was read and reaches the historian a poll later, so the window
+    // ends SETTLE_MS before the earliest of those ends: up to there the history is complete.
     let to = Number.POSITIVE_INFINITY;
-    for (const a of states) if (a.ok) to = Math.min(to, a.value.to);
-    if (!Number.isFinite(to)) to = ctx.now();
+    for (const a of states) if (a.ok) to = Math.min(to, a.value.to - SETTLE_MS);
+    if (!Number.isFinite(to)) to = ctx.now() - SETTLE_MS;
     tracks = new Map();
     states.forEach((a, i) => {
       if (a.ok) tracks.set(ids[i]!, toTrack(a.value.intervals, to));

@@ -19,13 +19,13 @@ export interface ReplayedState {
   reason: string | null;
 }
 
-/** Sorted, clipped segments; an interval still open ends at the window's end. */
+/** Sorted segments clipped at the window's end; an interval still open ends there. */
 export function toTrack(intervals: readonly StateInterval[], windowEnd: number): ReplaySegment[] {
   return intervals
     .map((i) => ({
       state: (STATES.has(i.state) ? i.state : 'no-data') as MachineState,
       start: i.startTs,
-      end: i.endTs ?? windowEnd,
+      end: Math.min(i.endTs ?? windowEnd, windowEnd),
       reason: i.reason,
     }))
     .filter((s) => s.end > s.start)
