@@ -102,3 +102,21 @@ export function unshelveAlarm(key: string): Promise<RestResult<unknown>> {
 export function setOutOfService(key: string, reason: string | null): Promise<RestResult<unknown>> {
   return reason === null ? postJson(`api/alarms/${enc(key)}/in-service`, {}) : postJson(`api/alarms/${enc(key)}/out-of-service`, { reason });
 }
+
+/** One case with its notes and the context it was opened with. */
+export function fetchServiceCase(id: number): Promise<RestResult<ServiceCase>> {
+  return getJson<unknown>(`api/service-cases/${id}`).then(validated(ServiceCaseSchema, 'a service case'));
+}
+
+export function assignServiceCase(id: number, assignee: string): Promise<RestResult<ServiceCase>> {
+  return postJson(`api/service-cases/${id}/assign`, { assignee }).then(validated(ServiceCaseSchema, 'a service case'));
+}
+
+export function addServiceCaseNote(id: number, text: string): Promise<RestResult<ServiceCase>> {
+  return postJson(`api/service-cases/${id}/notes`, { text }).then(validated(ServiceCaseSchema, 'a service case'));
+}
+
+/** The edge takes a resolution with the close (what was done); it is required. */
+export function closeServiceCase(id: number, resolution: string): Promise<RestResult<ServiceCase>> {
+  return postJson(`api/service-cases/${id}/close`, { resolution }).then(validated(ServiceCaseSchema, 'a service case'));
+}

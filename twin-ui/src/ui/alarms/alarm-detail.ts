@@ -17,6 +17,7 @@ import {
   fetchDiagnosis, fetchFaultAdvice, fetchRecording, fetchRecordings, fetchServiceHistory, openServiceCase, recordNow, recordingCsvUrl, setOutOfService, unshelveAlarm,
 } from './alarm-client.js';
 import { recordingSeries, windowFraction } from './recording-series.js';
+import { createServiceCaseView } from './service-case-view.js';
 import type { RestResult } from '../../live/rest-client.js';
 
 export interface AlarmDetailDeps {
@@ -90,6 +91,18 @@ export function createAlarmDetail(deps: AlarmDetailDeps): AlarmDetail {
   const recSec = section('', 'flight-recording');
   const histSec = section('', 'service-history');
   const hint = el('div', 'ad-hint');
+  const caseView = createServiceCaseView({
+    role: () => deps.role(),
+    timezone: () => deps.timezone(),
+    machineName: (id) => deps.machineName(id),
+    showRecording(id) {
+      showRecording(id);
+      recSec.root.scrollIntoView({ block: 'start' });
+    },
+    changed(c) {
+      if (current?.machineId === c.machineId) void loadHistory(c.machineId, generation);
+    },
+  });
   const sections = el('div', 'ad-sections');
   sections.append(adviceSec.root, diagSec.root, recSec.root, histSec.root);
 
@@ -198,6 +211,7 @@ export function createAlarmDetail(deps: AlarmDetailDeps): AlarmDetail {
         if (r.ok) {
           caseNote = '';
           void loadHistory(a.machineId, generation);
+          caseView.show(r.value.id);
           return { ok: true, value: `${t('alarmCaseOpened')} #${r.value.id}${r.value.recordingId !== null ? ` (${t('flightRecording')} #${r.value.recordingId})` : ''}` };
         }
         return r;
@@ -426,7 +440,13 @@ export function createAlarmDetail(deps: AlarmDetailDeps): AlarmDetail {
       const li = el('li');
       li.dataset.caseId = String(c.id);
       li.dataset.status = c.status;
-      li.textContent = `#${c.id} · ${alarmDateTime(c.openedTs, tz)} · ${c.title} · ${c.status}${c.assignee ? ` → ${c.assignee}` : ''}${c.recordingId !== null ? ` · ${t('flightRecording')} #${c.recordingId}` : ''}`;
+      // A button per case: it opens the case below the list (notes, assign, close).
+      const open = el('button', 'ad-case-link', `#${c.id} · ${alarmDateTime(c.openedTs, tz)} · ${c.title} · ${c.status}${c.assignee ? ` → ${c.assignee}` : ''}${c.recordingId !== null ? ` · ${t('flightRecording')} #${c.recordingId}` : ''}`);
+      open.type = 'button';
+      open.dataset.testid = 'service-case-open';
+      open.addEventListener('click', () => caseView.show(c.id));
+      if (c.id === caseView.caseId) li.classList.add('selected');
+      li.append(open);
       cases.append(li);
     }
     histSec.body.replaceChildren(
@@ -435,6 +455,7 @@ export function createAlarmDetail(deps: AlarmDetailDeps): AlarmDetail {
       h.faults.length ? faults : el('div', 'insp-note', t('svcNoFaults')),
       el('div', 'ad-label', t('svcCases')),
       h.cases.length ? cases : el('div', 'insp-note', t('svcNoCases')),
+      caseView.element,
     );
   }
 
@@ -497,6 +518,7 @@ export function createAlarmDetail(deps: AlarmDetailDeps): AlarmDetail {
         status = null;
         reason = '';
         caseNote = '';
+        caseView.show(null);
         errors.advice = errors.diagnosis = errors.recording = errors.history = null;
         if (alarm) load(alarm);
       } else if (recordingChanged && alarm?.recordingId) showRecording(alarm.recordingId);
@@ -515,6 +537,7 @@ export function createAlarmDetail(deps: AlarmDetailDeps): AlarmDetail {
     },
     relabel() {
       actionsFor = '';
+      caseView.relabel();
       if (current) loadAdvice(current, generation);
       render();
     },
