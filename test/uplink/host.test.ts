@@ -264,6 +264,14 @@ describe('plant host', () => {
     expect(lines[0]!.alarms.active).toBeGreaterThanOrEqual(1);
     expect(lines[0]!.alarms.highestPriority).not.toBeNull();
     expect(lines[0]!.machines.find((m) => m.id === 'mill')!.alarms).toBeGreaterThanOrEqual(1);
+    // The twin's live feed through the main port sends the standing list after its snapshot, as an edge does.
+    const socket = io(hostUrl(), { path: `/lines/${GROUP}/line-1/socket.io`, transports: ['websocket'], reconnection: false });
+    sockets.push(socket);
+    const pushed = await new Promise<AlarmList>((resolve, reject) => {
+      socket.on('alarms', (list: AlarmList) => resolve(list));
+      socket.once('connect_error', reject);
+    });
+    expect(pushed.alarms.map((a) => a.key)).toContain('fault@mill');
     const plantAlarms = await getJson<{ lines: Array<{ key: string; alarms: Array<{ key: string }> }> }>(`${hostUrl()}/api/alarms`);
     expect(plantAlarms.lines.find((l) => l.key === `${GROUP}/line-1`)!.alarms.map((a) => a.key)).toContain('fault@mill');
     // Acknowledging happens on the edge that raised it.
