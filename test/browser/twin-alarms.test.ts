@@ -3,52 +3,17 @@
 // catalogue's advice and the flight recording with values from before the trigger, the
 // operator acknowledges it (the state changes on screen and on the edge) and opens a service
 // case from it (its recording attached).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import type { AlarmList, Recording } from '../../shared/alarm-wire.js';
 import type { ServiceCase } from '../../shared/alarm-service-cases.js';
 import { launchChromium, waitForTwin, type Browser } from './chromium.js';
 import { startTwinLine, type TwinLine } from './e2e-line.js';
+import { startAwayFromBreaks, until, writeTestPlant } from './alarm-fixtures.js';
 
 const ARTIFACTS = 'test-artifacts';
-const PRE_SECONDS = 20;
-
-/** The demo plant with a fault alarm that reacts in a second and a short recorder window. */
-function writeTestPlant(dir: string): string {
-  const doc = parse(readFileSync('config/demo-plant.yaml', 'utf8'));
-  doc.alarms = {
-    ...doc.alarms,
-    recorder: { preSeconds: PRE_SECONDS, postSeconds: 3 },
-    rules: [
-      ...(doc.alarms?.rules ?? []).filter((r: { id: string }) => r.id !== 'fault'),
-      { id: 'fault', kind: 'fault', priority: 'high', onDelaySeconds: 1, excludeCodes: [101], message: '{machine}: fault {code}' },
-    ],
-  };
-  const file = join(dir, 'alarm-plant.yaml');
-  writeFileSync(file, stringify(doc));
-  return file;
-}
-
-/** Now, unless the plant (Asia/Shanghai) is near a break, whose planned stop would suppress the alarm. */
-function startAwayFromBreaks(now: number): number {
-  const local = new Date(now + 8 * 3_600_000);
-  const minute = local.getUTCHours() * 60 + local.getUTCMinutes();
-  const nearBreak = [120, 600, 1080].some((b) => minute >= b - 10 && minute <= b + 30);
-  return nearBreak ? now + 3_600_000 : now;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('alarms in the twin (real simulator + edge, real Chromium)', () => {
   let dir: string;

@@ -6,6 +6,7 @@ import {
   allowedActions, applyEvent, applyList, compareAlarms, countAlarms, emptyModel, machinesInAlarm, visibleAlarms,
 } from '../../twin-ui/src/ui/alarms/alarm-list-model.js';
 import { recordingSeries, windowFraction } from '../../twin-ui/src/ui/alarms/recording-series.js';
+import { caseActions } from '../../twin-ui/src/ui/alarms/service-case-model.js';
 
 const flood: FloodStatus = { active: false, since: null, count: 0, windowMinutes: 10, limit: 10 };
 
@@ -116,5 +117,15 @@ describe('flight recording as trends', () => {
     expect(windowFraction(rec, rec.triggerTs)).toBeCloseTo(2 / 3);
     expect(windowFraction(rec, -5)).toBe(0);
     expect(windowFraction({ from: 5, to: 5 }, 5)).toBe(0);
+  });
+});
+
+describe('twin service case actions by role', () => {
+  it('notes from an operator up; assign and close from maintenance up, only while the case is not closed', () => {
+    expect(caseActions('open', null)).toEqual({ assign: false, note: false, close: false });
+    expect(caseActions('open', 'operator')).toEqual({ assign: false, note: true, close: false });
+    expect(caseActions('open', 'maintenance')).toEqual({ assign: true, note: true, close: true });
+    expect(caseActions('assigned', 'manager')).toEqual({ assign: true, note: true, close: true });
+    expect(caseActions('closed', 'admin')).toEqual({ assign: false, note: true, close: false });
   });
 });
