@@ -81,6 +81,8 @@ describe('replay of the real line from the historian', () => {
     expect(partsAtStart).toBe(await historianParts('loader', start));
     const statesSeen = new Set<string>();
     let partsSeen = false;
+    const trace: string[] = [];
+    page.on('console', (m) => trace.push(`console: ${m.text()}`));
     await page.locator('[data-testid="replay-play"]').click();
     // …and come back as the replayed counts go up, while the loader changes state.
     const to = await num('data-to');
@@ -88,6 +90,7 @@ describe('replay of the real line from the historian', () => {
     for (let i = 0; i < 200 && !(partsSeen && (await position()) >= to - 90_000); i++) {
       statesSeen.add((await labelState('loader'))!);
       partsSeen ||= await page.evaluate(() => window.__twin!.activeParts > 0);
+      trace.push(`${(await position()) - start}/${await bar().getAttribute('data-playing')}/${await bar().getAttribute('data-loads')}/${partsSeen}/${await bar().isVisible()}`);
       await page.waitForTimeout(100);
     }
     if ((await bar().getAttribute('data-playing')) === 'true') await page.locator('[data-testid="replay-play"]').click();
@@ -95,7 +98,7 @@ describe('replay of the real line from the historian', () => {
     // 60×: minutes of history in seconds.
     const paused = await position();
     expect(await bar().getAttribute('data-loads'), 'the replay loaded once per window').toBe('2');
-    expect(paused).toBeGreaterThan(start + 60_000);
+    expect(paused, trace.join(' ')).toBeGreaterThan(start + 60_000);
     expect(Number(await page.locator('[data-testid="replay-scrubber"]').inputValue())).toBeGreaterThan(scrubStart);
     expect(statesSeen.size).toBeGreaterThanOrEqual(2);
     const partsPaused = await labelParts('loader');
