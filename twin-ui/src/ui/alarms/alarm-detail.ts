@@ -17,7 +17,7 @@ import {
   fetchDiagnosis, fetchFaultAdvice, fetchRecording, fetchRecordings, fetchServiceHistory, openServiceCase, recordNow, recordingCsvUrl, setOutOfService, unshelveAlarm,
 } from './alarm-client.js';
 import { recordingSeries, windowFraction } from './recording-series.js';
-import { createServiceCaseView } from './service-case-view.js';
+import { createServiceCaseView, STATUS_KEY } from './service-case-view.js';
 import type { RestResult } from '../../live/rest-client.js';
 
 export interface AlarmDetailDeps {
@@ -441,7 +441,7 @@ export function createAlarmDetail(deps: AlarmDetailDeps): AlarmDetail {
       li.dataset.caseId = String(c.id);
       li.dataset.status = c.status;
       // A button per case: it opens the case below the list (notes, assign, close).
-      const open = el('button', 'ad-case-link', `#${c.id} · ${alarmDateTime(c.openedTs, tz)} · ${c.title} · ${c.status}${c.assignee ? ` → ${c.assignee}` : ''}${c.recordingId !== null ? ` · ${t('flightRecording')} #${c.recordingId}` : ''}`);
+      const open = el('button', 'ad-case-link', `#${c.id} · ${alarmDateTime(c.openedTs, tz)} · ${c.title} · ${t(STATUS_KEY[c.status])}${c.assignee ? ` → ${c.assignee}` : ''}${c.recordingId !== null ? ` · ${t('flightRecording')} #${c.recordingId}` : ''}`);
       open.type = 'button';
       open.dataset.testid = 'service-case-open';
       open.addEventListener('click', () => caseView.show(c.id));

@@ -29,7 +29,7 @@ export interface ServiceCaseView {
   relabel(): void;
 }
 
-const STATUS_KEY: Record<ServiceCase['status'], TextKey> = { open: 'caseStatusOpen', assigned: 'caseStatusAssigned', closed: 'caseStatusClosed' };
+export const STATUS_KEY: Record<ServiceCase['status'], TextKey> = { open: 'caseStatusOpen', assigned: 'caseStatusAssigned', closed: 'caseStatusClosed' };
 
 export function createServiceCaseView(deps: ServiceCaseViewDeps): ServiceCaseView {
   const element = el('div', 'ad-case');
@@ -38,7 +38,8 @@ export function createServiceCaseView(deps: ServiceCaseViewDeps): ServiceCaseVie
   let caseId: number | null = null;
   let shown: ServiceCase | null = null;
   let loadError: string | null = null;
-  let status: { kind: 'ok' | 'error' | 'busy'; text: string } | null = null;
+  /** Text as a function: our own words follow a language switch, the edge's stay as sent. */
+  let status: { kind: 'ok' | 'error' | 'busy'; text: () => string } | null = null;
   /** Bumps per case shown, so a late answer for another case is dropped. */
   let generation = 0;
   // Half-typed inputs survive re-renders.
@@ -75,16 +76,20 @@ export function createServiceCaseView(deps: ServiceCaseViewDeps): ServiceCaseVie
   /** Sends one step; the edge's refusal is shown verbatim, success re-renders from the case it returns. */
   async function act(run: () => Promise<RestResult<ServiceCase>>, done: TextKey, clear: keyof typeof draft): Promise<void> {
     const gen = generation;
-    status = { kind: 'busy', text: t('alarmWorking') };
+    status = { kind: 'busy', text: () => t('alarmWorking') };
     render();
     const r = await run();
     if (gen !== generation) return;
     if (r.ok) {
       shown = r.value;
       draft[clear] = '';
-      status = { kind: 'ok', text: `${t(done)} · #${r.value.id}` };
+      const id = r.value.id;
+      status = { kind: 'ok', text: () => `${t(done)} · #${id}` };
       deps.changed(r.value);
-    } else status = { kind: 'error', text: `${t('alarmRefused')}: ${r.error}` };
+    } else {
+      const error = r.error;
+      status = { kind: 'error', text: () => `${t('alarmRefused')}: ${error}` };
+    }
     render();
   }
 
@@ -110,7 +115,7 @@ export function createServiceCaseView(deps: ServiceCaseViewDeps): ServiceCaseVie
     statusChip.dataset.testid = 'case-status';
     head.append(el('span', 'ad-case-title', `#${c.id} · ${c.title}`), statusChip, close);
 
-    const facts = el('div', 'ad-figures');
+    const facts = el('div', 'ad-case-facts');
     const alarm = c.context?.alarm ?? null;
     facts.append(
       kv(t('machine'), deps.machineName(c.machineId), 'machine'),
@@ -166,7 +171,7 @@ export function createServiceCaseView(deps: ServiceCaseViewDeps): ServiceCaseVie
     statusLine.dataset.testid = 'case-action-status';
     statusLine.hidden = status === null;
     statusLine.dataset.kind = status?.kind ?? '';
-    setText(statusLine, status?.text ?? '');
+    setText(statusLine, status?.text() ?? '');
 
     // Rebuilding moves the focus out of a text box; put it back where the user was typing.
     const focused = (document.activeElement as HTMLElement | null)?.dataset?.testid;
