@@ -60,7 +60,11 @@ export const PlantViewSchema = z.object({
       serialNumber: z.string().optional(),
       idealCycleTimeSeconds: z.number(),
       layout: LayoutSchema,
-      tags: z.array(z.object({ name: z.string(), role: TagRoleSchema, type: DataTypeSchema, unit: z.string().optional(), writable: z.boolean() })),
+      tags: z.array(z.object({
+        name: z.string(), role: TagRoleSchema, type: DataTypeSchema, unit: z.string().optional(), writable: z.boolean(),
+        /** The plant file's limits for a writable tag (e.g. speedOverride 50..120 %), so a UI can offer only what the edge accepts. */
+        min: z.number().optional(), max: z.number().optional(),
+      })),
     }),
   ),
 });
@@ -173,7 +177,10 @@ export function toPlantView(plant: PlantConfig): PlantView {
       serialNumber: m.serialNumber,
       idealCycleTimeSeconds: m.idealCycleTimeSeconds,
       layout: m.layout,
-      tags: m.tags.map((t) => ({ name: t.name, role: t.role, type: t.type, unit: t.unit, writable: t.writable })),
+      tags: m.tags.map((t) => ({
+        name: t.name, role: t.role, type: t.type, unit: t.unit, writable: t.writable,
+        ...(t.min !== undefined ? { min: t.min } : {}), ...(t.max !== undefined ? { max: t.max } : {}),
+      })),
     })),
   };
 }

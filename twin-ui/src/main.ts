@@ -63,7 +63,7 @@ const select = (id: string | null) => {
 const world: World | null = hasWebgl
   ? new World(viewport, { quality, instancing: params.get('instancing') !== 'off', onSelect: select })
   : null;
-const inspector = createInspector(byId('inspector'), () => select(null));
+const inspector = createInspector(byId('inspector'), () => select(null), { enabled: () => VIEW_FEATURES[view].commands, command: (request) => live.command(request) });
 const header = createHeader(byId('header'), {
   onColourMode: (mode) => setColourMode(mode),
   onDashboard: () => toggleDashboard(),

@@ -9,6 +9,7 @@ import { createTrendChart, type TrendChart } from './trend-chart.js';
 import { createStateTimeline, type StateTimeline } from './state-timeline.js';
 import { el, setText } from './dom.js';
 import type { ReplaySource } from '../replay/replay-mode.js';
+import { createMachineCommands, type MachineCommands, type MachineCommandsDeps } from './machine-commands.js';
 
 const TREND_WINDOW_MS = 10 * 60_000;
 const HISTORY_RETRY_MS = 10_000;
@@ -41,7 +42,8 @@ interface Row {
   value: HTMLElement;
 }
 
-export function createInspector(root: HTMLElement, onClose: () => void): Inspector {
+export function createInspector(root: HTMLElement, onClose: () => void, commandDeps?: MachineCommandsDeps): Inspector {
+  let commands: MachineCommands | null = null;
   let machineId: string | null = null;
   let rows = new Map<string, Row>();
   let tagRows = new Map<string, { row: HTMLElement; value: HTMLElement; quality: HTMLElement }>();
@@ -194,6 +196,8 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
     stateBadge = el('div', 'state-badge');
     stateBadge.dataset.testid = 'inspector-state';
     root.append(stateBadge);
+    commands = commandDeps ? createMachineCommands(config, commandDeps) : null;
+    if (commands) root.append(commands.element);
 
     const oee = section('oee');
     for (const k of ['oee', 'availability', 'performance', 'quality'] as const) {
@@ -292,6 +296,8 @@ export function createInspector(root: HTMLElement, onClose: () => void): Inspect
     const device: DeviceHealth | undefined = ctx.store.devices.get(config.device);
     const deviceDown = device ? !device.connected : false;
     const staleAll = replayAt === null && (ctx.offline || deviceDown || !live);
+    // Commands act on the live machine, never on a replayed moment.
+    commands?.update({ live: stored, replaying: replayAt !== null, offline: ctx.offline || deviceDown || !stored });
     const clockNow = replayAt ?? ctx.store.serverTs;
     root.classList.toggle('stale', staleAll);
     root.classList.toggle('replaying', replayAt !== null);

@@ -29,15 +29,17 @@ export interface ViewFeatures {
   alarms: boolean;
   /** Line energy per good part in the header. */
   energyPerPart: boolean;
+  /** Machine commands (reset fault, speed override) in the inspector; the edge still checks the role. */
+  commands: boolean;
 }
 
 export const VIEW_FEATURES: Record<ViewName, ViewFeatures> = {
   // A glance across the workshop: the line, its andon, what is wrong now. Nothing to configure.
-  operator: { inspector: 'compact', dashboard: false, dashboardFirst: false, replay: false, heatmap: false, alarms: true, energyPerPart: false },
+  operator: { inspector: 'compact', dashboard: false, dashboardFirst: false, replay: false, heatmap: false, alarms: true, energyPerPart: false, commands: false },
   // Remote diagnosis: every tag, trends, device health, the timeline, and replay of what led to a fault.
-  maintenance: { inspector: 'full', dashboard: false, dashboardFirst: false, replay: true, heatmap: true, alarms: true, energyPerPart: false },
+  maintenance: { inspector: 'full', dashboard: false, dashboardFirst: false, replay: true, heatmap: true, alarms: true, energyPerPart: false, commands: true },
   // The morning meeting: KPIs first, the line coloured by OEE or energy, replay for questions.
-  manager: { inspector: 'full', dashboard: true, dashboardFirst: true, replay: true, heatmap: true, alarms: false, energyPerPart: true },
+  manager: { inspector: 'full', dashboard: true, dashboardFirst: true, replay: true, heatmap: true, alarms: false, energyPerPart: true, commands: true },
 };
 
 /** The views a role may switch to, lowest first. */
