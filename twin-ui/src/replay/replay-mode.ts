@@ -126,6 +126,7 @@ export function createReplayMode(host: HTMLElement, ctx: ReplayContext): ReplayM
     const b = el('button', 'dash-btn');
     b.type = 'button';
     b.dataset.testid = testid;
+    b.style.whiteSpace = 'nowrap';
     return b;
   }
 
