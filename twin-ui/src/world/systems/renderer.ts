@@ -36,10 +36,11 @@ export interface RenderQuality {
 }
 
 export const HIGH_QUALITY: RenderQuality = { shadows: true, antialias: true, maxPixelRatio: 2, maxRenderPixels: Infinity, physicalMaterials: true, bakedFloor: false };
-// A CPU rasteriser pays for every pixel: 0.3 Mpx (a 1280×720 page draws at ~0.63 of its size,
+// A CPU rasteriser pays for every pixel: 0.36 Mpx (a 1280×720 page draws at ~0.7 of its size,
 // stretched) keeps a frame affordable at any window size; the labels stay sharp (DOM). On the
-// demo line this halves SwiftShader's time per frame against 0.5 Mpx (bench: 26 vs 53 ms).
-export const LOW_QUALITY: RenderQuality = { shadows: false, antialias: false, maxPixelRatio: 1, maxRenderPixels: 300_000, physicalMaterials: false, bakedFloor: true };
+// demo line this roughly halves SwiftShader's time per frame against 0.5 Mpx (bench at 0.3 Mpx:
+// 26 vs 53 ms).
+export const LOW_QUALITY: RenderQuality = { shadows: false, antialias: false, maxPixelRatio: 1, maxRenderPixels: 360_000, physicalMaterials: false, bakedFloor: true };
 
 /** Pixel ratio for a view of w×h CSS pixels within the quality's limits. */
 export function pixelRatioFor(quality: RenderQuality, w: number, h: number, devicePixelRatio: number): number {
