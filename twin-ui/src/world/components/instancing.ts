@@ -114,7 +114,11 @@ export function createInstancer(parent: Object3D): Instancer {
 
   const writeColour = (slot: VertexSlot, c: Color): boolean => {
     const a = slot.colour;
-    if (a.getX(slot.start) === c.r && a.getY(slot.start) === c.g && a.getZ(slot.start) === c.b) return false;
+    // The buffer holds float32: compare rounded, or every repaint would look like a change.
+    const r = Math.fround(c.r);
+    const g = Math.fround(c.g);
+    const b = Math.fround(c.b);
+    if (a.getX(slot.start) === r && a.getY(slot.start) === g && a.getZ(slot.start) === b) return false;
     for (let i = slot.start; i < slot.start + slot.count; i++) a.setXYZ(i, c.r, c.g, c.b);
     a.needsUpdate = true;
     return true;
