@@ -56,7 +56,7 @@ export function createMachineCommands(config: PlantMachine, deps: MachineCommand
   const reasonRow = el('label', 'kv');
   reasonRow.append(el('span', 'k', t('cmdReason')), reason);
 
-  const resetButton = el('button', 'cmd-button', t('cmdResetFault'));
+  const resetButton = el('button', 'tool cmd-button', t('cmdResetFault'));
   resetButton.type = 'button';
   resetButton.dataset.testid = 'cmd-reset-fault';
 
@@ -67,7 +67,7 @@ export function createMachineCommands(config: PlantMachine, deps: MachineCommand
   if (speedTag?.max !== undefined) speed.max = String(speedTag.max);
   speed.dataset.testid = 'cmd-speed';
   speed.style.width = '5em';
-  const speedButton = el('button', 'cmd-button', t('cmdSetSpeed'));
+  const speedButton = el('button', 'tool cmd-button', t('cmdSetSpeed'));
   speedButton.type = 'button';
   speedButton.dataset.testid = 'cmd-speed-apply';
   const range = speedTag?.min !== undefined && speedTag.max !== undefined ? `${speedTag.min}–${speedTag.max} ${speedTag.unit ?? ''}`.trim() : '';
@@ -78,13 +78,18 @@ export function createMachineCommands(config: PlantMachine, deps: MachineCommand
 
   const note = el('div', 'insp-note');
   note.dataset.testid = 'cmd-note';
-  const statusLine = el('div', 'cmd-status');
+  // The alarm detail's status look (alarm-panel.css), so an answer of the edge looks the same everywhere.
+  const statusLine = el('div', 'ad-status cmd-status');
   statusLine.dataset.testid = 'cmd-status';
   statusLine.setAttribute('role', 'status');
   statusLine.hidden = true;
 
   const parts: HTMLElement[] = [head, reasonRow];
-  if (resetTag) parts.push(resetButton);
+  if (resetTag) {
+    const resetRow = el('div', 'kv');
+    resetRow.append(el('span', 'k', t('faultCode')), resetButton);
+    parts.push(resetRow);
+  }
   if (speedTag) parts.push(speedRow);
   parts.push(note, statusLine);
   root.append(...parts);
@@ -122,6 +127,8 @@ export function createMachineCommands(config: PlantMachine, deps: MachineCommand
     const hasFault = last.live?.faultCode != null;
     resetButton.disabled = blocked || !hasFault || !hasReason;
     speedButton.disabled = blocked || !hasReason || speedValue() === null;
+    // button.tool has no disabled look of its own.
+    for (const b of [resetButton, speedButton]) b.style.opacity = b.disabled ? '0.45' : '';
     reason.disabled = blocked;
     speed.disabled = blocked;
     const why = blockedBy() ?? (!hasReason ? t('cmdReasonNeeded') : speedEdited && speedValue() === null && range ? `${t('cmdOutOfRange')} ${range}` : !hasFault && resetTag ? t('cmdNoFault') : '');
