@@ -1,7 +1,8 @@
 // Machine commands from the twin's inspector, in required-login mode, in real Chromium on the
 // real simulator + edge: a maintenance engineer sets the washer's (Modbus) speed override with a
 // reason and the edge's REST reads the new value back; an injected breakdown is reset from the
-// inspector and the machine leaves 'down'; an operator gets no Commands section at all.
+// inspector and the machine leaves 'down'; commands are off in replay; an operator gets no
+// Commands section at all.
 // (How a refusal is worded on screen: test/unit/twin-machine-commands.test.ts.)
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,6 +105,19 @@ describe('machine commands in the twin inspector (required login, real simulator
     await page.waitForFunction(() => document.querySelector('[data-testid="inspector-state"]')?.getAttribute('data-state') !== 'down', undefined, { timeout: 15_000 });
     await page.screenshot({ path: `${ARTIFACTS}/commands-done.png` });
   }, 120_000);
+
+  it('commands are off while the inspector follows a replay, and back when live', async () => {
+    const { page } = browser;
+    await page.locator('[data-testid="cmd-reason"]').fill('a reason that replay must not use');
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="cmd-speed-apply"]') as HTMLButtonElement | null)?.disabled, undefined, { timeout: 10_000 });
+    await page.locator('[data-testid="replay-toggle"]').click();
+    await page.waitForSelector('[data-testid="replay-bar"][data-loaded="true"]', { timeout: 30_000 });
+    await page.waitForFunction(() => /replay/i.test(document.querySelector('[data-testid="cmd-note"]')?.textContent ?? ''), undefined, { timeout: 15_000, polling: 200 });
+    expect(await page.locator('[data-testid="cmd-speed-apply"]').isDisabled()).toBe(true);
+    expect(await page.locator('[data-testid="cmd-reset-fault"]').isDisabled()).toBe(true);
+    await page.locator('[data-testid="replay-toggle"]').click();
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="cmd-speed-apply"]') as HTMLButtonElement | null)?.disabled, undefined, { timeout: 15_000, polling: 200 });
+  }, 90_000);
 
   it('an operator sees no Commands section', async () => {
     const { page } = browser;
