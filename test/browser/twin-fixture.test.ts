@@ -99,7 +99,8 @@ describe('twin against the fixture line', () => {
     await page.locator('[data-testid="lang-toggle"]').click();
     await page.waitForFunction(() => document.querySelector('.kpi-label')?.textContent === '班次');
     expect(await page.locator('#legend').textContent()).toContain('故障停机');
-    expect(await page.locator('#inspector h3').first().textContent()).toBe('OEE');
+    expect(await page.locator('#inspector h3[data-key="tags"]').textContent()).toBe('实时变量');
+    expect(await page.locator('#inspector h3[data-key="oee"]').textContent()).toBe('OEE');
     await page.screenshot({ path: `${ARTIFACTS}/fixture-zh.png` });
     await page.locator('[data-testid="lang-toggle"]').click();
     await page.waitForFunction(() => document.querySelector('.kpi-label')?.textContent === 'Shift');
