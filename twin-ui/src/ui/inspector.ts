@@ -308,6 +308,12 @@ export function createInspector(root: HTMLElement, onClose: () => void, commandD
     const fromRow = rows.get('counts.from')?.value.parentElement;
     if (fromRow) fromRow.hidden = countsFrom === null;
     if (countsFrom !== null) set('counts.from', clockTime(countsFrom, ctx.store.plant?.site.timezone ?? 'UTC'));
+    // In replay the tag table holds stored values, not live ones: its heading says of when.
+    const tagsHeading = root.querySelector<HTMLElement>('h3[data-key="tags"]');
+    if (tagsHeading) {
+      const seconds = valuesAt !== null ? `:${String(new Date(valuesAt).getUTCSeconds()).padStart(2, '0')}` : '';
+      setText(tagsHeading, replayAt !== null && valuesAt !== null ? `${t('replayValuesAt')} ${clockTime(valuesAt, ctx.store.plant?.site.timezone ?? 'UTC')}${seconds}` : t('tags'));
+    }
     set('type', tType(config.type));
     set('manufacturer', config.manufacturer ?? '—');
     set('model', config.model ?? '—');
