@@ -50,7 +50,8 @@ export interface ReplayMode extends ReplaySource {
   relabel(): void;
 }
 
-const WINDOWS_MIN = [5, 15, 30, 60] as const;
+// Up to a whole 8-hour shift back from now (a window ending further back is not offered yet).
+const WINDOWS_MIN = [5, 15, 30, 60, 240, 480] as const;
 /** The scrubber in 0.1 s steps of a 15-minute window (finer for shorter ones): every state interval can be reached. */
 const STEP_MS = 100;
 /** Longer than a device read takes to reach the historian (poll or publishing interval plus latency). */
@@ -69,7 +70,7 @@ export function createReplayMode(host: HTMLElement, ctx: ReplayContext): ReplayM
   const windowSelect = el('select');
   windowSelect.dataset.testid = 'replay-window';
   for (const m of WINDOWS_MIN) {
-    const o = el('option', undefined, `${m} min`);
+    const o = el('option', undefined, m >= 60 ? `${m / 60} h` : `${m} min`);
     o.value = String(m);
     windowSelect.append(o);
   }
