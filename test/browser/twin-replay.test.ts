@@ -231,6 +231,24 @@ describe('replay of the real line from the historian', () => {
     await page.screenshot({ path: `${ARTIFACTS}/e2e-replay-fault.png` });
   });
 
+  it('replays a window that ended in the past', async () => {
+    const { page } = twin;
+    const reload = async (end: string) => {
+      const loads = Number(await page.locator('[data-testid="replay-bar"]').getAttribute('data-loads'));
+      await page.locator('[data-testid="replay-end"]').selectOption(end);
+      await page.waitForSelector(`[data-testid="replay-bar"][data-loaded="true"][data-loads="${loads + 1}"]`, { timeout: 30_000 });
+    };
+    const before = await page.evaluate(() => Date.now());
+    await reload('15');
+    const from = await num('data-from');
+    const to = await num('data-to');
+    expect(to - from).toBe(5 * 60_000);
+    expect(Math.abs(to - (before - 15 * 60_000))).toBeLessThan(60_000);
+    expect(await page.locator('[data-testid="replay-end"] option:checked').textContent()).toBe('15 min ago');
+    await reload('0');
+    expect(Math.abs((await num('data-to')) - before)).toBeLessThan(60_000);
+  });
+
   it('leaving returns to live', async () => {
     const { page } = twin;
     await page.locator('[data-testid="replay-leave"]').click();

@@ -13,6 +13,11 @@ export function fetchStatesUntilNow(machineId: string, from: number): Promise<Re
   return getJson(`api/history/states/${encodeURIComponent(machineId)}?from=${Math.floor(from)}`);
 }
 
+/** Intervals in a window that ended in the past (the edge clips them to it). */
+export function fetchStatesIn(machineId: string, from: number, to: number): Promise<RestResult<{ from: number; to: number; intervals: StateInterval[] }>> {
+  return getJson(`api/history/states/${encodeURIComponent(machineId)}?from=${Math.floor(from)}&to=${Math.ceil(to)}`);
+}
+
 export function fetchCounts(machineId: string, from: number, to: number, since: number | null): Promise<RestResult<CountsAnswer>> {
   const q = new URLSearchParams({ from: String(Math.floor(from)), to: String(Math.ceil(to)) });
   if (since !== null && since < from) q.set('since', String(Math.floor(since)));

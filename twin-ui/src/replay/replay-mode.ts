@@ -8,7 +8,7 @@ import type { LiveTag, MachineLive } from '../../../shared/live-protocol.js';
 import { t } from '../i18n.js';
 import { clockTime } from '../format.js';
 import { el, setText } from '../ui/dom.js';
-import { fetchAlarmsIn, fetchCounts, fetchStatesUntilNow, fetchValuesAt } from './replay-history.js';
+import { fetchAlarmsIn, fetchCounts, fetchStatesIn, fetchStatesUntilNow, fetchValuesAt } from './replay-history.js';
 import {
   REPLAY_SPEEDS, ReplayClock, countAt, faultMarks, jumpTarget, stateAt, toCountTrack, toTrack,
   type CountTrack, type ReplayMark, type ReplaySegment,
@@ -50,8 +50,9 @@ export interface ReplayMode extends ReplaySource {
   relabel(): void;
 }
 
-// Up to a whole 8-hour shift back from now (a window ending further back is not offered yet).
+// Window lengths up to a whole 8-hour shift, ending now or up to a week back (minutes ago).
 const WINDOWS_MIN = [5, 15, 30, 60, 240, 480] as const;
+const ENDS_AGO_MIN = [0, 15, 30, 60, 120, 240, 480, 720, 1440, 2880, 10080] as const;
 /** The scrubber in 0.1 s steps of a 15-minute window (finer for shorter ones): every state interval can be reached. */
 const STEP_MS = 100;
 /** Longer than a device read takes to reach the historian (poll or publishing interval plus latency). */
@@ -75,6 +76,15 @@ export function createReplayMode(host: HTMLElement, ctx: ReplayContext): ReplayM
     windowSelect.append(o);
   }
   windowSelect.value = '15';
+  const endLabel = el('span', 'replay-label');
+  const endSelect = el('select');
+  endSelect.dataset.testid = 'replay-end';
+  for (const m of ENDS_AGO_MIN) {
+    const o = el('option');
+    o.value = String(m);
+    endSelect.append(o);
+  }
+  endSelect.value = '0';
   const playBtn = button('replay-play');
   const speedSelect = el('select');
   speedSelect.dataset.testid = 'replay-speed';
@@ -107,7 +117,7 @@ export function createReplayMode(host: HTMLElement, ctx: ReplayContext): ReplayM
   const timeText = el('span', 'replay-time');
   timeText.dataset.testid = 'replay-time';
   const leaveBtn = button('replay-leave');
-  bar.append(windowLabel, windowSelect, playBtn, speedSelect, prevBtn, track, nextBtn, timeText, leaveBtn);
+  bar.append(windowLabel, windowSelect, endLabel, endSelect, playBtn, speedSelect, prevBtn, track, nextBtn, timeText, leaveBtn);
   host.append(banner, bar);
 
   let active = false;
@@ -133,6 +143,11 @@ export function createReplayMode(host: HTMLElement, ctx: ReplayContext): ReplayM
 
   function relabel(): void {
     setText(windowLabel, t('replayWindow'));
+    setText(endLabel, t('replayEnding'));
+    for (const o of endSelect.options) {
+      const m = Number(o.value);
+      setText(o, m === 0 ? t('replayEndsNow') : `${m >= 1440 ? `${m / 1440} d` : m >= 60 ? `${m / 60} h` : `${m} min`} ${t('replayAgo')}`);
+    }
     setText(playBtn, clock?.playing ? t('replayPause') : t('replayPlay'));
     setText(leaveBtn, t('replayLeave'));
     setText(prevBtn, `◀ ${t('replayFault')}`);
@@ -198,21 +213,23 @@ export function createReplayMode(host: HTMLElement, ctx: ReplayContext): ReplayM
   async function load(): Promise<void> {
     const seq = ++loadSeq;
     bar.dataset.loads = String(Number(bar.dataset.loads ?? 0) + 1);
-    const from = ctx.now() - Number(windowSelect.value) * 60_000;
+    const endsAgo = Number(endSelect.value) * 60_000;
+    const from = ctx.now() - endsAgo - Number(windowSelect.value) * 60_000;
     clock = null;
     values = null;
     bar.dataset.loaded = 'false';
     renderPosition();
     const ids = ctx.machineIds();
     const errors: string[] = [];
-    const states = await Promise.all(ids.map((id) => fetchStatesUntilNow(id, from)));
+    const states = await Promise.all(ids.map((id) => (endsAgo > 0 ? fetchStatesIn(id, from, ctx.now() - endsAgo) : fetchStatesUntilNow(id, from))));
     if (seq !== loadSeq || !active) return;
     // The edge ends each answer at its clock, after writing what it had queued. A sample is
     // stamped when its device was read and reaches the historian a poll later, so the window
     // ends SETTLE_MS before the earliest of those ends: up to there the history is complete.
     let to = Number.POSITIVE_INFINITY;
-    for (const a of states) if (a.ok) to = Math.min(to, a.value.to - SETTLE_MS);
-    if (!Number.isFinite(to)) to = ctx.now() - SETTLE_MS;
+    // A window that ended in the past is complete already.
+    for (const a of states) if (a.ok) to = Math.min(to, a.value.to - (endsAgo > 0 ? 0 : SETTLE_MS));
+    if (!Number.isFinite(to)) to = ctx.now() - endsAgo - SETTLE_MS;
     tracks = new Map();
     states.forEach((a, i) => {
       if (a.ok) tracks.set(ids[i]!, toTrack(a.value.intervals, to));
@@ -303,6 +320,7 @@ export function createReplayMode(host: HTMLElement, ctx: ReplayContext): ReplayM
   }
 
   windowSelect.addEventListener('change', () => void load());
+  endSelect.addEventListener('change', () => void load());
   speedSelect.addEventListener('change', () => {
     if (clock) clock.speed = Number(speedSelect.value);
     renderPosition();

@@ -19,6 +19,7 @@ import {
 import { recordingSeries, windowFraction } from './recording-series.js';
 import { createServiceCaseView, STATUS_KEY } from './service-case-view.js';
 import type { RestResult } from '../../live/rest-client.js';
+import { actionButton } from './action-button.js';
 
 export interface AlarmDetailDeps {
   machineName(id: string): string;
@@ -150,12 +151,7 @@ export function createAlarmDetail(deps: AlarmDetailDeps): AlarmDetail {
   }
 
   function button(text: string, testid: string, onClick: () => void, primary = false): HTMLButtonElement {
-    const b = el('button', primary ? 'ad-btn primary' : 'ad-btn', text);
-    b.type = 'button';
-    b.dataset.testid = testid;
-    b.disabled = status?.kind === 'busy';
-    b.addEventListener('click', onClick);
-    return b;
+    return actionButton(text, testid, onClick, { primary, busy: status?.kind === 'busy' });
   }
 
   /** What the buttons depend on: rebuilding them only when it changes keeps a half-typed reason and the focus. */

@@ -10,6 +10,7 @@ import type { RestResult } from '../../live/rest-client.js';
 import { addServiceCaseNote, assignServiceCase, closeServiceCase, fetchServiceCase, recordingCsvUrl } from './alarm-client.js';
 import { alarmDateTime } from './alarm-text.js';
 import { caseActions } from './service-case-model.js';
+import { actionButton } from './action-button.js';
 
 export interface ServiceCaseViewDeps {
   role(): Role | null;
@@ -65,12 +66,7 @@ export function createServiceCaseView(deps: ServiceCaseViewDeps): ServiceCaseVie
   }
 
   function button(text: string, testid: string, onClick: () => void, primary = false): HTMLButtonElement {
-    const b = el('button', primary ? 'ad-btn primary' : 'ad-btn', text);
-    b.type = 'button';
-    b.dataset.testid = testid;
-    b.disabled = status?.kind === 'busy';
-    b.addEventListener('click', onClick);
-    return b;
+    return actionButton(text, testid, onClick, { primary, busy: status?.kind === 'busy' });
   }
 
   /** Sends one step; the edge's refusal is shown verbatim, success re-renders from the case it returns. */
