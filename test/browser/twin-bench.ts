@@ -33,6 +33,9 @@ export interface TwinScene {
   triangles: number;
   /** Browser CPU ms per drawn frame, by process. */
   cpuMsPerFrame: { gpu: number; renderer: number; browser: number };
+  /** The page's own mean ms per frame: updatables (animation, instancer sync), render call
+   *  (JS + WebGL command submission), label layout. */
+  pageMsPerFrame: { update: number; render: number; labels: number } | null;
   /** Drawing-buffer size (the low quality caps its pixels). */
   buffer: string;
   visibleLabels: number;
@@ -60,6 +63,8 @@ export function measureBundle(uiDir = 'dist/twin-ui'): TwinBenchResult['bundle']
 }
 
 type CpuByType = Record<string, number>;
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
 
 async function browserCpu(browser: Browser): Promise<CpuByType> {
   const session = await browser.context.browser()!.newBrowserCDPSession();
@@ -128,6 +133,7 @@ export async function runTwinBench(options: { machines?: number[]; qualities?: s
           renderer: gl ? String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : 'none',
           quality: window.__twin!.quality,
           drawCalls: window.__twin!.drawCalls,
+          frameCost: window.__twin!.frameCost,
           triangles: window.__twin!.triangles,
           buffer: canvas ? `${canvas.width}x${canvas.height}` : '?',
           visibleLabels: [...document.querySelectorAll<HTMLElement>('.machine-label')].filter((l) => l.style.display !== 'none').length,
@@ -136,6 +142,7 @@ export async function runTwinBench(options: { machines?: number[]; qualities?: s
       scenes.push({
         machines: n, quality: stats.quality, instancing, fps: Math.round((frames / elapsed) * 10) / 10, frames, seconds: Math.round(elapsed * 10) / 10,
         drawCalls: stats.drawCalls, triangles: stats.triangles, cpuMsPerFrame: { gpu: per('GPU'), renderer: per('renderer'), browser: per('browser') },
+        pageMsPerFrame: stats.frameCost ? { update: round1(stats.frameCost.update), render: round1(stats.frameCost.render), labels: round1(stats.frameCost.labels) } : null,
         buffer: stats.buffer, visibleLabels: stats.visibleLabels, renderer: stats.renderer, load: Math.round(loadavg()[0]! * 10) / 10,
       });
     } finally {
@@ -160,7 +167,8 @@ export function formatTwinBench(r: TwinBenchResult): string {
     lines.push(
       `twin fps: ${plant}, ${s.quality} quality${s.instancing ? '' : ', NOT instanced'}: ${s.fps} fps (${s.frames} frames in ${s.seconds} s, load ${s.load}); ` +
         `${s.drawCalls} draw calls, ${Math.round(s.triangles / 1000)}k triangles, ${s.buffer} px, ${s.visibleLabels} labels shown; ` +
-        `cpu ms/frame GPU ${s.cpuMsPerFrame.gpu} + renderer ${s.cpuMsPerFrame.renderer} + browser ${s.cpuMsPerFrame.browser}`,
+        `cpu ms/frame GPU ${s.cpuMsPerFrame.gpu} + renderer ${s.cpuMsPerFrame.renderer} + browser ${s.cpuMsPerFrame.browser}` +
+        (s.pageMsPerFrame ? `; page ms/frame update ${s.pageMsPerFrame.update} + render ${s.pageMsPerFrame.render} + labels ${s.pageMsPerFrame.labels}` : ''),
     );
   }
   const renderer = r.scenes[0]?.renderer;

@@ -4,7 +4,7 @@ import { Box3, Color, Fog, Group, Scene, Vector3, type Material, type Mesh } fro
 import type { MachineLive, PlantView } from '../../../shared/live-protocol.js';
 import type { MachineState } from '../../../shared/plant-schema.js';
 import { createCamera, frameBounds } from './components/camera.js';
-import { createLights, litFromAbove } from './components/lights.js';
+import { createLights, litColour, litFromAbove } from './components/lights.js';
 import { createFloor } from './components/floor.js';
 import { createMaterials, heatColour, type Materials } from './components/materials.js';
 import { createMachineModel, TRANSFER_HEIGHT, type MachineModel } from './components/machine-models.js';
@@ -205,14 +205,18 @@ export class World {
     }
     this.parts = createPartsFlow(this.mat, conveyors);
     this.content.add(this.parts.mesh);
+    if (bounds.isEmpty()) bounds.set(new Vector3(-5, 0, -5), new Vector3(5, 2, 5));
+    const lights = createLights(bounds, this.options.quality.shadows);
     this.instancer = null;
     if (this.options.instancing !== false) {
       const painted = new Set(this.ordered.flatMap((e) => [...e.model.accents, ...e.andon.lamps, ...e.frame.strips]));
       this.instancer = createInstancer(this.content);
-      this.instancer.collect(this.content, painted);
+      // Baked light only where nothing casts shadows (a baked colour cannot darken).
+      this.instancer.collect(this.content, painted, {
+        coarse: this.ordered.length >= this.options.quality.coarseShapesFrom,
+        bake: this.options.quality.bakedFloor && !this.options.quality.shadows ? (albedo, normal, out) => litColour(lights, albedo, normal, out) : undefined,
+      });
     }
-    if (bounds.isEmpty()) bounds.set(new Vector3(-5, 0, -5), new Vector3(5, 2, 5));
-    const lights = createLights(bounds, this.options.quality.shadows);
     const bake = this.options.quality.bakedFloor ? (c: Color) => litFromAbove(lights, c) : undefined;
     this.content.add(createFloor(this.mat, bounds, bake), ...lights);
     this.disposeResize?.();

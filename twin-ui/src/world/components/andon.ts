@@ -29,7 +29,7 @@ export function createAndonTower(mat: Materials, height = 2.4): AndonTower {
     lamps.set(colour, lamp);
     root.add(lamp);
   });
-  const cap = cylinder(mat.darkSteel, 0.105, 0.05, 0, height + 0.05 + ORDER.length * seg - 0.04, 0, true);
+  const cap = cylinder(mat.darkSteel, 0.105, 0.05, 0, height + 0.05 + ORDER.length * seg - 0.04, 0, 'capped');
   root.add(cap);
   return {
     root,

@@ -24,30 +24,37 @@ export function createLights(bounds: Box3, shadows: boolean): Object3D[] {
 }
 
 /**
- * The colour three.js's Lambert shading gives an upward-facing surface of colour `albedo` under
- * these lights (linear colours; hemisphere and directional lights, no shadows): lets a flat
- * floor be drawn unlit, looking the same, at a fraction of the cost per pixel. Writes into albedo.
+ * The colour three.js's Lambert shading gives a surface of colour `albedo` facing `normal` (unit,
+ * world space) under these lights (linear colours; hemisphere and directional lights, no
+ * shadows), written into `out`: lets static surfaces be drawn unlit with the lit colour baked in,
+ * looking the same, at a fraction of the cost per pixel on a CPU rasteriser. No allocation.
  */
-export function litFromAbove(lights: readonly Object3D[], albedo: Color): Color {
-  const up = new Vector3(0, 1, 0);
-  const dir = new Vector3();
+export function litColour(lights: readonly Object3D[], albedo: Color, normal: Vector3, out: Color): Color {
   let r = 0;
   let g = 0;
   let b = 0;
   for (const l of lights) {
     if (l instanceof HemisphereLight) {
-      // Irradiance = mix(ground, sky, 0.5·(n·d) + 0.5) · intensity; n = d = up gives the sky.
-      const w = 0.5 * up.dot(dir.copy(l.position).normalize()) + 0.5;
+      // Irradiance = mix(ground, sky, 0.5·(n·d) + 0.5) · intensity.
+      const w = 0.5 * normal.dot(scratch.copy(l.position).normalize()) + 0.5;
       r += (l.groundColor.r + (l.color.r - l.groundColor.r) * w) * l.intensity;
       g += (l.groundColor.g + (l.color.g - l.groundColor.g) * w) * l.intensity;
       b += (l.groundColor.b + (l.color.b - l.groundColor.b) * w) * l.intensity;
     } else if (l instanceof DirectionalLight) {
-      const nl = Math.max(0, up.dot(dir.subVectors(l.position, l.target.position).normalize()));
+      const nl = Math.max(0, normal.dot(scratch.subVectors(l.position, l.target.position).normalize()));
       r += l.color.r * l.intensity * nl;
       g += l.color.g * l.intensity * nl;
       b += l.color.b * l.intensity * nl;
     }
   }
   // BRDF_Lambert = albedo / π.
-  return albedo.setRGB((albedo.r * r) / Math.PI, (albedo.g * g) / Math.PI, (albedo.b * b) / Math.PI);
+  return out.setRGB((albedo.r * r) / Math.PI, (albedo.g * g) / Math.PI, (albedo.b * b) / Math.PI);
+}
+
+const scratch = new Vector3();
+const UP = new Vector3(0, 1, 0);
+
+/** litColour for an upward-facing surface (the floor). Writes into albedo. */
+export function litFromAbove(lights: readonly Object3D[], albedo: Color): Color {
+  return litColour(lights, albedo, UP, albedo);
 }

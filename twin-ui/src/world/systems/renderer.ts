@@ -33,14 +33,20 @@ export interface RenderQuality {
   physicalMaterials: boolean;
   /** The floor drawn unlit in its lit colours (no shadows can fall on it then). */
   bakedFloor: boolean;
+  /** From this many machines on, shapes are drawn coarse (fewer triangles; a plant that large
+   *  is seen from afar). */
+  coarseShapesFrom: number;
 }
 
-export const HIGH_QUALITY: RenderQuality = { shadows: true, antialias: true, maxPixelRatio: 2, maxRenderPixels: Infinity, physicalMaterials: true, bakedFloor: false };
+export const HIGH_QUALITY: RenderQuality = { shadows: true, antialias: true, maxPixelRatio: 2, maxRenderPixels: Infinity, physicalMaterials: true, bakedFloor: false, coarseShapesFrom: Infinity };
 // A CPU rasteriser pays for every pixel: 0.36 Mpx (a 1280×720 page draws at ~0.7 of its size,
 // stretched) keeps a frame affordable at any window size; the labels stay sharp (DOM). On the
 // demo line this roughly halves SwiftShader's time per frame against 0.5 Mpx (bench at 0.3 Mpx:
 // 26 vs 53 ms).
-export const LOW_QUALITY: RenderQuality = { shadows: false, antialias: false, maxPixelRatio: 1, maxRenderPixels: 360_000, physicalMaterials: false, bakedFloor: true };
+// A CPU rasteriser's time also grows with triangles: a 200-machine plant (~130k) drew at ~115 ms
+// of SwiftShader time a frame; its coarse shapes draw under half the triangles. The demo line
+// (3k triangles, a frame is mostly pixels) keeps its full shapes.
+export const LOW_QUALITY: RenderQuality = { shadows: false, antialias: false, maxPixelRatio: 1, maxRenderPixels: 360_000, physicalMaterials: false, bakedFloor: true, coarseShapesFrom: 30 };
 
 /** Pixel ratio for a view of w×h CSS pixels within the quality's limits. */
 export function pixelRatioFor(quality: RenderQuality, w: number, h: number, devicePixelRatio: number): number {
