@@ -55,6 +55,9 @@ export interface WorldOptions {
 }
 
 const HEAT_BINS = 11;
+/** Fog (metres from the camera) for a line that fits in it; larger plants push it back. */
+const FOG_NEAR = 60;
+const FOG_FAR = 160;
 /** Below this scale a label (~110 px wide) is wider than the ~6 m between machines: cull it. */
 const MIN_LABEL_PX_PER_METRE = 14;
 
@@ -93,7 +96,7 @@ export class World {
       this.heatMaterials.push(m);
     }
     this.scene.background = new Color(0x1a222c);
-    this.scene.fog = new Fog(0x1a222c, 60, 160);
+    this.scene.fog = new Fog(0x1a222c, FOG_NEAR, FOG_FAR);
     this.scene.add(this.content);
     container.append(this.renderer.domElement, this.labels.domElement);
     this.controls = createControls(this.camera, this.labels.domElement);
@@ -241,6 +244,13 @@ export class World {
   private frame(bounds: Box3): void {
     frameBounds(this.camera, bounds, this.controls.target);
     this.controls.update();
+    // Haze starts behind the framed line whatever its size: a fixed 60–160 m fog hid every
+    // machine of a 200-machine plant, framed from ~250 m.
+    const fog = this.scene.fog as Fog;
+    const d = this.camera.position.distanceTo(this.controls.target);
+    const depth = bounds.max.z - bounds.min.z;
+    fog.near = Math.max(FOG_NEAR, d + depth / 2);
+    fog.far = Math.max(FOG_FAR, fog.near + 100);
     // Re-frame on resizes until the user moves the camera.
     this.userMovedCamera = false;
   }
