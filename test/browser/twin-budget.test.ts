@@ -74,6 +74,10 @@ describe('twin performance budget', () => {
       const instanced = await page.evaluate(() => window.__twin!.drawCalls);
       expect(instanced).toBeGreaterThan(5);
       expect(instanced).toBeLessThan(100);
+      // The CPU renderer (low quality) draws a plant this large with coarse shapes: its time per
+      // frame grows with triangles (full shapes: ~130k; coarse: ~77k).
+      expect(await page.evaluate(() => window.__twin!.quality)).toBe('low');
+      expect(await page.evaluate(() => window.__twin!.triangles)).toBeLessThan(100_000);
 
       // Labels are culled where machines are drawn too small to read them; a selected machine
       // keeps its label wherever it is.
