@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { loadPlantFile } from '../../edge/config/load-plant.js';
 import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
 import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.js';
-import { retarget } from '../support/line-harness.js';
+import { retarget, withoutBreaks } from '../support/line-harness.js';
 
 export interface TwinLine {
   url: string;
@@ -25,7 +25,8 @@ export async function startTwinLine(options: {
   if (!existsSync(join(uiDir, 'index.html'))) throw new Error(`${uiDir}/index.html missing — run npm run build:ui first`);
   const dir = mkdtempSync(join(tmpdir(), 'twinline-browser-'));
   const logs: string[] = [];
-  const basePlant = loadPlantFile(options.plantFile ?? 'config/demo-plant.yaml');
+  // No calendar breaks: a break at the hour CI runs would stop every machine (see withoutBreaks).
+  const basePlant = withoutBreaks(loadPlantFile(options.plantFile ?? 'config/demo-plant.yaml'));
   const sim = await startSimulator({
     plant: basePlant, opcuaPort: 0, modbusPort: 0, seed: options.seed ?? 7, timeScale: options.timeScale ?? 1,
     ...(options.startTime !== undefined ? { startTime: options.startTime } : {}),

@@ -30,11 +30,21 @@ export function retarget(plant: PlantConfig, sim: RunningSimulator): PlantConfig
   };
 }
 
+/**
+ * The plant without its calendar breaks. Tests on a line running at wall-clock time must not
+ * depend on when CI runs them: during a break (e.g. 18:00–18:20 in Asia/Shanghai, 10:00 UTC) the
+ * simulator holds every machine in planned stop and no part is made. Break behaviour itself is
+ * tested on a pinned simulator clock (test/support/sim-clock-line.ts, KPI and alarm tests).
+ */
+export function withoutBreaks(plant: PlantConfig): PlantConfig {
+  return { ...plant, calendar: { ...plant.calendar, shifts: plant.calendar.shifts.map((s) => ({ ...s, breaks: [] })) } };
+}
+
 /** Auth defaults to demo mode, so tests that are not about auth see the line as npm start shows it. */
 export async function startLine(options: { timeScale?: number; seed?: number; plantFile?: string; auth?: EdgeOptions['auth'] } = {}): Promise<LineHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'twinline-it-'));
   const logs: string[] = [];
-  const basePlant = loadPlantFile(options.plantFile ?? 'config/demo-plant.yaml');
+  const basePlant = withoutBreaks(loadPlantFile(options.plantFile ?? 'config/demo-plant.yaml'));
   const sim = await startSimulator({
     plant: basePlant, opcuaPort: 0, modbusPort: 0, seed: options.seed ?? 1, timeScale: options.timeScale ?? 1,
     pkiDir: join(dir, 'pki-sim'), log: (m) => logs.push(`[sim] ${m}`),
