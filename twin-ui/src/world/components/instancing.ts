@@ -200,7 +200,7 @@ export function createInstancer(parent: Object3D): Instancer {
   return {
     collect(root, painted, options = {}) {
       root.updateMatrixWorld(true);
-      const shapeOf = options.coarse ? (m: Mesh) => coarseShape(m.geometry, m.scale.y) : (m: Mesh) => m.geometry;
+      const shapeOf = options.coarse ? (m: Mesh) => coarseShape(m.geometry, m.scale) : (m: Mesh) => m.geometry;
       const groups = new Map<string, { material: Material; meshes: Mesh[]; paint: boolean; animated: boolean; baked: boolean }>();
       root.traverse((o) => {
         if (!isMesh(o) || Array.isArray(o.material) || !o.visible) return;
