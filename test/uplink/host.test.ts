@@ -25,12 +25,14 @@ import { startHost, type RunningHost } from '../../edge/host/host-runtime.js';
 import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.js';
 import { retarget } from '../support/line-harness.js';
 import { waitFor } from '../support/wait-for.js';
+import { withoutBreaks } from '../support/line-harness.js';
 import { startTestBroker, type TestBroker } from './support/aedes-broker.js';
 import { modelLine, type ModelLine } from './support/model-line.js';
 
 const GROUP = 'plant-a';
 const HOST_ID = 'host-1';
-const base = loadPlantFile('config/demo-plant.yaml');
+// Without breaks: the real simulator runs on wall-clock time, whenever CI runs (see withoutBreaks).
+const base = withoutBreaks(loadPlantFile('config/demo-plant.yaml'));
 
 let dir: string;
 let broker: TestBroker;
