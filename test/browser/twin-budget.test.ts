@@ -75,7 +75,7 @@ describe('twin performance budget', () => {
       expect(instanced).toBeGreaterThan(5);
       expect(instanced).toBeLessThan(100);
       // The CPU renderer (low quality) draws a plant this large with coarse shapes: its time per
-      // frame grows with triangles (full shapes: ~130k; coarse: ~77k).
+      // frame grows with triangles (full shapes: ~130k; coarse: ~67k).
       expect(await page.evaluate(() => window.__twin!.quality)).toBe('low');
       expect(await page.evaluate(() => window.__twin!.triangles)).toBeLessThan(100_000);
 

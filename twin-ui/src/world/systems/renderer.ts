@@ -43,9 +43,9 @@ export const HIGH_QUALITY: RenderQuality = { shadows: true, antialias: true, max
 // stretched) keeps a frame affordable at any window size; the labels stay sharp (DOM). On the
 // demo line this roughly halves SwiftShader's time per frame against 0.5 Mpx (bench at 0.3 Mpx:
 // 26 vs 53 ms).
-// A CPU rasteriser's time also grows with triangles: a 200-machine plant (~130k) drew at ~115 ms
-// of SwiftShader time a frame; its coarse shapes draw under half the triangles. The demo line
-// (3k triangles, a frame is mostly pixels) keeps its full shapes.
+// A CPU rasteriser's time also grows with triangles: a 200-machine plant's full shapes (~130k)
+// cost SwiftShader ~50 ms a frame more than its coarse ones (~67k). The demo line (3k triangles,
+// a frame is mostly pixels) keeps its full shapes.
 export const LOW_QUALITY: RenderQuality = { shadows: false, antialias: false, maxPixelRatio: 1, maxRenderPixels: 360_000, physicalMaterials: false, bakedFloor: true, coarseShapesFrom: 30 };
 
 /** Pixel ratio for a view of w×h CSS pixels within the quality's limits. */
