@@ -10,7 +10,7 @@
 // Why merge rather than instance: a GPU draws either in one call, but a CPU rasteriser
 // (SwiftShader) pays a fixed cost per instance — 4,000 instanced boxes cost it about 200 ms a
 // frame, the same triangles merged about 20 ms; the ~400 moving robot and gantry parts of a
-// 200-machine plant cost it ~20 ms a frame as instances. A 200-machine plant draws in ~25 calls.
+// 200-machine plant cost it ~20 ms a frame as instances. A 200-machine plant draws in ~10-20 calls.
 import {
   BufferAttribute,
   BufferGeometry,
