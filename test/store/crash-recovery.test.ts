@@ -111,6 +111,13 @@ describe('crash safety: SIGKILL while writing, then restart', () => {
       return m.get('mill')!.counts.total > 0 && ['loader', 'washer', 'packer'].some((id) => m.get(id)!.counts.total > 0);
     }, 60_000);
 
+    // …and until the mill's spindle speed has a few stored samples (on a loaded machine the first
+    // parts can be counted before the historian holds more than a handful).
+    await until('a few stored mill spindle samples', async () => {
+      const trend = await getJson<TagTrend>(`${first.url}/api/history/tags/mill.spindleSpeed?from=${startedAt - 60_000}&to=${Date.now() + 60_000}&maxPoints=10000`);
+      return trend.points.length > 5;
+    }, 60_000);
+
     // What the KPI engine knew, then proof that all of it was committed: the acknowledged
     // sequence number catches up with the events recorded before the read.
     const countsBefore = await machines(first);
