@@ -10,3 +10,11 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: st
 export function setText(e: HTMLElement, text: string): void {
   if (e.textContent !== text) e.textContent = text;
 }
+
+/** A button that never submits a form by accident (type="button" unless asked), found by tests by its test id. */
+export function button(className: string, testid: string, type: 'button' | 'submit' = 'button'): HTMLButtonElement {
+  const b = el('button', className);
+  b.type = type;
+  b.dataset.testid = testid;
+  return b;
+}

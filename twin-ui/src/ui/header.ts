@@ -8,7 +8,7 @@ import type { Role, Session } from '../../../shared/auth-api.js';
 import type { ColourMode } from '../world/world.js';
 import { getLang, setLang, t, tState, type TextKey } from '../i18n.js';
 import { clockTime, number, percent } from '../format.js';
-import { el, setText } from './dom.js';
+import { button, el, setText } from './dom.js';
 import type { ViewFeatures, ViewName } from './views/role-views.js';
 import { lineEnergyPerPart } from './views/line-figures.js';
 
@@ -87,9 +87,7 @@ export function createHeader(root: HTMLElement, actions: HeaderActions): Header 
   const devices = el('span', 'devices');
   devices.dataset.testid = 'device-health';
   conn.append(dot, connText, devices);
-  const lang = el('button', 'lang');
-  lang.type = 'button';
-  lang.dataset.testid = 'lang-toggle';
+  const lang = button('lang', 'lang-toggle');
   lang.addEventListener('click', () => {
     const next = getLang() === 'en' ? 'zh-CN' : 'en';
     try {
@@ -102,9 +100,7 @@ export function createHeader(root: HTMLElement, actions: HeaderActions): Header 
   const user = el('div', 'user');
   user.dataset.testid = 'user';
   user.hidden = true;
-  const userButton = el('button', 'user-button');
-  userButton.type = 'button';
-  userButton.dataset.testid = 'user-menu';
+  const userButton = button('user-button', 'user-menu');
   userButton.setAttribute('aria-haspopup', 'menu');
   const userName = el('span', 'user-name');
   const userRole = el('span', 'user-role');
@@ -112,12 +108,8 @@ export function createHeader(root: HTMLElement, actions: HeaderActions): Header 
   const menu = el('div', 'user-menu');
   menu.setAttribute('role', 'menu');
   menu.hidden = true;
-  const switchUser = el('button', 'menu-item');
-  switchUser.type = 'button';
-  switchUser.dataset.testid = 'switch-user';
-  const logout = el('button', 'menu-item logout');
-  logout.type = 'button';
-  logout.dataset.testid = 'logout';
+  const switchUser = button('menu-item', 'switch-user');
+  const logout = button('menu-item logout', 'logout');
   menu.append(switchUser, logout);
   user.append(userButton, menu);
   const closeMenu = () => {
@@ -160,13 +152,9 @@ export function createHeader(root: HTMLElement, actions: HeaderActions): Header 
     tabs.append(b);
   }
   const tools = el('div', 'tools');
-  const dashBtn = el('button', 'tool view-toggle');
-  dashBtn.type = 'button';
-  dashBtn.dataset.testid = 'dashboard-toggle';
+  const dashBtn = button('tool view-toggle', 'dashboard-toggle');
   dashBtn.addEventListener('click', () => actions.onDashboard?.());
-  const replayBtn = el('button', 'tool view-toggle');
-  replayBtn.type = 'button';
-  replayBtn.dataset.testid = 'replay-toggle';
+  const replayBtn = button('tool view-toggle', 'replay-toggle');
   replayBtn.addEventListener('click', () => actions.onReplay?.());
   const modeLabel = el('label', 'mode');
   const modeText = el('span');

@@ -4,7 +4,7 @@
 // — the new session then arrives over the live connection like any other.
 import { ApiErrorSchema, LoginResponseSchema, type LoginResponse, type Session } from '../../../shared/auth-api.js';
 import { t } from '../i18n.js';
-import { el, setText } from './dom.js';
+import { button, el, setText } from './dom.js';
 
 export interface LoginForm {
   /** Shows the dialog; `cancellable` is false when there is no session to go back to. */
@@ -67,12 +67,8 @@ export function createLoginForm(host: HTMLElement, onLoggedIn: (answer: LoginRes
   error.setAttribute('role', 'alert');
   error.dataset.testid = 'login-error';
   const buttons = el('div', 'login-buttons');
-  const submit = el('button', 'login-submit');
-  submit.type = 'submit';
-  submit.dataset.testid = 'login-submit';
-  const cancel = el('button', 'login-cancel');
-  cancel.type = 'button';
-  cancel.dataset.testid = 'login-cancel';
+  const submit = button('login-submit', 'login-submit', 'submit');
+  const cancel = button('login-cancel', 'login-cancel');
   buttons.append(cancel, submit);
   const demo = el('div', 'login-demo');
   demo.hidden = true;

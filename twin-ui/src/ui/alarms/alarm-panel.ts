@@ -4,7 +4,7 @@
 // / `alarms` events, first filled over REST. Selecting an alarm selects its machine in 3D.
 import type { AlarmEvent, AlarmList, AlarmView } from '../../../../shared/alarm-wire.js';
 import { t } from '../../i18n.js';
-import { el, setText } from '../dom.js';
+import { button, el, setText } from '../dom.js';
 import { createAlarmDetail, type AlarmDetailDeps } from './alarm-detail.js';
 import { fetchAlarms } from './alarm-client.js';
 import { applyEvent, applyList, countAlarms, emptyModel, visibleAlarms, type AlarmFilter } from './alarm-list-model.js';
@@ -49,9 +49,7 @@ export function createAlarmPanel(container: HTMLElement, deps: AlarmPanelDeps): 
   const root = el('section', 'alarm-dock');
   root.dataset.testid = 'alarm-panel';
   const bar = el('div', 'ad-bar');
-  const toggle = el('button', 'ad-toggle');
-  toggle.type = 'button';
-  toggle.dataset.testid = 'alarm-toggle';
+  const toggle = button('ad-toggle', 'alarm-toggle');
   const toggleText = el('span', 'ad-toggle-text');
   const chevron = el('span', 'ad-chevron');
   toggle.append(chevron, toggleText);
@@ -60,20 +58,12 @@ export function createAlarmPanel(container: HTMLElement, deps: AlarmPanelDeps): 
   const prioChips = el('span', 'ad-prio-chips');
   const flood = el('span', 'ad-flood');
   flood.dataset.testid = 'alarm-flood';
-  const newest = el('button', 'ad-newest');
-  newest.type = 'button';
-  newest.dataset.testid = 'alarm-newest';
+  const newest = button('ad-newest', 'alarm-newest');
   const tabs = el('div', 'ad-tabs');
-  const tabAnn = el('button', 'ad-tab');
-  tabAnn.type = 'button';
-  tabAnn.dataset.testid = 'alarm-tab-annunciated';
-  const tabAside = el('button', 'ad-tab');
-  tabAside.type = 'button';
-  tabAside.dataset.testid = 'alarm-tab-set-aside';
+  const tabAnn = button('ad-tab', 'alarm-tab-annunciated');
+  const tabAside = button('ad-tab', 'alarm-tab-set-aside');
   // Taller dock for reading recordings; the line stays visible above it.
-  const expand = el('button', 'ad-tab ad-expand');
-  expand.type = 'button';
-  expand.dataset.testid = 'alarm-expand';
+  const expand = button('ad-tab ad-expand', 'alarm-expand');
   tabs.append(tabAnn, tabAside, expand);
   bar.append(toggle, unackChip, prioChips, flood, newest, tabs);
 
