@@ -18,8 +18,12 @@ import { loadPlantFile } from '../edge/config/load-plant.js';
 import { fmt, measure, type Window } from './support/measure.js';
 import { freePort } from '../test/support/free-port.js';
 
-export interface AcquisitionOptions { tags: number; samplingMs: number; seconds: number; warmupSeconds: number; rounds: number }
-const DEFAULTS: AcquisitionOptions = { tags: 4000, samplingMs: 100, seconds: 6, warmupSeconds: 3, rounds: 3 };
+export interface AcquisitionOptions {
+  tags: number; samplingMs: number; seconds: number; warmupSeconds: number; rounds: number;
+  /** `npm run bench -- acquisition --modbus` (or `--opcua`) runs one protocol only. */
+  protocols: readonly ('opcua' | 'modbus')[];
+}
+const DEFAULTS: AcquisitionOptions = { tags: 4000, samplingMs: 100, seconds: 6, warmupSeconds: 3, rounds: 3, protocols: ['opcua', 'modbus'] };
 
 
 async function startLoadServer(count: number, dir: string): Promise<{ endpoint: string; proc: ChildProcess }> {
@@ -224,10 +228,23 @@ function minimumRequests(tags: ReturnType<typeof tagsOfDevice>): number {
   return total;
 }
 
+export function protocolsFromArgs(argv: readonly string[]): Partial<AcquisitionOptions> {
+  const asked = (['opcua', 'modbus'] as const).filter((p) => argv.includes(`--${p}`));
+  return asked.length ? { protocols: asked } : {};
+}
+
 export async function runAcquisitionBench(options: Partial<AcquisitionOptions> = {}): Promise<string[]> {
   const o = { ...DEFAULTS, ...options };
   const dir = mkdtempSync(join(tmpdir(), 'twinline-bench-acq-'));
   const lines: string[] = [];
+  if (o.protocols.includes('opcua')) await opcuaPart(o, dir, lines);
+  if (o.protocols.includes('modbus')) await modbusPart(o, lines);
+  rmSync(dir, { recursive: true, force: true });
+  lines.push(...modbusPlanFigures());
+  return lines;
+}
+
+async function opcuaPart(o: AcquisitionOptions, dir: string, lines: string[]) {
   const opcua = await startLoadServer(o.tags, dir);
   try {
     const result = await interleaved((seconds) => bareOpcUa(opcua.endpoint, { ...o, seconds }), (seconds) => twinlineOpcUa(opcua.endpoint, dir, { ...o, seconds }), o);
@@ -237,6 +254,9 @@ export async function runAcquisitionBench(options: Partial<AcquisitionOptions> =
   } finally {
     opcua.proc.kill('SIGTERM');
   }
+}
+
+async function modbusPart(o: AcquisitionOptions, lines: string[]) {
   const modbusPort = await freePort();
   const modbus = await spawnReady('bench/support/modbus-load-server.ts', [String(modbusPort)]);
   try {
@@ -246,14 +266,11 @@ export async function runAcquisitionBench(options: Partial<AcquisitionOptions> =
       result, 'target ≤ 25 %'));
   } finally {
     modbus.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
   }
-  lines.push(...modbusPlanFigures());
-  return lines;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const lines = await runAcquisitionBench();
+  const lines = await runAcquisitionBench(protocolsFromArgs(process.argv));
   console.log(['acquisition', ...lines].join('\n'));
   process.exit(0);
 }

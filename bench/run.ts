@@ -3,7 +3,11 @@
 // Add a part: one entry below, returning the lines to print.
 const PARTS: Record<string, () => Promise<string[]>> = {
   store: async () => (await import('./store.js')).runStoreBench().then((r) => r.lines),
-  acquisition: async () => (await import('./acquisition.js')).runAcquisitionBench(),
+  // `-- acquisition --modbus` or `--opcua` for one protocol.
+  acquisition: async () => {
+    const part = await import('./acquisition.js');
+    return part.runAcquisitionBench(part.protocolsFromArgs(process.argv));
+  },
   alarms: async () => (await import('./alarms.js')).runAlarmsBench().lines,
   // 30 s by default; `npm run bench -- live --long` for the 5 minutes of issue 7.
   // Bundle size and frames per second in headless Chromium (needs /usr/bin/chromium).

@@ -9,31 +9,50 @@
 // estimate of the change instant, so changed values are stamped there.
 import type { TagValue } from '../../shared/live-protocol.js';
 
+/**
+ * Per tag, by its position in the connector's tag list: every polled tag is stamped on every
+ * poll, so the last reads live in flat arrays rather than a map of objects.
+ */
 export class PolledChangeTimes {
-  private readonly last = new Map<string, { value: TagValue; at: number }>();
+  /** 0: no good read to go by; 1: the last value is in `lastNumber`; 2: in `lastOther`. */
+  private readonly known: Uint8Array;
+  private readonly lastNumber: Float64Array;
+  private readonly lastOther: TagValue[];
+  private readonly lastAt: Float64Array;
+
+  constructor(tagCount: number) {
+    this.known = new Uint8Array(tagCount);
+    this.lastNumber = new Float64Array(tagCount);
+    this.lastOther = new Array<TagValue>(tagCount).fill(null);
+    this.lastAt = new Float64Array(tagCount);
+  }
 
   /**
    * `at`: when the device sampled the value (the midpoint of request and response).
    * Returns the sample's timestamp: `at` for an unchanged value or the first read, the
    * midpoint between the previous read and this one for a changed value.
    */
-  stamp(tag: string, value: TagValue, at: number): number {
-    const prev = this.last.get(tag);
-    if (!prev) {
-      this.last.set(tag, { value, at });
-      return at;
+  stamp(tag: number, value: TagValue, at: number): number {
+    const known = this.known[tag]!;
+    const readAt = this.lastAt[tag]!;
+    this.lastAt[tag] = at;
+    let same: boolean;
+    if (typeof value === 'number') {
+      same = known === 1 && Object.is(this.lastNumber[tag], value);
+      this.lastNumber[tag] = value;
+      this.known[tag] = 1;
+    } else {
+      same = known === 2 && this.lastOther[tag] === value;
+      this.lastOther[tag] = value;
+      this.known[tag] = 2;
     }
-    // Updated in place: this runs for every polled tag on every poll.
-    const { value: before, at: readAt } = prev;
-    prev.value = value;
-    prev.at = at;
-    if (Object.is(before, value) || at <= readAt) return at;
+    if (known === 0 || same || at <= readAt) return at;
     return Math.round((readAt + at) / 2);
   }
 
   /** After a failed read or a lost link the last good read says nothing about when a later change happened. */
-  forget(tag?: string): void {
-    if (tag === undefined) this.last.clear();
-    else this.last.delete(tag);
+  forget(tag?: number): void {
+    if (tag === undefined) this.known.fill(0);
+    else this.known[tag] = 0;
   }
 }

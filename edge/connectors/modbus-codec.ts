@@ -39,6 +39,13 @@ export function decodeRaw(words: readonly number[], format: RegisterFormat, star
   const need = registerCount(format.type);
   if (words.length - start < need) throw new RangeError(`${format.type} needs ${need} registers, got ${Math.max(0, words.length - start)}`);
   if (format.type === 'string') return wordsToBuffer(words.slice(start, start + need), 'high-first', format.byteOrder).toString('latin1').replace(/\0+$/, '');
+  if (need === 1) {
+    // One register, the common case: plain integer arithmetic, no buffer.
+    const raw = words[start]! & 0xffff;
+    const w = format.byteOrder === 'little' ? swapBytes(raw) : raw;
+    if (format.type === 'int16') return (w << 16) >> 16;
+    return format.type === 'bool' ? (w !== 0 ? 1 : 0) : w;
+  }
   fillScratch(words, start, need, format);
   switch (format.type) {
     case 'bool': return scratch.readUInt16BE(0) !== 0 ? 1 : 0;

@@ -1,7 +1,7 @@
 import { ModbusRTU, type ModbusClient } from './modbus-serial-client.js';
 import type { ModbusDeviceConfig, ModbusRtuDeviceConfig, ModbusTcpDeviceConfig } from '../../shared/plant-schema.js';
 import type { TagValue } from '../../shared/live-protocol.js';
-import type { BoundTag, Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } from './connector.js';
+import type { Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } from './connector.js';
 import { decodeRegisters, type RegisterFormat } from './modbus-codec.js';
 import { isolate, planReads, type ReadRequest } from './modbus-read-planner.js';
 import { backoffDelay } from './backoff.js';
@@ -74,7 +74,8 @@ function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transp
   };
 
   // Modbus has no source timestamps: a changed value is stamped between the two reads (change-time.ts).
-  const changeTimes = new PolledChangeTimes();
+  const changeTimes = new PolledChangeTimes(ctx.tags.length);
+  const positionOf = new Map(ctx.tags.map((tag, i) => [tag, i]));
 
   function markAllBad(reason: string) {
     changeTimes.forget();
@@ -114,29 +115,35 @@ function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transp
   /** Tags already reported as failing, so the log names each once rather than every poll. */
   const reportedBadTags = new Set<string>();
 
-  const formats = new Map<BoundTag, RegisterFormat>();
-  /** Resolved once per tag: every poll decodes every tag. */
-  function formatOf(tag: BoundTag): RegisterFormat {
-    let format = formats.get(tag);
-    if (!format) {
-      const src = tag.config.modbus!;
-      format = { type: tag.config.type, wordOrder: src.wordOrder, byteOrder: src.byteOrder, scale: src.scale, offset: src.offset };
-      formats.set(tag, format);
+  /** What decoding a request's tags needs, resolved once per request rather than per tag and poll. */
+  interface Decoder { id: TagId; position: number; offset: number; format: RegisterFormat }
+  const decoders = new WeakMap<ReadRequest, Decoder[]>();
+  function decodersOf(req: ReadRequest): Decoder[] {
+    let list = decoders.get(req);
+    if (!list) {
+      list = req.tags.map(({ tag, offset }) => {
+        const src = tag.config.modbus!;
+        const format = { type: tag.config.type, wordOrder: src.wordOrder, byteOrder: src.byteOrder, scale: src.scale, offset: src.offset };
+        return { id: tag.id, position: positionOf.get(tag)!, offset, format };
+      });
+      decoders.set(req, list);
     }
-    return format;
+    return list;
   }
 
   /** `sampledAt`: when the device read its registers, as far as we know (between request and response). */
   function decodeInto(batch: TagSample[], req: ReadRequest, words: number[], sampledAt: number) {
     const t = now();
     const bits = req.table === 'coil' || req.table === 'discrete';
-    for (const { tag, offset } of req.tags) {
-      const value = bits ? words[offset] !== 0 : decodeRegisters(words, formatOf(tag), offset);
-      const quality = typeof value === 'number' && !Number.isFinite(value) ? 'bad' : 'good';
-      if (quality === 'bad') changeTimes.forget(tag.id);
-      const ts = quality === 'bad' ? t : changeTimes.stamp(tag.id, value, sampledAt);
-      batch.push({ tag: tag.id, value: quality === 'bad' ? null : value, quality, ts, receivedTs: t });
-      if (quality === 'good' && reportedBadTags.delete(tag.id)) log('info', `${tag.id}: readable again`);
+    for (const { id, position, offset, format } of decodersOf(req)) {
+      const value = bits ? words[offset] !== 0 : decodeRegisters(words, format, offset);
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        changeTimes.forget(position);
+        batch.push({ tag: id, value: null, quality: 'bad', ts: t, receivedTs: t });
+        continue;
+      }
+      batch.push({ tag: id, value, quality: 'good', ts: changeTimes.stamp(position, value, sampledAt), receivedTs: t });
+      if (reportedBadTags.size && reportedBadTags.delete(id)) log('info', `${id}: readable again`);
     }
   }
 
@@ -164,7 +171,7 @@ function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transp
       const reason = `Modbus exception ${code} (${EXCEPTION_NAMES[code] ?? 'unknown'}) reading ${req.table} ${req.address}+${req.length}`;
       health.lastError = reason;
       for (const { tag } of req.tags) {
-        changeTimes.forget(tag.id);
+        changeTimes.forget(positionOf.get(tag)!);
         batch.push({ tag: tag.id, value: null, quality: 'bad', ts: t, receivedTs: t });
         if (!reportedBadTags.has(tag.id)) {
           reportedBadTags.add(tag.id);

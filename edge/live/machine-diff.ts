@@ -2,7 +2,10 @@
 // the tags whose sample is new. Pure; the machine room sends only this.
 import type { LiveTag, MachineDelta, MachineLive } from '../../shared/live-protocol.js';
 
-/** What a room last sent for a machine: scalar fields as JSON text, tags by sample. */
+/**
+ * What a room last sent for a machine: scalar fields as JSON text, tags as copies — the model
+ * updates its live tags in place, so a kept reference would always look already sent.
+ */
 export interface SentMachine {
   fields: Map<string, string>;
   tags: Map<string, LiveTag>;
@@ -13,7 +16,7 @@ const FIELDS = ['state', 'stateSince', 'faultCode', 'counts', 'energyKWh', 'oee'
 export function sentOf(machine: MachineLive): SentMachine {
   return {
     fields: new Map(FIELDS.map((f) => [f, JSON.stringify(machine[f])])),
-    tags: new Map(Object.entries(machine.tags)),
+    tags: new Map(Object.entries(machine.tags).map(([name, tag]) => [name, { ...tag }])),
   };
 }
 
@@ -34,7 +37,11 @@ export function diffMachine(sent: SentMachine, machine: MachineLive, ts: number)
     const before = sent.tags.get(name);
     if (!before || before.value !== tag.value || before.quality !== tag.quality || before.ts !== tag.ts) {
       tags[name] = tag;
-      sent.tags.set(name, tag);
+      if (before) {
+        before.value = tag.value;
+        before.quality = tag.quality;
+        before.ts = tag.ts;
+      } else sent.tags.set(name, { ...tag });
       changed = true;
     }
   }

@@ -25,6 +25,19 @@ interface MachineSlot {
   stateTag: TagConfig | undefined;
   status: MachineStatus;
   lastTotals: Partial<Record<TagRole, number>>;
+  /** The apply() call that last touched this machine, so a batch lists each machine once without a Set. */
+  touchedIn: number;
+}
+
+/** Where a tag lives, resolved once instead of per sample. */
+interface TagSlot {
+  slot: MachineSlot;
+  tag: TagConfig;
+  name: string;
+  total: boolean;
+  fault: boolean;
+  /** Its entry in `status.tags`, updated in place (see apply). */
+  live: LiveTag | undefined;
 }
 
 export interface PlantModel {
@@ -50,36 +63,51 @@ export const TOTAL_ROLES: readonly TagRole[] = ['totalCount', 'goodCount', 'ener
 export function createPlantModel(plant: PlantConfig, startedAt: number, baseline: ReadonlyMap<string, number> = new Map()): PlantModel {
   const slots = new Map<string, MachineSlot>();
   /** Tag id → where it lives, resolved once instead of per sample. */
-  const byTagId = new Map<string, { slot: MachineSlot; tag: TagConfig; name: string; total: boolean; fault: boolean }>();
+  const byTagId = new Map<string, TagSlot>();
   for (const config of plant.machines) {
     const slot: MachineSlot = {
       config,
       stateTag: config.tags.find((t) => t.role === 'state'),
       status: { machineId: config.id, state: 'no-data', stateSince: startedAt, faultCode: null, tags: {}, updatedAt: startedAt },
       lastTotals: {},
+      touchedIn: 0,
     };
     slots.set(config.id, slot);
     for (const tag of config.tags) {
       const id = `${config.id}.${tag.name}`;
-      byTagId.set(id, { slot, tag, name: tag.name, total: TOTAL_ROLES.includes(tag.role), fault: tag.role === 'faultCode' });
+      byTagId.set(id, { slot, tag, name: tag.name, total: TOTAL_ROLES.includes(tag.role), fault: tag.role === 'faultCode', live: undefined });
       const known = baseline.get(id);
       if (known !== undefined && TOTAL_ROLES.includes(tag.role)) slot.lastTotals[tag.role] = known;
     }
   }
 
+  let applied = 0;
   function apply(batch: readonly TagSample[]): ModelEvent[] {
     const events: ModelEvent[] = [];
     const counted = new Map<string, { deltaTotal: number; deltaGood: number; ts: number }>();
-    const touched = new Set<MachineSlot>();
+    const touched: MachineSlot[] = [];
+    const call = ++applied;
     for (const sample of batch) {
       const target = byTagId.get(sample.tag);
       if (!target) continue;
       const { slot, tag, name, total, fault } = target;
-      const prev = slot.status.tags[name];
-      if (prev && prev.value === sample.value && prev.quality === sample.quality) continue;
-      slot.status.tags[name] = { value: sample.value, quality: sample.quality, ts: sample.ts };
+      const live = target.live;
+      if (live) {
+        if (live.value === sample.value && live.quality === sample.quality) continue;
+        // In place: a new object per change would live until the next change, long enough to be
+        // promoted out of the young generation, so tens of thousands of changes a second kept the
+        // collector busy. Readers copy what they keep (machine-diff.ts).
+        live.value = sample.value;
+        live.quality = sample.quality;
+        live.ts = sample.ts;
+      } else {
+        slot.status.tags[name] = target.live = { value: sample.value, quality: sample.quality, ts: sample.ts };
+      }
       if (sample.receivedTs > slot.status.updatedAt) slot.status.updatedAt = sample.receivedTs;
-      touched.add(slot);
+      if (slot.touchedIn !== call) {
+        slot.touchedIn = call;
+        touched.push(slot);
+      }
       events.push({ kind: 'tag', machineId: slot.config.id, tag: name, sample });
 
       if (fault && sample.quality !== 'bad') {

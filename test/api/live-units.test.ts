@@ -23,6 +23,17 @@ describe('machine diff', () => {
     expect(diffMachine(sent, next, 11)).toBeNull();
   });
 
+  it('sees a tag the model updated in place (it keeps copies, not the live objects)', () => {
+    const live = machine();
+    const sent = sentOf(live);
+    live.tags.power!.value = 4.1;
+    live.tags.power!.ts = 12;
+    expect(diffMachine(sent, live, 13)?.tags).toEqual({ power: { value: 4.1, quality: 'good', ts: 12 } });
+    live.tags.power!.quality = 'bad';
+    expect(diffMachine(sent, live, 14)?.tags).toEqual({ power: { value: 4.1, quality: 'bad', ts: 12 } });
+    expect(diffMachine(sent, live, 15)).toBeNull();
+  });
+
   it('compares nested values by content', () => {
     const sent = sentOf(machine());
     const delta = diffMachine(sent, machine({ counts: { total: 11, good: 10, scrap: 1 } }), 10)!;

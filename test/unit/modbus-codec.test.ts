@@ -22,6 +22,7 @@ const table: [string, RegisterFormat, number[], number | boolean | string][] = [
   ['float32 BADC', fmt('float32', 'high-first', 1, 0, 'little'), [0x4940, 0xdb0f], Math.fround(Math.PI)],
   ['float32 DCBA', fmt('float32', 'low-first', 1, 0, 'little'), [0xdb0f, 0x4940], Math.fround(Math.PI)],
   ['uint16 byte-swapped', fmt('uint16', 'high-first', 1, 0, 'little'), [0x3412], 0x1234],
+  ['int16 byte-swapped negative', fmt('int16', 'high-first', 1, 0, 'little'), [0x38ff], -200],
   ['bool', fmt('bool'), [1], true],
 ];
 
