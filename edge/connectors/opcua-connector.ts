@@ -109,10 +109,13 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
   let updates = 0;
   let rateSince = { at: now(), updates: 0 };
 
+  /** When the pending burst began to arrive: one publish response is decoded in one go, so its changes share a receive time. */
+  let burstReceivedAt = 0;
   const emit = (sample: TagSample) => {
     pending.push(sample);
     if (!flushQueued) {
       flushQueued = true;
+      burstReceivedAt = sample.receivedTs;
       // One publish response carries many changes: hand them on as one batch.
       setImmediate(() => {
         flushQueued = false;
@@ -189,7 +192,7 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
   }
 
   function emitValue(tag: BoundTag, dataValue: DataValue) {
-    const receivedTs = now();
+    const receivedTs = flushQueued ? burstReceivedAt : now();
     const ts = dataValue.sourceTimestamp?.getTime() ?? dataValue.serverTimestamp?.getTime() ?? receivedTs;
     const quality = qualityOf(dataValue.statusCode);
     updates++;

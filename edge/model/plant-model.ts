@@ -31,6 +31,9 @@ interface MachineSlot {
 
 /** Where a tag lives, resolved once instead of per sample. */
 interface TagSlot {
+  id: string;
+  /** The tag that followed this one in the last batch: connectors send their tags in a fixed order. */
+  next: TagSlot | undefined;
   slot: MachineSlot;
   tag: TagConfig;
   name: string;
@@ -75,7 +78,7 @@ export function createPlantModel(plant: PlantConfig, startedAt: number, baseline
     slots.set(config.id, slot);
     for (const tag of config.tags) {
       const id = `${config.id}.${tag.name}`;
-      byTagId.set(id, { slot, tag, name: tag.name, total: TOTAL_ROLES.includes(tag.role), fault: tag.role === 'faultCode', live: undefined });
+      byTagId.set(id, { id, next: undefined, slot, tag, name: tag.name, total: TOTAL_ROLES.includes(tag.role), fault: tag.role === 'faultCode', live: undefined });
       const known = baseline.get(id);
       if (known !== undefined && TOTAL_ROLES.includes(tag.role)) slot.lastTotals[tag.role] = known;
     }
@@ -87,9 +90,16 @@ export function createPlantModel(plant: PlantConfig, startedAt: number, baseline
     const counted = new Map<string, { deltaTotal: number; deltaGood: number; ts: number }>();
     const touched: MachineSlot[] = [];
     const call = ++applied;
+    let previous: TagSlot | undefined;
     for (const sample of batch) {
-      const target = byTagId.get(sample.tag);
-      if (!target) continue;
+      // A guess from the last batch's order saves a hash lookup per sample when it is right.
+      let target = previous?.next;
+      if (target?.id !== sample.tag) {
+        target = byTagId.get(sample.tag);
+        if (!target) continue;
+        if (previous) previous.next = target;
+      }
+      previous = target;
       const { slot, tag, name, total, fault } = target;
       const live = target.live;
       if (live) {

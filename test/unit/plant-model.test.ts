@@ -37,4 +37,20 @@ describe('plant model', () => {
     expect(counts(model.apply([sample('loader.totalCount', null, 2, 'bad')]))).toEqual([]);
     expect(counts(model.apply([sample('loader.totalCount', 12, 3)]))[0]).toMatchObject({ deltaTotal: 2 });
   });
+
+  it('applies every sample to its own tag whatever order the batches come in (it guesses from the last order)', () => {
+    const model = createPlantModel(plant, 0);
+    const names = ['spindleSpeed', 'power', 'state', 'faultCode'].filter((n) => plant.machines.find((m) => m.id === 'mill')!.tags.some((t) => t.name === n));
+    const batches = [names, [...names].reverse(), [names[1]!, names[1]!, names[0]!], [names[0]!, 'nosuch', names[1]!]];
+    batches.forEach((order, round) => {
+      const events = model.apply(order.map((name, i) => sample(`mill.${name}`, round * 100 + i, round)));
+      const tags = events.filter((e) => e.kind === 'tag');
+      const known = order.filter((n) => n !== 'nosuch');
+      expect(tags.map((e) => e.tag)).toEqual(known);
+      known.forEach((name) => {
+        const last = order.lastIndexOf(name);
+        expect(model.machine('mill')!.tags[name]!.value).toBe(round * 100 + last);
+      });
+    });
+  });
 });
