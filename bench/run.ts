@@ -3,10 +3,10 @@
 // Add a part: one entry below, returning the lines to print.
 const PARTS: Record<string, () => Promise<string[]>> = {
   store: async () => (await import('./store.js')).runStoreBench().then((r) => r.lines),
-  // `-- acquisition --modbus` or `--opcua` for one protocol.
+  // `-- acquisition --modbus` or `--opcua` for one protocol, `--rounds 5 --seconds 10` for a longer measurement.
   acquisition: async () => {
     const part = await import('./acquisition.js');
-    return part.runAcquisitionBench(part.protocolsFromArgs(process.argv));
+    return part.runAcquisitionBench(part.optionsFromArgs(process.argv));
   },
   alarms: async () => (await import('./alarms.js')).runAlarmsBench().lines,
   // 30 s by default; `npm run bench -- live --long` for the 5 minutes of issue 7.
@@ -20,7 +20,8 @@ const PARTS: Record<string, () => Promise<string[]>> = {
   uplink: async () => (await import('./uplink.js')).runUplinkBench(process.argv.includes('--long') ? { outageSeconds: 300 } : {}).then((r) => r.lines),
 };
 
-const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// Numbers are values of flags (`--rounds 5`), not parts.
+const asked = process.argv.slice(2).filter((a) => !a.startsWith('-') && !/^[0-9.]+$/.test(a));
 const unknown = asked.filter((p) => !(p in PARTS));
 if (unknown.length) {
   console.error(`bench: unknown part(s) ${unknown.join(', ')}; known: ${Object.keys(PARTS).join(', ')}`);

@@ -49,8 +49,17 @@ export interface ConnectorContext<D extends DeviceConfig = DeviceConfig> {
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
+const ids = new WeakMap<TagConfig, TagId>();
+/**
+ * One string per tag for the life of the plant config: connectors and the model then hold the
+ * same string, and matching a sample to its tag is a pointer comparison, not a text one.
+ */
 export function tagId(machine: MachineConfig, tag: TagConfig): TagId {
-  return `${machine.id}.${tag.name}`;
+  const id = `${machine.id}.${tag.name}`;
+  const known = ids.get(tag);
+  if (known === id) return known;
+  ids.set(tag, id);
+  return id;
 }
 
 export function tagsOfDevice(plant: PlantConfig, deviceId: string): BoundTag[] {

@@ -1,7 +1,7 @@
 import { ModbusRTU, type ModbusClient } from './modbus-serial-client.js';
 import type { ModbusDeviceConfig, ModbusRtuDeviceConfig, ModbusTcpDeviceConfig } from '../../shared/plant-schema.js';
 import type { TagValue } from '../../shared/live-protocol.js';
-import type { Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } from './connector.js';
+import type { BoundTag, Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } from './connector.js';
 import { decodeRegisters, type RegisterFormat } from './modbus-codec.js';
 import { isolate, planReads, type ReadRequest } from './modbus-read-planner.js';
 import { backoffDelay } from './backoff.js';
@@ -34,9 +34,11 @@ function closeQuietly(client: ModbusClient): Promise<void> {
 }
 
 /** How a Modbus client reaches its device; the rest of the connector is transport-agnostic. */
-interface ModbusTransport {
+export interface ModbusTransport {
   describe: string;
   open(client: ModbusClient): Promise<void>;
+  /** A client other than modbus-serial's: the benchmark's in-memory device, to weigh the connector alone. */
+  newClient?: () => ModbusClient;
 }
 
 export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceConfig>): Connector {
@@ -52,10 +54,11 @@ export function createModbusRtuConnector(ctx: ConnectorContext<ModbusRtuDeviceCo
   });
 }
 
-function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transport: ModbusTransport): Connector {
+export function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transport: ModbusTransport): Connector {
   const { device, now, log } = ctx;
   const plan: ReadRequest[] = planReads(ctx.tags, { maxGap: device.maxGap });
-  let client = new ModbusRTU();
+  const newClient = transport.newClient ?? (() => new ModbusRTU());
+  let client = newClient();
   let onSamples: (batch: TagSample[]) => void = () => {};
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -85,7 +88,7 @@ function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transp
   }
 
   async function connect(): Promise<void> {
-    client = new ModbusRTU();
+    client = newClient();
     await transport.open(client);
     client.setID(device.unitId);
     client.setTimeout(device.timeoutMs);
@@ -118,14 +121,19 @@ function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transp
   /** What decoding a request's tags needs, resolved once per request rather than per tag and poll. */
   interface Decoder { id: TagId; position: number; offset: number; format: RegisterFormat }
   const decoders = new WeakMap<ReadRequest, Decoder[]>();
+  /** Tags of one format share one object: fewer cache lines to touch per poll. */
+  const formats = new Map<string, RegisterFormat>();
+  function formatOf(tag: BoundTag): RegisterFormat {
+    const src = tag.config.modbus!;
+    const format = { type: tag.config.type, wordOrder: src.wordOrder, byteOrder: src.byteOrder, scale: src.scale, offset: src.offset };
+    const key = JSON.stringify(format);
+    if (!formats.has(key)) formats.set(key, format);
+    return formats.get(key)!;
+  }
   function decodersOf(req: ReadRequest): Decoder[] {
     let list = decoders.get(req);
     if (!list) {
-      list = req.tags.map(({ tag, offset }) => {
-        const src = tag.config.modbus!;
-        const format = { type: tag.config.type, wordOrder: src.wordOrder, byteOrder: src.byteOrder, scale: src.scale, offset: src.offset };
-        return { id: tag.id, position: positionOf.get(tag)!, offset, format };
-      });
+      list = req.tags.map(({ tag, offset }) => ({ id: tag.id, position: positionOf.get(tag)!, offset, format: formatOf(tag) }));
       decoders.set(req, list);
     }
     return list;

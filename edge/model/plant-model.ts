@@ -2,7 +2,7 @@
 // part-count and energy deltas. Synchronous and deterministic; I/O lives elsewhere.
 import type { MachineConfig, MachineState, PlantConfig, TagConfig, TagRole } from '../../shared/plant-schema.js';
 import type { LiveTag } from '../../shared/live-protocol.js';
-import type { TagSample } from '../connectors/connector.js';
+import { tagId, type TagSample } from '../connectors/connector.js';
 import { totalDelta } from './meter-delta.js';
 
 export type ModelEvent =
@@ -77,7 +77,7 @@ export function createPlantModel(plant: PlantConfig, startedAt: number, baseline
     };
     slots.set(config.id, slot);
     for (const tag of config.tags) {
-      const id = `${config.id}.${tag.name}`;
+      const id = tagId(config, tag);
       byTagId.set(id, { id, next: undefined, slot, tag, name: tag.name, total: TOTAL_ROLES.includes(tag.role), fault: tag.role === 'faultCode', live: undefined });
       const known = baseline.get(id);
       if (known !== undefined && TOTAL_ROLES.includes(tag.role)) slot.lastTotals[tag.role] = known;
