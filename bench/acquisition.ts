@@ -1,9 +1,9 @@
 // Acquisition benchmark (issue 4): tag updates/s from a device into the edge's live model,
 // over OPC UA subscriptions and Modbus polling, beside the bare library doing the same work.
 // The ratio of CPU per update is the figure: it is what twinline costs on top of the library.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tagsOfDevice } from '../edge/connectors/connector.js';
@@ -18,13 +18,27 @@ export interface AcquisitionOptions {
   /** `npm run bench -- acquisition --modbus` (or `--opcua`) runs one protocol only. */
   protocols: readonly ('opcua' | 'modbus')[];
 }
-const DEFAULTS: AcquisitionOptions = { tags: 4000, samplingMs: 100, seconds: 6, warmupSeconds: 5, rounds: 5, protocols: ['opcua', 'modbus'] };
+const DEFAULTS: AcquisitionOptions = { tags: 4000, samplingMs: 100, seconds: 6, warmupSeconds: 5, rounds: 10, protocols: ['opcua', 'modbus'] };
 
 const MODBUS_TAGS = 1000;
-const MODBUS_POLL_MS = 50;
+const MODBUS_POLL_MS = 20;
 
-function spawnReady(script: string, args: string[]): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+/**
+ * Each side and its load server share one core of their own (taskset), when there are two, and
+ * the sides swap cores after every window. Pinned, the sides cannot disturb each other's caches
+ * and scheduling; swapped, neither keeps the better core: on this VM the same process cost up to
+ * 25 % more CPU per update on one core than on the other.
+ */
+const PIN = availableParallelism() >= 2 && existsSync('/usr/bin/taskset');
+
+function pin(pids: (number | undefined)[], cpu: number) {
+  for (const pid of pids) if (pid) execFile('/usr/bin/taskset', ['-a', '-p', '-c', String(cpu), String(pid)], () => {});
+}
+
+function spawnReady(script: string, args: string[], cpu?: number): Promise<ChildProcess> {
+  const node = [process.execPath, '--import', 'tsx', script, ...args];
+  const command = PIN && cpu !== undefined ? ['/usr/bin/taskset', '-c', String(cpu), ...node] : node;
+  const proc = spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const onData = (c: Buffer) => {
@@ -45,10 +59,11 @@ type SideWindow = Window & { side: string; round: number };
  * Both sides at once, each in its own process against its own load server: after a common warm-up
  * they measure the same wall-clock windows, so load that comes and goes on a shared machine (it
  * moved sequential measurements by ±40 %) falls on both alike. The figure is the ratio of CPU per
- * update over all windows; each window's own ratio is printed to show the spread.
+ * update over all windows (an even number, so each side spends as long on either core); each
+ * window's own ratio is printed to show the spread.
  */
-async function sideBySide(sides: [string, SideOptions][], o: AcquisitionOptions): Promise<Comparison> {
-  const procs = await Promise.all(sides.map(([side, options]) => spawnReady('bench/support/acquisition-side.ts', [side, JSON.stringify(options)])));
+async function sideBySide(sides: { side: string; options: SideOptions; server: ChildProcess }[], o: AcquisitionOptions): Promise<Comparison> {
+  const procs = await Promise.all(sides.map(({ side, options }, cpu) => spawnReady('bench/support/acquisition-side.ts', [side, JSON.stringify(options)], cpu)));
   const results = procs.map((proc) => new Promise<SideWindow[]>((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
@@ -58,12 +73,18 @@ async function sideBySide(sides: [string, SideOptions][], o: AcquisitionOptions)
   }));
   const startAt = Date.now() + o.warmupSeconds * 1000;
   for (const proc of procs) proc.stdin!.end(`${startAt}\n`);
-  const [bare, ours] = await Promise.all(results) as [SideWindow[], SideWindow[]];
+  const swaps = PIN
+    ? Array.from({ length: o.rounds - 1 }, (_, k) => setTimeout(() => {
+      sides.forEach(({ server }, i) => pin([procs[i]!.pid, server.pid], (i + k + 1) % 2));
+    }, startAt + (k + 1) * o.seconds * 1000 - Date.now()))
+    : [];
+  const [bare, ours] = await Promise.all(results).finally(() => swaps.forEach(clearTimeout)) as [SideWindow[], SideWindow[]];
   const pool = (ws: Window[]): Window => {
     const seconds = ws.reduce((s, w) => s + w.seconds, 0);
     const count = ws.reduce((s, w) => s + w.count, 0);
     const cpuMicros = ws.reduce((s, w) => s + w.cpuMicrosPerUpdate * w.count, 0);
-    return { seconds, count, perSecond: count / seconds, cpuPercent: (cpuMicros / 1e6 / seconds) * 100, cpuMicrosPerUpdate: cpuMicros / count };
+    const userMicros = ws.reduce((s, w) => s + w.userMicrosPerUpdate * w.count, 0);
+    return { seconds, count, perSecond: count / seconds, cpuPercent: (cpuMicros / 1e6 / seconds) * 100, cpuMicrosPerUpdate: cpuMicros / count, userMicrosPerUpdate: userMicros / count };
   };
   const overheads = bare.map((b, i) => ours[i]!.cpuMicrosPerUpdate / b.cpuMicrosPerUpdate - 1);
   return { bare: pool(bare), ours: pool(ours), overheads };
@@ -81,6 +102,7 @@ function comparison(title: string, { bare, ours, overheads }: Comparison, target
     title,
     `    bare library          : ${fmt(bare.perSecond)} updates/s, CPU ${fmt(bare.cpuPercent, 1)} %, ${fmt(bare.cpuMicrosPerUpdate, 2)} µs/update`,
     `    twinline → live model : ${fmt(ours.perSecond)} updates/s, CPU ${fmt(ours.cpuPercent, 1)} %, ${fmt(ours.cpuMicrosPerUpdate, 2)} µs/update`,
+    `    user-space CPU only   : bare ${fmt(bare.userMicrosPerUpdate, 2)} µs/update, twinline ${fmt(ours.userMicrosPerUpdate, 2)} µs/update (+${fmt((ours.userMicrosPerUpdate / bare.userMicrosPerUpdate - 1) * 100, 1)} %)`,
     `    twinline overhead: ${fmt(sustained * 100, 1)} % CPU per update over ${fmt(ours.seconds, 0)} s (${target}); per window median ${fmt(median * 100, 0)} % (${overheads.map((x) => `${fmt(x * 100, 0)}`).join(', ')} %); rate ${fmt((ours.perSecond / bare.perSecond) * 100, 1)} % of bare`,
   ];
 }
@@ -89,15 +111,18 @@ async function opcuaPart(o: AcquisitionOptions, dir: string, lines: string[]) {
   const servers: ChildProcess[] = [];
   try {
     const endpoints: string[] = [];
-    for (const name of ['bare', 'twinline']) {
+    for (const [cpu, name] of ['bare', 'twinline'].entries()) {
       const port = await freePort();
-      servers.push(await spawnReady('bench/support/opcua-load-server.ts', [String(port), String(o.tags), join(dir, `pki-${name}`)]));
+      servers.push(await spawnReady('bench/support/opcua-load-server.ts', [String(port), String(o.tags), join(dir, `pki-${name}`)], cpu));
       endpoints.push(`opc.tcp://127.0.0.1:${port}`);
     }
-    const side = (endpoint: string): SideOptions => ({ endpoint, tags: o.tags, periodMs: o.samplingMs, dataDir: dir, seconds: o.seconds, rounds: o.rounds });
-    const result = await sideBySide([['bare-opcua', side(endpoints[0]!)], ['twinline-opcua', side(endpoints[1]!)]], o);
+    const options = (endpoint: string): SideOptions => ({ endpoint, tags: o.tags, periodMs: o.samplingMs, dataDir: dir, seconds: o.seconds, rounds: o.rounds });
+    const result = await sideBySide([
+      { side: 'bare-opcua', options: options(endpoints[0]!), server: servers[0]! },
+      { side: 'twinline-opcua', options: options(endpoints[1]!), server: servers[1]! },
+    ], o);
     lines.push(...comparison(
-      `  OPC UA subscriptions: ${o.tags} tags sampled every ${o.samplingMs} ms (offered ${fmt(o.tags * 1000 / o.samplingMs)} updates/s; target ≥ 20,000 delivered), ${o.seconds} s windows`,
+      `  OPC UA subscriptions: ${o.tags} tags sampled every ${o.samplingMs} ms (offered ${fmt(o.tags * 1000 / o.samplingMs)} updates/s; target ≥ 20,000 delivered), ${o.rounds} × ${o.seconds} s windows`,
       result, 'target ≤ 25 %'));
   } finally {
     for (const s of servers) s.kill('SIGTERM');
@@ -108,15 +133,18 @@ async function modbusPart(o: AcquisitionOptions, dir: string, lines: string[]) {
   const servers: ChildProcess[] = [];
   try {
     const ports: number[] = [];
-    for (let i = 0; i < 2; i++) {
+    for (let cpu = 0; cpu < 2; cpu++) {
       const port = await freePort();
-      servers.push(await spawnReady('bench/support/modbus-load-server.ts', [String(port)]));
+      servers.push(await spawnReady('bench/support/modbus-load-server.ts', [String(port)], cpu));
       ports.push(port);
     }
-    const side = (port: number): SideOptions => ({ endpoint: String(port), tags: MODBUS_TAGS, periodMs: MODBUS_POLL_MS, dataDir: dir, seconds: o.seconds, rounds: o.rounds });
-    const result = await sideBySide([['bare-modbus', side(ports[0]!)], ['twinline-modbus', side(ports[1]!)]], o);
+    const options = (port: number): SideOptions => ({ endpoint: String(port), tags: MODBUS_TAGS, periodMs: MODBUS_POLL_MS, dataDir: dir, seconds: o.seconds, rounds: o.rounds });
+    const result = await sideBySide([
+      { side: 'bare-modbus', options: options(ports[0]!), server: servers[0]! },
+      { side: 'twinline-modbus', options: options(ports[1]!), server: servers[1]! },
+    ], o);
     lines.push(...comparison(
-      `  Modbus TCP polling: ${MODBUS_TAGS} holding registers every ${MODBUS_POLL_MS} ms (${Math.ceil(MODBUS_TAGS / 125)} requests per poll), ${o.seconds} s windows`,
+      `  Modbus TCP polling: ${MODBUS_TAGS} holding registers every ${MODBUS_POLL_MS} ms (${Math.ceil(MODBUS_TAGS / 125)} requests per poll), ${o.rounds} × ${o.seconds} s windows`,
       result, 'target ≤ 25 %'));
   } finally {
     for (const s of servers) s.kill('SIGTERM');
@@ -178,6 +206,7 @@ export function optionsFromArgs(argv: readonly string[]): Partial<AcquisitionOpt
 
 export async function runAcquisitionBench(options: Partial<AcquisitionOptions> = {}): Promise<string[]> {
   const o = { ...DEFAULTS, ...options };
+  if (PIN && o.rounds % 2) o.rounds++; // as many windows on each core
   const dir = mkdtempSync(join(tmpdir(), 'twinline-bench-acq-'));
   const lines: string[] = [];
   if (o.protocols.includes('opcua')) await opcuaPart(o, dir, lines);

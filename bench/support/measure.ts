@@ -1,5 +1,9 @@
 // CPU and rate measurement for one process, over a window.
-export interface Window { seconds: number; cpuPercent: number; count: number; perSecond: number; cpuMicrosPerUpdate: number }
+export interface Window {
+  seconds: number; cpuPercent: number; count: number; perSecond: number; cpuMicrosPerUpdate: number;
+  /** The user-space part: the code's own work, without the kernel's (sockets, and whatever interrupt work the kernel bills to the process that happened to be running). */
+  userMicrosPerUpdate: number;
+}
 
 export async function measure(counter: () => number, seconds: number): Promise<Window> {
   const startCount = counter();
@@ -16,6 +20,7 @@ export async function measure(counter: () => number, seconds: number): Promise<W
     count,
     perSecond: count / elapsed,
     cpuMicrosPerUpdate: count ? cpuMicros / count : Number.NaN,
+    userMicrosPerUpdate: count ? cpu.user / count : Number.NaN,
   };
 }
 
