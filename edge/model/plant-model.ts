@@ -1,7 +1,7 @@
 // The live plant model: current tag values per machine, and what they mean — state,
 // part-count and energy deltas. Synchronous and deterministic; I/O lives elsewhere.
 import type { MachineConfig, MachineState, PlantConfig, TagConfig, TagRole } from '../../shared/plant-schema.js';
-import type { LiveTag } from '../../shared/live-protocol.js';
+import type { LiveTag, TagValue } from '../../shared/live-protocol.js';
 import { tagId, type TagSample } from '../connectors/connector.js';
 import { totalDelta } from './meter-delta.js';
 
@@ -22,26 +22,21 @@ export interface MachineStatus {
 
 interface MachineSlot {
   config: MachineConfig;
-  stateTag: TagConfig | undefined;
+  /** Plant-wide index of its state tag, -1 without one. */
+  stateIndex: number;
   status: MachineStatus;
   lastTotals: Partial<Record<TagRole, number>>;
   /** The apply() call that last touched this machine, so a batch lists each machine once without a Set. */
   touchedIn: number;
+  /** Tags changed since `status.tags` was last brought up to date. */
+  dirty: number[];
 }
 
-/** Where a tag lives, resolved once instead of per sample. */
-interface TagSlot {
-  id: string;
-  /** The tag that followed this one in the last batch: connectors send their tags in a fixed order. */
-  next: TagSlot | undefined;
-  slot: MachineSlot;
-  tag: TagConfig;
-  name: string;
-  total: boolean;
-  fault: boolean;
-  /** Its entry in `status.tags`, updated in place (see apply). */
-  live: LiveTag | undefined;
-}
+const GOOD = 0;
+const UNCERTAIN = 1;
+const BAD = 2;
+const QUALITIES = ['good', 'uncertain', 'bad'] as const;
+const qualityCode = (q: TagSample['quality']) => (q === 'good' ? GOOD : q === 'bad' ? BAD : UNCERTAIN);
 
 export interface PlantModel {
   /** Applies one batch of samples; returns what it changed, in order. */
@@ -50,7 +45,7 @@ export interface PlantModel {
   machines(): MachineStatus[];
 }
 
-export function deriveState(slot: Pick<MachineSlot, 'config' | 'status'>, stateTag: LiveTag | undefined): MachineState {
+export function deriveState(slot: { config: MachineConfig }, stateTag: LiveTag | undefined): MachineState {
   // Comm loss is never silently counted as running or down.
   if (!stateTag || stateTag.quality === 'bad' || typeof stateTag.value !== 'number') return 'no-data';
   return slot.config.stateCodes[String(stateTag.value)] ?? 'no-data';
@@ -65,23 +60,76 @@ export const TOTAL_ROLES: readonly TagRole[] = ['totalCount', 'goodCount', 'ener
  */
 export function createPlantModel(plant: PlantConfig, startedAt: number, baseline: ReadonlyMap<string, number> = new Map()): PlantModel {
   const slots = new Map<string, MachineSlot>();
-  /** Tag id → where it lives, resolved once instead of per sample. */
-  const byTagId = new Map<string, TagSlot>();
+  // Current values live in flat arrays by plant-wide tag index, written per sample; the LiveTag
+  // objects of `status.tags` are brought up to date when someone reads a machine. At tens of
+  // thousands of changes a second, objects per tag touched per sample (a slot, a live tag, its
+  // boxed time) cost more in cache misses than the work itself.
+  const tagCount = plant.machines.reduce((n, m) => n + m.tags.length, 0);
+  const ids: string[] = [];
+  const names: string[] = [];
+  const configs: TagConfig[] = [];
+  const machineOf = new Int32Array(tagCount);
+  const machineSlots: MachineSlot[] = [];
+  /** 1: counter or meter; 2: fault code. */
+  const flags = new Uint8Array(tagCount);
+  /** 0: never seen; 1: the value is in `numbers`; 2: in `others`. */
+  const kinds = new Uint8Array(tagCount);
+  const numbers = new Float64Array(tagCount);
+  const others: TagValue[] = new Array<TagValue>(tagCount).fill(null);
+  const qualities = new Uint8Array(tagCount);
+  const times = new Float64Array(tagCount);
+  const dirty = new Uint8Array(tagCount);
+  const lives: (LiveTag | undefined)[] = new Array<LiveTag | undefined>(tagCount).fill(undefined);
+  /** The tag that followed each in the last batch: connectors send their tags in a fixed order, and a right guess saves a hash lookup. */
+  const nextIndex = new Int32Array(tagCount).fill(-1);
+  const indexOf = new Map<string, number>();
   for (const config of plant.machines) {
     const slot: MachineSlot = {
       config,
-      stateTag: config.tags.find((t) => t.role === 'state'),
+      stateIndex: -1,
       status: { machineId: config.id, state: 'no-data', stateSince: startedAt, faultCode: null, tags: {}, updatedAt: startedAt },
       lastTotals: {},
       touchedIn: 0,
+      dirty: [],
     };
     slots.set(config.id, slot);
     for (const tag of config.tags) {
+      const k = ids.length;
       const id = tagId(config, tag);
-      byTagId.set(id, { id, next: undefined, slot, tag, name: tag.name, total: TOTAL_ROLES.includes(tag.role), fault: tag.role === 'faultCode', live: undefined });
+      ids.push(id);
+      names.push(tag.name);
+      configs.push(tag);
+      machineOf[k] = machineSlots.length;
+      flags[k] = TOTAL_ROLES.includes(tag.role) ? 1 : tag.role === 'faultCode' ? 2 : 0;
+      indexOf.set(id, k);
+      if (tag.role === 'state' && slot.stateIndex < 0) slot.stateIndex = k;
       const known = baseline.get(id);
       if (known !== undefined && TOTAL_ROLES.includes(tag.role)) slot.lastTotals[tag.role] = known;
     }
+    machineSlots.push(slot);
+  }
+
+  /** Brings tag k's LiveTag up to date (updated in place; readers copy what they keep, see machine-diff.ts). */
+  function refresh(k: number): LiveTag {
+    const value = kinds[k] === 1 ? numbers[k]! : others[k]!;
+    const quality = QUALITIES[qualities[k]!]!;
+    let live = lives[k];
+    if (live) {
+      live.value = value;
+      live.quality = quality;
+      live.ts = times[k]!;
+    } else {
+      live = lives[k] = { value, quality, ts: times[k]! };
+      machineSlots[machineOf[k]!]!.status.tags[names[k]!] = live;
+    }
+    dirty[k] = 0;
+    return live;
+  }
+
+  function current(slot: MachineSlot): MachineStatus {
+    for (const k of slot.dirty) if (dirty[k]) refresh(k);
+    slot.dirty.length = 0;
+    return slot.status;
   }
 
   let applied = 0;
@@ -90,44 +138,51 @@ export function createPlantModel(plant: PlantConfig, startedAt: number, baseline
     const counted = new Map<string, { deltaTotal: number; deltaGood: number; ts: number }>();
     const touched: MachineSlot[] = [];
     const call = ++applied;
-    let previous: TagSlot | undefined;
+    let previous = -1;
     for (const sample of batch) {
-      // A guess from the last batch's order saves a hash lookup per sample when it is right.
-      let target = previous?.next;
-      if (target?.id !== sample.tag) {
-        target = byTagId.get(sample.tag);
-        if (!target) continue;
-        if (previous) previous.next = target;
+      let k = previous >= 0 ? nextIndex[previous]! : -1;
+      if (k < 0 || ids[k] !== sample.tag) {
+        k = indexOf.get(sample.tag) ?? -1;
+        if (k < 0) continue;
+        if (previous >= 0) nextIndex[previous] = k;
       }
-      previous = target;
-      const { slot, tag, name, total, fault } = target;
-      const live = target.live;
-      if (live) {
-        if (live.value === sample.value && live.quality === sample.quality) continue;
-        // In place: a new object per change would live until the next change, long enough to be
-        // promoted out of the young generation, so tens of thousands of changes a second kept the
-        // collector busy. Readers copy what they keep (machine-diff.ts).
-        live.value = sample.value;
-        live.quality = sample.quality;
-        live.ts = sample.ts;
+      previous = k;
+      const value = sample.value;
+      const quality = qualityCode(sample.quality);
+      const kind = kinds[k];
+      if (kind !== 0 && qualities[k] === quality && (typeof value === 'number' ? kind === 1 && numbers[k] === value : kind === 2 && others[k] === value)) continue;
+      if (typeof value === 'number') {
+        numbers[k] = value;
+        kinds[k] = 1;
       } else {
-        slot.status.tags[name] = target.live = { value: sample.value, quality: sample.quality, ts: sample.ts };
+        others[k] = value;
+        kinds[k] = 2;
+      }
+      qualities[k] = quality;
+      times[k] = sample.ts;
+      const slot = machineSlots[machineOf[k]!]!;
+      if (!dirty[k]) {
+        dirty[k] = 1;
+        slot.dirty.push(k);
       }
       if (sample.receivedTs > slot.status.updatedAt) slot.status.updatedAt = sample.receivedTs;
       if (slot.touchedIn !== call) {
         slot.touchedIn = call;
         touched.push(slot);
       }
-      events.push({ kind: 'tag', machineId: slot.config.id, tag: name, sample });
+      events.push({ kind: 'tag', machineId: slot.config.id, tag: names[k]!, sample });
+      const flag = flags[k];
+      if (flag === 0) continue;
 
-      if (fault && sample.quality !== 'bad') {
-        slot.status.faultCode = typeof sample.value === 'number' && sample.value !== 0 ? sample.value : null;
+      if (flag === 2 && quality !== BAD) {
+        slot.status.faultCode = typeof value === 'number' && value !== 0 ? value : null;
       }
-      if (total && sample.quality === 'good' && typeof sample.value === 'number') {
+      if (flag === 1 && quality === GOOD && typeof value === 'number') {
+        const tag = configs[k]!;
         const last = slot.lastTotals[tag.role];
-        slot.lastTotals[tag.role] = sample.value;
+        slot.lastTotals[tag.role] = value;
         if (last === undefined) continue; // first reading is the baseline, not production
-        const delta = totalDelta(tag, last, sample.value);
+        const delta = totalDelta(tag, last, value);
         if (delta <= 0) continue;
         if (tag.role === 'energy') {
           events.push({ kind: 'energy', machineId: slot.config.id, deltaKWh: delta, ts: sample.ts });
@@ -142,15 +197,16 @@ export function createPlantModel(plant: PlantConfig, startedAt: number, baseline
     }
     for (const [machineId, c] of counted) events.push({ kind: 'count', machineId, ...c });
     for (const slot of touched) {
-      const live = slot.stateTag ? slot.status.tags[slot.stateTag.name] : undefined;
+      const k = slot.stateIndex;
+      const live = k >= 0 && kinds[k] !== 0 ? refresh(k) : undefined;
       const state = deriveState(slot, live);
       if (state !== slot.status.state) {
-        const previous = slot.status.state;
+        const previousState = slot.status.state;
         const ts = live?.ts ?? slot.status.updatedAt;
         const reason = state === 'down' && slot.status.faultCode !== null ? `fault ${slot.status.faultCode}` : null;
         slot.status.state = state;
         slot.status.stateSince = ts;
-        events.push({ kind: 'state', machineId: slot.config.id, state, previous, ts, reason });
+        events.push({ kind: 'state', machineId: slot.config.id, state, previous: previousState, ts, reason });
       }
     }
     return events;
@@ -158,7 +214,10 @@ export function createPlantModel(plant: PlantConfig, startedAt: number, baseline
 
   return {
     apply,
-    machine: (id) => slots.get(id)?.status,
-    machines: () => [...slots.values()].map((s) => s.status),
+    machine: (id) => {
+      const slot = slots.get(id);
+      return slot && current(slot);
+    },
+    machines: () => machineSlots.map(current),
   };
 }
