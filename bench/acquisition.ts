@@ -1,9 +1,9 @@
 // Acquisition benchmark (issue 4): tag updates/s from a device into the edge's live model,
 // over OPC UA subscriptions and Modbus polling, beside the bare library doing the same work.
 // The ratio of CPU per update is the figure: it is what twinline costs on top of the library.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tagsOfDevice } from '../edge/connectors/connector.js';
@@ -17,28 +17,16 @@ export interface AcquisitionOptions {
   tags: number; samplingMs: number; seconds: number; warmupSeconds: number; rounds: number;
   /** `npm run bench -- acquisition --modbus` (or `--opcua`) runs one protocol only. */
   protocols: readonly ('opcua' | 'modbus')[];
+  /** `--calibrate`: the bare library on both sides, so the printed "overhead" is the measurement's own noise. */
+  calibrate?: boolean;
 }
-const DEFAULTS: AcquisitionOptions = { tags: 4000, samplingMs: 100, seconds: 6, warmupSeconds: 5, rounds: 10, protocols: ['opcua', 'modbus'] };
+const DEFAULTS: AcquisitionOptions = { tags: 4000, samplingMs: 100, seconds: 6, warmupSeconds: 5, rounds: 16, protocols: ['opcua', 'modbus'] };
 
 const MODBUS_TAGS = 1000;
 const MODBUS_POLL_MS = 20;
 
-/**
- * Each side and its load server share one core of their own (taskset), when there are two, and
- * the sides swap cores after every window. Pinned, the sides cannot disturb each other's caches
- * and scheduling; swapped, neither keeps the better core: on this VM the same process cost up to
- * 25 % more CPU per update on one core than on the other.
- */
-const PIN = availableParallelism() >= 2 && existsSync('/usr/bin/taskset');
-
-function pin(pids: (number | undefined)[], cpu: number) {
-  for (const pid of pids) if (pid) execFile('/usr/bin/taskset', ['-a', '-p', '-c', String(cpu), String(pid)], () => {});
-}
-
-function spawnReady(script: string, args: string[], cpu?: number): Promise<ChildProcess> {
-  const node = [process.execPath, '--import', 'tsx', script, ...args];
-  const command = PIN && cpu !== undefined ? ['/usr/bin/taskset', '-c', String(cpu), ...node] : node;
-  const proc = spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
+function spawnReady(script: string, args: string[]): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const onData = (c: Buffer) => {
@@ -59,11 +47,13 @@ type SideWindow = Window & { side: string; round: number };
  * Both sides at once, each in its own process against its own load server: after a common warm-up
  * they measure the same wall-clock windows, so load that comes and goes on a shared machine (it
  * moved sequential measurements by ±40 %) falls on both alike. The figure is the ratio of CPU per
- * update over all windows (an even number, so each side spends as long on either core); each
- * window's own ratio is printed to show the spread.
+ * update over all windows; each window's own ratio is printed to show the spread (±25 % even for
+ * the bare library against itself: `--calibrate`). Pinning each side to a core was tried and
+ * dropped: on this VM the cores differ by up to 25 %, and a side sharing one core with its server
+ * is not how an edge runs.
  */
 async function sideBySide(sides: { side: string; options: SideOptions; server: ChildProcess }[], o: AcquisitionOptions): Promise<Comparison> {
-  const procs = await Promise.all(sides.map(({ side, options }, cpu) => spawnReady('bench/support/acquisition-side.ts', [side, JSON.stringify(options)], cpu)));
+  const procs = await Promise.all(sides.map(({ side, options }) => spawnReady('bench/support/acquisition-side.ts', [side, JSON.stringify(options)])));
   const results = procs.map((proc) => new Promise<SideWindow[]>((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
@@ -73,12 +63,7 @@ async function sideBySide(sides: { side: string; options: SideOptions; server: C
   }));
   const startAt = Date.now() + o.warmupSeconds * 1000;
   for (const proc of procs) proc.stdin!.end(`${startAt}\n`);
-  const swaps = PIN
-    ? Array.from({ length: o.rounds - 1 }, (_, k) => setTimeout(() => {
-      sides.forEach(({ server }, i) => pin([procs[i]!.pid, server.pid], (i + k + 1) % 2));
-    }, startAt + (k + 1) * o.seconds * 1000 - Date.now()))
-    : [];
-  const [bare, ours] = await Promise.all(results).finally(() => swaps.forEach(clearTimeout)) as [SideWindow[], SideWindow[]];
+  const [bare, ours] = await Promise.all(results) as [SideWindow[], SideWindow[]];
   const pool = (ws: Window[]): Window => {
     const seconds = ws.reduce((s, w) => s + w.seconds, 0);
     const count = ws.reduce((s, w) => s + w.count, 0);
@@ -111,15 +96,15 @@ async function opcuaPart(o: AcquisitionOptions, dir: string, lines: string[]) {
   const servers: ChildProcess[] = [];
   try {
     const endpoints: string[] = [];
-    for (const [cpu, name] of ['bare', 'twinline'].entries()) {
+    for (const name of ['bare', 'twinline']) {
       const port = await freePort();
-      servers.push(await spawnReady('bench/support/opcua-load-server.ts', [String(port), String(o.tags), join(dir, `pki-${name}`)], cpu));
+      servers.push(await spawnReady('bench/support/opcua-load-server.ts', [String(port), String(o.tags), join(dir, `pki-${name}`)]));
       endpoints.push(`opc.tcp://127.0.0.1:${port}`);
     }
     const options = (endpoint: string): SideOptions => ({ endpoint, tags: o.tags, periodMs: o.samplingMs, dataDir: dir, seconds: o.seconds, rounds: o.rounds });
     const result = await sideBySide([
       { side: 'bare-opcua', options: options(endpoints[0]!), server: servers[0]! },
-      { side: 'twinline-opcua', options: options(endpoints[1]!), server: servers[1]! },
+      { side: o.calibrate ? 'bare-opcua' : 'twinline-opcua', options: options(endpoints[1]!), server: servers[1]! },
     ], o);
     lines.push(...comparison(
       `  OPC UA subscriptions: ${o.tags} tags sampled every ${o.samplingMs} ms (offered ${fmt(o.tags * 1000 / o.samplingMs)} updates/s; target ≥ 20,000 delivered), ${o.rounds} × ${o.seconds} s windows`,
@@ -133,15 +118,15 @@ async function modbusPart(o: AcquisitionOptions, dir: string, lines: string[]) {
   const servers: ChildProcess[] = [];
   try {
     const ports: number[] = [];
-    for (let cpu = 0; cpu < 2; cpu++) {
+    for (let i = 0; i < 2; i++) {
       const port = await freePort();
-      servers.push(await spawnReady('bench/support/modbus-load-server.ts', [String(port)], cpu));
+      servers.push(await spawnReady('bench/support/modbus-load-server.ts', [String(port)]));
       ports.push(port);
     }
     const options = (port: number): SideOptions => ({ endpoint: String(port), tags: MODBUS_TAGS, periodMs: MODBUS_POLL_MS, dataDir: dir, seconds: o.seconds, rounds: o.rounds });
     const result = await sideBySide([
       { side: 'bare-modbus', options: options(ports[0]!), server: servers[0]! },
-      { side: 'twinline-modbus', options: options(ports[1]!), server: servers[1]! },
+      { side: o.calibrate ? 'bare-modbus' : 'twinline-modbus', options: options(ports[1]!), server: servers[1]! },
     ], o);
     lines.push(...comparison(
       `  Modbus TCP polling: ${MODBUS_TAGS} holding registers every ${MODBUS_POLL_MS} ms (${Math.ceil(MODBUS_TAGS / 125)} requests per poll), ${o.rounds} × ${o.seconds} s windows`,
@@ -191,7 +176,7 @@ function minimumRequests(tags: ReturnType<typeof tagsOfDevice>): number {
   return total;
 }
 
-/** `--opcua` / `--modbus` pick one protocol; `--rounds N` and `--seconds S` set the measurement. */
+/** `--opcua` / `--modbus` pick one protocol; `--rounds N` and `--seconds S` set the measurement; `--calibrate` measures bare against bare. */
 export function optionsFromArgs(argv: readonly string[]): Partial<AcquisitionOptions> {
   const asked = (['opcua', 'modbus'] as const).filter((p) => argv.includes(`--${p}`));
   const numberAfter = (flag: string) => {
@@ -201,12 +186,14 @@ export function optionsFromArgs(argv: readonly string[]): Partial<AcquisitionOpt
   };
   const rounds = numberAfter('--rounds');
   const seconds = numberAfter('--seconds');
-  return { ...(asked.length ? { protocols: asked } : {}), ...(rounds ? { rounds } : {}), ...(seconds ? { seconds } : {}) };
+  return {
+    ...(asked.length ? { protocols: asked } : {}), ...(rounds ? { rounds } : {}), ...(seconds ? { seconds } : {}),
+    ...(argv.includes('--calibrate') ? { calibrate: true } : {}),
+  };
 }
 
 export async function runAcquisitionBench(options: Partial<AcquisitionOptions> = {}): Promise<string[]> {
   const o = { ...DEFAULTS, ...options };
-  if (PIN && o.rounds % 2) o.rounds++; // as many windows on each core
   const dir = mkdtempSync(join(tmpdir(), 'twinline-bench-acq-'));
   const lines: string[] = [];
   if (o.protocols.includes('opcua')) await opcuaPart(o, dir, lines);
