@@ -6,6 +6,7 @@
 // and goes on a shared machine falls on both alike.
 import type { DataValue } from 'node-opcua';
 import type { PlantInput } from '../../shared/plant-schema.js';
+import type { Connector, ConnectorContext } from '../../edge/connectors/connector.js';
 import { measure } from './measure.js';
 
 export interface SideOptions {
@@ -64,18 +65,23 @@ async function bareOpcUa(o: SideOptions): Promise<Running> {
   };
 }
 
-async function twinlineOpcUa(o: SideOptions): Promise<Running> {
-  const { createOpcUaConnector } = await import('../../edge/connectors/opcua-connector.js');
+/** twinline's side: the device's connector feeding the live model, as the edge wires them. */
+async function intoModel(o: SideOptions, device: PlantInput['devices'][number], create: (ctx: ConnectorContext<never>) => Connector): Promise<Running> {
   const { tagsOfDevice } = await import('../../edge/connectors/connector.js');
   const { createPlantModel } = await import('../../edge/model/plant-model.js');
-  const plant = await loadPlant(o, { id: 'load', protocol: 'opcua', endpointUrl: o.endpoint, samplingIntervalMs: o.periodMs, publishingIntervalMs: o.periodMs });
+  const plant = await loadPlant(o, device);
   const model = createPlantModel(plant, Date.now());
-  const connector = createOpcUaConnector({ device: plant.devices[0] as never, tags: tagsOfDevice(plant, 'load'), now: Date.now, dataDir: o.dataDir, log: () => {} });
+  const connector = create({ device: plant.devices[0] as never, tags: tagsOfDevice(plant, 'load'), now: Date.now, dataDir: o.dataDir, log: () => {} });
   let updates = 0;
   await connector.start((batch) => {
     for (const e of model.apply(batch)) if (e.kind === 'tag') updates++;
   });
   return { updates: () => updates, stop: () => connector.stop() };
+}
+
+async function twinlineOpcUa(o: SideOptions): Promise<Running> {
+  const { createOpcUaConnector } = await import('../../edge/connectors/opcua-connector.js');
+  return intoModel(o, { id: 'load', protocol: 'opcua', endpointUrl: o.endpoint, samplingIntervalMs: o.periodMs, publishingIntervalMs: o.periodMs }, createOpcUaConnector);
 }
 
 /** The bare library: the same planned reads (125 registers each) on the same schedule, the words kept raw. */
@@ -115,16 +121,7 @@ async function bareModbus(o: SideOptions): Promise<Running> {
 
 async function twinlineModbus(o: SideOptions): Promise<Running> {
   const { createModbusTcpConnector } = await import('../../edge/connectors/modbus-tcp-connector.js');
-  const { tagsOfDevice } = await import('../../edge/connectors/connector.js');
-  const { createPlantModel } = await import('../../edge/model/plant-model.js');
-  const plant = await loadPlant(o, { id: 'load', protocol: 'modbus-tcp', host: '127.0.0.1', port: Number(o.endpoint), unitId: 1, pollIntervalMs: o.periodMs });
-  const model = createPlantModel(plant, Date.now());
-  const connector = createModbusTcpConnector({ device: plant.devices[0] as never, tags: tagsOfDevice(plant, 'load'), now: Date.now, dataDir: o.dataDir, log: () => {} });
-  let updates = 0;
-  await connector.start((batch) => {
-    for (const e of model.apply(batch)) if (e.kind === 'tag') updates++;
-  });
-  return { updates: () => updates, stop: () => connector.stop() };
+  return intoModel(o, { id: 'load', protocol: 'modbus-tcp', host: '127.0.0.1', port: Number(o.endpoint), unitId: 1, pollIntervalMs: o.periodMs }, createModbusTcpConnector);
 }
 
 const SIDES: Record<string, (o: SideOptions) => Promise<Running>> = {
