@@ -34,11 +34,9 @@ function closeQuietly(client: ModbusClient): Promise<void> {
 }
 
 /** How a Modbus client reaches its device; the rest of the connector is transport-agnostic. */
-export interface ModbusTransport {
+interface ModbusTransport {
   describe: string;
   open(client: ModbusClient): Promise<void>;
-  /** A client other than modbus-serial's: the benchmark's in-memory device, to weigh the connector alone. */
-  newClient?: () => ModbusClient;
 }
 
 export function createModbusTcpConnector(ctx: ConnectorContext<ModbusTcpDeviceConfig>): Connector {
@@ -54,11 +52,10 @@ export function createModbusRtuConnector(ctx: ConnectorContext<ModbusRtuDeviceCo
   });
 }
 
-export function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transport: ModbusTransport): Connector {
+function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transport: ModbusTransport): Connector {
   const { device, now, log } = ctx;
   const plan: ReadRequest[] = planReads(ctx.tags, { maxGap: device.maxGap });
-  const newClient = transport.newClient ?? (() => new ModbusRTU());
-  let client = newClient();
+  let client = new ModbusRTU();
   let onSamples: (batch: TagSample[]) => void = () => {};
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -106,7 +103,7 @@ export function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>,
   }
 
   async function connect(): Promise<void> {
-    client = newClient();
+    client = new ModbusRTU();
     await transport.open(client);
     client.setID(device.unitId);
     client.setTimeout(device.timeoutMs);
@@ -128,7 +125,7 @@ export function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>,
   /** What decoding a request's tags needs, resolved once per request rather than per tag and poll. */
   interface Decoder { id: TagId; position: number; offset: number; format: RegisterFormat }
   const decoders = new WeakMap<ReadRequest, Decoder[]>();
-  /** Tags of one format share one object: fewer cache lines to touch per poll. */
+  /** One object per distinct format (most tags share a few), not one per tag. */
   const formats = new Map<string, RegisterFormat>();
   function formatOf(tag: BoundTag): RegisterFormat {
     const src = tag.config.modbus!;
