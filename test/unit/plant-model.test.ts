@@ -53,4 +53,20 @@ describe('plant model', () => {
       });
     });
   });
+
+  it('shows the latest value, quality and time of every tag when a machine is read, however many changes came between reads', () => {
+    const model = createPlantModel(plant, 0);
+    model.apply([sample('mill.power', 1.5, 10), sample('mill.spindleSpeed', 1000, 10)]);
+    const before = model.machine('mill')!.tags;
+    expect(before.power).toEqual({ value: 1.5, quality: 'good', ts: 10 });
+    model.apply([sample('mill.power', 2.5, 20)]);
+    model.apply([sample('mill.power', null, 30, 'bad'), sample('mill.spindleSpeed', 'n/a', 30, 'uncertain')]);
+    const after = model.machine('mill')!.tags;
+    expect(after.power).toEqual({ value: null, quality: 'bad', ts: 30 });
+    expect(after.spindleSpeed).toEqual({ value: 'n/a', quality: 'uncertain', ts: 30 });
+    expect(model.machines().find((m) => m.machineId === 'mill')!.tags.power).toEqual({ value: null, quality: 'bad', ts: 30 });
+    // an unchanged sample changes nothing, not even the time
+    expect(model.apply([sample('mill.power', null, 40, 'bad')])).toEqual([]);
+    expect(model.machine('mill')!.tags.power!.ts).toBe(30);
+  });
 });
