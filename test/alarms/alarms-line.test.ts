@@ -217,14 +217,23 @@ describe('alarms against the simulator', () => {
   it('out of service (maintenance only), then a flood: eleven alarms at once on the line', async () => {
     const oos = await api<AlarmView>('POST', '/api/alarms/packer-hot-0@packer/out-of-service', { reason: 'sensor being recalibrated' }, maintenanceToken);
     expect(oos.body.state).toBe('out-of-service');
-    const mark = events.length;
     const fault = line.sim.inject({ kind: 'out-of-range', tag: 'packer.motorTemperature' });
-    const flood = await waitFor('flood-started', () => events.slice(mark).find((e) => e.type === 'flood-started'));
-    expect(flood.flood).toMatchObject({ active: true, limit: 10 });
-    expect(flood.flood!.count).toBeGreaterThan(10);
-    expect(eventOf('raised', 'packer-hot-0@packer', mark)).toBeUndefined();
-    const list = await api<AlarmList>('GET', '/api/alarms?machineId=packer');
-    expect(list.body.flood.active).toBe(true);
+    // As with comm-loss above: the flight recordings this fault starts are large, a socket that
+    // falls behind gets the alarm list on catch-up rather than every event (flood-started
+    // included), so the flood is checked where the edge keeps it.
+    const packer = async () => (await api<AlarmList>('GET', '/api/alarms?machineId=packer&all=true')).body;
+    const deadline = Date.now() + 20_000;
+    let list = await packer();
+    while (!list.flood.active) {
+      if (Date.now() > deadline) throw new Error(`no flood 20 s after the fault: ${JSON.stringify(list.flood)}`);
+      await new Promise((r) => setTimeout(r, 100));
+      list = await packer();
+    }
+    expect(list.flood).toMatchObject({ active: true, limit: 10 });
+    expect(list.flood.count).toBeGreaterThan(10);
+    const stateOf = (key: string) => list.alarms.find((a) => a.key === key)?.state;
+    expect(stateOf('packer-hot-0@packer')).toBe('out-of-service'); // out of service: never annunciated
+    expect(stateOf('packer-hot-10@packer')).toMatch(/^active/);
     line.sim.clearFault(fault.id);
     const kpis = await api<{ annunciated: number; badActors: { key: string }[]; shift: { name: string } }>('GET', '/api/alarms/kpis');
     expect(kpis.body.shift.name).toBe('Early');
