@@ -17,6 +17,7 @@ import Fastify from 'fastify';
 import { openHistorian } from '../edge/store/historian.js';
 import { registerHistoryRoutes } from '../edge/api/history-routes.js';
 import type { ModelEvent } from '../edge/model/plant-model.js';
+import { TagChanges, type TagChange } from '../edge/model/tag-changes.js';
 
 export interface StoreBenchOptions {
   /** Samples written by each contender. */
@@ -107,15 +108,16 @@ export async function runStoreBench(options: Partial<StoreBenchOptions> = {}): P
         const tagIds = new Int32Array(o.batch);
         const ts = new Float64Array(o.batch);
         const values = new Float64Array(o.batch);
-        const events: ModelEvent[] = new Array(o.batch);
+        const changes: TagChange[] = new Array(o.batch);
         for (let i = 0; i < o.batch; i++) {
           const s = sampleAt(start + i, o.tags);
           tagIds[i] = s.tag;
           ts[i] = s.ts;
           values[i] = s.value;
           const tag = names[s.tag]!;
-          events[i] = { kind: 'tag', machineId: tag.slice(0, tag.indexOf('.')), tag: tag.slice(tag.indexOf('.') + 1), sample: { tag, value: s.value, quality: 'good', ts: s.ts, receivedTs: s.ts } };
+          changes[i] = { machineId: tag.slice(0, tag.indexOf('.')), tag: tag.slice(tag.indexOf('.') + 1), value: s.value, quality: 'good', ts: s.ts, receivedTs: s.ts };
         }
+        const events: ModelEvent[] = [{ kind: 'tags', changes: TagChanges.from(changes) }];
         let t = performance.now();
         let c = cpu();
         rawBatch(tagIds, ts, values);
@@ -156,10 +158,11 @@ export async function runStoreBench(options: Partial<StoreBenchOptions> = {}): P
     clock = T0;
     const th = openHistorian({ file: trendFile, now, settings: quiet });
     for (let s = 0; s < 86_400; s += 3600) {
-      const events: ModelEvent[] = [];
+      const changes: TagChange[] = [];
       for (let i = s; i < s + 3600; i++) {
-        events.push({ kind: 'tag', machineId: 'mill', tag: 'spindleSpeed', sample: { tag: 'mill.spindleSpeed', value: 12_000 + 500 * Math.sin(i / 600) + (i % 10), quality: 'good', ts: T0 + i * 1000, receivedTs: T0 + i * 1000 } });
+        changes.push({ machineId: 'mill', tag: 'spindleSpeed', value: 12_000 + 500 * Math.sin(i / 600) + (i % 10), quality: 'good', ts: T0 + i * 1000, receivedTs: T0 + i * 1000 });
       }
+      const events: ModelEvent[] = [{ kind: 'tags', changes: TagChanges.from(changes) }];
       clock = T0 + (s + 3600) * 1000;
       th.record(events);
       th.flush();

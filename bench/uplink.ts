@@ -106,19 +106,21 @@ export async function runUplinkBench(partial: Partial<UplinkBenchOptions> = {}):
       const t = performance.now();
       if (!historicalSeen) firstHistoricalAt = t;
       lastHistoricalAt = t;
-      for (const e of events) if (e.kind === 'tag') historicalSeen++;
+      for (const e of events) if (e.kind === 'tags') historicalSeen += e.changes.length;
       return;
     }
     for (const e of events) {
-      if (e.kind !== 'tag') continue;
-      liveSamples++;
-      if (!recording) continue;
-      if (nLat === latencies.length) {
-        const bigger = new Float64Array(latencies.length * 2);
-        bigger.set(latencies);
-        latencies = bigger;
+      if (e.kind !== 'tags') continue;
+      for (let i = 0; i < e.changes.length; i++) {
+        liveSamples++;
+        if (!recording) continue;
+        if (nLat === latencies.length) {
+          const bigger = new Float64Array(latencies.length * 2);
+          bigger.set(latencies);
+          latencies = bigger;
+        }
+        latencies[nLat++] = e.changes.receivedTs(i) - e.changes.ts(i);
       }
-      latencies[nLat++] = e.sample.receivedTs - e.sample.ts;
     }
   };
 

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { PlantConfig } from '../shared/plant-schema.js';
 import { toPlantView, type DeviceHealth, type LineSnapshot, type MachineLive } from '../shared/live-protocol.js';
-import { tagsOfDevice, type Connector, type TagSample } from './connectors/connector.js';
+import { tagsOfDevice, type Connector } from './connectors/connector.js';
+import type { SampleBatch } from './connectors/sample-batch.js';
 import { createConnector } from './connectors/registry.js';
-import { createPlantModel, TOTAL_ROLES, type ModelEvent } from './model/plant-model.js';
+import { createPlantModel, machinesIn, TOTAL_ROLES, type MachineEvent, type ModelEvent } from './model/plant-model.js';
 import { lastGoodValues } from './store/last-values.js';
 import { openHistorian, tagPolicies, type Historian } from './store/historian.js';
 import { startKpisFromHistory } from './store/kpi-replay.js';
@@ -164,20 +165,19 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     afterLineSnapshot: (send) => send('alarms', alarms.list()),
   });
 
-  function onSamples(batch: TagSample[]) {
+  function onSamples(batch: SampleBatch) {
     const events: ModelEvent[] = model.apply(batch);
     if (!events.length) return;
     historian.record(events);
     alarms.onEvents(events);
     commands.onModelEvents(events);
     uplink?.onEvents(events);
-    const touched = new Set<string>();
-    for (const e of events) touched.add(e.machineId);
+    const touched = machinesIn(events);
     // The KPI engine books an event older than the one before it at the later time, so feed it
     // in time order: with source timestamps a state change in a batch can be older than the
     // energy reading that came with it (the model lists states last). Stable: equal times keep
     // the model's order, as the replay from the historian does (kpi-replay.ts).
-    const kpiEvents = events.filter((e) => e.kind !== 'tag') as Exclude<ModelEvent, { kind: 'tag' }>[];
+    const kpiEvents = events.filter((e): e is MachineEvent => e.kind !== 'tags');
     kpiEvents.sort((a, b) => a.ts - b.ts);
     for (const e of kpiEvents) {
       if (e.kind === 'state') kpi.onState(e.machineId, e.state, e.ts, e.reason ?? undefined);

@@ -74,7 +74,7 @@ async function intoModel(o: SideOptions, device: PlantInput['devices'][number], 
   const connector = create({ device: plant.devices[0] as never, tags: tagsOfDevice(plant, 'load'), now: Date.now, dataDir: o.dataDir, log: () => {} });
   let updates = 0;
   await connector.start((batch) => {
-    for (const e of model.apply(batch)) if (e.kind === 'tag') updates++;
+    for (const e of model.apply(batch)) if (e.kind === 'tags') updates += e.changes.length;
   });
   return { updates: () => updates, stop: () => connector.stop() };
 }

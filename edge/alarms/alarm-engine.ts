@@ -276,19 +276,29 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
     const ts = now();
     const touched = new Set<string>();
     for (const e of events) {
+      if (e.kind === 'tags') {
+        const changes = e.changes;
+        for (let i = 0; i < changes.length; i++) {
+          const machineId = changes.machineId(i);
+          const m = inputs.get(machineId);
+          if (!m) continue;
+          touched.add(machineId);
+          const tag = changes.tagName(i);
+          const raw = changes.value(i);
+          const bad = changes.quality(i) === 'bad';
+          const value = !bad && typeof raw === 'number' && Number.isFinite(raw) ? raw : !bad && typeof raw === 'boolean' ? Number(raw) : null;
+          m.tags.set(tag, { value, ts: changes.ts(i) });
+          if (faultTagOf.get(machineId) === tag && !bad) m.faultCode = value === null || value === 0 ? null : value;
+          if (value !== null) for (const rt of rateByTag.get(changes.tag(i)) ?? []) rt.rate!.push(changes.receivedTs(i), value);
+        }
+        continue;
+      }
       const m = inputs.get(e.machineId);
       if (!m) continue;
       touched.add(e.machineId);
       if (e.kind === 'state') {
         m.state = e.state;
         m.stateSince = ts;
-      } else if (e.kind === 'tag') {
-        const s = e.sample;
-        const value = s.quality !== 'bad' && typeof s.value === 'number' && Number.isFinite(s.value) ? s.value
-          : s.quality !== 'bad' && typeof s.value === 'boolean' ? Number(s.value) : null;
-        m.tags.set(e.tag, { value, ts: s.ts });
-        if (faultTagOf.get(e.machineId) === e.tag && s.quality !== 'bad') m.faultCode = value === null || value === 0 ? null : value;
-        if (value !== null) for (const rt of rateByTag.get(`${e.machineId}.${e.tag}`) ?? []) rt.rate!.push(s.receivedTs, value);
       }
     }
     for (const id of touched) for (const rt of byMachine.get(id) ?? []) evaluate(rt, ts);

@@ -51,12 +51,16 @@ export class FlightRecorder {
 
   onEvents(events: readonly ModelEvent[]): void {
     for (const e of events) {
-      if (e.kind !== 'tag') continue;
-      const ring = this.rings.get(e.machineId);
-      if (!ring) continue;
-      const s: RecordingSample = { tag: e.tag, ts: e.sample.ts, rx: e.sample.receivedTs, value: e.sample.value, quality: e.sample.quality };
-      ring.samples.push(s);
-      for (const c of this.open) if (c.machineId === e.machineId && s.rx <= c.to) c.samples.push(s);
+      if (e.kind !== 'tags') continue;
+      const changes = e.changes;
+      for (let i = 0; i < changes.length; i++) {
+        const machineId = changes.machineId(i);
+        const ring = this.rings.get(machineId);
+        if (!ring) continue;
+        const s: RecordingSample = { tag: changes.tagName(i), ts: changes.ts(i), rx: changes.receivedTs(i), value: changes.value(i), quality: changes.quality(i) };
+        ring.samples.push(s);
+        for (const c of this.open) if (c.machineId === machineId && s.rx <= c.to) c.samples.push(s);
+      }
     }
     this.evict(this.now());
   }

@@ -2,7 +2,7 @@
 // the plant model (not a separate read: the value must make the whole trip the live data
 // makes). Waiters are checked when the model reports a change on their machine, and give
 // up after a time-out.
-import type { ModelEvent } from '../model/plant-model.js';
+import { machinesIn, type ModelEvent } from '../model/plant-model.js';
 
 interface Waiter {
   machineId: string;
@@ -40,8 +40,7 @@ export function createReadBackWatch(): ReadBackWatch {
     },
     onModelEvents(events) {
       if (!waiters.size) return;
-      const touched = new Set<string>();
-      for (const e of events) touched.add(e.machineId);
+      const touched = machinesIn(events);
       for (const w of [...waiters]) if (touched.has(w.machineId) && w.check()) w.done(true);
     },
     pending: () => waiters.size,

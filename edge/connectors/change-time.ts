@@ -46,8 +46,11 @@ export class PolledChangeTimes {
       this.lastOther[tag] = value;
       this.known[tag] = 2;
     }
-    if (known === 0 || same || at <= readAt) return at;
-    return Math.round((readAt + at) / 2);
+    // The midpoint (rounded up to whole ms) as `at` minus half the gap, and no branch on what is
+    // returned: TurboFan then keeps the time an unboxed double, where returning `at` on one path
+    // and a computed time on the other made it allocate a heap number per changed sample.
+    const changed = known !== 0 && !same && at > readAt;
+    return at - (changed ? Math.floor((at - readAt) / 2) : 0);
   }
 
   /** After a failed read or a lost link the last good read says nothing about when a later change happened. */

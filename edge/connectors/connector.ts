@@ -1,6 +1,7 @@
 // The seam between field protocols and the rest of the edge: one Connector per device endpoint.
 import type { DeviceConfig, MachineConfig, PlantConfig, TagConfig } from '../../shared/plant-schema.js';
 import type { DeviceHealth, Quality, TagValue } from '../../shared/live-protocol.js';
+import type { SampleBatch } from './sample-batch.js';
 
 /** `<machineId>.<tagName>`: unique across the plant. */
 export type TagId = string;
@@ -20,7 +21,11 @@ export interface ConnectorHealth extends DeviceHealth {}
 export interface Connector {
   readonly deviceId: string;
   /** Connects and keeps reconnecting by itself; resolves once the first attempt is under way. */
-  start(onSamples: (batch: TagSample[]) => void): Promise<void>;
+  /**
+   * `batch`: one read's samples (a poll, a publish response), column by column. It may be
+   * refilled after the callback returns: copy what you keep.
+   */
+  start(onSamples: (batch: SampleBatch) => void): Promise<void>;
   /** Only reached through the command service. */
   write(tag: TagId, value: TagValue): Promise<void>;
   /**
@@ -38,6 +43,12 @@ export interface BoundTag {
   id: TagId;
   machineId: string;
   config: TagConfig;
+  /**
+   * Position in the plant's tag list (machines in file order, each machine's tags in order):
+   * the live model's index for the tag, so a sample finds its tag without comparing strings.
+   * Absent for tags bound outside a plant (tests); the model then looks the id up.
+   */
+  index?: number;
 }
 
 export interface ConnectorContext<D extends DeviceConfig = DeviceConfig> {
@@ -63,7 +74,13 @@ export function tagId(machine: MachineConfig, tag: TagConfig): TagId {
 }
 
 export function tagsOfDevice(plant: PlantConfig, deviceId: string): BoundTag[] {
-  return plant.machines
-    .filter((m) => m.device === deviceId)
-    .flatMap((m) => m.tags.map((t) => ({ id: tagId(m, t), machineId: m.id, config: t })));
+  const bound: BoundTag[] = [];
+  let index = 0;
+  for (const m of plant.machines) {
+    for (const t of m.tags) {
+      if (m.device === deviceId) bound.push({ id: tagId(m, t), machineId: m.id, config: t, index });
+      index++;
+    }
+  }
+  return bound;
 }

@@ -1,7 +1,8 @@
 import { ModbusRTU, type ModbusClient } from './modbus-serial-client.js';
 import type { ModbusDeviceConfig, ModbusRtuDeviceConfig, ModbusTcpDeviceConfig } from '../../shared/plant-schema.js';
 import type { TagValue } from '../../shared/live-protocol.js';
-import type { BoundTag, Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } from './connector.js';
+import type { BoundTag, Connector, ConnectorContext, ConnectorHealth, TagId } from './connector.js';
+import { SampleBatch } from './sample-batch.js';
 import { decodeRegisters, type RegisterFormat } from './modbus-codec.js';
 import { isolate, planReads, type ReadRequest } from './modbus-read-planner.js';
 import { backoffDelay } from './backoff.js';
@@ -56,7 +57,7 @@ function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transp
   const { device, now, log } = ctx;
   const plan: ReadRequest[] = planReads(ctx.tags, { maxGap: device.maxGap });
   let client = new ModbusRTU();
-  let onSamples: (batch: TagSample[]) => void = () => {};
+  let onSamples: (batch: SampleBatch) => void = () => {};
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let attempt = 0;
@@ -98,7 +99,9 @@ function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transp
   function markAllBad(reason: string) {
     changeTimes.forget();
     const t = now();
-    onSamples(ctx.tags.map((tag) => ({ tag: tag.id, value: null, quality: 'bad', ts: t, receivedTs: t })));
+    const batch = new SampleBatch(ctx.tags.length);
+    for (const tag of ctx.tags) batch.push(tag.id, null, 'bad', t, t, tag.index);
+    onSamples(batch);
     health.lastError = reason;
   }
 
@@ -122,9 +125,12 @@ function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transp
   /** Tags already reported as failing, so the log names each once rather than every poll. */
   const reportedBadTags = new Set<string>();
 
-  /** What decoding a request's tags needs, resolved once per request rather than per tag and poll. */
-  interface Decoder { id: TagId; position: number; offset: number; format: RegisterFormat }
-  const decoders = new WeakMap<ReadRequest, Decoder[]>();
+  /**
+   * What decoding a request's tags needs, resolved once per request rather than per tag and poll,
+   * column by column: an object per tag was a cache miss per tag on every poll.
+   */
+  interface RequestDecoder { ids: TagId[]; indexes: Int32Array; positions: Int32Array; offsets: Int32Array; formats: RegisterFormat[] }
+  const decoders = new WeakMap<ReadRequest, RequestDecoder>();
   /** One object per distinct format (most tags share a few), not one per tag. */
   const formats = new Map<string, RegisterFormat>();
   function formatOf(tag: BoundTag): RegisterFormat {
@@ -134,27 +140,36 @@ function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transp
     if (!formats.has(key)) formats.set(key, format);
     return formats.get(key)!;
   }
-  function decodersOf(req: ReadRequest): Decoder[] {
-    let list = decoders.get(req);
-    if (!list) {
-      list = req.tags.map(({ tag, offset }) => ({ id: tag.id, position: positionOf.get(tag)!, offset, format: formatOf(tag) }));
-      decoders.set(req, list);
+  function decoderOf(req: ReadRequest): RequestDecoder {
+    let decoder = decoders.get(req);
+    if (!decoder) {
+      decoder = {
+        ids: req.tags.map(({ tag }) => tag.id),
+        indexes: Int32Array.from(req.tags, ({ tag }) => tag.index ?? -1),
+        positions: Int32Array.from(req.tags, ({ tag }) => positionOf.get(tag)!),
+        offsets: Int32Array.from(req.tags, ({ offset }) => offset),
+        formats: req.tags.map(({ tag }) => formatOf(tag)),
+      };
+      decoders.set(req, decoder);
     }
-    return list;
+    return decoder;
   }
 
   /** `sampledAt`: when the device read its registers, as far as we know (between request and response). */
-  function decodeInto(batch: TagSample[], req: ReadRequest, words: number[], sampledAt: number) {
+  function decodeInto(batch: SampleBatch, req: ReadRequest, words: number[], sampledAt: number) {
     const t = now();
     const bits = req.table === 'coil' || req.table === 'discrete';
-    for (const { id, position, offset, format } of decodersOf(req)) {
-      const value = bits ? words[offset] !== 0 : decodeRegisters(words, format, offset);
+    const { ids, indexes, positions, offsets, formats } = decoderOf(req);
+    for (let j = 0; j < ids.length; j++) {
+      const value = bits ? words[offsets[j]!] !== 0 : decodeRegisters(words, formats[j]!, offsets[j]);
+      const id = ids[j]!;
+      const position = positions[j]!;
       if (typeof value === 'number' && !Number.isFinite(value)) {
         changeTimes.forget(position);
-        batch.push({ tag: id, value: null, quality: 'bad', ts: t, receivedTs: t });
+        batch.push(id, null, 'bad', t, t, indexes[j]);
         continue;
       }
-      batch.push({ tag: id, value, quality: 'good', ts: changeTimes.stamp(position, value, sampledAt), receivedTs: t });
+      batch.push(id, value, 'good', changeTimes.stamp(position, value, sampledAt), t, indexes[j]);
       if (reportedBadTags.size && reportedBadTags.delete(id)) log('info', `${id}: readable again`);
     }
   }
@@ -163,7 +178,7 @@ function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transp
    * Reads one request; an exception fails only its tags, a link error propagates. A time-out is
    * often one lost frame (serial noise, a busy PLC): it is asked again before the device is given up.
    */
-  async function readInto(batch: TagSample[], req: ReadRequest): Promise<void> {
+  async function readInto(batch: SampleBatch, req: ReadRequest): Promise<void> {
     const started = performance.now();
     try {
       const wait = lock();
@@ -204,7 +219,7 @@ function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transp
       health.lastError = reason;
       for (const { tag } of req.tags) {
         changeTimes.forget(positionOf.get(tag)!);
-        batch.push({ tag: tag.id, value: null, quality: 'bad', ts: t, receivedTs: t });
+        batch.push(tag.id, null, 'bad', t, t, tag.index);
         if (!reportedBadTags.has(tag.id)) {
           reportedBadTags.add(tag.id);
           log('error', `${tag.id}: ${reason} — check its modbus address/table in the plant file; other tags keep running`);
@@ -213,8 +228,10 @@ function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transp
     }
   }
 
+  /** One batch for every poll: the model copies what it keeps, so it is refilled, not reallocated. */
+  const batch = new SampleBatch(ctx.tags.length);
   async function pollOnce(): Promise<void> {
-    const batch: TagSample[] = [];
+    batch.clear();
     for (const req of [...plan]) await readInto(batch, req);
     const cutoff = now() - 5000;
     while (readTimes.length && readTimes[0]! < cutoff) readTimes.shift();

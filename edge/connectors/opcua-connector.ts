@@ -6,7 +6,8 @@ import {
 } from 'node-opcua';
 import type { DataType as TagDataType, OpcUaDeviceConfig } from '../../shared/plant-schema.js';
 import type { Quality, TagValue } from '../../shared/live-protocol.js';
-import type { BoundTag, Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } from './connector.js';
+import type { BoundTag, Connector, ConnectorContext, ConnectorHealth, TagId } from './connector.js';
+import { SampleBatch } from './sample-batch.js';
 import { checkWrite } from './write-check.js';
 import { offeredSecurity } from './opcua-endpoints.js';
 
@@ -95,8 +96,8 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
   });
   let session: ClientSession | undefined;
   let subscription: ClientSubscription | undefined;
-  let onSamples: (batch: TagSample[]) => void = () => {};
-  let pending: TagSample[] = [];
+  let onSamples: (batch: SampleBatch) => void = () => {};
+  let pending = new SampleBatch(ctx.tags.length);
   let flushQueued = false;
   let keepAlive: NodeJS.Timeout | undefined;
   let poller: NodeJS.Timeout | undefined;
@@ -111,16 +112,16 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
 
   /** When the pending burst began to arrive: one publish response is decoded in one go, so its changes share a receive time. */
   let burstReceivedAt = 0;
-  const emit = (sample: TagSample) => {
-    pending.push(sample);
+  const emit = (tag: BoundTag, value: TagValue, quality: Quality, ts: number, receivedTs: number) => {
+    pending.push(tag.id, value, quality, ts, receivedTs, tag.index);
     if (!flushQueued) {
       flushQueued = true;
-      burstReceivedAt = sample.receivedTs;
+      burstReceivedAt = receivedTs;
       // One publish response carries many changes: hand them on as one batch.
       setImmediate(() => {
         flushQueued = false;
         const batch = pending;
-        pending = [];
+        pending = new SampleBatch(batch.length);
         if (batch.length) onSamples(batch);
       });
     }
@@ -129,7 +130,7 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
   function markAllBad(reason: string) {
     const t = now();
     health.lastError = reason;
-    for (const tag of ctx.tags) emit({ tag: tag.id, value: null, quality: 'bad', ts: t, receivedTs: t });
+    for (const tag of ctx.tags) emit(tag, null, 'bad', t, t);
   }
 
   client.on('connection_lost', () => {
@@ -184,7 +185,7 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
 
   function reportBadNode(tag: BoundTag, status: StatusCode) {
     const t = now();
-    emit({ tag: tag.id, value: null, quality: 'bad', ts: t, receivedTs: t });
+    emit(tag, null, 'bad', t, t);
     health.lastError = `${tag.id}: ${status.name}`;
     if (reportedBadTags.has(tag.id)) return;
     reportedBadTags.add(tag.id);
@@ -196,7 +197,7 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
     const ts = dataValue.sourceTimestamp?.getTime() ?? dataValue.serverTimestamp?.getTime() ?? receivedTs;
     const quality = qualityOf(dataValue.statusCode);
     updates++;
-    emit({ tag: tag.id, value: quality === 'bad' ? null : toTagValue(dataValue), quality, ts, receivedTs });
+    emit(tag, quality === 'bad' ? null : toTagValue(dataValue), quality, ts, receivedTs);
   }
 
   /** Polling mode: one Read of every node per period, for servers whose subscriptions are unreliable. */

@@ -128,22 +128,27 @@ export class HealthMonitor {
   onEvents(events: readonly ModelEvent[]): void {
     const now = this.options.now();
     for (const e of events) {
-      if (e.kind !== 'state' && e.kind !== 'tag') continue;
-      const m = this.machines.get(e.machineId);
-      if (!m) continue;
-      this.advance(m, now);
       if (e.kind === 'state') {
+        const m = this.machines.get(e.machineId);
+        if (!m) continue;
+        this.advance(m, now);
         this.accrueState(m, now);
         m.state = e.state;
         m.changedAt = now;
-      } else {
-        const t = m.tags.get(e.tag);
-        if (!t) continue;
-        this.accrueTag(t, now);
-        const v = e.sample.value;
-        const ok = e.sample.quality !== 'bad' && typeof v === 'number' && Number.isFinite(v);
-        t.last = ok ? (v as number) : null;
-        if (!ok) t.bad = true;
+      } else if (e.kind === 'tags') {
+        const changes = e.changes;
+        for (let i = 0; i < changes.length; i++) {
+          const m = this.machines.get(changes.machineId(i));
+          if (!m) continue;
+          this.advance(m, now);
+          const t = m.tags.get(changes.tagName(i));
+          if (!t) continue;
+          this.accrueTag(t, now);
+          const v = changes.value(i);
+          const ok = changes.quality(i) !== 'bad' && typeof v === 'number' && Number.isFinite(v);
+          t.last = ok ? (v as number) : null;
+          if (!ok) t.bad = true;
+        }
       }
     }
   }

@@ -9,6 +9,7 @@ import { KpiSettingsSchema, ShiftCalendarSchema, type MachineState } from '../..
 import { AlarmViewSchema, FloodStatusSchema, type AlarmView, type FloodStatus } from '../../shared/alarm-wire.js';
 import { z } from 'zod';
 import type { ModelEvent } from '../model/plant-model.js';
+import { TagChanges, type TagChange } from '../model/tag-changes.js';
 import {
   ALARM_METRIC, COMMAND_RESULT, DEVICE_FIELDS, MACHINE_FIELDS, NODE_METRIC, parseDeviceMetricName, qualityFromCode, TAG_PREFIX,
   type KpiSettingsMetric,
@@ -270,8 +271,8 @@ export class EdgeMirror {
 
   // ---- devices ----------------------------------------------------------------------------------
   private applyDeviceMetrics(live: MachineLive, metrics: Metric[], isData: boolean): void {
-    const events: ModelEvent[] = [];
-    const history: ModelEvent[] = [];
+    const liveTags: TagChange[] = [];
+    const historyTags: TagChange[] = [];
     const machineId = live.machineId;
     const previousState = live.state;
     const before = totalsOf(live);
@@ -286,13 +287,13 @@ export class EdgeMirror {
         const tag = d.name.slice(TAG_PREFIX.length);
         const quality: Quality = m.properties?.Quality ? qualityFromCode(m.properties.Quality.value) : isData ? (live.tags[tag]?.quality ?? 'good') : 'good';
         const value = m.value;
-        const event: ModelEvent = { kind: 'tag', machineId, tag, sample: { tag: `${machineId}.${tag}`, value, quality, ts, receivedTs: this.now() } };
+        const change: TagChange = { machineId, tag, value, quality, ts, receivedTs: this.now() };
         if (m.isHistorical) {
           this.stats.historicalMetrics++;
-          history.push(event);
+          historyTags.push(change);
           continue; // history for the store; the live view keeps the current value
         }
-        events.push(event);
+        liveTags.push(change);
         live.tags[tag] = { value, quality, ts };
         touched = true;
         continue;
@@ -317,6 +318,9 @@ export class EdgeMirror {
       if (TOTAL_FIELDS.has(field.name)) totalsTs = Math.max(totalsTs ?? ts, ts);
       touched = true;
     }
+    const asEvents = (changes: TagChange[]): ModelEvent[] => (changes.length ? [{ kind: 'tags', changes: TagChanges.from(changes) }] : []);
+    const history = asEvents(historyTags);
+    const events = asEvents(liveTags);
     if (live.state !== previousState) {
       // "State Since" travels with "State" and is the edge's own time of the change.
       events.push({ kind: 'state', machineId, state: live.state, previous: previousState, ts: live.stateSince || latestStateTs, reason: null });

@@ -22,6 +22,7 @@ import { installErrorHandler } from '../api/validation.js';
 import { registerAuthRoutes } from '../api/auth-routes.js';
 import { openHistorian, type Historian, type TagPolicy } from '../store/historian.js';
 import type { ModelEvent } from '../model/plant-model.js';
+import { TagChanges, type TagChange } from '../model/tag-changes.js';
 import type { HostConfig } from './host-config.js';
 import type { EdgeMirror } from './edge-mirror.js';
 import { createPrimaryHost, type PrimaryHost } from './primary-host.js';
@@ -168,17 +169,19 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       e.kpi?.onEvents(events);
       return;
     }
-    for (const ev of events) if (ev.kind === 'tag') e.restate.add(`${ev.machineId}\u0000${ev.tag}`);
+    for (const ev of events) {
+      if (ev.kind === 'tags') for (let i = 0; i < ev.changes.length; i++) e.restate.add(`${ev.changes.machineId(i)}\u0000${ev.changes.tagName(i)}`);
+    }
     e.restateTimer ??= setTimeout(() => {
       e.restateTimer = null;
-      const restate: ModelEvent[] = [];
+      const restate: TagChange[] = [];
       for (const key of e.restate) {
         const [machineId, tag] = key.split('\u0000') as [string, string];
         const live = e.mirror.machines.get(machineId)?.tags[tag];
-        if (live) restate.push({ kind: 'tag', machineId, tag, sample: { tag: `${machineId}.${tag}`, value: live.value, quality: live.quality, ts: live.ts, receivedTs: now() } });
+        if (live) restate.push({ machineId, tag, value: live.value, quality: live.quality, ts: live.ts, receivedTs: now() });
       }
       e.restate.clear();
-      if (restate.length && !stopping) e.historian.record(restate);
+      if (restate.length && !stopping) e.historian.record([{ kind: 'tags', changes: TagChanges.from(restate) }]);
     }, 1000);
   }
 

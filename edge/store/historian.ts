@@ -141,6 +141,8 @@ interface TagState extends LastWritten {
 }
 
 type QueuedEvent = ModelEvent | { kind: 'shift'; closed: ClosedShift };
+/** How many events a queued entry stands for: the model hands on a batch's tag changes as one list. */
+const eventCount = (e: QueuedEvent): number => (e.kind === 'tags' ? e.changes.length : 1);
 
 export function openHistorian(options: HistorianOptions): Historian {
   const { now } = options;
@@ -229,6 +231,7 @@ export function openHistorian(options: HistorianOptions): Historian {
   // ---- the write path -------------------------------------------------------------------
   let closed = false;
   let queue: QueuedEvent[] = [];
+  const pendingCount = () => queue.reduce((n, e) => n + eventCount(e), 0);
   let rowsWritten = 0;
   let lastCommitAt: number | null = null;
   let lastError: string | null = null;
@@ -280,13 +283,16 @@ export function openHistorian(options: HistorianOptions): Historian {
     let rows = 0;
     for (const e of events) {
       switch (e.kind) {
-        case 'tag': {
-          const s = e.sample;
-          const v = s.value;
-          const t = tagFor(s.tag, v);
-          const value = typeof v === 'boolean' ? (v ? 1 : 0) : v;
-          if (typeof value === 'number') rollup.add(t.id, s.ts, value);
-          rows += writeSample(t, s.ts, value, schema.QUALITY_CODES[s.quality], at);
+        case 'tags': {
+          const changes = e.changes;
+          for (let i = 0; i < changes.length; i++) {
+            const v = changes.value(i);
+            const ts = changes.ts(i);
+            const t = tagFor(changes.tag(i), v);
+            const value = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+            if (typeof value === 'number') rollup.add(t.id, ts, value);
+            rows += writeSample(t, ts, value, schema.QUALITY_CODES[changes.quality(i)], at);
+          }
           break;
         }
         case 'state': {
@@ -365,9 +371,11 @@ export function openHistorian(options: HistorianOptions): Historian {
       }
       for (const t of createdInBatch) tagStates.delete(t.name);
       queue = batch.concat(queue);
-      if (queue.length > MAX_PENDING) {
-        const dropped = queue.length - MAX_PENDING;
-        queue = queue.slice(dropped);
+      if (pendingCount() > MAX_PENDING) {
+        let dropped = 0;
+        let n = 0;
+        for (let over = pendingCount() - MAX_PENDING; n < queue.length && dropped < over; n++) dropped += eventCount(queue[n]!);
+        queue = queue.slice(n);
         log('error', `historian: dropped the ${dropped} oldest unwritten events (more than ${MAX_PENDING} waiting)`);
       }
       lastError = (err as Error).message;
@@ -482,8 +490,10 @@ export function openHistorian(options: HistorianOptions): Historian {
     settings,
     recovery: { previousAliveTs, reopenedAsNoData },
     record(events) {
-      for (const e of events) queue.push(e);
-      recordedSeq += events.length;
+      for (const e of events) {
+        queue.push(e);
+        recordedSeq += eventCount(e);
+      }
     },
     recordShift(closedShift) {
       queue.push({ kind: 'shift', closed: closedShift });
@@ -492,13 +502,13 @@ export function openHistorian(options: HistorianOptions): Historian {
     flush,
     stateIntervals: (machineId, from, to) => queries.stateTimeline(machineId, from, to),
     tagHistory: (tag, from, to) => queries.raw(tag, from, to),
-    stats: () => ({ pending: queue.length, written: rowsWritten }),
+    stats: () => ({ pending: pendingCount(), written: rowsWritten }),
     health: () => ({
       file: options.file,
       lastRecordedSeq: recordedSeq,
       lastAcknowledgedSeq: acknowledgedSeq,
       lastAcknowledgedTs: lastCommitAt,
-      pending: queue.length,
+      pending: pendingCount(),
       rowsWritten,
       dbBytes: dbSize(sqlite).fileBytes,
       maxDbBytes,

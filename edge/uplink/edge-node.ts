@@ -480,18 +480,26 @@ export function createEdgeNode(options: EdgeNodeOptions): EdgeNode {
 
   function onEvents(events: readonly ModelEvent[]): void {
     for (const e of events) {
-      dirty.add(e.machineId);
-      if (e.kind !== 'tag') continue;
-      const d = catalogue.byName(e.machineId, TAG_PREFIX + e.tag);
-      if (!d) continue;
-      const m: Metric = { alias: d.alias, type: d.type, value: coerceValue(d.type, e.sample.value), timestamp: e.sample.ts };
-      if (lastQuality.get(d.alias) !== e.sample.quality) {
-        lastQuality.set(d.alias, e.sample.quality);
-        m.properties = { Quality: { type: 'Int32', value: qualityCode(e.sample.quality) } };
+      if (e.kind !== 'tags') {
+        dirty.add(e.machineId);
+        continue;
       }
-      let list = pendingTags.get(e.machineId);
-      if (!list) pendingTags.set(e.machineId, (list = []));
-      list.push(m);
+      const changes = e.changes;
+      for (let i = 0; i < changes.length; i++) {
+        const machineId = changes.machineId(i);
+        dirty.add(machineId);
+        const d = catalogue.byName(machineId, TAG_PREFIX + changes.tagName(i));
+        if (!d) continue;
+        const quality = changes.quality(i);
+        const m: Metric = { alias: d.alias, type: d.type, value: coerceValue(d.type, changes.value(i)), timestamp: changes.ts(i) };
+        if (lastQuality.get(d.alias) !== quality) {
+          lastQuality.set(d.alias, quality);
+          m.properties = { Quality: { type: 'Int32', value: qualityCode(quality) } };
+        }
+        let list = pendingTags.get(machineId);
+        if (!list) pendingTags.set(machineId, (list = []));
+        list.push(m);
+      }
     }
     if (events.length) scheduleFlush();
   }

@@ -3,6 +3,7 @@ import { parsePlant } from '../../edge/config/load-plant.js';
 import type { AlarmRuleInput, AlarmSettingsInput } from '../../shared/alarm-rules.js';
 import type { PlantConfig, MachineState } from '../../shared/plant-schema.js';
 import type { ModelEvent } from '../../edge/model/plant-model.js';
+import { TagChanges } from '../../edge/model/tag-changes.js';
 import type { Quality } from '../../shared/live-protocol.js';
 
 export const T0 = Date.parse('2025-03-03T08:00:00+08:00');
@@ -36,7 +37,7 @@ export class FakeClock {
 }
 
 export function tagEvent(machineId: string, tag: string, value: number | boolean | null, ts: number, quality: Quality = 'good'): ModelEvent {
-  return { kind: 'tag', machineId, tag, sample: { tag: `${machineId}.${tag}`, value, quality, ts, receivedTs: ts } };
+  return { kind: 'tags', changes: TagChanges.from([{ machineId, tag, value, quality, ts, receivedTs: ts }]) };
 }
 
 export function stateEvent(machineId: string, state: MachineState, ts: number, previous: MachineState = 'no-data', reason: string | null = null): ModelEvent {

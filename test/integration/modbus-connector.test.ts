@@ -5,6 +5,7 @@ import type { TagConfig } from '../../shared/plant-schema.js';
 import { ModbusTcpDeviceSchema } from '../../shared/plant-schema.js';
 import { createModbusTcpConnector } from '../../edge/connectors/modbus-tcp-connector.js';
 import type { BoundTag, Connector, TagSample } from '../../edge/connectors/connector.js';
+import type { SampleBatch } from '../../edge/connectors/sample-batch.js';
 import { waitFor } from '../support/wait-for.js';
 import { freePort } from '../support/free-port.js';
 
@@ -41,7 +42,7 @@ afterEach(async () => {
 function collect() {
   const latest = new Map<string, TagSample>();
   const logs: string[] = [];
-  return { latest, logs, onSamples: (b: TagSample[]) => b.forEach((s) => latest.set(s.tag, s)), log: (_l: string, m: string) => logs.push(m) };
+  return { latest, logs, onSamples: (b: SampleBatch) => b.forEach((s) => latest.set(s.tag, s)), log: (_l: string, m: string) => logs.push(m) };
 }
 
 describe('Modbus TCP connector', () => {

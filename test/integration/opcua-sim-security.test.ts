@@ -9,6 +9,7 @@ import { loadPlantFile } from '../../edge/config/load-plant.js';
 import { OpcUaDeviceSchema } from '../../shared/plant-schema.js';
 import { createOpcUaConnector, edgePkiFolder } from '../../edge/connectors/opcua-connector.js';
 import { tagsOfDevice, type Connector, type TagSample } from '../../edge/connectors/connector.js';
+import type { SampleBatch } from '../../edge/connectors/sample-batch.js';
 import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -50,7 +51,7 @@ describe('OPC UA connector ↔ simulator with security', () => {
     const dataDir = join(dir, name);
     const connector = createOpcUaConnector({ device, tags, now: Date.now, dataDir, log: (_l, m) => logs.push(m) });
     connectors.push(connector);
-    const onSamples = (batch: TagSample[]) => batch.forEach((s) => {
+    const onSamples = (batch: SampleBatch) => batch.forEach((s) => {
       latest.set(s.tag, s);
       if (s.quality === 'good') seen.set(s.tag, (seen.get(s.tag) ?? new Set()).add(s.value));
     });

@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { openHistorian } from '../../edge/store/historian.js';
 import { lastGoodValues } from '../../edge/store/last-values.js';
 import type { ModelEvent } from '../../edge/model/plant-model.js';
+import { TagChanges } from '../../edge/model/tag-changes.js';
 
 const tagEvent = (tag: string, value: number | null, ts: number, quality: 'good' | 'bad' = 'good'): ModelEvent =>
-  ({ kind: 'tag', machineId: tag.split('.')[0]!, tag: tag.split('.')[1]!, sample: { tag, value, quality, ts, receivedTs: ts } });
+  ({ kind: 'tags', changes: TagChanges.from([{ machineId: tag.split('.')[0]!, tag: tag.split('.')[1]!, value, quality, ts, receivedTs: ts }]) });
 
 describe('last good stored values', () => {
   it('returns the newest good value per tag from a real SQLite file, skipping bad samples', () => {

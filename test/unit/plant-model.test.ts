@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadPlantFile } from '../../edge/config/load-plant.js';
-import { createPlantModel, type ModelEvent } from '../../edge/model/plant-model.js';
-import type { TagSample } from '../../edge/connectors/connector.js';
+import { createPlantModel, tagChangesIn, type ModelEvent } from '../../edge/model/plant-model.js';
+import { tagsOfDevice, type TagSample } from '../../edge/connectors/connector.js';
+import { SampleBatch } from '../../edge/connectors/sample-batch.js';
 
 const plant = loadPlantFile('config/demo-plant.yaml');
 const sample = (tag: string, value: TagSample['value'], ts: number, quality: TagSample['quality'] = 'good'): TagSample => ({ tag, value, quality, ts, receivedTs: ts });
@@ -44,9 +45,8 @@ describe('plant model', () => {
     const batches = [names, [...names].reverse(), [names[1]!, names[1]!, names[0]!], [names[0]!, 'nosuch', names[1]!]];
     batches.forEach((order, round) => {
       const events = model.apply(order.map((name, i) => sample(`mill.${name}`, round * 100 + i, round)));
-      const tags = events.filter((e) => e.kind === 'tag');
       const known = order.filter((n) => n !== 'nosuch');
-      expect(tags.map((e) => e.tag)).toEqual(known);
+      expect(tagChangesIn(events).map((c) => c.tag)).toEqual(known);
       known.forEach((name) => {
         const last = order.lastIndexOf(name);
         expect(model.machine('mill')!.tags[name]!.value).toBe(round * 100 + last);
@@ -68,5 +68,35 @@ describe('plant model', () => {
     // an unchanged sample changes nothing, not even the time
     expect(model.apply([sample('mill.power', null, 40, 'bad')])).toEqual([]);
     expect(model.machine('mill')!.tags.power!.ts).toBe(30);
+  });
+
+  it('finds each sample\'s tag by the plant index its connector gave, and by id when the index is from another plant', () => {
+    const bound = tagsOfDevice(plant, plant.machines[0]!.device);
+    const [first, second] = bound;
+    const read = (indexOf: (k: number) => number) => {
+      const batch = new SampleBatch();
+      batch.push(first!.id, 11, 'good', 1, 1, indexOf(first!.index!));
+      batch.push(second!.id, 22, 'good', 1, 1, indexOf(second!.index!));
+      return batch;
+    };
+    const name = (id: string) => id.slice(id.indexOf('.') + 1);
+    const machine = first!.machineId;
+    // The index is the tag's position in the plant, machines in file order: the model's order.
+    const plantWide = plant.machines.flatMap((m) => m.tags.map((t) => `${m.id}.${t.name}`));
+    expect(bound.map((b) => plantWide[b.index!])).toEqual(bound.map((b) => b.id));
+
+    const model = createPlantModel(plant, 0);
+    expect(tagChangesIn(model.apply(read((k) => k))).map((c) => [c.machineId, c.tag, c.value])).toEqual([[machine, name(first!.id), 11], [second!.machineId, name(second!.id), 22]]);
+
+    // A connector bound to a different plant (a tag added in front): its indexes point one tag
+    // off, the model sees that on the first row and goes by id for the batch.
+    const other = createPlantModel(plant, 0);
+    other.apply(read((k) => k + 1));
+    expect(other.machine(machine)!.tags[name(first!.id)]!.value).toBe(11);
+    expect(other.machine(second!.machineId)!.tags[name(second!.id)]!.value).toBe(22);
+    // …and an index past the end of the plant is ignored too.
+    const beyond = createPlantModel(plant, 0);
+    beyond.apply(read(() => 1_000_000));
+    expect(beyond.machine(machine)!.tags[name(first!.id)]!.value).toBe(11);
   });
 });

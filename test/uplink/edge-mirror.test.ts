@@ -1,7 +1,7 @@
 // The host's picture of one edge node, driven by hand-made Sparkplug payloads (pure logic).
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EdgeMirror, type MirrorSink } from '../../edge/host/edge-mirror.js';
-import type { ModelEvent } from '../../edge/model/plant-model.js';
+import { tagChangesIn, type ModelEvent } from '../../edge/model/plant-model.js';
 import type { Metric, Payload } from '../../edge/uplink/sparkplug-codec.js';
 import type { PlantView } from '../../shared/live-protocol.js';
 
@@ -62,8 +62,10 @@ describe('EdgeMirror', () => {
       { alias: 13, type: 'Double', value: 120, timestamp: T + 500 },
     ]));
     expect(mirror.machines.get('mill')!.tags.speed).toEqual({ value: 120, quality: 'good', ts: T + 500 });
-    expect(events.at(-2)).toMatchObject({ historical: true, events: [{ kind: 'tag', sample: { value: 50, ts: T - 60_000 } }] });
-    expect(events.at(-1)).toMatchObject({ historical: false, events: [{ kind: 'tag', sample: { value: 120 } }] });
+    expect(events.at(-2)!.historical).toBe(true);
+    expect(tagChangesIn(events.at(-2)!.events)).toMatchObject([{ machineId: 'mill', tag: 'speed', value: 50, ts: T - 60_000 }]);
+    expect(events.at(-1)!.historical).toBe(false);
+    expect(tagChangesIn(events.at(-1)!.events)).toMatchObject([{ machineId: 'mill', tag: 'speed', value: 120 }]);
     expect(mirror.stats.historicalMetrics).toBe(1);
   });
 
