@@ -5,6 +5,7 @@ import { openHistorian, type Historian, type TagPolicy } from '../../edge/store/
 import type { ClosedShift } from '../../edge/kpi/live-kpi-engine.js';
 import { emptyPeriodTotals } from '../../shared/kpi/period-totals.js';
 import { countEvent, energyEvent, manualClock, stateEvent, tagEvent } from './events.js';
+import { TagChanges } from '../../edge/model/tag-changes.js';
 
 const T0 = Date.UTC(2026, 10, 2, 8, 0, 0);
 const open: Historian[] = [];
@@ -124,6 +125,21 @@ describe('machine events', () => {
     h.flush();
     expect(h.health()).toMatchObject({ lastRecordedSeq: 2, lastAcknowledgedSeq: 2, pending: 0 });
     expect(h.sqlite.prepare("SELECT value FROM historian_meta WHERE key = 'acknowledged_seq'").pluck().get()).toBe(2);
+  });
+
+  it('counts each tag change of a model batch as one event, and stores every one of them', () => {
+    const { h } = historian();
+    const changes = TagChanges.from([
+      { machineId: 'mill', tag: 'power', value: 1, quality: 'good', ts: T0, receivedTs: T0 },
+      { machineId: 'lathe', tag: 'power', value: 5, quality: 'good', ts: T0, receivedTs: T0 },
+      { machineId: 'mill', tag: 'power', value: 2, quality: 'uncertain', ts: T0 + 1, receivedTs: T0 + 1 },
+    ]);
+    h.record([{ kind: 'tags', changes }, stateEvent('mill', 'running', T0)]);
+    expect(h.health()).toMatchObject({ lastRecordedSeq: 4, lastAcknowledgedSeq: 0, pending: 4 });
+    h.flush();
+    expect(h.health()).toMatchObject({ lastRecordedSeq: 4, lastAcknowledgedSeq: 4, pending: 0 });
+    expect(h.tagHistory('mill.power', T0, T0 + 1000).map((p) => [p.value, p.quality])).toEqual([[1, 'good'], [2, 'uncertain']]);
+    expect(h.tagHistory('lathe.power', T0, T0 + 1000).map((p) => p.value)).toEqual([5]);
   });
 
   it('keeps a batch the database refused and writes it, unfiltered, once the database accepts again', () => {
