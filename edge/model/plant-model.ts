@@ -56,6 +56,10 @@ interface MachineSlot {
 /** Quality codes as SampleBatch keeps them. */
 const GOOD = 0;
 const BAD = 2;
+/** Whether a batch's plant indexes are this model's: checked on its first indexed row. */
+const UNCHECKED = 0;
+const OURS = 1;
+const NOT_OURS = 2;
 
 export interface PlantModel {
   /** Applies one batch of samples; returns what it changed, in order. */
@@ -167,10 +171,12 @@ export function createPlantModel(plant: PlantConfig, startedAt: number, baseline
     // Connectors say each tag's plant index (BoundTag.index). Taking it saves comparing tag ids:
     // a string comparison reads both strings, and at a thousand scattered strings per poll those
     // reads miss the cache. The first indexed row checks that the connector's plant is ours.
-    let indexesTrusted = -1;
+    let indexes = UNCHECKED;
     for (let i = 0; i < batch.length; i++) {
       let k = batch.index(i);
-      if (k >= tagCount || (k >= 0 && indexesTrusted !== 1 && (indexesTrusted = ids[k] === batch.tag(i) ? 1 : 0) === 0)) k = -1;
+      if (k >= tagCount) k = -1;
+      if (k >= 0 && indexes === UNCHECKED) indexes = ids[k] === batch.tag(i) ? OURS : NOT_OURS;
+      if (indexes === NOT_OURS) k = -1;
       if (k < 0) {
         const id = batch.tag(i);
         k = previous >= 0 ? nextIndex[previous]! : -1;
