@@ -41,7 +41,9 @@ export function loadPlantFile(file: string): PlantConfig {
       const where = err.linePos?.[0] ? `line ${err.linePos[0].line}, column ${err.linePos[0].col}` : 'unknown position';
       throw new ConfigError(`plant file ${file} is not valid YAML (${where}): ${err.message.split('\n')[0]}`);
     }
-    throw err;
+    // The yaml library throws a plain ReferenceError when alias expansion passes its cap (a
+    // "billion laughs" file): still a file the user must fix, not a crash (found by test/fuzz).
+    throw new ConfigError(`plant file ${file} cannot be read as YAML: ${(err as Error).message.split('\n')[0]}`);
   }
   return parsePlant(document, file);
 }
