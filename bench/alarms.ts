@@ -93,8 +93,8 @@ export function runPredictive(o: PredictiveOptions = {}): PredictiveRun {
     plant: base, seed, startTime: START, durationMs: days * 86_400_000, pollMs: o.pollMs ?? 1000, machines: machineIds,
     onEvents(events, t) {
       now = t;
-      monitor.onEvents(events);
-      engine.onEvents(events);
+      monitor.onModelEvents(events);
+      engine.onModelEvents(events);
     },
     onPoll(t) {
       now = t;
@@ -177,7 +177,7 @@ export function runAlarmLoad(o: { seed?: number; days?: number; plant?: PlantCon
   let lastTick = START;
   runSimFeed({
     plant, seed, startTime: START, durationMs: days * 86_400_000, pollMs: 1000,
-    onEvents(events, t) { now = t; monitor.onEvents(events); engine.onEvents(events); },
+    onEvents(events, t) { now = t; monitor.onModelEvents(events); engine.onModelEvents(events); },
     onPoll(t) {
       now = t;
       if (t - lastTick >= 5000) { lastTick = t; monitor.tick(); engine.tick(); }

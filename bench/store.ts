@@ -126,7 +126,7 @@ export async function runStoreBench(options: Partial<StoreBenchOptions> = {}): P
         clock = ts[o.batch - 1]!;
         t = performance.now();
         c = cpu();
-        historian.record(events);
+        historian.onModelEvents(events);
         historian.flush();
         histMs += performance.now() - t;
         histCpu += cpu() - c;
@@ -164,7 +164,7 @@ export async function runStoreBench(options: Partial<StoreBenchOptions> = {}): P
       }
       const events: ModelEvent[] = [{ kind: 'tags', changes: TagChanges.from(changes) }];
       clock = T0 + (s + 3600) * 1000;
-      th.record(events);
+      th.onModelEvents(events);
       th.flush();
     }
     const day = [T0, T0 + 86_400_000] as const;

@@ -1,19 +1,21 @@
 // The composition root's work: build every module, wire them in one direction
-// (connectors → model → historian / KPI / live), start them, stop them in reverse.
+// (connectors → model → one list of model event sinks: historian, KPI, alarms, read-back,
+// uplink, live), start them, stop them in reverse.
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { PlantConfig } from '../shared/plant-schema.js';
 import { toPlantView, type DeviceHealth, type LineSnapshot, type MachineLive } from '../shared/live-protocol.js';
 import { tagsOfDevice, type Connector } from './connectors/connector.js';
-import type { SampleBatch } from './connectors/sample-batch.js';
 import { createConnector } from './connectors/registry.js';
-import { createPlantModel, machinesIn, TOTAL_ROLES, type MachineEvent, type ModelEvent } from './model/plant-model.js';
+import { createPlantModel, TOTAL_ROLES } from './model/plant-model.js';
+import { fanOut, type ModelEventSink } from './model/model-event-sink.js';
 import { lastGoodValues } from './store/last-values.js';
 import { openHistorian, tagPolicies, type Historian } from './store/historian.js';
 import { startKpisFromHistory } from './store/kpi-replay.js';
 import { registerHistoryRoutes } from './api/history-routes.js';
 import { registerKpiRoutes } from './api/kpi-routes.js';
 import { createLiveKpiEngine, type LiveKpiEngine } from './kpi/live-kpi-engine.js';
+import { kpiSink } from './kpi/kpi-feed.js';
 import { createLiveServer, type LiveServer } from './live/live-server.js';
 import { createHttpServer } from './api/http-server.js';
 import { createAlarmService, type AlarmService } from './alarms/alarm-service.js';
@@ -21,7 +23,10 @@ import { ALARM_ROUTES, registerAlarmRoutes } from './api/alarm-routes.js';
 import { createAuthService, type AuthMode, type AuthService } from './auth/auth-service.js';
 import { loadSecret } from './auth/secret.js';
 import { openAuditLog, type AuditLog } from './audit/audit-log.js';
+import { auditAnchorFile, loadAuditKey } from './audit/audit-key.js';
+import { openDatabase } from './store/database.js';
 import { createCommandService, type CommandService } from './commands/command-service.js';
+import { createReadBackWatch } from './commands/read-back.js';
 import { createApiDocs } from './api/openapi.js';
 import { CORE_ROUTES, HISTORY_ROUTES, KPI_ROUTES } from './api/api-catalogue.js';
 import { registerAuthRoutes } from './api/auth-routes.js';
@@ -100,14 +105,22 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const plantView = toPlantView(plant);
   const snapshot = (): LineSnapshot => ({ plant: plantView, machines: machines(), devices: devices(), ts: now() });
 
-  const audit = openAuditLog(historian.sqlite, now);
+  // Auth and audit each on a connection of their own; the audit one commits with synchronous=FULL,
+  // so an entry is on disk before the PLC write it announces goes out.
+  const auditKey = loadAuditKey({ dbFile: options.dbFile });
+  if (auditKey.source === 'file-created') log('info', `created the audit chain key ${auditKey.file} (mode 0600; keep a copy away from the edge: npm run audit -- verify needs it)`);
+  const auditDb = openDatabase(options.dbFile, { synchronous: 'FULL' });
+  const audit = openAuditLog(auditDb, now, { key: auditKey.key, anchorFile: auditAnchorFile(options.dbFile), log });
+  const authDb = openDatabase(options.dbFile);
   const secret = loadSecret({ env: options.auth?.secret ?? process.env.TWINLINE_SECRET, dataDir: options.dataDir });
   if (secret.source === 'file-created') log('info', `created the session signing key ${secret.file} (mode 0600; keep it out of backups you share)`);
   const auth = await createAuthService({
-    sqlite: historian.sqlite, secret: secret.key, mode: options.auth?.mode ?? 'required', audit, now, log, tokenTtlMs: options.auth?.tokenTtlMs,
+    sqlite: authDb, secret: secret.key, mode: options.auth?.mode ?? 'required', audit, now, log, tokenTtlMs: options.auth?.tokenTtlMs,
   });
+  const alarms = createAlarmService({ plant, sqlite: historian.sqlite, now, log, stateIntervals: historian.stateIntervals });
+  const readBack = createReadBackWatch();
   const commands = createCommandService({
-    plant, connectors, machine: (id) => model.machine(id), audit, now, log, readBackTimeoutMs: options.auth?.readBackTimeoutMs,
+    plant, connectors, machine: (id) => model.machine(id), audit, alarms, readBack, now, log, readBackTimeoutMs: options.auth?.readBackTimeoutMs,
   });
   const docs = createApiDocs({
     title: 'twinline edge', version: '0.1.0',
@@ -115,8 +128,6 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   });
   docs.add(...CORE_ROUTES, ...HISTORY_ROUTES, ...KPI_ROUTES);
   docs.add(...ALARM_ROUTES);
-  const alarms = createAlarmService({ plant, sqlite: historian.sqlite, now, log, stateIntervals: historian.stateIntervals });
-  commands.setAlarmPort(alarms);
 
   const app = await createHttpServer({
     uiDir: options.uiDir,
@@ -158,40 +169,33 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       commands: commandServiceHandler(commands, plant.uplink.commands.role),
     })
     : null;
-  let live: LiveServer | undefined;
-  live = createLiveServer({
+  const live = createLiveServer({
     httpServer: app.server, lineId: plant.line.id, machineIds: plant.machines.map((m) => m.id),
     snapshot, machineLive, devices, now, auth, commands, gateSlowClients: options.live?.gateSlowClients,
     afterLineSnapshot: (send) => send('alarms', alarms.list()),
   });
 
-  function onSamples(batch: SampleBatch) {
-    const events: ModelEvent[] = model.apply(batch);
-    if (!events.length) return;
-    historian.record(events);
-    alarms.onEvents(events);
-    commands.onModelEvents(events);
-    uplink?.onEvents(events);
-    const touched = machinesIn(events);
-    // The KPI engine books an event older than the one before it at the later time, so feed it
-    // in time order: with source timestamps a state change in a batch can be older than the
-    // energy reading that came with it (the model lists states last). Stable: equal times keep
-    // the model's order, as the replay from the historian does (kpi-replay.ts).
-    const kpiEvents = events.filter((e): e is MachineEvent => e.kind !== 'tags');
-    kpiEvents.sort((a, b) => a.ts - b.ts);
-    for (const e of kpiEvents) {
-      if (e.kind === 'state') kpi.onState(e.machineId, e.state, e.ts, e.reason ?? undefined);
-      else if (e.kind === 'count') kpi.onCounts(e.machineId, e.deltaTotal, e.deltaGood, e.ts);
-      else kpi.onEnergy(e.machineId, e.deltaKWh, e.ts);
-    }
-    live?.touch(touched);
-  }
+  // Everything downstream of the model, in the order each apply()'s events reach it.
+  const sinks: ModelEventSink[] = [
+    historian,
+    kpiSink(kpi),
+    ...alarms.sinks,
+    readBack,
+    ...(uplink ? [uplink] : []),
+    live,
+  ];
+  const deliver = fanOut(sinks, log);
 
   await app.listen({ port: options.port, host: options.host ?? '0.0.0.0' });
   const port = (app.server.address() as AddressInfo).port;
-  alarms.onAlarmEvent((event) => live?.broadcast('alarm', event));
+  alarms.onAlarmEvent((event) => live.broadcast('alarm', event));
   alarms.start();
-  for (const c of connectors) await c.start(onSamples);
+  for (const c of connectors) {
+    await c.start((batch) => {
+      const events = model.apply(batch);
+      if (events.length) deliver(events);
+    });
+  }
   uplink?.start();
   log('info', `edge serving ${plant.line.name} (${plant.machines.length} machines, ${connectors.length} devices) on http://localhost:${port}`);
 
@@ -213,9 +217,12 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       await uplink?.stop();
       for (const c of [...connectors].reverse()) await c.stop().catch((err) => log('warn', `stopping ${c.deviceId}: ${(err as Error).message}`));
       commands.close();
-      await live?.close();
+      await live.close();
       await app.close();
       alarms.stop();
+      audit.close();
+      auditDb.close();
+      authDb.close();
       historian.close();
     },
   };

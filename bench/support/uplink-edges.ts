@@ -81,7 +81,7 @@ async function start(o: EdgesStart) {
       tick++;
       const ts = Date.now();
       const batch: TagSample[] = ids.map((tag) => ({ tag, value: tag.endsWith('.state') ? 1 : tick + Math.random(), quality: 'good', ts, receivedTs: ts }));
-      node.onEvents(model.apply(batch));
+      node.onModelEvents(model.apply(batch));
       samplesFed += batch.length;
     };
     feed();

@@ -8,6 +8,7 @@ import type { AlarmSettings } from '../../shared/alarm-rules.js';
 import type { AlarmEventType, AlarmOccurrence, AlarmState, AlarmView, FloodStatus } from '../../shared/alarm-wire.js';
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import type { ModelEvent } from '../model/plant-model.js';
+import type { ModelEventSink } from '../model/model-event-sink.js';
 import { evaluateCondition, RateWindow, type AnomalyScorer, type MachineInputs } from './conditions.js';
 import { alarmMessage, expandRules, type AlarmPoint } from './rule-set.js';
 
@@ -47,9 +48,9 @@ export interface AlarmEngineOptions {
   restore?: readonly RestoredPoint[];
 }
 
-export interface AlarmEngine {
+/** As a model event sink it takes tag values and machine states; it must come after the health monitor (anomaly scores). */
+export interface AlarmEngine extends ModelEventSink {
   readonly points: readonly AlarmPoint[];
-  onEvents(events: readonly ModelEvent[]): void;
   /** Evaluates everything that depends on time alone. Call it about once a second. */
   tick(): void;
   ack(key: string, by: string): AlarmView;
@@ -272,7 +273,7 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
     reconcile(rt, ts);
   }
 
-  function onEvents(events: readonly ModelEvent[]) {
+  function onModelEvents(events: readonly ModelEvent[]) {
     const ts = now();
     const touched = new Set<string>();
     for (const e of events) {
@@ -349,8 +350,9 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
   }
 
   const engine: AlarmEngine = {
+    name: 'alarm engine',
     points,
-    onEvents,
+    onModelEvents,
     tick,
     ack(key, by) {
       const rt = get(key);

@@ -1,7 +1,7 @@
 // The alarm system as the edge runs it: the pure parts (alarm engine, health monitor,
 // flight recorder) wired to persistence (the historian's SQLite file), the fault-code
 // catalogue and one outgoing stream of wire events for the live server. The composition
-// root feeds it ModelEvents and starts its timer; REST routes and the command path call
+// root registers its model event sinks (`sinks`) and starts its timer; REST routes and the command path call
 // its methods with the acting user.
 import type Database from 'better-sqlite3';
 import { alarmSettings, type AlarmSettings } from '../../shared/alarm-rules.js';
@@ -11,7 +11,7 @@ import type {
 } from '../../shared/alarm-wire.js';
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import { shiftAt, shiftsBetween } from '../../shared/kpi/shift-calendar.js';
-import type { ModelEvent } from '../model/plant-model.js';
+import type { ModelEventSink } from '../model/model-event-sink.js';
 import type { Log } from '../logger.js';
 import { HealthMonitor } from '../diagnosis/health-monitor.js';
 import { loadFaultCatalogue } from '../diagnosis/fault-catalogue.js';
@@ -54,7 +54,12 @@ export interface AlarmService {
   readonly catalogue: FaultCatalogue;
   /** After-sales service cases and machine service history. */
   readonly cases: ServiceCases;
-  onEvents(events: readonly ModelEvent[]): void;
+  readonly recorder: FlightRecorder;
+  /**
+   * Its model event sinks in the order they must get each event list: the flight recorder, the
+   * health monitor, then the alarm engine (it reads the monitor's anomaly scores).
+   */
+  readonly sinks: readonly ModelEventSink[];
   tick(): void;
   start(): void;
   stop(): void;
@@ -207,12 +212,8 @@ export function createAlarmService(options: AlarmServiceOptions): AlarmService {
   });
   let timer: NodeJS.Timeout | undefined;
   const service: AlarmService = {
-    settings, engine, monitor, store, catalogue, cases,
-    onEvents(events) {
-      recorder.onEvents(events);
-      monitor.onEvents(events);
-      engine.onEvents(events);
-    },
+    settings, engine, monitor, store, catalogue, cases, recorder,
+    sinks: [recorder, monitor, engine],
     tick() {
       monitor.tick();
       engine.tick();

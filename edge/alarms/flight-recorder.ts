@@ -6,6 +6,7 @@
 // timers; the caller persists captures and calls tick().
 import type { RecordingSample } from '../../shared/alarm-wire.js';
 import type { ModelEvent } from '../model/plant-model.js';
+import type { ModelEventSink } from '../model/model-event-sink.js';
 
 export interface CaptureRequest {
   machineId: string;
@@ -37,7 +38,8 @@ interface MachineRing {
 /** A machine with thousands of fast tags must not fill the memory: the ring keeps at most this many samples. */
 export const MAX_RING_SAMPLES = 200_000;
 
-export class FlightRecorder {
+export class FlightRecorder implements ModelEventSink {
+  readonly name = 'flight recorder';
   private readonly rings = new Map<string, MachineRing>();
   private readonly open: Capture[] = [];
 
@@ -49,7 +51,7 @@ export class FlightRecorder {
     return this.ringMs / 1000;
   }
 
-  onEvents(events: readonly ModelEvent[]): void {
+  onModelEvents(events: readonly ModelEvent[]): void {
     for (const e of events) {
       if (e.kind !== 'tags') continue;
       const changes = e.changes;

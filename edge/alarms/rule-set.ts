@@ -4,6 +4,7 @@
 import type { AlarmRule, AlarmSettings } from '../../shared/alarm-rules.js';
 import type { MachineConfig, MachineState, PlantConfig } from '../../shared/plant-schema.js';
 import { MACHINE_STATES } from '../../shared/plant-schema.js';
+import { numericProcessTags } from '../diagnosis/health-monitor.js';
 
 export interface AlarmPoint {
   /** `<ruleId>@<machineId>`: stable across restarts, used in REST paths and commands. */
@@ -15,11 +16,6 @@ export interface AlarmPoint {
   suppressIn: ReadonlySet<MachineState>;
 }
 
-const NUMERIC = new Set(['int16', 'uint16', 'int32', 'uint32', 'float32', 'float64']);
-
-export function numericProcessTags(machine: MachineConfig): string[] {
-  return machine.tags.filter((t) => t.role === 'process' && NUMERIC.has(t.type)).map((t) => t.name);
-}
 
 /**
  * The standard rules. Fault alarms wait 60 s: micro-stops (the KPI counts them) are over by

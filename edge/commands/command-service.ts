@@ -11,9 +11,9 @@ import type { Principal } from '../auth/auth-service.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Connector } from '../connectors/connector.js';
 import { checkWrite, WriteRejected } from '../connectors/write-check.js';
-import type { MachineStatus, ModelEvent } from '../model/plant-model.js';
+import type { MachineStatus } from '../model/plant-model.js';
 import type { Log } from '../logger.js';
-import { createReadBackWatch } from './read-back.js';
+import type { ReadBackWatch } from './read-back.js';
 
 /** The alarm engine's operator commands, as the command service needs them (edge/alarms). */
 export interface AlarmCommandPort {
@@ -34,8 +34,10 @@ export interface CommandServiceOptions {
   connectors: readonly Connector[];
   machine: (machineId: string) => MachineStatus | undefined;
   audit: AuditLog;
-  /** The alarm engine, once it exists; without it alarm commands answer 503. */
+  /** The alarm engine; without it alarm commands answer 503. */
   alarms?: AlarmCommandPort;
+  /** Where written values are waited for (a model event sink the composition root registers). */
+  readBack: ReadBackWatch;
   now: () => number;
   log: Log;
   /** How long a written value may take to come back through the model. Default 5 s. */
@@ -56,9 +58,6 @@ export interface CommandContext {
 
 export interface CommandService {
   execute(request: CommandRequest, context: CommandContext): Promise<CommandResult>;
-  onModelEvents(events: readonly ModelEvent[]): void;
-  /** Connects (or disconnects) the alarm engine; returns the port it replaces. */
-  setAlarmPort(port: AlarmCommandPort | undefined): AlarmCommandPort | undefined;
   inFlight(): number;
   close(): void;
 }
@@ -89,8 +88,8 @@ export function createCommandService(options: CommandServiceOptions): CommandSer
   const maxInFlight = options.maxInFlight ?? 16;
   const connectors = new Map(options.connectors.map((c) => [c.deviceId, c]));
   const machines = new Map(plant.machines.map((m) => [m.id, m]));
-  const watch = createReadBackWatch();
-  let alarms = options.alarms;
+  const watch = options.readBack;
+  const alarms = options.alarms;
   let inFlight = 0;
 
   function targetOf(request: Extract<CommandRequest, { machineId: string }>): WriteTarget {
@@ -210,12 +209,6 @@ export function createCommandService(options: CommandServiceOptions): CommandSer
 
   return {
     execute,
-    onModelEvents: (events) => watch.onModelEvents(events),
-    setAlarmPort(port) {
-      const previous = alarms;
-      alarms = port;
-      return previous;
-    },
     inFlight: () => inFlight,
     close: () => watch.close(),
   };

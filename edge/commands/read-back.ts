@@ -2,7 +2,8 @@
 // the plant model (not a separate read: the value must make the whole trip the live data
 // makes). Waiters are checked when the model reports a change on their machine, and give
 // up after a time-out.
-import { machinesIn, type ModelEvent } from '../model/plant-model.js';
+import { machinesIn } from '../model/plant-model.js';
+import type { ModelEventSink } from '../model/model-event-sink.js';
 
 interface Waiter {
   machineId: string;
@@ -10,10 +11,10 @@ interface Waiter {
   done: (confirmed: boolean) => void;
 }
 
-export interface ReadBackWatch {
+/** A model event sink: the composition root registers it, the command service waits on it. */
+export interface ReadBackWatch extends ModelEventSink {
   /** Resolves true when `check` holds (checked at once, then on each change of the machine), false after `timeoutMs`. */
   waitFor(machineId: string, check: () => boolean, timeoutMs: number): Promise<boolean>;
-  onModelEvents(events: readonly ModelEvent[]): void;
   pending(): number;
   /** Releases every waiter as unconfirmed (edge stopping). */
   close(): void;
@@ -22,6 +23,7 @@ export interface ReadBackWatch {
 export function createReadBackWatch(): ReadBackWatch {
   const waiters = new Set<Waiter>();
   return {
+    name: 'command read-back',
     waitFor(machineId, check, timeoutMs) {
       if (check()) return Promise.resolve(true);
       return new Promise<boolean>((resolve) => {

@@ -14,10 +14,17 @@
 // drift cannot teach the baseline that it is normal.
 import type { PredictiveSettings } from '../../shared/alarm-rules.js';
 import type { MachineHealth, TagHealth } from '../../shared/alarm-wire.js';
-import type { MachineState, PlantConfig } from '../../shared/plant-schema.js';
+import type { MachineConfig, MachineState, PlantConfig } from '../../shared/plant-schema.js';
 import type { ModelEvent } from '../model/plant-model.js';
-import { numericProcessTags } from '../alarms/rule-set.js';
+import type { ModelEventSink } from '../model/model-event-sink.js';
 import { LagFilter, LinearFit } from './response-model.js';
+
+const NUMERIC = new Set(['int16', 'uint16', 'int32', 'uint32', 'float32', 'float64']);
+
+/** The tags a machine's health is judged by: its numeric process signals (also what an anomaly rule watches by default). */
+export function numericProcessTags(machine: MachineConfig): string[] {
+  return machine.tags.filter((t) => t.role === 'process' && NUMERIC.has(t.type)).map((t) => t.name);
+}
 
 /** A learned baseline as stored between runs (edge/alarms/store). */
 export interface StoredBaseline {
@@ -93,7 +100,8 @@ export function defaultResponseSeconds(): number[] {
 /** More empty buckets than this after a clock jump are skipped in one go. */
 const MAX_CATCH_UP = 8_640;
 
-export class HealthMonitor {
+export class HealthMonitor implements ModelEventSink {
+  readonly name = 'health monitor';
   private readonly machines = new Map<string, MachineTrack>();
   private readonly bucketMs: number;
   private readonly learnBuckets: number;
@@ -125,7 +133,7 @@ export class HealthMonitor {
     }
   }
 
-  onEvents(events: readonly ModelEvent[]): void {
+  onModelEvents(events: readonly ModelEvent[]): void {
     const now = this.options.now();
     for (const e of events) {
       if (e.kind === 'state') {

@@ -14,6 +14,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Log } from '../logger.js';
 import { openStoreFile } from '../audit/open-store.js';
 import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
+import { auditAnchorFile, loadAuditKey } from '../audit/audit-key.js';
 import { createAuthService, type AuthService } from '../auth/auth-service.js';
 import { loadSecret } from '../auth/secret.js';
 import { installSecurity } from '../api/security-headers.js';
@@ -84,7 +85,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const { config, log } = options;
   const now = options.now ?? Date.now;
   const sqlite = openStoreFile(join(options.dataDir, 'host.db'));
-  const audit = openAuditLog(sqlite, now);
+  const audit = openAuditLog(sqlite, now, { key: loadAuditKey({ dbFile: join(options.dataDir, 'host.db') }).key, anchorFile: auditAnchorFile(join(options.dataDir, 'host.db')), log });
   const secret = loadSecret({ env: (options.env ?? process.env).TWINLINE_SECRET, dataDir: options.dataDir });
   const auth = await createAuthService({ sqlite, secret: secret.key, mode: config.auth.mode, audit, now, log, tokenTtlMs: config.auth.tokenTtlHours * 3_600_000 });
   const entries = new Map<string, LineEntry>();
@@ -164,9 +165,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
    * the writes.
    */
   function record(e: LineEntry, events: ModelEvent[], historical: boolean): void {
-    e.historian.record(events);
+    e.historian.onModelEvents(events);
     if (!historical) {
-      e.kpi?.onEvents(events);
+      e.kpi?.onModelEvents(events);
       return;
     }
     for (const ev of events) {
@@ -181,7 +182,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         if (live) restate.push({ machineId, tag, value: live.value, quality: live.quality, ts: live.ts, receivedTs: now() });
       }
       e.restate.clear();
-      if (restate.length && !stopping) e.historian.record([{ kind: 'tags', changes: TagChanges.from(restate) }]);
+      if (restate.length && !stopping) e.historian.onModelEvents([{ kind: 'tags', changes: TagChanges.from(restate) }]);
     }, 1000);
   }
 
@@ -198,7 +199,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       totals: (machineId, totals, ts) => {
         const e = entries.get(mirror.key);
         const booked = e?.kpi?.onTotals(machineId, totals, ts);
-        if (booked?.length) e!.historian.record(booked);
+        if (booked?.length) e!.historian.onModelEvents(booked);
       },
       alarmsChanged: () => entries.get(mirror.key)?.server?.alarmsChanged(),
       lineChanged: () => {
@@ -322,6 +323,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         e.historian.close();
       }
       await plantApp.close();
+      audit.close();
       sqlite.close();
     },
   };

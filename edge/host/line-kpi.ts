@@ -12,6 +12,8 @@ import type { MachineLive, PlantView } from '../../shared/live-protocol.js';
 import { shiftAt } from '../../shared/kpi/shift-calendar.js';
 import { createLiveKpiEngine, type LiveKpiEngine } from '../kpi/live-kpi-engine.js';
 import type { ModelEvent } from '../model/plant-model.js';
+import type { ModelEventSink } from '../model/model-event-sink.js';
+import { kpiSink } from '../kpi/kpi-feed.js';
 import type { Historian } from '../store/historian.js';
 import { replayKpiHistory, replayStart } from '../store/kpi-replay.js';
 import type { Log } from '../logger.js';
@@ -21,12 +23,11 @@ import type { PublishedShiftTotals } from './edge-mirror.js';
 /** Energy below this (kWh) is rounding, not consumption. */
 const ENERGY_EPSILON = 1e-9;
 
-export interface HostLineKpi {
+/** As a model event sink it books the mirror's state changes (counts and energy come from onTotals). */
+export interface HostLineKpi extends ModelEventSink {
   /** The plant as the KPI engine and the KPI routes read it (built from the births; no addresses). */
   plant: PlantConfig;
   engine: LiveKpiEngine;
-  /** State changes from the mirror, in time order within the batch. */
-  onEvents(events: readonly ModelEvent[]): void;
   /** The edge's shift totals of a machine at `ts`: returns the count/energy events booked (for the historian). */
   onTotals(machineId: string, totals: PublishedShiftTotals, ts: number): ModelEvent[];
 }
@@ -97,15 +98,12 @@ export function createHostLineKpi(o: HostLineKpiOptions): HostLineKpi {
   }
   replayClock = null;
 
+  const states = kpiSink(engine, (e) => (e.kind === 'state' && ids.includes(e.machineId) ? { ...e, ts: Math.max(e.ts, o.edgeStartedAt() ?? -Infinity) } : null));
   return {
     plant,
     engine,
-    onEvents(events) {
-      const states = events.filter((e): e is Extract<ModelEvent, { kind: 'state' }> => e.kind === 'state' && ids.includes(e.machineId));
-      states.sort((a, b) => a.ts - b.ts);
-      const since = o.edgeStartedAt() ?? -Infinity;
-      for (const e of states) engine.onState(e.machineId, e.state, Math.max(e.ts, since), e.reason ?? undefined);
-    },
+    name: `host KPIs of ${o.lineKey}`,
+    onModelEvents: states.onModelEvents,
     onTotals(machineId, totals, ts) {
       if (!ids.includes(machineId)) return [];
       const mine = engine.machine(machineId);

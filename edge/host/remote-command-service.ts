@@ -99,8 +99,6 @@ export function createRemoteCommandService(options: {
       }
       if (typeof a.id === 'string') waiting.get(a.id)?.(a);
     },
-    onModelEvents: () => {},
-    setAlarmPort: () => undefined,
     inFlight: () => waiting.size,
     close() {
       for (const resolve of [...waiting.values()]) resolve({ ok: false, status: 503, error: 'the host is stopping' });

@@ -21,6 +21,8 @@ import { bearerToken, cookieValue, SESSION_COOKIE } from '../api/auth-guard.js';
 import { isCrossOrigin } from '../api/security-headers.js';
 import { describeIssue } from '../api/validation.js';
 import { CommandRefused, type CommandService } from '../commands/command-service.js';
+import { machinesIn } from '../model/plant-model.js';
+import type { ModelEventSink } from '../model/model-event-sink.js';
 import { diffMachine, sentOf, type SentMachine } from './machine-diff.js';
 
 export interface LiveServerOptions {
@@ -62,8 +64,13 @@ export interface LiveStats {
   maxBufferedBytes: number;
 }
 
-export interface LiveServer {
-  /** Marks machines whose live view changed; they go out on the next tick. */
+/**
+ * As a model event sink it marks the machines an event list is about; they go out on the next
+ * tick with their view at that moment (see the header: a tick sends current values, which is
+ * what bounds the work for a slow client, so the view is read then, not taken from the events).
+ */
+export interface LiveServer extends ModelEventSink {
+  /** Marks machines whose live view changed without a model event (the plant host's mirror). */
   touch(machineIds: Iterable<string>): void;
   clientCount(): number;
   stats(): LiveStats;
@@ -374,6 +381,10 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
   tick.unref();
 
   return {
+    name: 'live server',
+    onModelEvents(events) {
+      for (const id of machinesIn(events)) dirty.add(id);
+    },
     touch(ids) {
       for (const id of ids) dirty.add(id);
     },

@@ -14,3 +14,32 @@ export interface ModelEventSink {
    */
   onModelEvents(events: readonly ModelEvent[]): void;
 }
+
+type SinkLog = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+/**
+ * Hands each event list to every sink in order. A sink that throws is logged and skipped for
+ * that list only: the others still get it. At tens of lists a second a broken sink would flood
+ * the log, so its first failure is an error with the stack, repeats are counted quietly, and
+ * its recovery says how many lists it missed.
+ */
+export function fanOut(sinks: readonly ModelEventSink[], log: SinkLog): (events: readonly ModelEvent[]) => void {
+  const failures = new Map<ModelEventSink, number>();
+  return (events) => {
+    for (const sink of sinks) {
+      try {
+        sink.onModelEvents(events);
+      } catch (err) {
+        const n = failures.get(sink) ?? 0;
+        if (n === 0) log('error', `model events: the ${sink.name} sink failed (the other sinks still got the events): ${(err as Error).stack ?? String(err)}`);
+        failures.set(sink, n + 1);
+        continue;
+      }
+      const missed = failures.size ? failures.get(sink) : undefined;
+      if (missed !== undefined) {
+        failures.delete(sink);
+        log('info', `model events: the ${sink.name} sink works again after failing on ${missed} event list(s)`);
+      }
+    }
+  };
+}

@@ -2,7 +2,7 @@
 // prepared better-sqlite3 statements (drizzle's multi-row insert is ~9x slower);
 // drizzle owns the schema, migrations and the read queries.
 //
-// "Acknowledged": every event handed to record() gets a sequence number; a flush writes the
+// "Acknowledged": every event handed to onModelEvents() gets a sequence number; a flush writes the
 // queued events and the highest sequence number in ONE transaction, and only after that
 // transaction has committed does `acknowledgedSeq` move. Everything up to acknowledgedSeq
 // survives a crash of the process (WAL, synchronous=NORMAL: the commit is in the OS; a
@@ -17,6 +17,7 @@ import type { PlantConfig } from '../../shared/plant-schema.js';
 import { historianSettings, type HistorianSettings, type HistorianSettingsInput } from '../../shared/historian-config.js';
 import { computeKpis, type KpiOptions } from '../../shared/kpi/oee.js';
 import { TOTAL_ROLES, type ModelEvent } from '../model/plant-model.js';
+import type { ModelEventSink } from '../model/model-event-sink.js';
 import type { ClosedShift } from '../kpi/live-kpi-engine.js';
 import type { Log } from '../logger.js';
 import * as schema from './schema.js';
@@ -70,7 +71,7 @@ export interface HistorianOptions {
 
 export interface HistorianHealth {
   file: string;
-  /** Sequence number of the last event handed to record(). */
+  /** Sequence number of the last event handed to onModelEvents(). */
   lastRecordedSeq: number;
   /** Every event up to this sequence number is committed to the database. */
   lastAcknowledgedSeq: number;
@@ -93,8 +94,8 @@ export interface Recovery {
   reopenedAsNoData: number;
 }
 
-export interface Historian {
-  record(events: readonly ModelEvent[]): void;
+/** A model event sink (edge/model/model-event-sink.ts): onModelEvents queues, the next flush writes. */
+export interface Historian extends ModelEventSink {
   /** Stores a closed KPI period (written with the next flush). */
   recordShift(closed: ClosedShift): void;
   /** Writes everything queued; what returns from here is durable (acknowledged). */
@@ -489,7 +490,8 @@ export function openHistorian(options: HistorianOptions): Historian {
     queries,
     settings,
     recovery: { previousAliveTs, reopenedAsNoData },
-    record(events) {
+    name: 'historian',
+    onModelEvents(events) {
       for (const e of events) {
         queue.push(e);
         recordedSeq += eventCount(e);

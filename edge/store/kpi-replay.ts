@@ -1,17 +1,15 @@
 // After a restart (clean or a crash) the live KPI engine starts empty. This rebuilds it from
 // what the historian stored: the state intervals, part counts and energy of the shift the
-// previous run was in, fed through the engine's public onState/onCounts/onEnergy in time
-// order — the same calls the live path makes — so the current shift's OEE continues, and a
+// previous run was in, fed through the same time-ordered feed the live path uses
+// (edge/kpi/kpi-feed.ts), so the current shift's OEE continues, and a
 // shift that ended while the edge was down is closed (and handed to onShiftClosed) now.
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import type { MachineState } from '../../shared/plant-schema.js';
 import { shiftAt } from '../../shared/kpi/shift-calendar.js';
-import type { LiveKpiEngine } from '../kpi/live-kpi-engine.js';
+import { feedKpis, type KpiEvent, type KpiInput } from '../kpi/kpi-feed.js';
 import type { Log } from '../logger.js';
 import type { Historian } from './historian.js';
 import type { HistoryQueries } from './history-query.js';
-
-type KpiSink = Pick<LiveKpiEngine, 'onState' | 'onCounts' | 'onEnergy'>;
 
 /** A previous run older than this is not replayed: its shift is long gone, only the current shift is rebuilt. */
 export const MAX_REPLAY_LOOKBACK_MS = 48 * 3_600_000;
@@ -31,35 +29,22 @@ export function replayStart(plant: PlantConfig, previousAliveTs: number | null, 
   return shiftAt(plant.calendar, tz, now)?.start ?? null;
 }
 
-type Replayed =
-  | { ts: number; order: 0; kind: 'count'; machineId: string; total: number; good: number }
-  | { ts: number; order: 0; kind: 'energy'; machineId: string; kWh: number }
-  | { ts: number; order: 1; kind: 'state'; machineId: string; state: MachineState; reason: string | null };
-
-/** Feeds stored history of [from, to) into `kpi`, in time order; returns how many events it replayed. */
-export function replayKpiHistory(queries: HistoryQueries, kpi: KpiSink, machineIds: readonly string[], from: number, to: number): number {
-  const events: Replayed[] = [];
+/** Feeds stored history of [from, to) into `kpi`, in time order (edge/kpi/kpi-feed.ts); returns how many events it replayed. */
+export function replayKpiHistory(queries: HistoryQueries, kpi: KpiInput, machineIds: readonly string[], from: number, to: number): number {
+  const events: KpiEvent[] = [];
   for (const machineId of machineIds) {
     // The interval open at `from` started earlier: the engine learns it as of `from`.
     for (const s of queries.stateTimeline(machineId, from, to)) {
-      events.push({ ts: Math.max(s.startTs, from), order: 1, kind: 'state', machineId, state: s.state as MachineState, reason: s.reason });
+      events.push({ kind: 'state', machineId, state: s.state as MachineState, ts: Math.max(s.startTs, from), reason: s.reason });
     }
     const { counts, energy } = queries.countsAndEnergy(machineId, from, to);
-    for (const c of counts) events.push({ ts: c.ts, order: 0, kind: 'count', machineId, total: c.deltaTotal, good: c.deltaGood });
-    for (const e of energy) events.push({ ts: e.ts, order: 0, kind: 'energy', machineId, kWh: e.deltaKWh });
+    for (const c of counts) events.push({ kind: 'count', machineId, deltaTotal: c.deltaTotal, deltaGood: c.deltaGood, ts: c.ts });
+    for (const e of energy) events.push({ kind: 'energy', machineId, deltaKWh: e.deltaKWh, ts: e.ts });
   }
-  // Same order as the live path: within one timestamp the model emits counts and energy
-  // before the state change (plant-model.ts apply()). The sort is stable for equal keys.
-  events.sort((a, b) => a.ts - b.ts || a.order - b.order);
-  for (const e of events) {
-    if (e.kind === 'state') kpi.onState(e.machineId, e.state, e.ts, e.reason ?? undefined);
-    else if (e.kind === 'count') kpi.onCounts(e.machineId, e.total, e.good, e.ts);
-    else kpi.onEnergy(e.machineId, e.kWh, e.ts);
-  }
-  return events.length;
+  return feedKpis(kpi, events);
 }
 
-export interface KpisFromHistoryOptions<E extends KpiSink> {
+export interface KpisFromHistoryOptions<E extends KpiInput> {
   plant: PlantConfig;
   historian: Pick<Historian, 'queries' | 'recovery'>;
   now: () => number;
@@ -73,7 +58,7 @@ export interface KpisFromHistoryOptions<E extends KpiSink> {
 }
 
 /** Creates the live KPI engine and rebuilds its current shift from stored history. */
-export function startKpisFromHistory<E extends KpiSink>(options: KpisFromHistoryOptions<E>): E {
+export function startKpisFromHistory<E extends KpiInput>(options: KpisFromHistoryOptions<E>): E {
   const { plant, historian, now, log } = options;
   const startedAt = now();
   const from = replayStart(plant, historian.recovery.previousAliveTs, startedAt);

@@ -14,9 +14,9 @@ function setup(rules: AlarmRuleInput[], extra: AlarmSettingsInput = {}, anomaly?
   const events: EngineEvent[] = [];
   engine.onEvent((e) => events.push(e));
   // Both machines running and readable from the start.
-  engine.onEvents([stateEvent('press', 'running', clock.t), stateEvent('oven', 'running', clock.t)]);
+  engine.onModelEvents([stateEvent('press', 'running', clock.t), stateEvent('oven', 'running', clock.t)]);
   const set = (machine: string, tag: string, value: number | null, quality: 'good' | 'bad' = 'good') =>
-    engine.onEvents([tagEvent(machine, tag, value, clock.t, quality)]);
+    engine.onModelEvents([tagEvent(machine, tag, value, clock.t, quality)]);
   const state = (key: string): AlarmState => engine.view(key)!.state;
   const types = () => events.map((e) => e.type);
   return { plant, clock, engine, events, set, state, types };
@@ -144,7 +144,7 @@ describe('alarm conditions (table)', () => {
     steps.forEach((step, i) => {
       clock.t = start + step.at;
       if (step.set) set('press', step.set[0], step.set[1], step.set[2]);
-      if (step.state) engine.onEvents([stateEvent('press', step.state as never, clock.t)]);
+      if (step.state) engine.onModelEvents([stateEvent('press', step.state as never, clock.t)]);
       if (step.fault !== undefined) set('press', 'faultCode', step.fault);
       engine.tick();
       if (step.expect) expect(state(key), `step ${i} at +${step.at} ms`).toBe(step.expect);
@@ -222,7 +222,7 @@ describe('ISA-18.2 lifecycle', () => {
     const { clock, engine, set, state, types } = setup([fault, { id: 'idle-long', kind: 'state', state: 'planned-stop', forMinutes: 1 }]);
     set('press', 'faultCode', 301);
     expect(state('fault@press')).toBe('active-unacked');
-    engine.onEvents([stateEvent('press', 'planned-stop', clock.t)]);
+    engine.onModelEvents([stateEvent('press', 'planned-stop', clock.t)]);
     expect(state('fault@press')).toBe('suppressed');
     clock.advance(5 * 60_000);
     engine.tick();
@@ -230,7 +230,7 @@ describe('ISA-18.2 lifecycle', () => {
     // suppressed (ISA-18.2 wants suppressed alarms viewable), never raised.
     expect(state('idle-long@press')).toBe('suppressed');
     expect(engine.list().map((a) => [a.key, a.state, a.active])).toEqual([['fault@press', 'suppressed', true], ['idle-long@press', 'suppressed', true]]);
-    engine.onEvents([stateEvent('press', 'down', clock.t)]);
+    engine.onModelEvents([stateEvent('press', 'down', clock.t)]);
     expect(state('fault@press')).toBe('active-unacked');
     expect(types()).toEqual(['raised', 'suppressed', 'unsuppressed', 'raised']);
   });
@@ -244,7 +244,7 @@ describe('ISA-18.2 lifecycle', () => {
     // Starved, running, starved… every 10 s for five minutes: suppressed each time, never raised again.
     for (let i = 0; i < 30; i++) {
       clock.advance(10_000);
-      engine.onEvents([stateEvent('oven', i % 2 ? 'running' : 'idle', clock.t)]);
+      engine.onModelEvents([stateEvent('oven', i % 2 ? 'running' : 'idle', clock.t)]);
       engine.tick();
     }
     expect(types().filter((t) => t === 'raised')).toHaveLength(1);
@@ -256,10 +256,10 @@ describe('ISA-18.2 lifecycle', () => {
 
   it('onlyIn: a deviation alarm counts only while running', () => {
     const { clock, engine, set, state } = setup([{ id: 'bath', kind: 'deviation', tag: 'temperature', setpoint: 62, maxDeviation: 3, onlyIn: ['running'] }]);
-    engine.onEvents([stateEvent('oven', 'idle', clock.t)]);
+    engine.onModelEvents([stateEvent('oven', 'idle', clock.t)]);
     set('oven', 'temperature', 55);
     expect(state('bath@oven')).toBe('suppressed');
-    engine.onEvents([stateEvent('oven', 'running', clock.t)]);
+    engine.onModelEvents([stateEvent('oven', 'running', clock.t)]);
     expect(state('bath@oven')).toBe('active-unacked');
   });
 
@@ -296,7 +296,7 @@ describe('ISA-18.2 lifecycle', () => {
       plant, settings: alarmSettings(plant.alarms), now: clock.now,
       restore: [{ key: 'hot@oven', shelved: null, outOfService: { by: 'maint', at: clock.t - 1000, reason: 'probe out' } }],
     });
-    engine.onEvents([stateEvent('oven', 'running', clock.t), tagEvent('oven', 'temperature', 99, clock.t)]);
+    engine.onModelEvents([stateEvent('oven', 'running', clock.t), tagEvent('oven', 'temperature', 99, clock.t)]);
     expect(engine.view('hot@oven')!.state).toBe('out-of-service');
   });
 });

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openHistorian, type Historian } from '../../edge/store/historian.js';
 import { createAlarmService, type AlarmService } from '../../edge/alarms/alarm-service.js';
 import type { AlarmEvent } from '../../shared/alarm-wire.js';
-import { FakeClock, stateEvent, tagEvent, testPlant } from './fixtures.js';
+import { FakeClock, feedTo, stateEvent, tagEvent, testPlant } from './fixtures.js';
 
 const dirs: string[] = [];
 const open: { historian: Historian; alarms: AlarmService }[] = [];
@@ -26,7 +26,7 @@ function start(file: string, clock: FakeClock) {
   const events: AlarmEvent[] = [];
   alarms.onAlarmEvent((e) => events.push(e));
   open.push({ historian, alarms });
-  return { historian, alarms, events };
+  return { historian, alarms, events, feed: feedTo(alarms.sinks) };
 }
 
 describe('alarm service', () => {
@@ -36,10 +36,10 @@ describe('alarm service', () => {
     const file = join(dir, 'twinline.db');
     const clock = new FakeClock(Date.parse('2025-03-03T09:00:00+08:00'));
     const a = start(file, clock);
-    a.alarms.onEvents([stateEvent('press', 'running', clock.t), stateEvent('oven', 'running', clock.t)]);
+    a.feed([stateEvent('press', 'running', clock.t), stateEvent('oven', 'running', clock.t)]);
     for (let s = 0; s < 40; s++) {
       clock.advance(1000);
-      a.alarms.onEvents([tagEvent('press', 'temperature', 60 + s, clock.t)]);
+      a.feed([tagEvent('press', 'temperature', 60 + s, clock.t)]);
       a.alarms.tick();
     }
     const raised = a.events.find((e) => e.type === 'raised')!;
@@ -52,7 +52,7 @@ describe('alarm service', () => {
     expect(rec.status).toBe('complete');
     expect(rec.samples.filter((s) => s.rx <= rec.triggerTs).length).toBeGreaterThanOrEqual(20);
 
-    a.alarms.onEvents([tagEvent('press', 'faultCode', 301, clock.t)]);
+    a.feed([tagEvent('press', 'faultCode', 301, clock.t)]);
     const fault = a.events.find((e) => e.type === 'raised' && e.alarm!.key === 'fault@press')!.alarm!;
     expect(fault.faultCode).toBe(301);
     expect(fault.diagnosis!.advice.map((x) => [x.lang, x.title])).toEqual([['en', 'Tool breakage detected'], ['zh-CN', '检测到刀具破损']]);
@@ -74,7 +74,7 @@ describe('alarm service', () => {
     const after = b.alarms.history({ from: clock.t - 3_600_000, to: clock.t + 1 });
     expect(after.find((o) => o.key === 'hot@press')!.closedTs).toBe(clock.t);
     // Numbering continues, and the standing condition is raised afresh.
-    b.alarms.onEvents([stateEvent('press', 'running', clock.t), tagEvent('press', 'temperature', 99, clock.t)]);
+    b.feed([stateEvent('press', 'running', clock.t), tagEvent('press', 'temperature', 99, clock.t)]);
     const again = b.events.find((e) => e.type === 'raised')!;
     expect(again.alarm!.occurrenceId).toBe(3);
     expect(b.alarms.occurrence(1)).toMatchObject({ key: 'hot@press', ackBy: 'li.wei', recordingId: raised.alarm!.recordingId });
@@ -88,10 +88,10 @@ describe('alarm service', () => {
     const file = join(dir, 'db.sqlite');
     const clock = new FakeClock();
     const a = start(file, clock);
-    a.alarms.onEvents([stateEvent('oven', 'running', clock.t)]);
+    a.feed([stateEvent('oven', 'running', clock.t)]);
     for (let s = 0; s < 75 * 60; s += 5) {
       clock.advance(5000);
-      a.alarms.onEvents([tagEvent('oven', 'temperature', 62 + ((s / 5) % 3) * 0.1, clock.t)]);
+      a.feed([tagEvent('oven', 'temperature', 62 + ((s / 5) % 3) * 0.1, clock.t)]);
     }
     a.alarms.tick();
     expect(a.alarms.health('oven')!.tags.find((t) => t.tag === 'temperature')!.status).toBe('scoring');
@@ -123,7 +123,7 @@ describe('alarm service', () => {
     dirs.push(dir);
     const clock = new FakeClock();
     const a = start(join(dir, 'db.sqlite'), clock);
-    a.alarms.onEvents([tagEvent('oven', 'temperature', 50, clock.t)]);
+    a.feed([tagEvent('oven', 'temperature', 50, clock.t)]);
     const r = a.alarms.record('oven', { by: 'remote.engineer', note: 'checking the bath', postSeconds: 0 });
     expect(r).toMatchObject({ machineId: 'oven', trigger: 'manual', status: 'complete', note: 'checking the bath (remote.engineer)' });
     expect(a.alarms.recording(r.id)!.samples.map((s) => s.value)).toEqual([50]);

@@ -3,6 +3,7 @@ import { parsePlant } from '../../edge/config/load-plant.js';
 import type { AlarmRuleInput, AlarmSettingsInput } from '../../shared/alarm-rules.js';
 import type { PlantConfig, MachineState } from '../../shared/plant-schema.js';
 import type { ModelEvent } from '../../edge/model/plant-model.js';
+import type { ModelEventSink } from '../../edge/model/model-event-sink.js';
 import { TagChanges } from '../../edge/model/tag-changes.js';
 import type { Quality } from '../../shared/live-protocol.js';
 
@@ -43,3 +44,8 @@ export function tagEvent(machineId: string, tag: string, value: number | boolean
 export function stateEvent(machineId: string, state: MachineState, ts: number, previous: MachineState = 'no-data', reason: string | null = null): ModelEvent {
   return { kind: 'state', machineId, state, previous, ts, reason };
 }
+
+/** Hands events to each sink in order, as the composition root does (here a sink's error fails the test). */
+export const feedTo = (sinks: readonly ModelEventSink[]) => (events: readonly ModelEvent[]): void => {
+  for (const s of sinks) s.onModelEvents(events);
+};

@@ -10,10 +10,10 @@ describe('flight recorder', () => {
     const rec = new FlightRecorder(['press', 'oven'], 60_000, clock.now);
     const t0 = clock.t;
     // A setpoint written long before (it must appear as an initial value), then a temperature ramp.
-    rec.onEvents([tagEvent('press', 'setpoint', 60, t0)]);
+    rec.onModelEvents([tagEvent('press', 'setpoint', 60, t0)]);
     for (let s = 1; s <= 120; s++) {
       clock.t = t0 + s * 1000;
-      rec.onEvents([tagEvent('press', 'temperature', 20 + s / 2, clock.t), tagEvent('oven', 'temperature', 99, clock.t)]);
+      rec.onModelEvents([tagEvent('press', 'temperature', 20 + s / 2, clock.t), tagEvent('oven', 'temperature', 99, clock.t)]);
     }
     const trigger = clock.t; // +120 s, temperature 80
     const c = rec.start({ machineId: 'press', trigger: 'alarm', triggerTs: trigger, preMs: 30_000, postMs: 10_000, alarmId: 7, alarmKey: 'hot@press', note: null });
@@ -25,7 +25,7 @@ describe('flight recorder', () => {
     expect(c.samples.every((s) => s.tag === 'temperature')).toBe(true);
     for (let s = 1; s <= 15; s++) {
       clock.t = trigger + s * 1000;
-      rec.onEvents([tagEvent('press', 'temperature', 80 + s, clock.t)]);
+      rec.onModelEvents([tagEvent('press', 'temperature', 80 + s, clock.t)]);
       const done = rec.tick();
       if (s < 10) expect(done).toEqual([]);
       if (s === 10) expect(done.map((d) => d.alarmId)).toEqual([7]);
@@ -43,7 +43,7 @@ describe('flight recorder', () => {
   it('keeps at most maxSamples per machine, the newest', () => {
     const clock = new FakeClock();
     const rec = new FlightRecorder(['press'], 60_000, clock.now, 100);
-    for (let i = 0; i < 250; i++) rec.onEvents([tagEvent('press', 'temperature', i, clock.t)]);
+    for (let i = 0; i < 250; i++) rec.onModelEvents([tagEvent('press', 'temperature', i, clock.t)]);
     const c = rec.start({ machineId: 'press', trigger: 'manual', triggerTs: clock.t, preMs: 60_000, postMs: 0, alarmId: null, alarmKey: null, note: null });
     expect(c.samples).toHaveLength(100);
     expect(c.samples[0]!.value).toBe(150);

@@ -30,12 +30,12 @@ function run(hours: number, driftFromHour: number | null, driftPerHour = 6) {
     const want = inCycle < 1200 && !bigStop;
     if (want !== running) {
       running = want;
-      monitor.onEvents([stateEvent('press', running ? 'running' : 'idle', clock.t)]);
+      monitor.onModelEvents([stateEvent('press', running ? 'running' : 'idle', clock.t)]);
     }
     const drift = driftFromHour !== null && s / 3600 > driftFromHour ? (s / 3600 - driftFromHour) * driftPerHour : 0;
     const target = (running ? 44 + drift : 24 + 0.3 * drift);
     level += (target - level) * (1 - Math.exp(-1 / 300));
-    monitor.onEvents([tagEvent('press', 'temperature', Math.round((level + 0.15 * n()) * 10) / 10, clock.t)]);
+    monitor.onModelEvents([tagEvent('press', 'temperature', Math.round((level + 0.15 * n()) * 10) / 10, clock.t)]);
     if (s % 60 === 0) {
       monitor.tick();
       scores.push({ hour: s / 3600, score: monitor.score('press', ['temperature'])?.score ?? 0, state: running ? 'running' : 'idle' });
@@ -69,10 +69,10 @@ describe('health monitor', () => {
     const after = again.health('press')!.tags.find((x) => x.tag === 'temperature')!;
     expect(after).toMatchObject({ status: 'scoring', model: before.model, residualStd: before.residualStd });
     // Hot machine, filters cold: the first buckets would read as a huge drift, so they are not scored.
-    again.onEvents([stateEvent('press', 'running', clock.t)]);
+    again.onModelEvents([stateEvent('press', 'running', clock.t)]);
     for (let s = 0; s < 600; s++) {
       clock.advance(1000);
-      again.onEvents([tagEvent('press', 'temperature', 44 + (s % 2) * 0.1, clock.t)]);
+      again.onModelEvents([tagEvent('press', 'temperature', 44 + (s % 2) * 0.1, clock.t)]);
     }
     again.tick();
     expect(again.score('press', null)!.score).toBe(0);

@@ -9,7 +9,7 @@ import { createAlarmService, type AlarmService } from '../../edge/alarms/alarm-s
 import { reliability } from '../../edge/service/reliability.js';
 import type { AlarmEvent } from '../../shared/alarm-wire.js';
 import type { MachineState } from '../../shared/plant-schema.js';
-import { FakeClock, stateEvent, tagEvent, testPlant } from './fixtures.js';
+import { FakeClock, feedTo, stateEvent, tagEvent, testPlant } from './fixtures.js';
 
 const cleanup: (() => void)[] = [];
 afterEach(() => { for (const c of cleanup.splice(0)) c(); });
@@ -23,7 +23,7 @@ function setup() {
   cleanup.push(() => { alarms.stop(); historian.close(); rmSync(dir, { recursive: true, force: true }); });
   const events: AlarmEvent[] = [];
   alarms.onAlarmEvent((e) => events.push(e));
-  const feed = (e: ReturnType<typeof stateEvent>[]) => { historian.record(e); alarms.onEvents(e); };
+  const feed = feedTo([historian, ...alarms.sinks]);
   return { clock, historian, alarms, events, feed };
 }
 

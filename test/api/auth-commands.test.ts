@@ -179,24 +179,19 @@ describe('commands', () => {
   });
 
   it('routes alarm commands to the alarm engine, operator and up, audited', async () => {
-    const engine = line.edge.commands.setAlarmPort(undefined);
-    const none = await call(base, '/api/commands', { token: tokens.olga, body: { kind: 'ack-alarm', alarmKey: 'mill/fault' } });
-    expect(none.status).toBe(503);
-    const acked: string[] = [];
-    line.edge.commands.setAlarmPort({
-      ack: (key, by) => { if (key !== 'mill/fault') throw Object.assign(new Error(`no alarm "${key}"`), { status: 404 }); acked.push(`${key} by ${by}`); },
-      shelve: () => undefined,
-    });
+    const key = line.edge.alarms.engine.points.find((p) => p.machineId === 'mill' && p.rule.id === 'fault')!.key;
     try {
-      const ok = await call(base, '/api/commands', { token: tokens.olga, body: { kind: 'ack-alarm', alarmKey: 'mill/fault', note: 'seen' } });
-      expect(ok.status).toBe(200);
-      expect(acked).toEqual(['mill/fault by olga']);
-      const missing = await call(base, '/api/commands', { token: tokens.olga, body: { kind: 'ack-alarm', alarmKey: 'nope' } });
+      const shelved = await call(base, '/api/commands', { token: tokens.olga, body: { kind: 'shelve-alarm', alarmKey: key, minutes: 1, reason: 'maintenance on the mill' } });
+      expect(shelved.status).toBe(200);
+      expect(line.edge.alarms.engine.view(key)!.shelved).toMatchObject({ by: 'olga', reason: 'maintenance on the mill' });
+      const missing = await call(base, '/api/commands', { token: tokens.olga, body: { kind: 'ack-alarm', alarmKey: 'nope@mill' } });
       expect(missing.status).toBe(404);
-      const entries = (await auditEntries({ actor: 'olga' })).filter((e) => e.action === 'command.ack-alarm');
-      expect(entries.map((e) => e.outcome)).toEqual(['refused', 'ok', 'refused']);
+      const nothing = await call(base, '/api/commands', { token: tokens.olga, body: { kind: 'ack-alarm', alarmKey: key } });
+      expect(nothing.status).toBe(409);
+      const entries = (await auditEntries({ actor: 'olga' })).filter((e) => e.action === 'command.ack-alarm' || e.action === 'command.shelve-alarm');
+      expect(entries.map((e) => `${e.action} ${e.outcome}`)).toEqual(['command.shelve-alarm ok', 'command.ack-alarm refused', 'command.ack-alarm refused']);
     } finally {
-      line.edge.commands.setAlarmPort(engine);
+      line.edge.alarms.unshelve(key, 'test');
     }
   });
 });

@@ -31,9 +31,9 @@ describe('backups', () => {
     open.push(h);
     const made: string[] = [];
     for (let i = 0; i < 3; i++) {
-      h.record([tagEvent('mill.power', i, clock.now()), stateEvent('mill', i % 2 ? 'idle' : 'running', clock.now())]);
+      h.onModelEvents([tagEvent('mill.power', i, clock.now()), stateEvent('mill', i % 2 ? 'idle' : 'running', clock.now())]);
       h.flush();
-      h.record([tagEvent('mill.power', 100 + i, clock.now() + 1)]); // queued, not yet flushed: not in this backup
+      h.onModelEvents([tagEvent('mill.power', 100 + i, clock.now() + 1)]); // queued, not yet flushed: not in this backup
       made.push(await h.backupNow());
       h.flush();
       clock.advance(60_000);
@@ -66,7 +66,7 @@ describe('backups', () => {
     open.push(h);
     const writer = setInterval(() => {
       t += 1000;
-      h.record([tagEvent('mill.power', t % 97, t)]);
+      h.onModelEvents([tagEvent('mill.power', t % 97, t)]);
     }, 10);
     try {
       await waitFor('three scheduled backups', () => listBackups(join(dir, 'backups')).length >= 3, 10_000);
@@ -88,7 +88,7 @@ describe('backups', () => {
     dirs.push(dir);
     const clock = manualClock(T0);
     const h = openHistorian({ file: join(dir, 'live.db'), now: clock.now, flushIntervalMs: 10_000 });
-    h.record([tagEvent('washer.waterTemperature', 61.5, T0)]);
+    h.onModelEvents([tagEvent('washer.waterTemperature', 61.5, T0)]);
     h.flush();
     const backup = await h.backupNow();
     h.close();

@@ -23,7 +23,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'twinline-replay-routes-'));
   // A flush interval far longer than the test: only a query (or an explicit flush) writes.
   h = openHistorian({ file: join(dir, 'h.db'), now: clock.now, flushIntervalMs: 3_600_000, settings: { heartbeatSeconds: 86_400, backup: { enabled: false } } });
-  h.record([
+  h.onModelEvents([
     countEvent('mill', 2, 2, T0 + 10_000), countEvent('mill', 1, 0, T0 + 20_000), countEvent('mill', 3, 3, T0 + 30_000),
     countEvent('loader', 5, 5, T0 + 25_000),
     tagEvent('mill.spindleSpeed', 1000, T0 + 1000), tagEvent('mill.spindleSpeed', 1200, T0 + 5000), tagEvent('mill.spindleSpeed', null, T0 + 9000, 'bad'),
@@ -101,12 +101,12 @@ describe('GET /api/history/values/:machineId', () => {
 
 describe('history answers and the historian write batches', () => {
   it('include what was recorded but not yet written: a state that changed just before the request', async () => {
-    h.record([stateEvent('loader', 'running', T0 + 100_000), stateEvent('loader', 'idle', T0 + 130_000, null, 'running'), countEvent('loader', 1, 1, T0 + 131_000)]);
+    h.onModelEvents([stateEvent('loader', 'running', T0 + 100_000), stateEvent('loader', 'idle', T0 + 130_000, null, 'running'), countEvent('loader', 1, 1, T0 + 131_000)]);
     expect(h.stats().pending).toBe(3);
     const states = await get<{ intervals: StateInterval[] }>(`/api/history/states/loader?from=${T0}&to=${T0 + 200_000}`);
     expect(states.body.intervals.map((i) => [i.state, i.startTs, i.endTs])).toEqual([['running', T0 + 100_000, T0 + 130_000], ['idle', T0 + 130_000, null]]);
     expect(h.stats().pending).toBe(0);
-    h.record([countEvent('loader', 2, 2, T0 + 140_000)]);
+    h.onModelEvents([countEvent('loader', 2, 2, T0 + 140_000)]);
     const counts = await get<CountsAnswer>(`/api/history/counts/loader?from=${T0 + 100_000}&to=${T0 + 200_000}`);
     expect(counts.body.deltas.map((d) => d.ts)).toEqual([T0 + 131_000, T0 + 140_000]);
   });

@@ -21,10 +21,10 @@ beforeAll(async () => {
   // 3 hours at 1 Hz, second k of minute m reads 100·m + k (every aggregate is known exactly)
   const speed = (sec: number) => 100 * Math.floor(sec / 60) + (sec % 60);
   for (let s = 0; s < 3 * 3600; s += 600) {
-    h.record(Array.from({ length: 600 }, (_, i) => tagEvent('mill.spindleSpeed', speed(s + i), T0 + (s + i) * 1000)));
+    h.onModelEvents(Array.from({ length: 600 }, (_, i) => tagEvent('mill.spindleSpeed', speed(s + i), T0 + (s + i) * 1000)));
   }
-  h.record([tagEvent('mill.program', 'O1,"A"', T0)]);
-  h.record([stateEvent('mill', 'running', T0), stateEvent('mill', 'down', T0 + HOUR, 'fault 17', 'running'), stateEvent('mill', 'running', T0 + HOUR + 600_000, null, 'down')]);
+  h.onModelEvents([tagEvent('mill.program', 'O1,"A"', T0)]);
+  h.onModelEvents([stateEvent('mill', 'running', T0), stateEvent('mill', 'down', T0 + HOUR, 'fault 17', 'running'), stateEvent('mill', 'running', T0 + HOUR + 600_000, null, 'down')]);
   const totals = emptyPeriodTotals(T0 - 8 * HOUR, T0);
   totals.counts = { total: 2000, good: 1950 };
   h.recordShift({ machineId: 'mill', shift: { name: 'Night', date: '2026-11-01', start: T0 - 8 * HOUR, end: T0 }, totals });

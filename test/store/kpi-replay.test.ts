@@ -30,7 +30,7 @@ function firstRun(file: string, start: number, kill: number, events: ModelEvent[
   for (const m of plant.machines) kpi.onState(m.id, 'no-data', start);
   for (const e of events) {
     clock.set(Math.max(clock.now(), e.kind === 'tags' ? e.changes.ts(e.changes.length - 1) : e.ts));
-    h.record([e]);
+    h.onModelEvents([e]);
     if (e.kind === 'state') kpi.onState(e.machineId, e.state, e.ts, e.reason ?? undefined);
     else if (e.kind === 'count') kpi.onCounts(e.machineId, e.deltaTotal, e.deltaGood, e.ts);
     else if (e.kind === 'energy') kpi.onEnergy(e.machineId, e.deltaKWh, e.ts);

@@ -15,7 +15,7 @@ describe('last good stored values', () => {
     const dir = mkdtempSync(join(tmpdir(), 'twinline-last-'));
     const historian = openHistorian({ file: join(dir, 'h.db'), now: () => 0 });
     try {
-      historian.record([tagEvent('mill.totalCount', 5, 1), tagEvent('mill.totalCount', 9, 2), tagEvent('mill.totalCount', null, 3, 'bad'), tagEvent('loader.totalCount', 3, 1)]);
+      historian.onModelEvents([tagEvent('mill.totalCount', 5, 1), tagEvent('mill.totalCount', 9, 2), tagEvent('mill.totalCount', null, 3, 'bad'), tagEvent('loader.totalCount', 3, 1)]);
       historian.flush();
       const last = lastGoodValues(historian.sqlite, ['mill.totalCount', 'loader.totalCount', 'washer.totalCount']);
       expect(Object.fromEntries(last)).toEqual({ 'mill.totalCount': 9, 'loader.totalCount': 3 });

@@ -27,10 +27,10 @@ describe('retention', () => {
     const h = openHistorian({ file: ':memory:', now: clock.now, flushIntervalMs: 10_000, settings: { retention: { rawDays: 1, minuteDays: 3, eventsDays: 2 } } });
     open.push(h);
     const ages = [5, 2.5, 1.5, 0.5].map((d) => T0 - d * DAY);
-    h.record(ages.map((ts, i) => tagEvent('mill.power', i + 1, ts)));
-    h.record([stateEvent('mill', 'running', ages[0]!), stateEvent('mill', 'idle', ages[1]!), stateEvent('mill', 'running', ages[2]!)]);
-    h.record([stateEvent('washer', 'down', ages[0]!, 'fault 3')]); // still open: the washer's current state
-    h.record(ages.map((ts) => countEvent('mill', 1, 1, ts)));
+    h.onModelEvents(ages.map((ts, i) => tagEvent('mill.power', i + 1, ts)));
+    h.onModelEvents([stateEvent('mill', 'running', ages[0]!), stateEvent('mill', 'idle', ages[1]!), stateEvent('mill', 'running', ages[2]!)]);
+    h.onModelEvents([stateEvent('washer', 'down', ages[0]!, 'fault 3')]); // still open: the washer's current state
+    h.onModelEvents(ages.map((ts) => countEvent('mill', 1, 1, ts)));
     h.flush();
     const { retention } = await h.maintain();
 
@@ -49,7 +49,7 @@ describe('retention', () => {
     const events = [];
     for (let i = 0; i < 12_000; i++) events.push(tagEvent('mill.vibration', i, T0 - 2 * DAY + i * 1000));
     events.push(tagEvent('mill.vibration', -1, T0 - 1000));
-    h.record(events);
+    h.onModelEvents(events);
     h.flush();
     const { retention } = await h.maintain();
     expect(retention.deleted.tag_samples).toBe(12_000);
@@ -68,7 +68,7 @@ describe('size budget', () => {
     for (let batch = 0; batch < 40 && !logs.some((l) => l.startsWith('warn')); batch++) {
       const events = [];
       for (let i = 0; i < 1000; i++, ts += 1000) events.push(tagEvent('mill.t', i, ts));
-      h.record(events);
+      h.onModelEvents(events);
       h.flush();
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -88,7 +88,7 @@ describe('size budget', () => {
     for (let batch = 0; batch < 120; batch++) {
       const events = [];
       for (let i = 0; i < 100; i++, ts += 1000) for (const [k, tag] of tags.entries()) events.push(tagEvent(tag, Math.sin(ts / 7e4 + k) * 100, ts));
-      h.record(events);
+      h.onModelEvents(events);
       h.flush();
       await h.maintain();
       expect(statSync(file).size).toBeLessThanOrEqual(1024 * 1024);

@@ -41,7 +41,7 @@ describe('historian schema', () => {
     expect(h1.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(h1.sqlite.pragma('synchronous', { simple: true })).toBe(1);
     expect(h1.sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
-    h1.record([tagEvent('mill.power', 3.5, clock.now())]);
+    h1.onModelEvents([tagEvent('mill.power', 3.5, clock.now())]);
     h1.flush();
     const applied = (h1.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n;
     h1.close();

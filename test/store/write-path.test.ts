@@ -24,14 +24,14 @@ describe('deadband', () => {
   it('stores a numeric sample only when it moved more than the deadband from the last stored one', () => {
     const { h } = historian({ 'mill.spindleTemperature': { kind: 'number', deadband: 0.5 } });
     const values = [40, 40.2, 40.4, 40.6, 40.7, 41.2, 40.69, 40.5];
-    h.record(values.map((v, i) => tagEvent('mill.spindleTemperature', v, T0 + i * 1000)));
+    h.onModelEvents(values.map((v, i) => tagEvent('mill.spindleTemperature', v, T0 + i * 1000)));
     h.flush();
     expect(h.tagHistory('mill.spindleTemperature', T0, T0 + 60_000).map((p) => p.value)).toEqual([40, 40.6, 41.2, 40.69]);
   });
 
   it('always stores a change of quality, and with deadband 0 every change', () => {
     const { h } = historian();
-    h.record([
+    h.onModelEvents([
       tagEvent('mill.power', 5, T0), tagEvent('mill.power', 5.01, T0 + 1),
       tagEvent('mill.power', null, T0 + 2, 'bad'), tagEvent('mill.power', 5.01, T0 + 3, 'uncertain'),
     ]);
@@ -44,7 +44,7 @@ describe('deadband', () => {
 
   it('keeps booleans as booleans and strings in their own table', () => {
     const { h } = historian({ 'mill.doorOpen': { kind: 'boolean', deadband: 0 }, 'mill.program': { kind: 'string', deadband: 0 } });
-    h.record([tagEvent('mill.doorOpen', true, T0), tagEvent('mill.doorOpen', false, T0 + 5), tagEvent('mill.program', 'O1234', T0), tagEvent('mill.program', 'O1235', T0 + 9)]);
+    h.onModelEvents([tagEvent('mill.doorOpen', true, T0), tagEvent('mill.doorOpen', false, T0 + 5), tagEvent('mill.program', 'O1234', T0), tagEvent('mill.program', 'O1235', T0 + 9)]);
     h.flush();
     expect(h.tagHistory('mill.doorOpen', T0, T0 + 10).map((p) => p.value)).toEqual([true, false]);
     expect(h.tagHistory('mill.program', T0, T0 + 10).map((p) => p.value)).toEqual(['O1234', 'O1235']);
@@ -55,7 +55,7 @@ describe('deadband', () => {
 describe('heartbeat', () => {
   it('writes an unchanged tag again once per heartbeat interval, and the held-back latest value first', () => {
     const { h, clock } = historian({ 'washer.waterTemperature': { kind: 'number', deadband: 1 } }, 10);
-    h.record([tagEvent('washer.waterTemperature', 60, T0), tagEvent('washer.waterTemperature', 60.4, T0 + 2000)]);
+    h.onModelEvents([tagEvent('washer.waterTemperature', 60, T0), tagEvent('washer.waterTemperature', 60.4, T0 + 2000)]);
     h.flush();
     clock.set(T0 + 9_000);
     h.flush();
@@ -73,9 +73,9 @@ describe('heartbeat', () => {
 describe('per-minute aggregates', () => {
   it('rolls up every received sample (also those the deadband held back), merging across flushes', () => {
     const { h } = historian({ 'mill.vibration': { kind: 'number', deadband: 100 } });
-    h.record([1, 5, 3].map((v, i) => tagEvent('mill.vibration', v, T0 + i * 10_000)));
+    h.onModelEvents([1, 5, 3].map((v, i) => tagEvent('mill.vibration', v, T0 + i * 10_000)));
     h.flush();
-    h.record([tagEvent('mill.vibration', 7, T0 + 40_000), tagEvent('mill.vibration', 2, T0 + 50_000), tagEvent('mill.vibration', 9, T0 + 61_000)]);
+    h.onModelEvents([tagEvent('mill.vibration', 7, T0 + 40_000), tagEvent('mill.vibration', 2, T0 + 50_000), tagEvent('mill.vibration', 9, T0 + 61_000)]);
     h.flush();
     const rows = h.sqlite.prepare('SELECT minute, min, max, sum, count, last FROM tag_minutes ORDER BY minute').all();
     expect(rows).toEqual([
@@ -88,7 +88,7 @@ describe('per-minute aggregates', () => {
 describe('machine events', () => {
   it('keeps state intervals with reasons, counts, energy and closed KPI periods', () => {
     const { h } = historian();
-    h.record([stateEvent('mill', 'running', T0), countEvent('mill', 2, 1, T0 + 500), stateEvent('mill', 'down', T0 + 1000, 'fault 17', 'running'), energyEvent('mill', 0.25, T0 + 1500)]);
+    h.onModelEvents([stateEvent('mill', 'running', T0), countEvent('mill', 2, 1, T0 + 500), stateEvent('mill', 'down', T0 + 1000, 'fault 17', 'running'), energyEvent('mill', 0.25, T0 + 1500)]);
     const totals = emptyPeriodTotals(T0 - 3_600_000, T0);
     totals.counts = { total: 100, good: 97 };
     const shift: ClosedShift = { machineId: 'mill', shift: { name: 'Early', date: '2026-11-02', start: T0 - 3_600_000, end: T0 }, totals };
@@ -111,7 +111,7 @@ describe('machine events', () => {
 
   it('never lets a state interval run backwards (a late or old-stamped state starts where the open one did)', () => {
     const { h } = historian();
-    h.record([stateEvent('mill', 'no-data', T0 + 5000, 'edge not running'), stateEvent('mill', 'running', T0, null, 'no-data'), stateEvent('mill', 'idle', T0 + 9000, null, 'running')]);
+    h.onModelEvents([stateEvent('mill', 'no-data', T0 + 5000, 'edge not running'), stateEvent('mill', 'running', T0, null, 'no-data'), stateEvent('mill', 'idle', T0 + 9000, null, 'running')]);
     h.flush();
     expect(h.stateIntervals('mill', 0, T0 + 60_000).map((s) => [s.state, s.startTs, s.endTs])).toEqual([
       ['no-data', T0 + 5000, T0 + 5000], ['running', T0 + 5000, T0 + 9000], ['idle', T0 + 9000, null],
@@ -120,7 +120,7 @@ describe('machine events', () => {
 
   it('acknowledges a sequence number only once the batch is committed', () => {
     const { h } = historian();
-    h.record([tagEvent('mill.power', 1, T0), tagEvent('mill.power', 2, T0 + 1)]);
+    h.onModelEvents([tagEvent('mill.power', 1, T0), tagEvent('mill.power', 2, T0 + 1)]);
     expect(h.health()).toMatchObject({ lastRecordedSeq: 2, lastAcknowledgedSeq: 0, pending: 2 });
     h.flush();
     expect(h.health()).toMatchObject({ lastRecordedSeq: 2, lastAcknowledgedSeq: 2, pending: 0 });
@@ -134,7 +134,7 @@ describe('machine events', () => {
       { machineId: 'lathe', tag: 'power', value: 5, quality: 'good', ts: T0, receivedTs: T0 },
       { machineId: 'mill', tag: 'power', value: 2, quality: 'uncertain', ts: T0 + 1, receivedTs: T0 + 1 },
     ]);
-    h.record([{ kind: 'tags', changes }, stateEvent('mill', 'running', T0)]);
+    h.onModelEvents([{ kind: 'tags', changes }, stateEvent('mill', 'running', T0)]);
     expect(h.health()).toMatchObject({ lastRecordedSeq: 4, lastAcknowledgedSeq: 0, pending: 4 });
     h.flush();
     expect(h.health()).toMatchObject({ lastRecordedSeq: 4, lastAcknowledgedSeq: 4, pending: 0 });
@@ -147,11 +147,11 @@ describe('machine events', () => {
     const clock = manualClock(T0);
     const h = openHistorian({ file: ':memory:', now: clock.now, flushIntervalMs: 10_000, log: (l, m) => logs.push(`${l} ${m}`) });
     open.push(h);
-    h.record([tagEvent('mill.power', 1, T0)]);
+    h.onModelEvents([tagEvent('mill.power', 1, T0)]);
     h.flush();
     // The database refuses writes for a while: the batch must wait, not vanish.
     h.sqlite.exec('CREATE TRIGGER refuse BEFORE INSERT ON tag_samples BEGIN SELECT RAISE(ABORT, \'disk full (simulated)\'); END');
-    h.record([tagEvent('mill.power', 2, T0 + 1), tagEvent('mill.power', 3, T0 + 2)]);
+    h.onModelEvents([tagEvent('mill.power', 2, T0 + 1), tagEvent('mill.power', 3, T0 + 2)]);
     h.flush();
     expect(h.health()).toMatchObject({ lastAcknowledgedSeq: 1, pending: 2, lastError: expect.stringContaining('disk full') });
     h.sqlite.exec('DROP TRIGGER refuse');

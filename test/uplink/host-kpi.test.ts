@@ -123,10 +123,10 @@ describe('host line KPIs', () => {
     const file = join(dir, 'line.db');
     let t = T;
     const a = start(file, () => t);
-    a.kpi.onEvents([{ kind: 'state', machineId: 'mill', state: 'running', previous: 'no-data', ts: T, reason: null }]);
+    a.kpi.onModelEvents([{ kind: 'state', machineId: 'mill', state: 'running', previous: 'no-data', ts: T, reason: null }]);
     t = T + 60_000;
     const booked = a.kpi.onTotals('mill', totals(10, 9, 1.5), t);
-    a.historian.record(booked);
+    a.historian.onModelEvents(booked);
     expect(booked).toEqual([
       { kind: 'count', machineId: 'mill', deltaTotal: 10, deltaGood: 9, ts: t },
       { kind: 'energy', machineId: 'mill', deltaKWh: 1.5, ts: t },
@@ -136,7 +136,7 @@ describe('host line KPIs', () => {
     // The previous shift's last figures, arriving late: not this shift's parts.
     expect(a.kpi.onTotals('mill', totals(99, 99, 9, shift.start - 8 * 3_600_000), t)).toEqual([]);
     t = T + 120_000;
-    a.historian.record(a.kpi.onTotals('mill', totals(12, 11, 1.75), t));
+    a.historian.onModelEvents(a.kpi.onTotals('mill', totals(12, 11, 1.75), t));
     const m = a.kpi.engine.machine('mill');
     expect(m.counts).toMatchObject({ total: 12, good: 11 });
     expect(m.energyKWh).toBeCloseTo(1.75, 9);

@@ -3,6 +3,7 @@
 import type { PlantConfig } from '../../../shared/plant-schema.js';
 import type { DeviceHealth, MachineLive, TagValue, Quality } from '../../../shared/live-protocol.js';
 import { createPlantModel, type ModelEvent } from '../../../edge/model/plant-model.js';
+import type { ModelEventSink } from '../../../edge/model/model-event-sink.js';
 import type { UplinkSource } from '../../../edge/uplink/edge-node.js';
 import type { TagSample } from '../../../edge/connectors/connector.js';
 
@@ -14,7 +15,7 @@ export interface ModelLine {
   allRunning(ts?: number): ModelEvent[];
   /** The machine's tags go bad, as on a lost connection. */
   lose(machineId: string, ts?: number): ModelEvent[];
-  sink: { onEvents(events: readonly ModelEvent[]): void } | null;
+  sink: ModelEventSink | null;
   now(): number;
   advance(ms: number): void;
 }
@@ -42,7 +43,7 @@ export function modelLine(plant: PlantConfig, start = Date.UTC(2026, 0, 5, 8, 0,
     feed(samples) {
       const batch: TagSample[] = samples.map((s) => ({ tag: s.tag, value: s.value, quality: s.quality ?? 'good', ts: s.ts ?? t, receivedTs: t }));
       const events = model.apply(batch);
-      line.sink?.onEvents(events);
+      line.sink?.onModelEvents(events);
       return events;
     },
     allRunning(ts = t) {
