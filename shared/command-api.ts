@@ -122,5 +122,10 @@ export const AuditVerifySchema = z.object({
   /** The first entry whose hash or link does not hold, with why. */
   firstBroken: z.object({ id: z.number(), reason: z.string() }).nullable(),
   headHash: z.string().nullable(),
+  /** The anchors written outside the database (edge/audit/audit-anchors.ts) and what they found: entries missing from the end, or rewritten. */
+  anchors: z.object({
+    checked: z.number(),
+    problems: z.array(z.object({ line: z.number().nullable(), kind: z.enum(['missing', 'rewritten', 'unsigned', 'unreadable']), message: z.string() })),
+  }).optional(),
 });
 export type AuditVerify = z.infer<typeof AuditVerifySchema>;

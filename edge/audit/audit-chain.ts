@@ -1,7 +1,11 @@
-// The audit log's hash chain. Each entry's hash is SHA-256 over the canonical JSON of its
-// content plus the previous entry's hash, so changing, removing or re-ordering any entry
-// breaks every link after it. Pure: rows in, verdict out.
-import { createHash } from 'node:crypto';
+// The audit log's hash chain. Each entry's hash covers the canonical JSON of its content plus
+// the previous entry's hash, so changing, removing or re-ordering any entry breaks every link
+// after it. Version 2 (the edge's chain) is an HMAC-SHA256 under a key kept outside the
+// database (audit-key.ts): someone holding only the database file can delete or rewrite rows
+// but cannot compute the hashes that would make the chain hold again. Version 1 (no key, plain
+// SHA-256) is how older edges wrote the log; it is read only to verify and import it.
+// Pure: rows in, verdict out.
+import { createHash, createHmac } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 
 /** prevHash of the first entry. */
@@ -24,10 +28,13 @@ export interface AuditRow extends AuditContent {
   hash: string;
 }
 
-export function hashEntry(content: AuditContent): string {
+/** HMAC-SHA256 under `key` (chain version 2); without a key, the legacy plain SHA-256 (version 1). */
+export function hashEntry(content: AuditContent, key?: Buffer): string {
   // A fixed set of fields: extra properties on the object (e.g. a stored `hash`) are not part of it.
   const { id, ts, actor, role, action, target, detailsJson, outcome, prevHash } = content;
-  return createHash('sha256').update(canonicalJson({ v: 1, id, ts, actor, role, action, target, detailsJson, outcome, prevHash })).digest('hex');
+  const fields = { id, ts, actor, role, action, target, detailsJson, outcome, prevHash };
+  if (!key) return createHash('sha256').update(canonicalJson({ v: 1, ...fields })).digest('hex');
+  return createHmac('sha256', key).update(canonicalJson({ v: 2, ...fields })).digest('hex');
 }
 
 export interface ChainVerdict {
@@ -38,7 +45,7 @@ export interface ChainVerdict {
 }
 
 /** Checks rows in id order. Stops at the first entry that does not hold and says why. */
-export function verifyChain(rows: Iterable<AuditRow>): ChainVerdict {
+export function verifyChain(rows: Iterable<AuditRow>, key?: Buffer): ChainVerdict {
   let prev = GENESIS_HASH;
   let prevId = 0;
   let entries = 0;
@@ -50,9 +57,10 @@ export function verifyChain(rows: Iterable<AuditRow>): ChainVerdict {
     if (row.prevHash !== prev) {
       return { ok: false, entries, firstBroken: { id: row.id, reason: `its prevHash does not match the hash of entry ${prevId || 'genesis'}: an earlier entry was changed or removed` }, headHash: null };
     }
-    const actual = hashEntry(row);
+    const actual = hashEntry(row, key);
     if (actual !== row.hash) {
-      return { ok: false, entries, firstBroken: { id: row.id, reason: 'its content does not match its hash: the entry was changed after it was written' }, headHash: null };
+      const why = key ? 'its content does not match its hash under this edge\'s audit key: the entry was changed after it was written (or the key is not the one it was written with)' : 'its content does not match its hash: the entry was changed after it was written';
+      return { ok: false, entries, firstBroken: { id: row.id, reason: why }, headHash: null };
     }
     prev = row.hash;
     prevId = row.id;

@@ -1,22 +1,29 @@
-// `npm run audit -- verify [--db file]`: walks the hash chain of the audit log; exit 0 when
-// every entry holds, 1 naming the first broken entry. `npm run audit -- list` prints entries.
+// `npm run audit -- verify [--db file]`: checks the keyed hash chain of the audit log and every
+// anchor written outside the database; exit 0 when all hold, 1 saying what is missing or
+// rewritten. `npm run audit -- list` prints entries.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../store/database.js';
+import { SecretError } from '../auth/secret.js';
+import { AUDIT_KEY_ENV, auditAnchorFile, loadAuditKey } from './audit-key.js';
 import { openAuditLog } from './audit-log.js';
 
 const HELP = `twinline audit log
 
-  npm run audit -- verify [--db <file>]       check the hash chain; names the first broken entry
+  npm run audit -- verify [--db <file>] [--key-file <file>] [--anchors <file>]
+        check the keyed hash chain and the anchors; names the first broken entry and what is missing
   npm run audit -- list [--after <id>] [--limit <n>] [--db <file>]
 
---db defaults to data/twinline.db. Exit codes: 0 intact, 1 broken, 2 usage or missing file.`;
+--db defaults to data/twinline.db; the key is ${AUDIT_KEY_ENV} or audit.key beside the database;
+the anchors are audit-anchors.jsonl beside it. Exit codes: 0 intact, 1 broken, 2 usage or missing file.`;
 
 function main(): number {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
       db: { type: 'string', default: 'data/twinline.db' },
+      'key-file': { type: 'string' },
+      anchors: { type: 'string' },
       after: { type: 'string', default: '0' },
       limit: { type: 'string', default: '50' },
       help: { type: 'boolean', default: false },
@@ -31,18 +38,34 @@ function main(): number {
     console.error(`twinline audit: no database at ${values.db} (give the edge's file with --db)`);
     return 2;
   }
-  const sqlite = new Database(values.db, { readonly: true, fileMustExist: true });
-  sqlite.pragma('busy_timeout = 5000');
+  let key: Buffer;
   try {
-    const audit = openAuditLog(sqlite, Date.now);
+    key = loadAuditKey({ dbFile: values.db, keyFile: values['key-file'], create: false }).key;
+  } catch (err) {
+    if (err instanceof SecretError) {
+      console.error(`twinline audit: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  const sqlite = openDatabase(values.db, { readonly: true });
+  try {
+    const audit = openAuditLog(sqlite, Date.now, { key, anchorFile: values.anchors ?? auditAnchorFile(values.db) });
     if (command === 'verify') {
       const v = audit.verify();
       if (v.ok) {
-        console.log(`audit log intact: ${v.entries} entries${v.headHash ? `, head ${v.headHash}` : ''}`);
+        console.log(`audit log intact: ${v.entries} entries${v.headHash ? `, head ${v.headHash}` : ''}; ${v.anchors.checked} anchor(s) agree`);
         return 0;
       }
-      console.error(`audit log BROKEN at entry ${v.firstBroken!.id}: ${v.firstBroken!.reason}`);
-      console.error(`entries before ${v.firstBroken!.id} hold; inspect with: npm run audit -- list --after ${Math.max(0, v.firstBroken!.id - 2)} --limit 3`);
+      if (v.firstBroken) {
+        console.error(`audit log BROKEN at entry ${v.firstBroken.id}: ${v.firstBroken.reason}`);
+        console.error(`entries before ${v.firstBroken.id} hold; inspect with: npm run audit -- list --after ${Math.max(0, v.firstBroken.id - 2)} --limit 3`);
+      }
+      if (v.anchors.problems.length) {
+        console.error(`audit log BROKEN: ${v.anchors.problems.length} anchor(s) disagree with it:`);
+        for (const p of v.anchors.problems.slice(0, 20)) console.error(`  ${p.message}`);
+        if (v.anchors.problems.length > 20) console.error(`  … and ${v.anchors.problems.length - 20} more`);
+      }
       return 1;
     }
     if (command === 'list') {

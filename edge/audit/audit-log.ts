@@ -1,11 +1,23 @@
-// The append-only audit log in the historian's `audit_log` table: who did what, when, and
-// how it ended. Appends run in an IMMEDIATE transaction (read the head, write the next
-// entry), so the edge and a CLI writing at the same moment still form one chain.
+// The append-only audit log in the audit module's own `audit_entries` table (audit-schema.ts),
+// on its own connection from the store's factory: who did what, when, and how it ended. Appends
+// run in an IMMEDIATE transaction (read the head, write the next entry), so the edge and a CLI
+// writing at the same moment still form one chain. The chain is keyed (audit-chain.ts) and
+// anchored outside the database (audit-anchors.ts). Opened on a connection with
+// synchronous=FULL, an append is on disk when it returns: the command service appends before it
+// writes to a PLC.
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import type { AuditEntry, AuditOutcome } from '../../shared/command-api.js';
 import type { Role } from '../../shared/auth-api.js';
+import { hasTable, migrateModule } from '../store/database.js';
+import type { Log } from '../logger.js';
 import { canonicalJson } from './canonical-json.js';
 import { GENESIS_HASH, hashEntry, verifyChain, type AuditRow, type ChainVerdict } from './audit-chain.js';
+import { appendAnchorFile, checkAnchors, readAnchorFile, signAnchor, type AnchorProblem, type SignedAnchor } from './audit-anchors.js';
+
+export const AUDIT_MIGRATIONS = { folder: join(dirname(fileURLToPath(import.meta.url)), 'migrations'), table: '__audit_migrations' };
 
 export interface AuditRecord {
   actor: string;
@@ -16,11 +28,33 @@ export interface AuditRecord {
   outcome: AuditOutcome;
 }
 
+export interface AuditVerdict extends ChainVerdict {
+  /** Anchors read and what they found (missing or rewritten entries). */
+  anchors: { checked: number; problems: AnchorProblem[] };
+}
+
+export interface AuditLogOptions {
+  /** The chain key (audit-key.ts). Without one a random key is used: only for throw-away logs (tests on :memory:). */
+  key?: Buffer;
+  /** Where anchors go (audit-key.ts auditAnchorFile); null = no anchor file. */
+  anchorFile?: string | null;
+  /** An anchor is written this often when the log has grown. Default 10 s. */
+  anchorIntervalMs?: number;
+  log?: Log;
+}
+
 export interface AuditLog {
   append(record: AuditRecord): AuditEntry;
   page(query: { after: number; limit: number; action?: string; actor?: string }): { entries: AuditEntry[]; next: number | null };
-  verify(): ChainVerdict;
+  /** The chain under the key, and every anchor against it. */
+  verify(): AuditVerdict;
   count(): number;
+  /** Writes an anchor now if the log changed since the last one; returns the latest anchor. */
+  anchor(): SignedAnchor | null;
+  /** Every anchor written from now on (the uplink sends them to the plant host). Returns the unsubscribe. */
+  onAnchor(listener: (anchor: SignedAnchor) => void): () => void;
+  /** Stops the anchor timer after a last anchor. */
+  close(): void;
 }
 
 interface DbRow {
@@ -51,21 +85,56 @@ function bounded(value: unknown): unknown {
 }
 
 /**
- * Append-only in the database too: UPDATE and DELETE on audit_log abort. Anyone with the file
- * can drop these triggers, which is why the hash chain exists; they stop the honest mistake
- * (a cleanup script, a retention job) from destroying evidence.
+ * Append-only in the database too: UPDATE and DELETE abort. Anyone with the file can drop these
+ * triggers, which is why the keyed chain and the anchors exist; they stop the honest mistake (a
+ * cleanup script, a retention job) from destroying evidence.
  */
-const GUARD_TRIGGERS = ['UPDATE', 'DELETE'].map((op) => `CREATE TRIGGER IF NOT EXISTS audit_log_no_${op.toLowerCase()} BEFORE ${op} ON audit_log
-  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be changed or removed'); END`);
+const GUARD_TRIGGERS = ['UPDATE', 'DELETE'].map((op) => `CREATE TRIGGER IF NOT EXISTS audit_entries_no_${op.toLowerCase()} BEFORE ${op} ON audit_entries
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: entries cannot be changed or removed'); END`);
 
-export function openAuditLog(sqlite: Database.Database, now: () => number): AuditLog {
-  if (!sqlite.readonly) for (const sql of GUARD_TRIGGERS) sqlite.exec(sql);
-  const head = sqlite.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1');
-  const insert = sqlite.prepare(
-    'INSERT INTO audit_log (id, ts, actor, role, action, target, details_json, outcome, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  );
-  const all = sqlite.prepare<[], DbRow>('SELECT * FROM audit_log ORDER BY id');
-  const countStmt = sqlite.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit_log');
+const INSERT = 'INSERT INTO audit_entries (id, ts, actor, role, action, target, details_json, outcome, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
+/**
+ * Older edges kept the log in the historian's `audit_log` table, chained with plain SHA-256.
+ * It is verified as it is, then re-chained under the key with the same ids and content, and an
+ * entry records the import and the old head; a broken old log is left where it is and not
+ * imported (the first new entry says so).
+ */
+function importLegacyLog(sqlite: Database.Database, key: Buffer): Record<string, unknown> | null {
+  if (!hasTable(sqlite, 'audit_log')) return null;
+  if (sqlite.prepare('SELECT 1 FROM audit_entries LIMIT 1').get()) return null;
+  const legacy = sqlite.prepare<[], DbRow>('SELECT * FROM audit_log ORDER BY id');
+  if (!sqlite.prepare('SELECT 1 FROM audit_log LIMIT 1').get()) return null;
+  const verdict = verifyChain((function* () { for (const r of legacy.iterate()) yield toRow(r); })());
+  if (!verdict.ok) return { action: 'audit.import-refused', details: { legacyEntries: verdict.entries, firstBroken: verdict.firstBroken } };
+  const insert = sqlite.prepare(INSERT);
+  let prev = GENESIS_HASH;
+  for (const r of legacy.all()) {
+    const content = { ...toRow(r), prevHash: prev };
+    const hash = hashEntry(content, key);
+    insert.run(content.id, content.ts, content.actor, content.role, content.action, content.target, content.detailsJson, content.outcome, prev, hash);
+    prev = hash;
+  }
+  return { action: 'audit.imported', details: { legacyEntries: verdict.entries, legacyHead: verdict.headHash } };
+}
+
+export function openAuditLog(sqlite: Database.Database, now: () => number, options: AuditLogOptions = {}): AuditLog {
+  const key = options.key ?? randomBytes(32);
+  const anchorFile = options.anchorFile ?? null;
+  let imported: Record<string, unknown> | null = null;
+  if (!sqlite.readonly) {
+    migrateModule(sqlite, AUDIT_MIGRATIONS);
+    imported = sqlite.transaction(() => importLegacyLog(sqlite, key)).immediate();
+    for (const sql of GUARD_TRIGGERS) sqlite.exec(sql);
+  }
+  if (!hasTable(sqlite, 'audit_entries')) {
+    throw new Error('this database has no audit_entries table yet: start the edge (or run any npm run user command) once with this version to move the old audit_log into it');
+  }
+  const head = sqlite.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit_entries ORDER BY id DESC LIMIT 1');
+  const insert = sqlite.prepare(INSERT);
+  const all = sqlite.prepare<[], DbRow>('SELECT * FROM audit_entries ORDER BY id');
+  const hashById = sqlite.prepare<[number], { hash: string }>('SELECT hash FROM audit_entries WHERE id = ?');
+  const countStmt = sqlite.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit_entries');
 
   const appendTx = sqlite.transaction((record: AuditRecord): AuditRow => {
     const last = head.get();
@@ -80,24 +149,73 @@ export function openAuditLog(sqlite: Database.Database, now: () => number): Audi
       outcome: record.outcome,
       prevHash: last?.hash ?? GENESIS_HASH,
     };
-    const row = { ...content, hash: hashEntry(content) };
+    const row = { ...content, hash: hashEntry(content, key) };
     insert.run(row.id, row.ts, row.actor, row.role, row.action, row.target, row.detailsJson, row.outcome, row.prevHash, row.hash);
     return row;
   });
+  const append = (record: AuditRecord) => toEntry(appendTx.immediate(record));
+
+  if (imported) {
+    append({ actor: 'system', role: null, action: imported.action as string, target: 'audit_log', details: imported.details as Record<string, unknown>, outcome: 'ok' });
+    options.log?.(imported.action === 'audit.imported' ? 'info' : 'warn', imported.action === 'audit.imported'
+      ? 'audit: moved the audit log from the historian\'s audit_log table into audit_entries, re-chained under the audit key'
+      : 'audit: the old audit_log table does not verify; it was left as it is (inspect it) and a new log started');
+  }
+
+  const listeners = new Set<(a: SignedAnchor) => void>();
+  let lastAnchor: SignedAnchor | null = null;
+  function anchor(): SignedAnchor | null {
+    if (sqlite.readonly || !sqlite.open) return lastAnchor;
+    const h = head.get();
+    const entries = h?.id ?? 0;
+    if (lastAnchor && lastAnchor.entries === entries && lastAnchor.head === (h?.hash ?? GENESIS_HASH)) return lastAnchor;
+    const signed = signAnchor({ ts: now(), entries, head: h?.hash ?? GENESIS_HASH }, key);
+    if (anchorFile) {
+      try {
+        appendAnchorFile(anchorFile, signed);
+      } catch (err) {
+        options.log?.('error', `audit: cannot write the anchor to ${anchorFile}: ${(err as Error).message}. Check the data folder's space and permissions.`);
+        return lastAnchor;
+      }
+    }
+    lastAnchor = signed;
+    for (const l of listeners) l(signed);
+    return signed;
+  }
+  const timer = !sqlite.readonly && anchorFile ? setInterval(anchor, options.anchorIntervalMs ?? 10_000) : null;
+  timer?.unref();
+  if (timer) anchor();
 
   return {
-    append: (record) => toEntry(appendTx.immediate(record)),
+    append,
     page({ after, limit, action, actor }) {
       const where = ['id > ?'];
       const params: (string | number)[] = [after];
       if (action) { where.push('action = ?'); params.push(action); }
       if (actor) { where.push('actor = ?'); params.push(actor); }
-      const rows = sqlite.prepare<(string | number)[], DbRow>(`SELECT * FROM audit_log WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...params, limit + 1);
+      const rows = sqlite.prepare<(string | number)[], DbRow>(`SELECT * FROM audit_entries WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...params, limit + 1);
       const more = rows.length > limit;
       const entries = rows.slice(0, limit).map((r) => toEntry(toRow(r)));
       return { entries, next: more ? entries[entries.length - 1]!.id : null };
     },
-    verify: () => verifyChain((function* () { for (const r of all.iterate()) yield toRow(r); })()),
+    verify() {
+      const chain = verifyChain((function* () { for (const r of all.iterate()) yield toRow(r); })(), key);
+      const lines = anchorFile ? readAnchorFile(anchorFile) : [];
+      const lastId = head.get()?.id ?? 0;
+      const problems = checkAnchors(lines, key, lastId, (id) => hashById.get(id)?.hash);
+      return { ...chain, ok: chain.ok && problems.length === 0, anchors: { checked: lines.length, problems } };
+    },
     count: () => countStmt.get()!.n,
+    anchor,
+    onAnchor(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      if (timer) {
+        clearInterval(timer);
+        anchor();
+      }
+    },
   };
 }

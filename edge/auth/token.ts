@@ -1,7 +1,7 @@
-// Session tokens: `v1.<payload>.<signature>`, payload = base64url JSON {sub, role, iat, exp},
-// signature = HMAC-SHA256(secret, "v1." + payload). Stateless and short-lived; the user is
-// looked up on every use so that disabling an account takes effect at once. Pure: the
-// clock is passed in.
+// Session tokens: `v1.<payload>.<signature>`, payload = base64url JSON {sub, role, iat, exp, sid},
+// signature = HMAC-SHA256(secret, "v1." + payload). The signature proves the edge issued it; the
+// session it names (sid, edge/auth/session-store.ts) is looked up on every use, so that logout,
+// a password or role change and disabling an account end it at once. Pure: the clock is passed in.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { RoleSchema, type Role } from '../../shared/auth-api.js';
 
@@ -11,6 +11,8 @@ export interface TokenClaims {
   /** Issued at, expires at: epoch ms. */
   iat: number;
   exp: number;
+  /** The session (auth_sessions.id). Tokens issued before sessions existed have none and are refused by the auth service. */
+  sid?: string;
 }
 
 export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
@@ -41,7 +43,8 @@ export function checkToken(secret: Buffer, token: string, now: number): TokenChe
     const raw = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
     const role = RoleSchema.safeParse(raw.role);
     if (typeof raw.sub !== 'string' || !role.success || typeof raw.iat !== 'number' || typeof raw.exp !== 'number') return { ok: false, reason: 'malformed' };
-    claims = { sub: raw.sub, role: role.data, iat: raw.iat, exp: raw.exp };
+    if (raw.sid !== undefined && typeof raw.sid !== 'string') return { ok: false, reason: 'malformed' };
+    claims = { sub: raw.sub, role: role.data, iat: raw.iat, exp: raw.exp, ...(raw.sid !== undefined ? { sid: raw.sid as string } : {}) };
   } catch {
     return { ok: false, reason: 'malformed' };
   }

@@ -2,14 +2,18 @@
 //   add <name> --role <role> [--password-file <file>]   password from the file or stdin (never argv)
 //   passwd <name> [--password-file <file>]
 //   role <name> <role> | disable <name> | enable <name> | list
-// Options: --db <file> (default data/twinline.db). Every change goes into the audit log.
+//   sessions <name> [--revoke]                            list a user's sessions, or end them all
+// Options: --db <file> (default data/twinline.db). Every change goes into the audit log; a new
+// password, a new role and disable end the user's sessions at once (open sockets included).
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ROLES, RoleSchema, type Role } from '../../shared/auth-api.js';
+import { auditAnchorFile, loadAuditKey } from '../audit/audit-key.js';
 import { openAuditLog } from '../audit/audit-log.js';
 import { openStoreFile } from '../audit/open-store.js';
-import { createUserStore, MIN_PASSWORD_LENGTH, UserError } from './user-store.js';
+import { openAuthStore } from './auth-store.js';
+import { MIN_PASSWORD_LENGTH, UserError } from './user-store.js';
 
 const HELP = `twinline users
 
@@ -19,6 +23,7 @@ const HELP = `twinline users
   npm run user -- disable <name>
   npm run user -- enable <name>
   npm run user -- list
+  npm run user -- sessions <name> [--revoke]
 
 The password is read from --password-file or from stdin (typed, or piped:
   printf '%s' "$PASSWORD" | npm run user -- add alice --role maintenance)
@@ -84,6 +89,7 @@ async function main() {
       role: { type: 'string' },
       'password-file': { type: 'string' },
       db: { type: 'string', default: 'data/twinline.db' },
+      revoke: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -92,15 +98,16 @@ async function main() {
     console.log(HELP);
     return;
   }
-  const needsName = ['add', 'passwd', 'role', 'disable', 'enable'];
+  const needsName = ['add', 'passwd', 'role', 'disable', 'enable', 'sessions'];
   if (needsName.includes(command) && !name) throw new UsageError(`${command} needs a user name (see --help)`);
   if (!['list', ...needsName].includes(command)) throw new UsageError(`unknown command "${command}" (see --help)`);
 
   const sqlite = openStoreFile(values.db);
+  const audit = openAuditLog(sqlite, Date.now, { key: loadAuditKey({ dbFile: values.db }).key, anchorFile: auditAnchorFile(values.db) });
   try {
-    const users = createUserStore(sqlite);
-    const audit = openAuditLog(sqlite, Date.now);
+    const { users, sessions } = openAuthStore(sqlite, Date.now);
     const actor = `cli:${userInfo().username}`;
+    const ended = (n: number) => (n ? `; ${n} open session${n === 1 ? '' : 's'} ended` : '');
     const record = (action: string, details: Record<string, unknown> = {}) =>
       audit.append({ actor, role: null, action, target: name ?? null, details, outcome: 'ok' });
     switch (command) {
@@ -118,26 +125,46 @@ async function main() {
         console.log(`added ${name} (${r})`);
         return;
       }
-      case 'passwd':
-        await users.setPassword(name!, await readPassword(values['password-file']));
-        record('user.passwd');
-        console.log(`password of ${name} changed`);
+      case 'passwd': {
+        const n = await users.setPassword(name!, await readPassword(values['password-file']));
+        record('user.passwd', { sessionsEnded: n });
+        console.log(`password of ${name} changed${ended(n)}`);
         return;
+      }
       case 'role': {
         const r = role(extra ?? values.role);
-        users.setRole(name!, r);
-        record('user.role', { role: r });
-        console.log(`${name} is now ${r}`);
+        const n = users.setRole(name!, r);
+        record('user.role', { role: r, sessionsEnded: n });
+        console.log(`${name} is now ${r}${ended(n)}`);
         return;
       }
       case 'disable':
-      case 'enable':
-        users.setDisabled(name!, command === 'disable' ? Date.now() : null);
-        record(`user.${command}`);
-        console.log(`${name} ${command}d`);
+      case 'enable': {
+        const n = users.setDisabled(name!, command === 'disable' ? Date.now() : null);
+        record(`user.${command}`, { sessionsEnded: n });
+        console.log(`${name} ${command}d${ended(n)}`);
         return;
+      }
+      case 'sessions': {
+        if (!users.find(name!)) throw new UserError(`no user "${name}" (see: npm run user -- list)`);
+        if (values.revoke) {
+          const n = sessions.revokeUser(name!, `revoked by ${actor}`, Date.now());
+          record('user.sessions-revoked', { sessionsEnded: n });
+          console.log(`revoked ${n} session${n === 1 ? '' : 's'} of ${name}`);
+          return;
+        }
+        const t = Date.now();
+        const rows = sessions.list(name!);
+        if (!rows.length) console.log(`${name} has no sessions`);
+        for (const x of rows) {
+          const state = x.revokedTs !== null ? `ended ${new Date(x.revokedTs).toISOString()} (${x.revokedReason})` : x.expiresTs <= t ? 'expired' : `active until ${new Date(x.expiresTs).toISOString()}`;
+          console.log(`${x.id.slice(0, 8)}  ${name}  from ${x.source.padEnd(15)} since ${new Date(x.createdTs).toISOString()}  ${state}`);
+        }
+        return;
+      }
     }
   } finally {
+    audit.close();
     sqlite.close();
   }
 }

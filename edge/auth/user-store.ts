@@ -1,8 +1,10 @@
-// Local accounts in the historian's `users` table (edge/store/schema.ts). Prepared
-// statements: the lookup runs on every authenticated request.
+// Local accounts in the auth module's `auth_users` table (auth-schema.ts). Prepared
+// statements: the lookup runs on every authenticated request. A new password, a new role or
+// disabling the account ends the user's open sessions in the same transaction.
 import type Database from 'better-sqlite3';
 import { RoleSchema, UsernameSchema, type Role } from '../../shared/auth-api.js';
 import { hashPassword, type HashParams } from './password.js';
+import type { SessionStore } from './session-store.js';
 
 export interface UserRecord {
   id: number;
@@ -26,9 +28,10 @@ export interface UserStore {
   list(): UserRecord[];
   count(options?: { enabledOnly?: boolean }): number;
   add(input: { username: string; role: Role; password: string; displayName?: string; now: number; allowShortPassword?: boolean; hashParams?: HashParams }): Promise<UserRecord>;
-  setPassword(username: string, password: string, options?: { allowShortPassword?: boolean }): Promise<void>;
-  setRole(username: string, role: Role): void;
-  setDisabled(username: string, disabledTs: number | null): void;
+  /** The three changes below end the user's open sessions; they return how many. */
+  setPassword(username: string, password: string, options?: { allowShortPassword?: boolean }): Promise<number>;
+  setRole(username: string, role: Role): number;
+  setDisabled(username: string, disabledTs: number | null): number;
 }
 
 interface Row {
@@ -45,21 +48,27 @@ function checkPassword(password: string, allowShort: boolean | undefined) {
   if (password.length > 256) throw new UserError('the password is longer than 256 characters');
 }
 
-export function createUserStore(sqlite: Database.Database): UserStore {
-  const byName = sqlite.prepare<[string], Row>('SELECT * FROM users WHERE username = ?');
-  const all = sqlite.prepare<[], Row>('SELECT * FROM users ORDER BY username');
-  const countAll = sqlite.prepare<[], { n: number }>('SELECT count(*) AS n FROM users');
-  const countEnabled = sqlite.prepare<[], { n: number }>('SELECT count(*) AS n FROM users WHERE disabled_ts IS NULL');
-  const insert = sqlite.prepare('INSERT INTO users (username, display_name, role, password_hash, created_ts, disabled_ts) VALUES (?, ?, ?, ?, ?, NULL)');
-  const updateHash = sqlite.prepare('UPDATE users SET password_hash = ? WHERE username = ?');
-  const updateRole = sqlite.prepare('UPDATE users SET role = ? WHERE username = ?');
-  const updateDisabled = sqlite.prepare('UPDATE users SET disabled_ts = ? WHERE username = ?');
+export function createUserStore(sqlite: Database.Database, sessions: SessionStore, now: () => number): UserStore {
+  const byName = sqlite.prepare<[string], Row>('SELECT * FROM auth_users WHERE username = ?');
+  const all = sqlite.prepare<[], Row>('SELECT * FROM auth_users ORDER BY username');
+  const countAll = sqlite.prepare<[], { n: number }>('SELECT count(*) AS n FROM auth_users');
+  const countEnabled = sqlite.prepare<[], { n: number }>('SELECT count(*) AS n FROM auth_users WHERE disabled_ts IS NULL');
+  const insert = sqlite.prepare('INSERT INTO auth_users (username, display_name, role, password_hash, created_ts, disabled_ts) VALUES (?, ?, ?, ?, ?, NULL)');
+  const updateHash = sqlite.prepare('UPDATE auth_users SET password_hash = ? WHERE username = ?');
+  const updateRole = sqlite.prepare('UPDATE auth_users SET role = ? WHERE username = ?');
+  const updateDisabled = sqlite.prepare('UPDATE auth_users SET disabled_ts = ? WHERE username = ?');
 
   const mustExist = (username: string) => {
     const row = byName.get(username);
     if (!row) throw new UserError(`no user "${username}" (see: npm run user -- list)`);
     return row;
   };
+
+  const changeAndRevoke = (change: () => unknown, username: string, reason: string): number =>
+    sqlite.transaction(() => {
+      change();
+      return sessions.revokeUser(username, reason, now());
+    }).immediate();
 
   return {
     find: (username) => {
@@ -80,15 +89,17 @@ export function createUserStore(sqlite: Database.Database): UserStore {
     async setPassword(username, password, options) {
       mustExist(username);
       checkPassword(password, options?.allowShortPassword);
-      updateHash.run(await hashPassword(password), username);
+      const hash = await hashPassword(password);
+      return changeAndRevoke(() => updateHash.run(hash, username), username, 'the password was changed');
     },
     setRole(username, role) {
-      mustExist(username);
-      updateRole.run(role, username);
+      const before = mustExist(username);
+      if (before.role === role) return 0;
+      return changeAndRevoke(() => updateRole.run(role, username), username, `the role was changed to ${role}`);
     },
     setDisabled(username, disabledTs) {
       mustExist(username);
-      updateDisabled.run(disabledTs, username);
+      return changeAndRevoke(() => updateDisabled.run(disabledTs, username), username, disabledTs === null ? 'the account was re-enabled' : 'the account was disabled');
     },
   };
 }

@@ -360,6 +360,19 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
     }
   }
 
+  // A session ended (logout, password or role change, disabled, revoked by the CLI): its sockets
+  // are told why and closed now, not at the next periodic check.
+  const stopRevocations = auth.onSessionsRevoked((revoked) => {
+    const ended = new Map(revoked.map((r) => [r.sessionId, r.reason]));
+    for (const [, raw] of io.sockets.sockets) {
+      const socket = raw as LiveSocket;
+      const reason = socket.data.principal.sessionId ? ended.get(socket.data.principal.sessionId) : undefined;
+      if (reason === undefined) continue;
+      send(socket, 'session-ended', { reason: `the session was ended (${reason}): log in again` });
+      socket.disconnect(true);
+    }
+  });
+
   const tick = setInterval(() => {
     const t = now();
     const refresh = t - lastRefresh >= (options.refreshMs ?? 1000);
@@ -409,6 +422,7 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
     },
     async close() {
       clearInterval(tick);
+      stopRevocations();
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },
   };

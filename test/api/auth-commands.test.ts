@@ -310,12 +310,12 @@ describe('audit log', () => {
   it('npm run audit -- verify names a tampered entry', () => {
     const file = `${line.dir}/twinline.db`;
     const db = new Database(file);
-    const target = db.prepare("SELECT id FROM audit_log WHERE action = 'command.speed-override' AND outcome = 'ok' ORDER BY id LIMIT 1").get() as { id: number };
+    const target = db.prepare("SELECT id FROM audit_entries WHERE action = 'command.speed-override' AND outcome = 'ok' ORDER BY id LIMIT 1").get() as { id: number };
     // the table refuses changes…
-    expect(() => db.prepare('DELETE FROM audit_log WHERE id = ?').run(target.id)).toThrow(/append-only/);
+    expect(() => db.prepare('DELETE FROM audit_entries WHERE id = ?').run(target.id)).toThrow(/append-only/);
     // …so someone with the file drops the guard and "corrects" the record of what was written
-    db.exec('DROP TRIGGER audit_log_no_update');
-    db.prepare("UPDATE audit_log SET details_json = replace(details_json, 'slow it down', 'speed it up') WHERE id = ?").run(target.id);
+    db.exec('DROP TRIGGER audit_entries_no_update');
+    db.prepare("UPDATE audit_entries SET details_json = replace(details_json, 'slow it down', 'speed it up') WHERE id = ?").run(target.id);
     db.close();
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'edge/audit/audit-cli.ts', 'verify', '--db', file], { encoding: 'utf8', timeout: 60_000 });
     expect(run.status).toBe(1);
