@@ -3,10 +3,23 @@
 import { z } from 'zod';
 import { MachineTypeSchema } from './plant-schema.js';
 import { FAULT_LANGS } from './alarm-fault-catalogue.js';
+import { MAX_ALARM_HISTORY_ROWS, MAX_PAGE_ROWS, spanProblem } from './query-limits.js';
 
 const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 const machineId = z.string().min(1).max(64);
-const epochMs = z.coerce.number().int().min(0);
+/** Up to the last time a JavaScript Date can hold (year 275760). */
+const epochMs = z.coerce.number().int().min(0).max(8.64e15);
+
+/** from/to given together: `to` after `from`, and no further apart than the span limit (shared/query-limits.ts). */
+function checkSpan(q: { from?: number; to?: number }, ctx: z.RefinementCtx): void {
+  if (q.from === undefined || q.to === undefined) return;
+  if (q.to <= q.from) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
+    return;
+  }
+  const tooLong = spanProblem(q.from, q.to, { to: true });
+  if (tooLong) ctx.addIssue({ code: 'custom', path: [tooLong.parameter], message: tooLong.message });
+}
 
 export const AlarmListQuerySchema = z.strictObject({
   /** Every alarm point, not only those that are not normal. */
@@ -22,8 +35,8 @@ export const AlarmHistoryQuerySchema = z.strictObject({
   from: epochMs.optional(),
   to: epochMs.optional(),
   machineId: machineId.optional(),
-  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
-});
+  limit: z.coerce.number().int().min(1).max(MAX_ALARM_HISTORY_ROWS).default(1000),
+}).superRefine(checkSpan);
 
 /** One of: shift=current|previous; date + name (a shift of the calendar); from + to (epoch ms). Default: the current shift. */
 export const AlarmKpiQuerySchema = z.strictObject({
@@ -35,7 +48,7 @@ export const AlarmKpiQuerySchema = z.strictObject({
 }).superRefine((q, ctx) => {
   if ((q.date === undefined) !== (q.name === undefined)) ctx.addIssue({ code: 'custom', path: [q.date === undefined ? 'date' : 'name'], message: 'date and name go together (e.g. date=2025-03-03&name=Early)' });
   if ((q.from === undefined) !== (q.to === undefined)) ctx.addIssue({ code: 'custom', path: [q.from === undefined ? 'from' : 'to'], message: 'from and to go together (epoch ms)' });
-  if (q.from !== undefined && q.to !== undefined && q.to <= q.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
+  checkSpan(q, ctx);
 });
 
 export const AckAllBodySchema = z.strictObject({ machineId: machineId.optional() }).prefault({});
@@ -46,8 +59,8 @@ export const FaultCodeQuerySchema = z.strictObject({ lang: z.enum(FAULT_LANGS).o
 export const RecordingListQuerySchema = z.strictObject({
   machineId: machineId.optional(),
   alarmId: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_ROWS).default(100),
 });
 export const RecordingQuerySchema = z.strictObject({ format: z.enum(['json', 'csv']).default('json') });
 
-export const ServiceHistoryQuerySchema = z.strictObject({ from: epochMs.optional(), to: epochMs.optional() });
+export const ServiceHistoryQuerySchema = z.strictObject({ from: epochMs.optional(), to: epochMs.optional() }).superRefine(checkSpan);

@@ -1,10 +1,10 @@
 // REST contract of the historian (GET /api/history/…): query parameters as zod schemas, and
 // the shapes the edge answers with. Browser-safe: the twin's trend view imports it too.
 import { z } from 'zod';
+import { DAY_MS, MAX_SPAN_MS, MAX_TREND_POINTS, sinceProblem, spanProblem } from './query-limits.js';
 
-const DAY_MS = 86_400_000;
-/** A window longer than this is refused: it would scan more than a year of data for one request. */
-export const MAX_WINDOW_MS = 400 * DAY_MS;
+/** A window longer than this is refused: it would scan more than a year of data for one request (shared/query-limits.ts). */
+export const MAX_WINDOW_MS = MAX_SPAN_MS;
 
 /** Epoch milliseconds, or an ISO 8601 date-time ("2026-11-29T08:00:00Z", "2026-11-29T16:00+08:00"). */
 export const TimeParamSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
@@ -28,7 +28,10 @@ const windowFields = {
 function checkWindow(q: { from?: number; to?: number }, ctx: z.RefinementCtx): void {
   if (q.from !== undefined && q.to !== undefined) {
     if (q.from >= q.to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must be before "to"' });
-    else if (q.to - q.from > MAX_WINDOW_MS) ctx.addIssue({ code: 'custom', path: ['from'], message: `window longer than ${MAX_WINDOW_MS / DAY_MS} days: ask for a shorter span` });
+    else {
+      const tooLong = spanProblem(q.from, q.to, { to: true });
+      if (tooLong) ctx.addIssue({ code: 'custom', path: [tooLong.parameter], message: tooLong.message });
+    }
   }
 }
 
@@ -36,7 +39,7 @@ export const TagHistoryQuerySchema = z
   .strictObject({
     ...windowFields,
     /** Upper bound of points returned; raw samples when the window holds no more, else aggregates. */
-    maxPoints: z.coerce.number().int().min(2).max(10_000).default(1000),
+    maxPoints: z.coerce.number().int().min(2).max(MAX_TREND_POINTS).default(1000),
   })
   .superRefine(checkWindow);
 export type TagHistoryQuery = z.infer<typeof TagHistoryQuerySchema>;
@@ -120,7 +123,8 @@ export const CountsQuerySchema = z
   .superRefine((q, ctx) => {
     checkWindow(q, ctx);
     if (q.since !== undefined && q.from !== undefined && q.since > q.from) ctx.addIssue({ code: 'custom', path: ['since'], message: 'must not be after "from" (it starts the count that "from" continues)' });
-    if (q.since !== undefined && q.from !== undefined && q.from - q.since > MAX_WINDOW_MS) ctx.addIssue({ code: 'custom', path: ['since'], message: `more than ${MAX_WINDOW_MS / DAY_MS} days before "from": ask for a later start` });
+    const early = q.since !== undefined && q.from !== undefined ? sinceProblem(q.since, q.from) : null;
+    if (early) ctx.addIssue({ code: 'custom', path: [early.parameter], message: early.message });
   });
 export type CountsQuery = z.infer<typeof CountsQuerySchema>;
 

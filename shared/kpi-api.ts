@@ -6,10 +6,10 @@ import { z } from 'zod';
 import type { KpiReport } from './kpi/kpi-report.js';
 import type { LineKpis } from './kpi/line-oee.js';
 import type { PeriodTotals } from './kpi/period-totals.js';
+import { DAY_MS, MAX_SHIFTS_PER_ANSWER, MAX_SPAN_MS, spanProblem } from './query-limits.js';
 
-const DAY_MS = 86_400_000;
-/** Closed shifts are looked up at most this far back in one request. */
-export const MAX_SHIFT_WINDOW_MS = 400 * DAY_MS;
+/** Closed shifts are looked up at most this far back in one request (shared/query-limits.ts). */
+export const MAX_SHIFT_WINDOW_MS = MAX_SPAN_MS;
 /** Default look-back for closed shifts when `from` is left out. */
 export const DEFAULT_SHIFT_WINDOW_MS = 7 * DAY_MS;
 
@@ -39,12 +39,13 @@ export const ClosedShiftsQuerySchema = z
   .strictObject({
     from: KpiTimeParamSchema.optional(),
     to: KpiTimeParamSchema.optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    limit: z.coerce.number().int().min(1).max(MAX_SHIFTS_PER_ANSWER).default(100),
   })
   .superRefine((q, ctx) => {
     if (q.from !== undefined && q.to !== undefined) {
+      const tooLong = spanProblem(q.from, q.to, { to: true }, MAX_SHIFT_WINDOW_MS);
       if (q.from >= q.to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must be before "to"' });
-      else if (q.to - q.from > MAX_SHIFT_WINDOW_MS) ctx.addIssue({ code: 'custom', path: ['from'], message: `window longer than ${MAX_SHIFT_WINDOW_MS / DAY_MS} days: ask for a shorter span` });
+      else if (tooLong) ctx.addIssue({ code: 'custom', path: [tooLong.parameter], message: tooLong.message });
     }
   });
 export type ClosedShiftsQuery = z.infer<typeof ClosedShiftsQuerySchema>;

@@ -3,6 +3,7 @@
 // 10-minute windows in flood, standing and stale alarms, the top ten "bad actors", chatter
 // and time to acknowledge. A pure function of the period's occurrences.
 import type { AlarmKpis, AlarmOccurrence } from '../../shared/alarm-wire.js';
+import { MAX_SPAN_MS, spanProblem } from '../../shared/query-limits.js';
 
 export interface AlarmKpiInput {
   from: number;
@@ -30,8 +31,26 @@ function quantile(sorted: readonly number[], q: number): number | null {
 
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/** Occurrences read for one period at most: a journal this full is a flood worth seeing in its first 100,000. */
+export const MAX_KPI_OCCURRENCES = 100_000;
+
+/** The plant's alarm settings the figures depend on. */
+export type AlarmKpiSettings = Pick<AlarmKpiInput, 'operators' | 'floodCount' | 'staleAfterMs'>;
+
+/** The KPIs of a period read from the journal (the read worker runs this on its own connection). */
+export function alarmKpisFromJournal(
+  journal: { occurrences(q: { from: number; to: number; limit?: number }): AlarmOccurrence[] },
+  period: Pick<AlarmKpiInput, 'from' | 'to' | 'shift' | 'shelvedNow'>,
+  settings: AlarmKpiSettings,
+): AlarmKpis {
+  return alarmKpis({ ...period, ...settings, occurrences: journal.occurrences({ from: period.from, to: period.to, limit: MAX_KPI_OCCURRENCES }) });
+}
+
 export function alarmKpis(input: AlarmKpiInput): AlarmKpis {
   const { from, to, operators } = input;
+  // One counter per 10-minute window: a window of centuries would not fit in memory.
+  const tooLong = spanProblem(from, to, { to: true }, MAX_SPAN_MS);
+  if (tooLong) throw new RangeError(tooLong.message);
   const span = Math.max(1, to - from);
   const inPeriod = input.occurrences.filter((o) => o.activeTs >= from && o.activeTs < to);
   const n = inPeriod.length;

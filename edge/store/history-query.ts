@@ -2,7 +2,7 @@
 // periods. A trend never returns more than `maxPoints`: raw samples when the window holds
 // that few, else per-minute aggregates grouped into equal buckets.
 import type { Database, Statement } from 'better-sqlite3';
-import { and, asc, eq, gt, gte, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, eq, gte, lt } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import * as schema from './schema.js';
 import { MINUTE_MS, minuteOf } from './minute-rollup.js';
@@ -29,6 +29,10 @@ export class HistoryQueries {
   private readonly lastText: Statement;
   private readonly countDeltas: Statement;
   private readonly countSum: Statement;
+  private readonly statesFirst: Statement;
+  private readonly statesAfter: Statement;
+  private readonly statesCount: Statement;
+  private readonly periods: Statement;
 
   /**
    * @param pending writes what the historian has queued but not yet committed (it batches every
@@ -63,7 +67,21 @@ export class HistoryQueries {
     this.machineTags = sqlite.prepare('SELECT id, name, kind FROM tags WHERE name >= ? AND name < ? ORDER BY name');
     this.lastNum = sqlite.prepare('SELECT ts, value, quality FROM tag_samples WHERE tag_id = ? AND ts <= ? ORDER BY ts DESC LIMIT 1').raw();
     this.lastText = sqlite.prepare('SELECT ts, value, quality FROM tag_text_samples WHERE tag_id = ? AND ts <= ? ORDER BY ts DESC LIMIT 1').raw();
-    this.countDeltas = sqlite.prepare('SELECT ts, delta_total AS deltaTotal, delta_good AS deltaGood FROM production_counts WHERE machine_id = ? AND ts >= ? AND ts < ? ORDER BY ts, id');
+    this.countDeltas = sqlite.prepare('SELECT ts, delta_total AS deltaTotal, delta_good AS deltaGood FROM production_counts WHERE machine_id = ? AND ts >= ? AND ts < ? ORDER BY ts, id LIMIT ?');
+    // A machine's intervals follow one another: only the last one starting before `from` can
+    // reach into the window, so the scan starts at `from` (not at the machine's first interval).
+    const states = 'SELECT id, machine_id AS machineId, state, start_ts AS startTs, end_ts AS endTs, reason FROM machine_states';
+    this.statesFirst = sqlite.prepare(
+      `SELECT * FROM (SELECT * FROM (${states} WHERE machine_id = @m AND start_ts < @from ORDER BY start_ts DESC, id DESC LIMIT 1) WHERE endTs IS NULL OR endTs > @from
+       UNION ALL ${states} WHERE machine_id = @m AND start_ts >= @from AND start_ts < @to) ORDER BY startTs, id LIMIT @limit`,
+    );
+    this.statesAfter = sqlite.prepare(`${states} WHERE machine_id = @m AND start_ts < @to AND (start_ts, id) > (@afterTs, @afterId) ORDER BY start_ts, id LIMIT @limit`);
+    this.statesCount = sqlite.prepare('SELECT count(*) FROM (SELECT 1 FROM machine_states WHERE machine_id = ? AND start_ts >= ? AND start_ts < ? LIMIT ?)').pluck();
+    this.periods = sqlite.prepare(
+      `SELECT machine_id AS machineId, kind, name, date, start_ts AS startTs, end_ts AS endTs, total_count AS totalCount, good_count AS goodCount,
+              energy_kwh AS energyKWh, availability, performance, quality, oee, totals_json AS totalsJson
+         FROM kpi_periods WHERE machine_id = ? AND start_ts >= ? AND start_ts < ? ORDER BY start_ts LIMIT ?`,
+    );
     this.countSum = sqlite.prepare('SELECT coalesce(sum(delta_total), 0) AS total, coalesce(sum(delta_good), 0) AS good FROM production_counts WHERE machine_id = ? AND ts >= ? AND ts < ?');
   }
 
@@ -130,32 +148,35 @@ export class HistoryQueries {
     return !this.minutesAny.get(tagId, minuteOf(from), Math.min(to, minuteOf(first)));
   }
 
-  /** State intervals of a machine overlapping [from, to), oldest first. */
-  stateTimeline(machineId: string, from: number, to: number): StateInterval[] {
-    const s = schema.machineStates;
-    return this.db
-      .select({ machineId: s.machineId, state: s.state, startTs: s.startTs, endTs: s.endTs, reason: s.reason })
-      .from(s)
-      .where(and(eq(s.machineId, machineId), lt(s.startTs, to), or(isNull(s.endTs), gt(s.endTs, from))))
-      .orderBy(asc(s.startTs), asc(s.id))
-      .all();
+  /** State intervals of a machine overlapping [from, to), oldest first, at most `limit`. */
+  stateTimeline(machineId: string, from: number, to: number, limit = -1): StateInterval[] {
+    return this.statesPage(machineId, from, to, null, limit).map(({ id: _id, ...s }) => s);
   }
 
-  /** Closed KPI periods of a machine that start in [from, to), oldest first. */
-  kpiPeriods(machineId: string, from: number, to: number): KpiPeriod[] {
-    const k = schema.kpiPeriods;
-    return this.db
-      .select()
-      .from(k)
-      .where(and(eq(k.machineId, machineId), gte(k.startTs, from), lt(k.startTs, to)))
-      .orderBy(asc(k.startTs))
-      .all()
-      .map(({ totalsJson, id: _id, ...row }) => ({ ...row, totals: JSON.parse(totalsJson) as unknown }));
+  /**
+   * One page of a state timeline for an export read in pages: the intervals after `after`
+   * (the last row of the previous page), with their ids as the next cursor.
+   */
+  statesPage(machineId: string, from: number, to: number, after: { startTs: number; id: number } | null, limit: number): (StateInterval & { id: number })[] {
+    if (after === null) return this.statesFirst.all({ m: machineId, from, to, limit }) as (StateInterval & { id: number })[];
+    return this.statesAfter.all({ m: machineId, to, afterTs: after.startTs, afterId: after.id, limit }) as (StateInterval & { id: number })[];
   }
 
-  /** Part-count deltas of a machine in [from, to), oldest first. */
-  counts(machineId: string, from: number, to: number): CountDelta[] {
-    return this.countDeltas.all(machineId, from, to) as CountDelta[];
+  /** How many intervals start in [from, to), counted up to `cap` (a bounded answer to "more than cap?"). */
+  stateCount(machineId: string, from: number, to: number, cap: number): number {
+    // +1: the interval already open at `from`.
+    return (this.statesCount.get(machineId, from, to, cap) as number) + 1;
+  }
+
+  /** Closed KPI periods of a machine that start in [from, to), oldest first, at most `limit`. */
+  kpiPeriods(machineId: string, from: number, to: number, limit = -1): KpiPeriod[] {
+    return (this.periods.all(machineId, from, to, limit) as (Omit<KpiPeriod, 'totals'> & { totalsJson: string })[])
+      .map(({ totalsJson, ...row }) => ({ ...row, totals: JSON.parse(totalsJson) as unknown }));
+  }
+
+  /** Part-count deltas of a machine in [from, to), oldest first, at most `limit`. */
+  counts(machineId: string, from: number, to: number, limit = -1): CountDelta[] {
+    return this.countDeltas.all(machineId, from, to, limit) as CountDelta[];
   }
 
   /** Parts made by a machine in [from, to). */
