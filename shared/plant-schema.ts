@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { HistorianSettingsSchema } from './historian-config.js';
 import { AlarmSettingsSchema, checkAlarmRules } from './alarm-rules.js';
 import { UplinkSettingsSchema } from './uplink-config.js';
+import { EmissionSettingsSchema, checkEmissionSettings } from './emission-schema.js';
+import { MeteringSchema, checkMetering } from './energy-schema.js';
 
 export const MACHINE_STATES = ['running', 'idle', 'down', 'setup', 'planned-stop', 'no-data'] as const;
 export const MachineStateSchema = z.enum(MACHINE_STATES);
@@ -210,6 +212,10 @@ export const PlantSchema = z
     alarms: AlarmSettingsSchema.optional(),
     /** MQTT Sparkplug B uplink to a broker, for a plant host (shared/uplink-config.ts, docs/deployment.md); off when absent. */
     uplink: UplinkSettingsSchema.optional(),
+    /** Emission monitoring and HJ 212 reporting (shared/emission-schema.ts, docs/emissions.md); off when absent. */
+    emissions: EmissionSettingsSchema.optional(),
+    /** Site meters, tariff and contracted demand (shared/energy-schema.ts, docs/energy.md); off when absent. */
+    metering: MeteringSchema.optional(),
     devices: z.array(DeviceSchema).min(1),
     machines: z.array(MachineSchema).min(1),
   })
@@ -247,15 +253,50 @@ export const PlantSchema = z
         if (tag.min !== undefined && tag.max !== undefined && tag.min > tag.max) {
           ctx.addIssue({ code: 'custom', path: [...path, 'min'], message: 'min is greater than max' });
         }
+        // A command can only be checked against limits that exist: a writable number without them
+        // could be driven to anything its register holds (docs/security.md, PLC writes).
+        if (tag.writable && tag.type !== 'bool' && tag.type !== 'string') {
+          for (const bound of ['min', 'max'] as const) {
+            if (tag[bound] === undefined) {
+              ctx.addIssue({ code: 'custom', path: [...path, bound], message: `tag "${tag.name}" is writable: give it min and max, the range the edge may write (e.g. min: 50, max: 120), or set writable: false` });
+            }
+          }
+          const range = engineeringRange(tag);
+          for (const bound of ['min', 'max'] as const) {
+            const v = tag[bound];
+            if (v !== undefined && range && (v < range[0] || v > range[1])) {
+              ctx.addIssue({ code: 'custom', path: [...path, bound], message: `${bound} ${v} is outside what a ${tag.type}${tag.modbus && (tag.modbus.scale !== 1 || tag.modbus.offset !== 0) ? ` (scale ${tag.modbus.scale}, offset ${tag.modbus.offset})` : ''} can hold: ${range[0]}…${range[1]}` });
+            }
+          }
+        }
       });
     });
     if (plant.alarms) {
       checkAlarmRules(plant.alarms, plant.machines, (path, message) => ctx.addIssue({ code: 'custom', path: ['alarms', ...path], message }));
     }
+    if (plant.emissions) {
+      checkEmissionSettings(plant.emissions, plant.machines, (path, message) => ctx.addIssue({ code: 'custom', path: ['emissions', ...path], message }));
+    }
+    if (plant.metering) checkMetering(plant.metering, plant.machines, (path, message) => ctx.addIssue({ code: 'custom', path: ['metering', ...path], message }));
   });
 
 export type PlantConfig = z.infer<typeof PlantSchema>;
 export type PlantInput = z.input<typeof PlantSchema>;
+
+/** Raw range of each numeric type (float32: its largest finite magnitude). */
+export const NUMERIC_TYPE_RANGES: Partial<Record<DataType, readonly [number, number]>> = {
+  int16: [-0x8000, 0x7fff], uint16: [0, 0xffff], int32: [-0x80000000, 0x7fffffff], uint32: [0, 0xffffffff],
+  float32: [-3.4028234663852886e38, 3.4028234663852886e38], float64: [-Number.MAX_VALUE, Number.MAX_VALUE],
+};
+
+/** The engineering values a tag's type can hold, after Modbus scale and offset; undefined for bool and string. */
+export function engineeringRange(tag: Pick<TagConfig, 'type' | 'modbus'>): readonly [number, number] | undefined {
+  const raw = NUMERIC_TYPE_RANGES[tag.type];
+  if (!raw || !tag.modbus) return raw;
+  const a = raw[0] * tag.modbus.scale + tag.modbus.offset;
+  const b = raw[1] * tag.modbus.scale + tag.modbus.offset;
+  return a <= b ? [a, b] : [b, a];
+}
 
 /** Registers a tag occupies on the wire (Modbus), for planners and the simulator. */
 export function registerCount(type: DataType, stringLength = 16): number {
