@@ -5,7 +5,7 @@
 // A machine whose state goes no-data gets its DDEATH after its last data; one that is not born
 // gets its DBIRTH (with current values) instead of data.
 import type { Quality } from '../../shared/live-protocol.js';
-import { tagChangesIn, type ModelEvent } from '../model/plant-model.js';
+import type { ModelEvent } from '../model/plant-model.js';
 import { coerceValue, NODE_METRIC, qualityCode, TAG_PREFIX, type Catalogue, type MetricDef } from './metric-catalogue.js';
 import type { MetricReading, MetricValues, UplinkSource } from './metric-values.js';
 import type { Metric, MetricValue } from './sparkplug-codec.js';
@@ -92,16 +92,20 @@ export function createDataPublisher(options: DataPublisherOptions): DataPublishe
 
   return {
     collect(events) {
-      // Tag changes come first in a list (ModelEventSink), so machines are flushed in the order they changed.
-      for (const c of tagChangesIn(events)) {
-        dirty.add(c.machineId);
-        const d = catalogue.byName(c.machineId, TAG_PREFIX + c.tag);
-        if (!d) continue;
-        let list = pendingTags.get(c.machineId);
-        if (!list) pendingTags.set(c.machineId, (list = []));
-        list.push(tagMetric(d, c.value, c.quality, c.ts));
+      for (const e of events) {
+        if (e.kind !== 'tags') {
+          dirty.add(e.machineId);
+          continue;
+        }
+        for (const c of e.changes) {
+          dirty.add(c.machineId);
+          const d = catalogue.byName(c.machineId, TAG_PREFIX + c.tagName);
+          if (!d) continue;
+          let list = pendingTags.get(c.machineId);
+          if (!list) pendingTags.set(c.machineId, (list = []));
+          list.push(tagMetric(d, c.value, c.quality, c.ts));
+        }
       }
-      for (const e of events) if (e.kind !== 'tags') dirty.add(e.machineId);
       return events.length > 0;
     },
     markAll() {
@@ -128,7 +132,7 @@ export function createDataPublisher(options: DataPublisherOptions): DataPublishe
         changedMetrics(values.machineFields(machineId, live), ts, metrics);
         changedMetrics(values.alarms(machineId), ts, metrics);
         if (!online) {
-          outlet.queue(machineId, metrics);
+          if (metrics.length) outlet.queue(machineId, metrics);
           continue;
         }
         if (metrics.length) outlet.publish(machineId, metrics);
