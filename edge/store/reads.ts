@@ -8,7 +8,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { AlarmStore } from '../alarms/store/alarm-store.js';
 import { alarmKpisFromJournal, type AlarmKpiSettings } from '../alarms/alarm-kpis.js';
 import { MAX_QUEUED_READS, READ_BUDGET_MS, READ_RETRY_AFTER_S } from '../../shared/query-limits.js';
-import { HistoryQueries, UnknownTagError } from './history-query.js';
+import { HistoryQueries, UnknownTagError, type StateInterval } from './history-query.js';
 import * as schema from './schema.js';
 
 export interface ReadSources {
@@ -91,3 +91,15 @@ export function readFunctionsOn(sqlite: Database.Database): ReadFunctions {
 }
 
 export const DEFAULT_READ_BUDGET_MS = READ_BUDGET_MS;
+
+/** Every interval of a state timeline, page by page (one read each), for a streamed export. */
+export async function* statesPaged(reads: Reads, machineId: string, from: number, to: number, pageSize = 5000): AsyncGenerator<StateInterval> {
+  let after: { startTs: number; id: number } | null = null;
+  for (;;) {
+    const page = await reads.run('statesPage', machineId, from, to, after, pageSize);
+    for (const { id: _id, ...s } of page) yield s;
+    if (page.length < pageSize) return;
+    const last = page.at(-1)!;
+    after = { startTs: last.startTs, id: last.id };
+  }
+}
