@@ -166,7 +166,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
         alarms: () => alarms.list({ diagnosis: false }),
         startedAt,
       },
-      commands: commandServiceHandler(commands, plant.uplink.commands.role),
+      commands: commandServiceHandler(commands, plant.uplink, { audit, log }),
     })
     : null;
   const live = createLiveServer({

@@ -69,6 +69,12 @@ export const RemoteCommandsSchema = z.strictObject({
   enabled: z.boolean().default(false),
   /** The role a command from the host is checked against (the edge's own role rules and limits apply). */
   role: z.enum(['operator', 'maintenance']).default('operator'),
+  /**
+   * Commands are refused unless the uplink runs over TLS (broker verified) with broker
+   * authentication, because only the broker's ACL says who may publish a DCMD. true accepts
+   * commands over a plain or anonymous uplink anyway (logged as a warning at start): for a lab.
+   */
+  allowInsecureCommands: z.boolean().default(false),
 });
 
 export const UplinkSettingsSchema = z.strictObject({

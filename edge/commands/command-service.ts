@@ -1,8 +1,10 @@
 // The one path by which anything acts on the line. Every command, whether it came over REST
-// or Socket.IO: role check → validation against the plant file (writable, type, limits) →
-// a "requested" audit entry → connector.write → read-back through the plant model → a final
-// audit entry with the outcome. Refusals are audited too. The audit entry written before the
-// write means a crash between the write and its read-back still leaves a record.
+// or Socket.IO or a plant host's DCMD: role check → rate limits (per user, per tag) →
+// validation against the plant file (writable, type, limits) → a "requested" audit entry →
+// connector.write → read-back through the plant model → a final audit entry with the outcome.
+// Refusals are audited too. The "requested" entry is committed (on disk, when the audit log's
+// connection runs synchronous=FULL as the edge opens it) before the write goes out, so a crash
+// between the write and its read-back still leaves a record.
 import { COMMAND_MIN_ROLE, type CommandRequest, type CommandResult, type ReadBack } from '../../shared/command-api.js';
 import { hasRole } from '../../shared/auth-api.js';
 import type { MachineConfig, PlantConfig, TagConfig, TagRole } from '../../shared/plant-schema.js';
@@ -14,6 +16,7 @@ import { checkWrite, WriteRejected } from '../connectors/write-check.js';
 import type { MachineStatus } from '../model/plant-model.js';
 import type { Log } from '../logger.js';
 import type { ReadBackWatch } from './read-back.js';
+import { createRateLimiter } from '../auth/rate-limiter.js';
 
 /** The alarm engine's operator commands, as the command service needs them (edge/alarms). */
 export interface AlarmCommandPort {
@@ -24,10 +27,21 @@ export interface AlarmCommandPort {
 /** A command that was not carried out; `status` is the HTTP status that fits. */
 export class CommandRefused extends Error {
   override name = 'CommandRefused';
-  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string, readonly retryAfterMs?: number) {
     super(message);
   }
 }
+
+/**
+ * How fast PLC writes may come: a burst, then one per refill interval. Per tag, so nothing can
+ * drive one setpoint up and down faster than a person would; per user, so one account (or a
+ * script holding its token) cannot sweep the line.
+ */
+export interface WriteRateLimits {
+  perTag: { burst: number; refillMs: number };
+  perUser: { burst: number; refillMs: number };
+}
+export const DEFAULT_WRITE_RATE_LIMITS: WriteRateLimits = { perTag: { burst: 5, refillMs: 2_000 }, perUser: { burst: 20, refillMs: 1_000 } };
 
 export interface CommandServiceOptions {
   plant: PlantConfig;
@@ -46,6 +60,8 @@ export interface CommandServiceOptions {
   writeTimeoutMs?: number;
   /** Commands in flight at once; more are refused (503) rather than queued. Default 16. */
   maxInFlight?: number;
+  /** PLC writes per tag and per user (429 with Retry-After beyond them). */
+  writeRateLimits?: WriteRateLimits;
 }
 
 export interface CommandContext {
@@ -54,6 +70,8 @@ export interface CommandContext {
   source: string;
   /** 'sparkplug': a DCMD from a plant host through the uplink (edge/uplink/remote-commands.ts). */
   transport: 'rest' | 'socket' | 'sparkplug';
+  /** Who the sender says asked (a DCMD's payload names a host user): recorded, never trusted. */
+  claimedBy?: string;
 }
 
 export interface CommandService {
@@ -91,6 +109,13 @@ export function createCommandService(options: CommandServiceOptions): CommandSer
   const watch = options.readBack;
   const alarms = options.alarms;
   let inFlight = 0;
+  const limits = options.writeRateLimits ?? DEFAULT_WRITE_RATE_LIMITS;
+  const writesPerTag = createRateLimiter({ capacity: limits.perTag.burst, refillMs: limits.perTag.refillMs, now });
+  const writesPerUser = createRateLimiter({ capacity: limits.perUser.burst, refillMs: limits.perUser.refillMs, now });
+  // A caller hammering past the limit would otherwise cost one fsynced audit entry per attempt:
+  // rate-limit refusals are recorded up to 5 per user in a burst, then one a minute, with a count.
+  const limitAudits = createRateLimiter({ capacity: 5, refillMs: 60_000, now });
+  const unrecorded = new Map<string, number>();
 
   function targetOf(request: Extract<CommandRequest, { machineId: string }>): WriteTarget {
     const machine = machines.get(request.machineId);
@@ -134,6 +159,10 @@ export function createCommandService(options: CommandServiceOptions): CommandSer
     }
     if (!t.connector.health().connected) {
       throw new CommandRefused(503, 'device-offline', `device ${t.machine.device} is not connected: the write was not attempted; try again when it is back`);
+    }
+    if (!writesPerTag.take(t.tagId)) {
+      const wait = writesPerTag.retryAfterMs(t.tagId);
+      throw new CommandRefused(429, 'rate-limited', `${t.tagId} was written too often: wait ${Math.ceil(wait / 1000)} s and try again`, undefined, wait);
     }
     const previous = status?.tags[t.tag.name]?.value ?? null;
     const details = { ...base, tag: t.tagId, value: checked, previous, unit: t.tag.unit ?? null, min: t.tag.min ?? null, max: t.tag.max ?? null };
@@ -186,14 +215,24 @@ export function createCommandService(options: CommandServiceOptions): CommandSer
   async function execute(request: CommandRequest, ctx: CommandContext): Promise<CommandResult> {
     const { principal } = ctx;
     const { kind, ...fields } = request;
-    const base: Record<string, unknown> = { ...fields, via: principal.via, transport: ctx.transport, source: ctx.source };
+    const base: Record<string, unknown> = { ...fields, via: principal.via, transport: ctx.transport, source: ctx.source, ...(ctx.claimedBy ? { claimedBy: ctx.claimedBy } : {}) };
     const target = 'alarmKey' in request ? request.alarmKey : 'tag' in request ? `${request.machineId}.${request.tag}` : request.machineId;
     const refuse = (err: CommandRefused): never => {
-      audit.append({ actor: principal.user, role: principal.role, action: `command.${kind}`, target, details: { ...base, code: err.code, reason: err.message }, outcome: 'refused' });
+      if (err.code === 'rate-limited' && !limitAudits.take(principal.user)) {
+        if (unrecorded.size < 10_000 || unrecorded.has(principal.user)) unrecorded.set(principal.user, (unrecorded.get(principal.user) ?? 0) + 1);
+        throw err;
+      }
+      const before = err.code === 'rate-limited' ? unrecorded.get(principal.user) : undefined;
+      if (before) unrecorded.delete(principal.user);
+      audit.append({ actor: principal.user, role: principal.role, action: `command.${kind}`, target, details: { ...base, code: err.code, reason: err.message, ...(before ? { refusalsNotRecordedBefore: before } : {}) }, outcome: 'refused' });
       throw err;
     };
     const minimum = COMMAND_MIN_ROLE[kind];
     if (!hasRole(principal.role, minimum)) refuse(new CommandRefused(403, 'forbidden', `${kind} needs the ${minimum} role or above; "${principal.user}" is ${principal.role}`));
+    if (!('alarmKey' in request) && !writesPerUser.take(principal.user)) {
+      const wait = writesPerUser.retryAfterMs(principal.user);
+      refuse(new CommandRefused(429, 'rate-limited', `"${principal.user}" sent PLC writes too often: wait ${Math.ceil(wait / 1000)} s and try again`, undefined, wait));
+    }
     if (inFlight >= maxInFlight) refuse(new CommandRefused(503, 'busy', `${inFlight} commands are in progress: try again in a moment`));
     inFlight++;
     try {

@@ -14,6 +14,8 @@ const INTEGER_RANGES: Partial<Record<TagConfig['type'], [number, number]>> = {
   int16: [-0x8000, 0x7fff], uint16: [0, 0xffff], int32: [-0x80000000, 0x7fffffff], uint32: [0, 0xffffffff],
 };
 
+const FLOAT32_MAX = 3.4028234663852886e38;
+
 /** Returns the value to write (coerced to the tag's type) or throws WriteRejected. */
 export function checkWrite(tagId: string, tag: TagConfig, value: TagValue): number | boolean | string {
   if (!tag.writable) throw new WriteRejected(tagId, 'the plant file does not mark this tag writable');
@@ -34,6 +36,11 @@ export function checkWrite(tagId: string, tag: TagConfig, value: TagValue): numb
     const raw = tag.modbus ? (value - tag.modbus.offset) / tag.modbus.scale : value;
     if (!Number.isInteger(Math.round(raw * 1e9) / 1e9)) throw new WriteRejected(tagId, `${value} is not a whole step of a ${tag.type} register`);
     if (raw < range[0] || raw > range[1]) throw new WriteRejected(tagId, `${value} does not fit ${tag.type}`);
+  }
+  // A float32 register cannot hold what a JSON number can: past its range the PLC would get Infinity.
+  if (tag.type === 'float32') {
+    const raw = tag.modbus ? (value - tag.modbus.offset) / tag.modbus.scale : value;
+    if (Math.abs(raw) > FLOAT32_MAX) throw new WriteRejected(tagId, `${value} does not fit float32`);
   }
   return value;
 }

@@ -75,7 +75,9 @@ beforeAll(async () => {
 
   sim = await startSimulator({ plant: base, opcuaPort: 0, modbusPort: 0, seed: 3, pkiDir: join(dir, 'pki-sim'), log: () => {} });
   const plant1: PlantConfig = {
-    ...retarget(base, sim), uplink: uplink('line-1', { commands: { enabled: true, role: 'maintenance' } }),
+    ...retarget(base, sim),
+    // The test broker is plain MQTT without logins: commands only because the plant file accepts that.
+    uplink: uplink('line-1', { commands: { enabled: true, role: 'maintenance', allowInsecureCommands: true } }),
     // A fault alarm after 1 s rather than 60 (the simulator runs in real time here).
     alarms: { ...base.alarms!, rules: base.alarms!.rules.map((r) => (r.id === 'fault' ? { ...r, onDelaySeconds: 1 } : r)) },
   };
@@ -351,8 +353,9 @@ describe('plant host', () => {
     expect(okBody.message).toMatch(/speedOverride set to 80.*edge audit #\d+/);
     expect(sim.tagValue('mill.speedOverride')).toBe(80);
     const onEdge = edge1.audit.page({ after: 0, limit: 100, action: 'command.speed-override' }).entries.at(-1)!;
-    expect(onEdge).toMatchObject({ actor: `${HOST_ID}/maintenance`, role: 'maintenance', outcome: 'ok' });
-    expect(onEdge.details).toMatchObject({ transport: 'sparkplug', source: `sparkplug:${GROUP}/line-1` });
+    // The actor is the uplink's broker identity; the user the host names is only a claim.
+    expect(onEdge).toMatchObject({ actor: `uplink:anonymous@${GROUP}/line-1`, role: 'maintenance', outcome: 'ok' });
+    expect(onEdge.details).toMatchObject({ transport: 'sparkplug', source: `sparkplug:${GROUP}/line-1`, claimedBy: `${HOST_ID}/maintenance` });
 
     // The edge's limits apply (the plant file says 50…120).
     const tooFast = await command({ kind: 'speed-override', machineId: 'mill', percent: 300, reason: 'too fast, must be refused' });
