@@ -17,7 +17,7 @@ import Fastify from 'fastify';
 import { openHistorian } from '../edge/store/historian.js';
 import { registerHistoryRoutes } from '../edge/api/history-routes.js';
 import type { ModelEvent } from '../edge/model/plant-model.js';
-import { TagChanges, type TagChange } from '../edge/model/tag-changes.js';
+import { TagChanges, type TagReading } from '../edge/model/tag-changes.js';
 
 export interface StoreBenchOptions {
   /** Samples written by each contender. */
@@ -108,14 +108,14 @@ export async function runStoreBench(options: Partial<StoreBenchOptions> = {}): P
         const tagIds = new Int32Array(o.batch);
         const ts = new Float64Array(o.batch);
         const values = new Float64Array(o.batch);
-        const changes: TagChange[] = new Array(o.batch);
+        const changes: TagReading[] = new Array(o.batch);
         for (let i = 0; i < o.batch; i++) {
           const s = sampleAt(start + i, o.tags);
           tagIds[i] = s.tag;
           ts[i] = s.ts;
           values[i] = s.value;
           const tag = names[s.tag]!;
-          changes[i] = { machineId: tag.slice(0, tag.indexOf('.')), tag: tag.slice(tag.indexOf('.') + 1), value: s.value, quality: 'good', ts: s.ts, receivedTs: s.ts };
+          changes[i] = { machineId: tag.slice(0, tag.indexOf('.')), tagName: tag.slice(tag.indexOf('.') + 1), value: s.value, quality: 'good', ts: s.ts, receivedTs: s.ts };
         }
         const events: ModelEvent[] = [{ kind: 'tags', changes: TagChanges.from(changes) }];
         let t = performance.now();
@@ -158,9 +158,9 @@ export async function runStoreBench(options: Partial<StoreBenchOptions> = {}): P
     clock = T0;
     const th = openHistorian({ file: trendFile, now, settings: quiet });
     for (let s = 0; s < 86_400; s += 3600) {
-      const changes: TagChange[] = [];
+      const changes: TagReading[] = [];
       for (let i = s; i < s + 3600; i++) {
-        changes.push({ machineId: 'mill', tag: 'spindleSpeed', value: 12_000 + 500 * Math.sin(i / 600) + (i % 10), quality: 'good', ts: T0 + i * 1000, receivedTs: T0 + i * 1000 });
+        changes.push({ machineId: 'mill', tagName: 'spindleSpeed', value: 12_000 + 500 * Math.sin(i / 600) + (i % 10), quality: 'good', ts: T0 + i * 1000, receivedTs: T0 + i * 1000 });
       }
       const events: ModelEvent[] = [{ kind: 'tags', changes: TagChanges.from(changes) }];
       clock = T0 + (s + 3600) * 1000;

@@ -111,7 +111,7 @@ export async function runUplinkBench(partial: Partial<UplinkBenchOptions> = {}):
     }
     for (const e of events) {
       if (e.kind !== 'tags') continue;
-      for (let i = 0; i < e.changes.length; i++) {
+      for (const c of e.changes) {
         liveSamples++;
         if (!recording) continue;
         if (nLat === latencies.length) {
@@ -119,7 +119,7 @@ export async function runUplinkBench(partial: Partial<UplinkBenchOptions> = {}):
           bigger.set(latencies);
           latencies = bigger;
         }
-        latencies[nLat++] = e.changes.receivedTs(i) - e.changes.ts(i);
+        latencies[nLat++] = c.receivedTs - c.ts;
       }
     }
   };

@@ -12,14 +12,13 @@ import { fanOut, type ModelEventSink } from './model/model-event-sink.js';
 import { lastGoodValues } from './store/last-values.js';
 import { openHistorian, tagPolicies, type Historian } from './store/historian.js';
 import { startKpisFromHistory } from './store/kpi-replay.js';
-import { registerHistoryRoutes } from './api/history-routes.js';
-import { registerKpiRoutes } from './api/kpi-routes.js';
 import { createLiveKpiEngine, type LiveKpiEngine } from './kpi/live-kpi-engine.js';
 import { kpiSink } from './kpi/kpi-feed.js';
 import { createLiveServer, type LiveServer } from './live/live-server.js';
-import { createHttpServer } from './api/http-server.js';
+import { createHttpServer, type TlsFiles } from './api/http-server.js';
+import { registerEdgeApi } from './api/edge-api.js';
+import type { ApiRouteInfo } from './api/openapi.js';
 import { createAlarmService, type AlarmService } from './alarms/alarm-service.js';
-import { ALARM_ROUTES, registerAlarmRoutes } from './api/alarm-routes.js';
 import { createAuthService, type AuthMode, type AuthService } from './auth/auth-service.js';
 import { loadSecret } from './auth/secret.js';
 import { openAuditLog, type AuditLog } from './audit/audit-log.js';
@@ -27,15 +26,9 @@ import { auditAnchorFile, loadAuditKey } from './audit/audit-key.js';
 import { openDatabase } from './store/database.js';
 import { createCommandService, type CommandService } from './commands/command-service.js';
 import { createReadBackWatch } from './commands/read-back.js';
-import { createApiDocs } from './api/openapi.js';
-import { CORE_ROUTES, HISTORY_ROUTES, KPI_ROUTES } from './api/api-catalogue.js';
-import { registerAuthRoutes } from './api/auth-routes.js';
-import { registerCommandRoutes } from './api/command-routes.js';
-import { registerDocsRoutes } from './api/docs-routes.js';
 import { createEdgeNode, type EdgeNode } from './uplink/edge-node.js';
 import { commandServiceHandler } from './uplink/remote-commands.js';
 import type { Log } from './logger.js';
-import type { PeriodTotals } from '../shared/kpi/period-totals.js';
 
 export interface EdgeOptions {
   plant: PlantConfig;
@@ -54,6 +47,8 @@ export interface EdgeOptions {
    * The token key comes from `secret`, else TWINLINE_SECRET, else <dataDir>/secret.key (created 0600).
    */
   auth?: { mode: AuthMode; secret?: string; tokenTtlMs?: number; readBackTimeoutMs?: number };
+  /** HTTPS instead of HTTP (PEM files' contents); the session cookie is then Secure. */
+  tls?: TlsFiles;
   /** Live server tuning (edge/live/live-server.ts); gateSlowClients false only for the benchmark's comparison. */
   live?: { gateSlowClients?: boolean };
 }
@@ -72,6 +67,8 @@ export interface RunningEdge {
   uplink: EdgeNode | null;
   machines(): MachineLive[];
   devices(): DeviceHealth[];
+  /** Every REST route with its access and definition (edge/api/openapi.ts): what the fuzz suite walks. */
+  routes(): ApiRouteInfo[];
   stop(): Promise<void>;
 }
 
@@ -122,20 +119,10 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const commands = createCommandService({
     plant, connectors, machine: (id) => model.machine(id), audit, alarms, readBack, now, log, readBackTimeoutMs: options.auth?.readBackTimeoutMs,
   });
-  const docs = createApiDocs({
-    title: 'twinline edge', version: '0.1.0',
-    description: `REST API of the twinline edge for ${plant.line.name}. Every route but /api/health and /api/login needs a session (POST /api/login).`,
-  });
-  docs.add(...CORE_ROUTES, ...HISTORY_ROUTES, ...KPI_ROUTES);
-  docs.add(...ALARM_ROUTES);
-
-  const app = await createHttpServer({
-    uiDir: options.uiDir,
-    auth,
-    docs,
-    log,
-    machines,
-    health: () => {
+  const app = await createHttpServer({ uiDir: options.uiDir, auth, log, tls: options.tls });
+  await registerEdgeApi(app, {
+    plant, auth, audit, commands, alarms, kpi, history: historian.queries, machines, now,
+    status: () => {
       const d = devices();
       return {
         status: d.every((x) => x.connected) ? 'ok' : 'degraded', uptimeSeconds: Math.round((now() - startedAt) / 1000), devices: d, historian: historian.health(),
@@ -143,16 +130,6 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       };
     },
   });
-  registerHistoryRoutes(app, { queries: historian.queries, machineIds: plant.machines.map((m) => m.id), now });
-  registerKpiRoutes(app, {
-    plant, kpi, now,
-    storedShifts: (machineId, from, to) => historian.queries.kpiPeriods(machineId, from, to)
-      .map((p) => ({ shift: { name: p.name, date: p.date, start: p.startTs, end: p.endTs }, totals: p.totals as PeriodTotals })),
-  });
-  registerAuthRoutes(app, auth, now);
-  registerCommandRoutes(app, { auth, commands, audit });
-  registerAlarmRoutes(app, { alarms, auth, audit, commands, machineIds: plant.machines.map((m) => m.id), now });
-  registerDocsRoutes(app, docs);
   const uplink = plant.uplink
     ? createEdgeNode({
       settings: plant.uplink, dataDir: options.dataDir, now, log,
@@ -197,11 +174,11 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     });
   }
   uplink?.start();
-  log('info', `edge serving ${plant.line.name} (${plant.machines.length} machines, ${connectors.length} devices) on http://localhost:${port}`);
+  log('info', `edge serving ${plant.line.name} (${plant.machines.length} machines, ${connectors.length} devices) on ${options.tls ? 'https' : 'http'}://localhost:${port}`);
 
   return {
     port,
-    url: `http://localhost:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://localhost:${port}`,
     historian,
     kpi,
     alarms,
@@ -212,6 +189,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     uplink,
     machines,
     devices,
+    routes: () => app.apiRoutes(),
     async stop() {
       // Started last, stopped first: NDEATH goes out while the rest is still up.
       await uplink?.stop();

@@ -60,6 +60,7 @@ export const CONTROL_ROUTES = [
   'DELETE /api/faults/:id               clear one fault',
   'DELETE /api/faults                   clear all faults',
   'POST   /api/machines/:id/commands    {"kind":"resetFault"} or {"kind":"speedOverride","value":90}',
+  'GET    /api/utilities                utilities area ground truth: every meter's consumption, unmetered loads and losses',
 ];
 
 export async function startControlApi(sim: RunningSimulator, port: number, host = '127.0.0.1'): Promise<RunningControlApi> {
@@ -77,6 +78,10 @@ export async function startControlApi(sim: RunningSimulator, port: number, host 
         return send(200, { now: sim.clock.now(), nowIso: new Date(sim.clock.now()).toISOString(), startTime: sim.clock.startTime, timeScale: sim.clock.timeScale, wallNow: Date.now() });
       }
       if (method === 'GET' && path === '/api/machines') return send(200, sim.machines());
+      if (method === 'GET' && path === '/api/utilities') {
+        if (!sim.utilities) throw new HttpError(404, 'no utilities area: the plant file has no metering section');
+        return send(200, sim.utilities.truth());
+      }
       if (method === 'GET' && path === '/api/truth') {
         return send(200, sim.truth(instant('from', url.searchParams.get('from')), instant('to', url.searchParams.get('to'))));
       }

@@ -1,6 +1,7 @@
 // Misbehaviour on demand, like real networks and real PLCs: the protocol servers ask this
 // registry how to answer; value faults act on the tag image; breakdowns on the model.
 import { z } from 'zod';
+import { METER_FAULT_SPECS } from './utility-faults.js';
 
 const id = z.string().min(1);
 
@@ -21,6 +22,8 @@ export const FaultSpecSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('freeze'), tag: id, durationMs: z.number().int().min(0).optional() }),
   /** The machine breaks down now with this fault code for this long (simulated minutes). */
   z.strictObject({ kind: z.literal('breakdown'), machine: id, code: z.number().int().min(1).max(65535), minutes: z.number().positive(), durationMs: z.number().int().min(0).optional() }),
+  /** Utilities-area meters: meter-stuck, meter-reset, meter-rollover (plc-sim/utility-faults.ts). */
+  ...METER_FAULT_SPECS,
 ]);
 export type FaultSpec = z.infer<typeof FaultSpecSchema>;
 export type DeviceFault = Extract<FaultSpec, { device: string }>;

@@ -14,6 +14,7 @@ import type { OpcUaSecurity } from './opcua-security.js';
 import { openPtyPair, startModbusRtu, type PtyPair, type RunningModbusRtu } from './modbus-rtu.js';
 import { resolveScenario, type ScenarioConfig } from './scenario.js';
 import { TagImage } from './tag-image.js';
+import { checkMeterFault, startUtilities, type RunningUtilities } from './utilities.js';
 
 export interface SimulatorOptions {
   plant: PlantConfig;
@@ -47,6 +48,8 @@ export interface SimulatorOptions {
   controlPort?: number;
   /** Wall clock in ms (monotonic); injectable for tests. Default performance.now. */
   wallClock?: () => number;
+  /** Port of the utilities area's meter gateway (plc-sim/utilities.ts), served when the plant has `metering`; 0 = a free one. Default 5021 (0 when modbusPort is 0). */
+  utilitiesPort?: number;
 }
 
 /** The simulated clock: epoch ms on the scaled time line, and how it relates to wall time. */
@@ -67,6 +70,8 @@ export interface RunningSimulator {
   rtu: { path: string; clientPath: string | null; baudRate: number } | null;
   /** http://127.0.0.1:<port> of the control API, or null when not started. */
   controlUrl: string | null;
+  /** The utilities area (meters, compressor, washer heater) and its ground truth; null without `metering` in the plant. */
+  utilities: RunningUtilities | null;
   clock: SimClock;
   model: LineModel;
   /** Current values of every machine as the model sees them (truth, not what the PLC publishes). */
@@ -113,8 +118,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   let opcua: RunningOpcUa | undefined;
   let rtu: RunningModbusRtu | undefined;
   let pty: PtyPair | undefined;
+  let utilities: RunningUtilities | undefined;
   const stopServers = async () => {
-    await Promise.all([modbus?.close(), opcua?.close(), rtu?.close()]);
+    await Promise.all([modbus?.close(), opcua?.close(), rtu?.close(), utilities?.close()]);
     await pty?.close();
   };
   try {
@@ -137,6 +143,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     if (hasOpcUa) {
       opcua = await startOpcUaServer({ plant, model, image, faults, port: opts.opcuaPort ?? 4840, pkiDir: opts.pkiDir ?? join('data', 'pki', 'sim'), security: opts.opcuaSecurity, command, log });
     }
+    // A test that asks for a free Modbus port wants free ports throughout, not the demo's 5021.
+    if (plant.metering) utilities = await startUtilities({ plant, startTime, port: opts.utilitiesPort ?? (opts.modbusPort === 0 ? 0 : 5021), faults, log });
   } catch (err) {
     await stopServers();
     throw err;
@@ -145,6 +153,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   const advance = () => {
     model.advanceTo(startTime + (wall() - startWall) * timeScale);
     image.update(model);
+    utilities?.model.advanceTo(model.now(), model.snapshot());
   };
   const timer = setInterval(advance, opts.publishIntervalMs ?? 100);
 
@@ -186,6 +195,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     opcuaPort: opcua?.port ?? 0,
     modbusPort: modbus?.port ?? 0,
     controlUrl: null,
+    utilities: utilities ?? null,
     rtu: rtu ? { path: rtu.path, clientPath: pty?.clientPath ?? null, baudRate: rtu.baudRate } : null,
     model,
     clock: {
@@ -202,6 +212,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       if ('device' in spec && !deviceIds.has(spec.device)) throw new RangeError(`fault ${spec.kind}: no device "${spec.device}" (known: ${[...deviceIds].join(', ')})`);
       if (spec.kind === 'exception' && !modbusDevices.has(spec.device)) throw new RangeError(`fault exception: device "${spec.device}" is not a Modbus device`);
       if ('tag' in spec) tagsOf(spec.tag); // throws for unknown names
+      if ('meter' in spec) checkMeterFault(spec, utilities);
       if (spec.kind === 'breakdown') model.injectBreakdown(spec.machine, spec.code, spec.minutes * 60_000);
       const fault = faults.add(spec, model.now());
       log(`fault injected #${fault.id}: ${JSON.stringify(spec)}`);

@@ -63,15 +63,8 @@ export const LoginResponseSchema = z.object({
 });
 export type LoginResponse = z.infer<typeof LoginResponseSchema>;
 
-/** Every refusal and validation error of the API has this shape. */
-export const ApiErrorSchema = z.object({
-  error: z.string(),
-  /** Machine-readable reason, e.g. unauthenticated, forbidden, invalid, rate-limited. */
-  code: z.string().optional(),
-  /** Path of the bad field for validation errors, e.g. "value". */
-  field: z.string().optional(),
-});
-export type ApiError = z.infer<typeof ApiErrorSchema>;
+/** Every refusal and validation error of the API has this shape (shared/api-error.ts). */
+export { ApiErrorSchema, type ApiError } from './api-error.js';
 
 /** Part of GET /api/health (public): enough for a login page to know what to offer. */
 export const AuthHealthSchema = z.object({

@@ -1,6 +1,7 @@
 // REST contract of the historian (GET /api/history/…): query parameters as zod schemas, and
 // the shapes the edge answers with. Browser-safe: the twin's trend view imports it too.
 import { z } from 'zod';
+import type { ApiError } from './api-error.js';
 import { DAY_MS, MAX_SPAN_MS, MAX_TREND_POINTS, sinceProblem, spanProblem } from './query-limits.js';
 
 /** A window longer than this is refused: it would scan more than a year of data for one request (shared/query-limits.ts). */
@@ -110,10 +111,8 @@ export interface KpiPeriod {
 }
 
 /** Body of every 400/404 answer: what is wrong and, for a bad parameter, which one. */
-export interface HistoryError {
-  error: string;
-  parameter?: string;
-}
+/** The API's one error shape (shared/api-error.ts): `field` names the bad parameter. */
+export type HistoryError = ApiError;
 
 // ---- replay (twin-ui/src/replay): counts and tag values of a machine at past moments ----
 

@@ -3,6 +3,7 @@
 // explained results (shared/kpi), so the twin can show each figure with the times and
 // counts it came from. Browser-safe: the twin's KPI dashboard imports it too.
 import { z } from 'zod';
+import type { ApiError } from './api-error.js';
 import type { KpiReport } from './kpi/kpi-report.js';
 import type { LineKpis } from './kpi/line-oee.js';
 import type { PeriodTotals } from './kpi/period-totals.js';
@@ -127,7 +128,5 @@ export interface LineClosedShiftsAnswer {
 }
 
 /** Body of every 400/404 answer: what is wrong and, for a bad parameter, which one. */
-export interface KpiApiError {
-  error: string;
-  parameter?: string;
-}
+/** The API's one error shape (shared/api-error.ts): `field` names the bad parameter. */
+export type KpiApiError = ApiError;

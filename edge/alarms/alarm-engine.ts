@@ -278,19 +278,16 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
     const touched = new Set<string>();
     for (const e of events) {
       if (e.kind === 'tags') {
-        const changes = e.changes;
-        for (let i = 0; i < changes.length; i++) {
-          const machineId = changes.machineId(i);
-          const m = inputs.get(machineId);
+        for (const c of e.changes) {
+          const m = inputs.get(c.machineId);
           if (!m) continue;
-          touched.add(machineId);
-          const tag = changes.tagName(i);
-          const raw = changes.value(i);
-          const bad = changes.quality(i) === 'bad';
+          touched.add(c.machineId);
+          const raw = c.value;
+          const bad = c.quality === 'bad';
           const value = !bad && typeof raw === 'number' && Number.isFinite(raw) ? raw : !bad && typeof raw === 'boolean' ? Number(raw) : null;
-          m.tags.set(tag, { value, ts: changes.ts(i) });
-          if (faultTagOf.get(machineId) === tag && !bad) m.faultCode = value === null || value === 0 ? null : value;
-          if (value !== null) for (const rt of rateByTag.get(changes.tag(i)) ?? []) rt.rate!.push(changes.receivedTs(i), value);
+          m.tags.set(c.tagName, { value, ts: c.ts });
+          if (faultTagOf.get(c.machineId) === c.tagName && !bad) m.faultCode = value === null || value === 0 ? null : value;
+          if (value !== null) for (const rt of rateByTag.get(c.tagId) ?? []) rt.rate!.push(c.receivedTs, value);
         }
         continue;
       }

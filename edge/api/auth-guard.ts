@@ -1,22 +1,31 @@
-// Every /api/ call is authenticated except the health check and the login itself. A client
-// presents `Authorization: Bearer <token>`; a browser that logged in also holds the token in
-// an HttpOnly SameSite=Strict cookie, honoured for reads (GET/HEAD), and for writes only with
+// Access control of the REST API, decided on the route that MATCHED, never on the raw URL: the
+// router has already decoded and normalised the path (canonical-url.ts), so however a path is
+// spelled, the decision is the one of the route that will answer. Each route declares its access
+// in its definition (api-route.ts: 'public' or a minimum role); a route under a guarded prefix
+// without a declaration stops the server from starting (deny by default: a route added next
+// month cannot be open by omission).
+//
+// A client presents `Authorization: Bearer <token>`; a browser that logged in also holds the token
+// in an HttpOnly SameSite=Strict cookie, honoured for reads (GET/HEAD), and for writes only with
 // the CSRF_HEADER a forged cross-site form cannot send (other origins are refused outright by
-// security-headers.ts). Refusals are answered 401 and audited.
+// security-headers.ts). Refusals are answered 401/403 and audited.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService, Principal, Refusal } from '../auth/auth-service.js';
-import { CSRF_HEADER, type Role } from '../../shared/auth-api.js';
+import { CSRF_HEADER, ROLES } from '../../shared/auth-api.js';
+import type { Access } from './api-route.js';
+import { sendApiError } from './validation.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by the auth guard on every authenticated /api/ request. */
+    /** The caller: set on every route with a role; on public routes when a valid session came along. */
     principal: Principal | null;
   }
 }
 
 export const SESSION_COOKIE = 'twinline_session';
-/** Reachable without a session. */
-export const PUBLIC_API = new Set(['GET /api/health', 'HEAD /api/health', 'POST /api/login', 'POST /api/logout']);
+
+/** Paths whose routes must declare access: the API. */
+export const isGuardedPath = (url: string) => url === '/api' || url.startsWith('/api/');
 
 export function cookieValue(header: string | undefined, name: string): string | null {
   if (!header || header.length > 8192) return null;
@@ -47,42 +56,72 @@ export function tokenOf(req: Pick<FastifyRequest, 'headers' | 'method'>): string
 }
 
 export function sendRefusal(reply: FastifyReply, refusal: Refusal) {
-  if (refusal.retryAfterMs !== undefined) reply.header('retry-after', String(Math.ceil(refusal.retryAfterMs / 1000)));
-  if (refusal.status === 401) reply.header('www-authenticate', 'Bearer realm="twinline"');
-  return reply.code(refusal.status).send({ error: refusal.message, code: refusal.code });
+  const headers: Record<string, string> = {};
+  if (refusal.retryAfterMs !== undefined) headers['retry-after'] = String(Math.ceil(refusal.retryAfterMs / 1000));
+  if (refusal.status === 401) headers['www-authenticate'] = 'Bearer realm="twinline"';
+  return sendApiError(reply, refusal.status, { error: refusal.message, code: refusal.code }, headers);
 }
 
-export function installAuthGuard(app: FastifyInstance, auth: AuthService): void {
+const ACCESS_VALUES: readonly string[] = ['public', ...ROLES];
+
+/** Thrown at startup for a route that does not say who may call it. */
+export class UndeclaredAccessError extends Error {
+  override name = 'UndeclaredAccessError';
+}
+
+export interface AccessControlOptions {
+  auth: AuthService;
+  /** Which route paths must declare access (default: under /api). */
+  guarded?: (url: string) => boolean;
+}
+
+export function installAccessControl(app: FastifyInstance, options: AccessControlOptions): void {
+  const { auth } = options;
+  const guarded = options.guarded ?? isGuardedPath;
   app.decorateRequest('principal', null);
+
+  app.addHook('onRoute', (route) => {
+    const access = route.config?.access;
+    if (access !== undefined && !ACCESS_VALUES.includes(access)) {
+      throw new UndeclaredAccessError(`route ${String(route.method)} ${route.url} declares access "${String(access)}": use 'public' or a role (${ROLES.join(', ')})`);
+    }
+    if (access === undefined && guarded(route.url)) {
+      throw new UndeclaredAccessError(
+        `route ${String(route.method)} ${route.url} does not declare who may call it: define it with apiRoute() (edge/api/api-route.ts) or give it config: { access: 'public' | '<role>' }`,
+      );
+    }
+  });
+
   app.addHook('onRequest', async (req, reply) => {
-    const path = req.url.split('?', 1)[0]!;
-    if (!path.startsWith('/api/') && path !== '/api') return;
-    if (PUBLIC_API.has(`${req.method} ${path}`)) return;
-    const result = auth.authenticate({ token: tokenOf(req), source: req.ip });
+    if (req.is404) return; // the not-found handler answers, with nothing but "not found"
+    const config = req.routeOptions.config;
+    const routeUrl = req.routeOptions.url ?? '';
+    const access: Access | undefined = config.access ?? (guarded(routeUrl) ? undefined : 'public');
+    const target = `${req.method} ${routeUrl.slice(0, 200)}`;
+    if (access === undefined) {
+      // Unreachable while the onRoute check stands; refuse rather than serve if it ever is not.
+      return sendApiError(reply, 403, { error: `${target} declares no access`, code: 'forbidden' });
+    }
+    const token = tokenOf(req);
+    if (access === 'public') {
+      // Known callers are known on public routes too (logout ends their session); no refusal here.
+      if (token) {
+        const result = auth.authenticate({ token, source: req.ip });
+        if (result.ok) req.principal = result.principal;
+      }
+      return;
+    }
+    const result = auth.authenticate({ token, source: req.ip });
     if (!result.ok) {
-      auth.auditRefusal('api.refused', result.refusal, { target: `${req.method} ${path.slice(0, 200)}` }, req.ip);
+      auth.auditRefusal('api.refused', result.refusal, { target }, req.ip);
       return sendRefusal(reply, result.refusal);
+    }
+    const action = config.action ?? target;
+    const refusal = auth.requireRole(result.principal, access, action);
+    if (refusal) {
+      auth.auditRefusal(action, refusal, { target, role: result.principal.role }, req.ip, result.principal);
+      return sendRefusal(reply, refusal);
     }
     req.principal = result.principal;
   });
-}
-
-/**
- * For route handlers: the caller, or a 403 (audited) if their role is below `minimum`.
- * Returns null after sending the refusal; the handler then returns the reply.
- */
-export function requireRole(auth: AuthService, req: FastifyRequest, reply: FastifyReply, minimum: Role, action: string): Principal | null {
-  const principal = req.principal;
-  if (!principal) {
-    // Only reachable if a public route calls it: treat as unauthenticated.
-    void sendRefusal(reply, { status: 401, code: 'unauthenticated', message: 'log in first' });
-    return null;
-  }
-  const refusal = auth.requireRole(principal, minimum, action);
-  if (refusal) {
-    auth.auditRefusal(action, refusal, { target: `${req.method} ${req.url.split('?', 1)[0]!.slice(0, 200)}`, role: principal.role }, req.ip, principal);
-    void sendRefusal(reply, refusal);
-    return null;
-  }
-  return principal;
 }

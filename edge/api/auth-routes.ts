@@ -1,10 +1,12 @@
 // POST /api/login, POST /api/logout, GET /api/session, and a minimal /login page for
-// browsers (the twin's own login form can replace it; docs/api.md describes the flow).
-import type { FastifyInstance } from 'fastify';
-import { LoginBodySchema } from '../../shared/auth-api.js';
+// browsers (the twin's own login form can replace it; docs/api.md describes the flow). The
+// session cookie is HttpOnly, SameSite=Strict, and Secure when the server speaks HTTPS.
+import type { FastifyPluginAsync } from 'fastify';
+import { ApiErrorSchema } from '../../shared/api-error.js';
+import { LoginBodySchema, LoginResponseSchema, SessionSchema } from '../../shared/auth-api.js';
 import type { AuthService } from '../auth/auth-service.js';
-import { SESSION_COOKIE, sendRefusal } from './auth-guard.js';
-import { parseInput } from './validation.js';
+import { apiRoute, caller, ok } from './api-route.js';
+import { bearerToken, cookieValue, SESSION_COOKIE, sendRefusal } from './auth-guard.js';
 
 const LOGIN_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -24,8 +26,10 @@ const LOGIN_SCRIPT = `(async () => {
   const form = document.getElementById('login');
   const error = document.getElementById('error');
   try {
-    const health = await (await fetch('/api/health')).json();
-    if (health.auth && health.auth.notice) { const d = document.getElementById('demo'); d.textContent = health.auth.notice; d.hidden = false; }
+    // In demo mode a visitor without a token has the demo session, and with it the notice to show.
+    const res = await fetch('/api/session');
+    const session = res.ok ? await res.json() : null;
+    if (session && session.demo) { const d = document.getElementById('demo'); d.textContent = session.demo.notice; d.hidden = false; }
   } catch {}
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -40,24 +44,42 @@ const LOGIN_SCRIPT = `(async () => {
   });
 })();`;
 
-export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, now: () => number): void {
-  app.post('/api/login', async (req, reply) => {
-    const { username, password } = parseInput(LoginBodySchema, req.body, 'login');
+const err = (description: string) => ({ description, schema: ApiErrorSchema });
+
+export const authRoutes: FastifyPluginAsync<{ auth: AuthService; now: () => number }> = async (app, { auth, now }) => {
+  const cookie = (value: string, maxAgeSeconds: number) =>
+    `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${app.secure ? '; Secure' : ''}`;
+
+  app.route(apiRoute({
+    method: 'POST', url: '/api/login', access: 'public', tag: 'auth',
+    summary: 'Log in: a signed token (8 h) in the answer and an HttpOnly cookie',
+    description: 'Rate-limited per client address and per user name (429 with Retry-After). Every attempt is audited.',
+    body: LoginBodySchema,
+    responses: { ...ok('logged in', LoginResponseSchema), 401: err('wrong user name or password'), 429: err('too many attempts') },
+  }, async ({ body: { username, password }, req, reply }) => {
     const result = await auth.login(username, password, req.ip);
     if (!result.ok) return sendRefusal(reply, result.refusal);
     const maxAge = Math.max(0, Math.floor((result.answer.expiresAt - now()) / 1000));
-    reply.header('set-cookie', `${SESSION_COOKIE}=${encodeURIComponent(result.answer.token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}`);
+    reply.header('set-cookie', cookie(encodeURIComponent(result.answer.token), maxAge));
     return result.answer;
-  });
+  }));
 
-  app.post('/api/logout', async (_req, reply) => {
-    // Tokens are stateless: logging out forgets the cookie; a copied token lives until it expires.
-    reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+  app.route(apiRoute({
+    method: 'POST', url: '/api/logout', access: 'public', tag: 'auth',
+    summary: 'End the session: its token stops working (also copies of it) and the cookie is cleared', responses: { 204: { description: 'logged out' } },
+  }, ({ req, reply }) => {
+    // Ends the session itself (edge/auth/session-store.ts): a copied token stops working too.
+    auth.logout(bearerToken(req.headers.authorization) ?? cookieValue(req.headers.cookie, SESSION_COOKIE), req.ip);
+    reply.header('set-cookie', cookie('', 0));
     return reply.code(204).send();
-  });
+  }));
 
-  app.get('/api/session', async (req) => auth.session(req.principal!));
+  app.route(apiRoute({
+    method: 'GET', url: '/api/session', access: 'operator', tag: 'auth',
+    summary: 'Who the caller is, and the demo-mode notice the twin must show', responses: ok('session', SessionSchema),
+  }, (input) => auth.session(caller(input))));
 
-  app.get('/login', async (_req, reply) => reply.type('text/html; charset=utf-8').send(LOGIN_PAGE));
-  app.get('/login.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(LOGIN_SCRIPT));
-}
+  const page = { access: 'public', tag: 'auth', hidden: true, responses: { 200: { description: 'for browsers' } } } as const;
+  app.route(apiRoute({ ...page, method: 'GET', url: '/login', summary: 'The login page' }, ({ reply }) => reply.type('text/html; charset=utf-8').send(LOGIN_PAGE)));
+  app.route(apiRoute({ ...page, method: 'GET', url: '/login.js', summary: 'The login page\'s script' }, ({ reply }) => reply.type('text/javascript; charset=utf-8').send(LOGIN_SCRIPT)));
+};

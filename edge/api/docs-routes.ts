@@ -1,7 +1,8 @@
 // GET /api/openapi.json (the document) and GET /api/docs (the same, readable in a browser
 // without any script or CDN: the edge often runs on a network with no internet).
-import type { FastifyInstance } from 'fastify';
-import type { ApiDocs } from './openapi.js';
+import type { FastifyPluginAsync } from 'fastify';
+import { apiRoute } from './api-route.js';
+import { buildOpenApi } from './openapi.js';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -35,10 +36,20 @@ section{border-top:1px solid #cbd5e1;padding:.5rem 0}pre{background:#f1f5f9;padd
 ${sections.join('\n')}</body></html>`;
 }
 
-export function registerDocsRoutes(app: FastifyInstance, docs: ApiDocs): void {
+export interface DocsRoutesOptions {
+  info: { title: string; version: string; description: string };
+}
+
+export const docsRoutes: FastifyPluginAsync<DocsRoutesOptions> = async (app, { info }) => {
   let cached: Record<string, unknown> | null = null;
   // Built on first request: every route is registered by then.
-  const doc = () => (cached ??= docs.build());
-  app.get('/api/openapi.json', async () => doc());
-  app.get('/api/docs', async (_req, reply) => reply.type('text/html; charset=utf-8').send(renderDocsPage(doc())));
-}
+  const doc = () => (cached ??= buildOpenApi(app.apiRoutes(), info));
+  app.route(apiRoute({
+    method: 'GET', url: '/api/openapi.json', access: 'operator', tag: 'docs', summary: 'This document (OpenAPI 3.1), generated from the routes themselves',
+    responses: { 200: { description: 'OpenAPI 3.1 document' } },
+  }, () => doc()));
+  app.route(apiRoute({
+    method: 'GET', url: '/api/docs', access: 'operator', tag: 'docs', summary: 'This document as a page',
+    responses: { 200: { description: 'HTML', contentType: 'text/html' } },
+  }, ({ reply }) => reply.type('text/html; charset=utf-8').send(renderDocsPage(doc()))));
+};

@@ -1,39 +1,22 @@
-// GET /api/history/…: tag trends, state timelines and KPI periods from the historian, as
-// JSON or CSV (format=csv). Parameters are validated with the zod schemas of
-// shared/history-api.ts; a 400 names the bad parameter and says what is expected.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+// GET /api/history/…: tag trends, state timelines and KPI periods from the historian, as JSON or
+// CSV (format=csv), and the replay reads (counts, values at a moment). Parameters are the zod
+// schemas of shared/history-api.ts; a 400 names the bad parameter and says what is expected.
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import {
   CountsQuerySchema, DEFAULT_WINDOW_MS, MachinePathSchema, TagHistoryQuerySchema, TagPathSchema, ValuesAtQuerySchema, WindowQuerySchema,
-  type CountsAnswer, type HistoryError, type ValuesAtAnswer,
+  type CountsAnswer, type ValuesAtAnswer,
 } from '../../shared/history-api.js';
+import { ApiErrorSchema } from '../../shared/api-error.js';
 import { UnknownTagError, type HistoryQueries } from '../store/history-query.js';
 import { kpiCsv, statesCsv, trendCsv } from '../store/history-csv.js';
+import { ok, routesWith, type RouteSpec } from './api-route.js';
+import { ApiFailure, InvalidInput } from './validation.js';
 
 export interface HistoryRoutesOptions {
   queries: HistoryQueries;
   /** Machines of the plant: a timeline for anything else is a 404 that lists them. */
   machineIds: readonly string[];
   now: () => number;
-}
-
-class BadParameter extends Error {
-  constructor(readonly parameter: string | undefined, message: string) {
-    super(message);
-  }
-}
-
-function parse<S extends z.ZodType>(schema: S, input: unknown, where: 'query' | 'path'): z.infer<S> {
-  const result = schema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-  const parameter = keys.length ? String(keys[0]) : issue.path.length ? String(issue.path[0]) : undefined;
-  const what = where === 'query' ? 'query parameter' : 'path parameter';
-  const message = keys.length
-    ? `unknown ${what} "${keys.join('", "')}"`
-    : `${what} "${parameter}": ${issue.message}`;
-  throw new BadParameter(parameter, message);
 }
 
 function window(q: { from?: number; to?: number }, defaultSpan: number, now: number): { from: number; to: number } {
@@ -49,52 +32,52 @@ function csv(reply: FastifyReply, name: string, body: string) {
     .send(body);
 }
 
-export function registerHistoryRoutes(app: FastifyInstance, options: HistoryRoutesOptions): void {
+const csvNote = 'format=csv answers text/csv instead of JSON.';
+const notFound = { 404: { description: 'no such tag or machine', schema: ApiErrorSchema } };
+const spec = <const S extends Omit<RouteSpec, 'method' | 'tag' | 'access'>>(s: S) => ({ method: 'GET', tag: 'history', access: 'operator', ...s }) as const;
+
+export const historyRoutes: FastifyPluginAsync<HistoryRoutesOptions> = async (app, options) => {
   const { queries, now } = options;
   const machines = new Set(options.machineIds);
+  const route = routesWith((err) => (err instanceof UnknownTagError ? new ApiFailure(404, 'not-found', err.message) : null));
 
-  // Only this module's errors become 400/404; anything else goes to Fastify's handler (500).
-  const handle = <R>(fn: (req: FastifyRequest, reply: FastifyReply) => R) => async (req: FastifyRequest, reply: FastifyReply) => {
-    try {
-      // The historian writes in batches: commit what is queued so the answer holds everything recorded until now.
-      queries.catchUp();
-      return fn(req, reply);
-    } catch (err) {
-      if (err instanceof BadParameter) return reply.code(400).send({ error: err.message, parameter: err.parameter } satisfies HistoryError);
-      if (err instanceof UnknownTagError) return reply.code(404).send({ error: err.message } satisfies HistoryError);
-      throw err;
-    }
-  };
-
-  function machineOf(params: unknown): string {
-    const { machineId } = parse(MachinePathSchema, params, 'path');
-    if (!machines.has(machineId)) {
-      throw new UnknownTagError(`no machine "${machineId}" (known: ${[...machines].join(', ')})`);
-    }
+  function known(machineId: string): string {
+    if (!machines.has(machineId)) throw new ApiFailure(404, 'not-found', `no machine "${machineId}" (known: ${[...machines].join(', ')})`, { field: 'machineId' });
+    // The historian writes in batches: commit what is queued so the answer holds everything recorded until now.
+    queries.catchUp();
     return machineId;
   }
 
-  app.get('/api/history/tags', handle(() => ({ tags: queries.tags() })));
+  app.route(route(spec({ url: '/api/history/tags', summary: 'Every tag the historian has stored', responses: ok('tags') }), () => {
+    queries.catchUp();
+    return { tags: queries.tags() };
+  }));
 
-  app.get('/api/history/tags/:tag', handle((req, reply) => {
-    const { tag } = parse(TagPathSchema, req.params, 'path');
-    const q = parse(TagHistoryQuerySchema, req.query, 'query');
+  app.route(route(spec({
+    url: '/api/history/tags/:tag', summary: 'Trend of one tag: raw samples, or per-minute aggregates when the window holds more than maxPoints',
+    description: csvNote, params: TagPathSchema, query: TagHistoryQuerySchema, responses: { ...ok('trend'), ...notFound },
+  }), ({ params: { tag }, query: q, reply }) => {
+    queries.catchUp();
     const { from, to } = window(q, DEFAULT_WINDOW_MS.tag, now());
     const trend = queries.trend(tag, from, to, q.maxPoints);
     return q.format === 'csv' ? csv(reply, `${tag}-${from}-${to}`, trendCsv(trend)) : trend;
   }));
 
-  app.get('/api/history/states/:machineId', handle((req, reply) => {
-    const machineId = machineOf(req.params);
-    const q = parse(WindowQuerySchema, req.query, 'query');
+  app.route(route(spec({
+    url: '/api/history/states/:machineId', summary: 'State timeline of a machine', description: csvNote,
+    params: MachinePathSchema, query: WindowQuerySchema, responses: { ...ok('intervals'), ...notFound },
+  }), ({ params, query: q, reply }) => {
+    const machineId = known(params.machineId);
     const { from, to } = window(q, DEFAULT_WINDOW_MS.states, now());
     const intervals = queries.stateTimeline(machineId, from, to);
     return q.format === 'csv' ? csv(reply, `${machineId}-states-${from}-${to}`, statesCsv(intervals, now())) : { machineId, from, to, intervals };
   }));
 
-  app.get('/api/history/kpi/:machineId', handle((req, reply) => {
-    const machineId = machineOf(req.params);
-    const q = parse(WindowQuerySchema, req.query, 'query');
+  app.route(route(spec({
+    url: '/api/history/kpi/:machineId', summary: 'Stored KPI periods (closed shifts) of a machine', description: csvNote,
+    params: MachinePathSchema, query: WindowQuerySchema, responses: { ...ok('periods'), ...notFound },
+  }), ({ params, query: q, reply }) => {
+    const machineId = known(params.machineId);
     const { from, to } = window(q, DEFAULT_WINDOW_MS.kpi, now());
     const periods = queries.kpiPeriods(machineId, from, to);
     return q.format === 'csv' ? csv(reply, `${machineId}-kpi-${from}-${to}`, kpiCsv(periods)) : { machineId, from, to, periods };
@@ -102,19 +85,28 @@ export function registerHistoryRoutes(app: FastifyInstance, options: HistoryRout
 
   // Replay: parts made in a window (with the count before it, from `since`), and every tag of a
   // machine as it stood at one moment.
-  app.get('/api/history/counts/:machineId', handle((req) => {
-    const machineId = machineOf(req.params);
-    const q = parse(CountsQuerySchema, req.query, 'query');
-    if (q.format === 'csv') throw new BadParameter('format', 'query parameter "format": counts are JSON only (use /api/history/kpi for CSV)');
+  app.route(route(spec({
+    url: '/api/history/counts/:machineId', summary: 'Part-count deltas of a machine in a window, with the parts made from `since` to `from` as a base (replay)',
+    params: MachinePathSchema, query: CountsQuerySchema, responses: { ...ok('deltas'), ...notFound },
+  }), ({ params, query: q }) => {
+    const machineId = known(params.machineId);
+    if (q.format === 'csv') throw new InvalidInput('query parameter "format": counts are JSON only (use /api/history/kpi for CSV)', 'format');
     const { from, to } = window(q, DEFAULT_WINDOW_MS.states, now());
     const since = q.since ?? null;
     const base = since === null ? { total: 0, good: 0 } : queries.countTotals(machineId, since, from);
     return { machineId, from, to, since, base, deltas: queries.counts(machineId, from, to) } satisfies CountsAnswer;
   }));
 
-  app.get('/api/history/values/:machineId', handle((req) => {
-    const machineId = machineOf(req.params);
-    const { at } = parse(ValuesAtQuerySchema, req.query, 'query');
+  app.route(route(spec({
+    url: '/api/history/values/:machineId', summary: 'Every tag of a machine as stored at one moment: the last sample at or before `at` (replay)',
+    params: MachinePathSchema, query: ValuesAtQuerySchema, responses: { ...ok('tags'), ...notFound },
+  }), ({ params, query: { at } }) => {
+    const machineId = known(params.machineId);
     return { machineId, at, tags: queries.valuesAt(machineId, at) } satisfies ValuesAtAnswer;
   }));
+};
+
+/** For tests and benchmarks that serve only the history (no access control installed). */
+export async function registerHistoryRoutes(app: FastifyInstance, options: HistoryRoutesOptions): Promise<void> {
+  await app.register(historyRoutes, options);
 }

@@ -1,49 +1,73 @@
+// The HTTP(S) server of an edge, of each line on a plant host and of the host itself: Fastify with
+// one spelling per path (canonical-url.ts + a case- and trailing-slash-insensitive router), the
+// security headers, the route catalogue, the API's one error shape and the access control decided
+// on the matched route. Routes come as plugins, one per area (edge-api.ts lists the edge's).
 import { existsSync } from 'node:fs';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import type { DeviceHealth, MachineLive } from '../../shared/live-protocol.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { Log } from '../logger.js';
-import type { ApiDocs } from './openapi.js';
-import { installAuthGuard } from './auth-guard.js';
+import { installAccessControl } from './auth-guard.js';
+import { canonicalUrl } from './canonical-url.js';
+import { installRouteCatalogue } from './openapi.js';
 import { installSecurity } from './security-headers.js';
 import { installErrorHandler } from './validation.js';
-
-export interface HttpServerOptions {
-  uiDir: string;
-  /** Modules may add their own sections (e.g. `historian`). */
-  health: () => { status: 'ok' | 'degraded'; uptimeSeconds: number; devices: DeviceHealth[]; [section: string]: unknown };
-  machines: () => MachineLive[];
-  /** Authenticates every /api/ route but health and login (edge/api/auth-guard.ts). */
-  auth: AuthService;
-  /** Records every route for the OpenAPI document. */
-  docs?: ApiDocs;
-  log: Log;
-}
 
 /** JSON bodies above this are refused with 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, trustProxy: false });
-  options.docs?.attach(app);
+/** PEM certificate chain and private key: the server speaks HTTPS and the session cookie is Secure. */
+export interface TlsFiles {
+  cert: Buffer | string;
+  key: Buffer | string;
+}
+
+export interface ApiAppOptions {
+  auth: AuthService;
+  log: Log;
+  bodyLimit?: number;
+  tls?: TlsFiles;
+  /** The plant host puts its /lines/… dispatch in front of Fastify. */
+  serverFactory?: FastifyServerFactory;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** True when this server speaks HTTPS (cookies get the Secure attribute). */
+    secure: boolean;
+  }
+}
+
+export function createApiApp(options: ApiAppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimit ?? BODY_LIMIT_BYTES,
+    trustProxy: false,
+    rewriteUrl: (req: IncomingMessage) => canonicalUrl(req.url ?? '/'),
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+    ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+  app.decorate('secure', !!options.tls);
+  installRouteCatalogue(app);
   installSecurity(app);
   installErrorHandler(app, options.log);
-  installAuthGuard(app, options.auth);
+  installAccessControl(app, { auth: options.auth });
+  return app;
+}
 
-  app.get('/api/health', async () => ({ ...options.health(), auth: options.auth.health() }));
-  app.get('/api/machines', async () => ({ machines: options.machines() }));
-  app.get('/api/machines/:id', async (req, reply) => {
-    const { id } = req.params as { id: string };
-    const machine = options.machines().find((m) => m.machineId === id);
-    if (!machine) return reply.code(404).send({ error: `no machine "${id}"` });
-    return machine;
-  });
+export interface HttpServerOptions extends ApiAppOptions {
+  uiDir: string;
+}
 
+/** An API app that also serves the twin UI (public: it holds no data, it asks the API for it). */
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const app = createApiApp(options);
   if (existsSync(options.uiDir)) {
     await app.register(fastifyStatic, { root: options.uiDir, prefix: '/' });
   } else {
-    app.get('/', async (_req, reply) =>
+    app.get('/', { config: { access: 'public' } }, async (_req, reply) =>
       reply.type('text/html').send(`<h1>twinline edge</h1><p>The twin UI is not built. Run <code>npm run build:ui</code> (npm start does it for you).</p>`),
     );
   }

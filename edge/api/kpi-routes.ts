@@ -5,18 +5,20 @@
 // live KPI engine and the pure functions in shared/kpi, so the REST answer and the twin
 // show the same numbers. Parameters are validated with shared/kpi-api.ts; a 400 names
 // the bad parameter and says what is expected, an unknown machine is a 404 that lists them.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+import type { FastifyPluginAsync } from 'fastify';
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import {
   ClosedShiftsQuerySchema, DEFAULT_SHIFT_WINDOW_MS, KpiMachinePathSchema, KpiPeriodPathSchema,
-  type ClosedShiftReport, type ClosedShiftsAnswer, type KpiApiError, type KpiShiftRef, type LineClosedShiftsAnswer,
+  type ClosedShiftReport, type ClosedShiftsAnswer, type KpiShiftRef, type LineClosedShiftsAnswer,
   type LineKpiAnswer, type MachineKpiAnswer, type MachinesKpiAnswer, type PeriodKpiAnswer,
 } from '../../shared/kpi-api.js';
 import { buildKpiReport, type KpiReportOptions } from '../../shared/kpi/kpi-report.js';
 import { computeLineKpis } from '../../shared/kpi/line-oee.js';
 import type { PeriodTotals } from '../../shared/kpi/period-totals.js';
 import type { LiveKpiEngine } from '../kpi/live-kpi-engine.js';
+import { ApiErrorSchema } from '../../shared/api-error.js';
+import { apiRoute, ok, type RouteSpec } from './api-route.js';
+import { ApiFailure } from './validation.js';
 
 /** A closed shift as the store keeps it. */
 export interface StoredShift {
@@ -36,28 +38,12 @@ export interface KpiRoutesOptions {
   storedShifts?: (machineId: string, from: number, to: number) => StoredShift[];
 }
 
-class BadParameter extends Error {
-  constructor(readonly parameter: string | undefined, message: string) {
-    super(message);
-  }
-}
-
-class NotFound extends Error {}
-
-function parse<S extends z.ZodType>(schema: S, input: unknown, where: 'query' | 'path'): z.infer<S> {
-  const result = schema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-  const parameter = keys.length ? String(keys[0]) : issue.path.length ? String(issue.path[0]) : undefined;
-  const what = where === 'query' ? 'query parameter' : 'path parameter';
-  const message = keys.length ? `unknown ${what} "${keys.join('", "')}"` : `${what} "${parameter}": ${issue.message}`;
-  throw new BadParameter(parameter, message);
-}
-
 const shiftRef = (s: KpiShiftRef): KpiShiftRef => ({ name: s.name, date: s.date, start: s.start, end: s.end });
 
-export function registerKpiRoutes(app: FastifyInstance, options: KpiRoutesOptions): void {
+const unknownMachine = { 404: { description: 'no such machine', schema: ApiErrorSchema } };
+const spec = <const S extends Omit<RouteSpec, 'method' | 'tag' | 'access'>>(s: S) => ({ method: 'GET', tag: 'kpi', access: 'operator', ...s }) as const;
+
+export const kpiRoutes: FastifyPluginAsync<KpiRoutesOptions> = async (app, options) => {
   const { plant, kpi, now } = options;
   const machineIds = plant.machines.map((m) => m.id);
   const known = new Set(machineIds);
@@ -68,25 +54,12 @@ export function registerKpiRoutes(app: FastifyInstance, options: KpiRoutesOption
     co2eKgPerKWh: plant.energy.co2eKgPerKWh,
   };
 
-  // Only this module's errors become 400/404; anything else goes to Fastify's handler (500).
-  const handle = <R>(fn: (req: FastifyRequest, reply: FastifyReply) => R) => async (req: FastifyRequest, reply: FastifyReply) => {
-    try {
-      return fn(req, reply);
-    } catch (err) {
-      if (err instanceof BadParameter) return reply.code(400).send({ error: err.message, parameter: err.parameter } satisfies KpiApiError);
-      if (err instanceof NotFound) return reply.code(404).send({ error: err.message, parameter: 'id' } satisfies KpiApiError);
-      throw err;
-    }
-  };
-
-  function machineOf(params: unknown): string {
-    const { id } = parse(KpiMachinePathSchema, params, 'path');
-    if (!known.has(id)) throw new NotFound(`no machine "${id}" (known: ${machineIds.join(', ')})`);
+  function machineOf(id: string): string {
+    if (!known.has(id)) throw new ApiFailure(404, 'not-found', `no machine "${id}" (known: ${machineIds.join(', ')})`, { field: 'id' });
     return id;
   }
 
-  function window(query: unknown): { from: number; to: number; limit: number } {
-    const q = parse(ClosedShiftsQuerySchema, query, 'query');
+  function window(q: { from?: number; to?: number; limit: number }): { from: number; to: number; limit: number } {
     const to = q.to ?? Math.max(now(), (q.from ?? 0) + 1);
     const from = q.from ?? to - DEFAULT_SHIFT_WINDOW_MS;
     return { from, to, limit: q.limit };
@@ -104,7 +77,7 @@ export function registerKpiRoutes(app: FastifyInstance, options: KpiRoutesOption
     return [...byStart.values()].sort((a, b) => a.shift.start - b.shift.start);
   }
 
-  app.get('/api/kpi/machines', handle((): MachinesKpiAnswer => ({
+  app.route(apiRoute(spec({ url: '/api/kpi/machines', summary: 'Current-shift KPIs of every machine, with formulas and inputs', responses: ok('KPIs') }), (): MachinesKpiAnswer => ({
     at: now(),
     machines: machineIds.map((machineId) => {
       const d = kpi.details(machineId);
@@ -114,8 +87,10 @@ export function registerKpiRoutes(app: FastifyInstance, options: KpiRoutesOption
     }),
   })));
 
-  app.get('/api/kpi/machines/:id', handle((req): MachineKpiAnswer => {
-    const machineId = machineOf(req.params);
+  app.route(apiRoute(spec({
+    url: '/api/kpi/machines/:id', summary: 'Current-shift KPI report of one machine', params: KpiMachinePathSchema, responses: { ...ok('report'), ...unknownMachine },
+  }), ({ params }): MachineKpiAnswer => {
+    const machineId = machineOf(params.id);
     const at = now();
     const details = kpi.details(machineId);
     if (!details) return { machineId, at, shift: null, report: null, totals: null };
@@ -123,22 +98,26 @@ export function registerKpiRoutes(app: FastifyInstance, options: KpiRoutesOption
     return { machineId, at, shift: shiftRef(details.shift), report: buildKpiReport(details.totals, reportOptions), totals: details.totals };
   }));
 
-  app.get('/api/kpi/machines/:id/shifts', handle((req): ClosedShiftsAnswer => {
-    const machineId = machineOf(req.params);
-    const { from, to, limit } = window(req.query);
+  app.route(apiRoute(spec({
+    url: '/api/kpi/machines/:id/shifts', summary: 'Closed shifts of one machine', params: KpiMachinePathSchema, query: ClosedShiftsQuerySchema,
+    responses: { ...ok('closed shifts'), ...unknownMachine },
+  }), ({ params, query }): ClosedShiftsAnswer => {
+    const machineId = machineOf(params.id);
+    const { from, to, limit } = window(query);
     const shifts = closedShifts(machineId, from, to)
       .slice(-limit)
       .map((s) => ({ shift: s.shift, source: s.source, report: buildKpiReport(s.totals, reportOptions), totals: s.totals }));
     return { machineId, from, to, shifts };
   }));
 
-  app.get('/api/kpi/machines/:id/periods/:kind', handle((req): PeriodKpiAnswer => {
-    const { id, kind } = parse(KpiPeriodPathSchema, req.params, 'path');
-    const machineId = machineOf({ id });
+  app.route(apiRoute(spec({
+    url: '/api/kpi/machines/:id/periods/:kind', summary: 'Plant-local day or ISO week of one machine', params: KpiPeriodPathSchema, responses: { ...ok('period'), ...unknownMachine },
+  }), ({ params: { id, kind } }): PeriodKpiAnswer => {
+    const machineId = machineOf(id);
     return { machineId, kind, at: now(), report: kpi.period(machineId, kind) };
   }));
 
-  app.get('/api/kpi/line', handle((): LineKpiAnswer => {
+  app.route(apiRoute(spec({ url: '/api/kpi/line', summary: 'Line KPIs (bottleneck method)', responses: ok('line KPIs') }), (): LineKpiAnswer => {
     const at = now();
     const current = kpi.line();
     if (!current) return { line, at, shift: null, kpis: null };
@@ -146,8 +125,8 @@ export function registerKpiRoutes(app: FastifyInstance, options: KpiRoutesOption
     return { line, at, shift: shiftRef(shift), kpis };
   }));
 
-  app.get('/api/kpi/line/shifts', handle((req): LineClosedShiftsAnswer => {
-    const { from, to, limit } = window(req.query);
+  app.route(apiRoute(spec({ url: '/api/kpi/line/shifts', summary: 'Closed shifts of the line', query: ClosedShiftsQuerySchema, responses: ok('closed shifts') }), ({ query }): LineClosedShiftsAnswer => {
+    const { from, to, limit } = window(query);
     // Group the machines' closed shifts by shift start; plant order is flow order (bottleneck ties go downstream).
     const byStart = new Map<number, { shift: KpiShiftRef; machines: { machineId: string; idealCycleTimeSeconds: number; totals: PeriodTotals }[] }>();
     for (const m of plant.machines) {
@@ -163,4 +142,4 @@ export function registerKpiRoutes(app: FastifyInstance, options: KpiRoutesOption
       .map((e) => ({ shift: e.shift, machines: e.machines.map((m) => m.machineId), kpis: computeLineKpis(e.machines, reportOptions) }));
     return { line, from, to, shifts };
   }));
-}
+};

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { SampleBatch } from './sample-batch.js';
-import { TagChanges } from '../model/tag-changes.js';
 import type { TagSample } from './connector.js';
 
 const samples: TagSample[] = [
@@ -18,6 +17,7 @@ describe('SampleBatch: one read, column by column', () => {
     expect(batch.toSamples()).toEqual(samples);
     expect([0, 1, 2, 3].map((i) => batch.index(i))).toEqual([10, 11, 12, 13]);
     expect(batch.qualityCodeAt(3)).toBe(2);
+    expect(batch.tagId(2)).toBe('mill.program');
   });
 
   it('marks samples without a plant index as unknown (-1)', () => {
@@ -34,27 +34,5 @@ describe('SampleBatch: one read, column by column', () => {
     expect(batch.toSamples()).toEqual([]);
     batch.push('mill.state', 2, 'good', 5, 6, 0);
     expect(batch.toSamples()).toEqual([{ tag: 'mill.state', value: 2, quality: 'good', ts: 5, receivedTs: 6 }]);
-  });
-});
-
-describe('TagChanges: the model\'s changes, naming tags by catalogue index', () => {
-  it('resolves machine, tag name and plant-wide id through the catalogue', () => {
-    const catalogue = { ids: ['mill.state', 'lathe.state'], names: ['state', 'state'], machineIds: ['mill', 'lathe'] };
-    const changes = new TagChanges(catalogue, 1);
-    changes.add(1, 3, 0, 100, 101);
-    changes.add(0, null, 2, 102, 103);
-    expect(changes.length).toBe(2);
-    expect([changes.machineId(0), changes.tagName(0), changes.tag(0)]).toEqual(['lathe', 'state', 'lathe.state']);
-    expect(changes.toList()).toEqual([
-      { machineId: 'lathe', tag: 'state', value: 3, quality: 'good', ts: 100, receivedTs: 101 },
-      { machineId: 'mill', tag: 'state', value: null, quality: 'bad', ts: 102, receivedTs: 103 },
-    ]);
-  });
-
-  it('builds from plain changes and gives them back unchanged', () => {
-    const list = [{ machineId: 'press', tag: 'force', value: 12.5, quality: 'uncertain' as const, ts: 7, receivedTs: 8 }];
-    const changes = TagChanges.from(list);
-    expect(changes.toList()).toEqual(list);
-    expect(changes.sample(0)).toEqual({ tag: 'press.force', value: 12.5, quality: 'uncertain', ts: 7, receivedTs: 8 });
   });
 });

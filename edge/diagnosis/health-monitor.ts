@@ -144,16 +144,15 @@ export class HealthMonitor implements ModelEventSink {
         m.state = e.state;
         m.changedAt = now;
       } else if (e.kind === 'tags') {
-        const changes = e.changes;
-        for (let i = 0; i < changes.length; i++) {
-          const m = this.machines.get(changes.machineId(i));
+        for (const c of e.changes) {
+          const m = this.machines.get(c.machineId);
           if (!m) continue;
           this.advance(m, now);
-          const t = m.tags.get(changes.tagName(i));
+          const t = m.tags.get(c.tagName);
           if (!t) continue;
           this.accrueTag(t, now);
-          const v = changes.value(i);
-          const ok = changes.quality(i) !== 'bad' && typeof v === 'number' && Number.isFinite(v);
+          const v = c.value;
+          const ok = c.quality !== 'bad' && typeof v === 'number' && Number.isFinite(v);
           t.last = ok ? (v as number) : null;
           if (!ok) t.bad = true;
         }

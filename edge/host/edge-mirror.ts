@@ -9,7 +9,7 @@ import { KpiSettingsSchema, ShiftCalendarSchema, type MachineState } from '../..
 import { AlarmViewSchema, FloodStatusSchema, type AlarmView, type FloodStatus } from '../../shared/alarm-wire.js';
 import { z } from 'zod';
 import type { ModelEvent } from '../model/plant-model.js';
-import { TagChanges, type TagChange } from '../model/tag-changes.js';
+import { TagChanges, type TagReading } from '../model/tag-changes.js';
 import {
   ALARM_METRIC, COMMAND_RESULT, DEVICE_FIELDS, MACHINE_FIELDS, NODE_METRIC, parseDeviceMetricName, qualityFromCode, TAG_PREFIX,
   type KpiSettingsMetric,
@@ -271,8 +271,8 @@ export class EdgeMirror {
 
   // ---- devices ----------------------------------------------------------------------------------
   private applyDeviceMetrics(live: MachineLive, metrics: Metric[], isData: boolean): void {
-    const liveTags: TagChange[] = [];
-    const historyTags: TagChange[] = [];
+    const liveTags: TagReading[] = [];
+    const historyTags: TagReading[] = [];
     const machineId = live.machineId;
     const previousState = live.state;
     const before = totalsOf(live);
@@ -284,17 +284,17 @@ export class EdgeMirror {
       if (!d) continue;
       const ts = m.timestamp ?? this.now();
       if (d.name.startsWith(TAG_PREFIX)) {
-        const tag = d.name.slice(TAG_PREFIX.length);
-        const quality: Quality = m.properties?.Quality ? qualityFromCode(m.properties.Quality.value) : isData ? (live.tags[tag]?.quality ?? 'good') : 'good';
+        const tagName = d.name.slice(TAG_PREFIX.length);
+        const quality: Quality = m.properties?.Quality ? qualityFromCode(m.properties.Quality.value) : isData ? (live.tags[tagName]?.quality ?? 'good') : 'good';
         const value = m.value;
-        const change: TagChange = { machineId, tag, value, quality, ts, receivedTs: this.now() };
+        const change: TagReading = { machineId, tagName, value, quality, ts, receivedTs: this.now() };
         if (m.isHistorical) {
           this.stats.historicalMetrics++;
           historyTags.push(change);
           continue; // history for the store; the live view keeps the current value
         }
         liveTags.push(change);
-        live.tags[tag] = { value, quality, ts };
+        live.tags[tagName] = { value, quality, ts };
         touched = true;
         continue;
       }
@@ -318,7 +318,7 @@ export class EdgeMirror {
       if (TOTAL_FIELDS.has(field.name)) totalsTs = Math.max(totalsTs ?? ts, ts);
       touched = true;
     }
-    const asEvents = (changes: TagChange[]): ModelEvent[] => (changes.length ? [{ kind: 'tags', changes: TagChanges.from(changes) }] : []);
+    const asEvents = (changes: TagReading[]): ModelEvent[] => (changes.length ? [{ kind: 'tags', changes: TagChanges.from(changes) }] : []);
     const history = asEvents(historyTags);
     const events = asEvents(liveTags);
     if (live.state !== previousState) {

@@ -10,17 +10,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Log } from '../logger.js';
 import { openStoreFile } from '../audit/open-store.js';
 import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
 import { auditAnchorFile, loadAuditKey } from '../audit/audit-key.js';
 import { createAuthService, type AuthService } from '../auth/auth-service.js';
 import { loadSecret } from '../auth/secret.js';
-import { installSecurity } from '../api/security-headers.js';
-import { installAuthGuard } from '../api/auth-guard.js';
-import { installErrorHandler } from '../api/validation.js';
-import { registerAuthRoutes } from '../api/auth-routes.js';
+import { createApiApp } from '../api/http-server.js';
+import { bearerToken, cookieValue, SESSION_COOKIE } from '../api/auth-guard.js';
+import { authRoutes } from '../api/auth-routes.js';
+import { docsRoutes } from '../api/docs-routes.js';
+import { canonicalUrl } from '../api/canonical-url.js';
 import { openHistorian, type Historian, type TagPolicy } from '../store/historian.js';
 import type { ModelEvent } from '../model/plant-model.js';
 import { TagChanges, type TagChange } from '../model/tag-changes.js';
@@ -31,7 +32,7 @@ import { createRemoteCommandService, type RemoteCommandService } from './remote-
 import { mirroredAlarmList, startLineServer, type LineServer } from './line-server.js';
 import { createHostLineKpi, type HostLineKpi } from './line-kpi.js';
 import { describeLine, linePath, type HostedLine } from './plant-lines.js';
-import { PLANT_PAGE, PLANT_SCRIPT } from './plant-overview.js';
+import { plantRoutes } from './plant-routes.js';
 
 export type { HostedLine } from './plant-lines.js';
 
@@ -79,7 +80,7 @@ interface LineEntry {
 const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
 
 /** /lines/<group>/<edge node>[/rest][?query] */
-const LINE_URL = /^\/lines\/([^/?#]+)\/([^/?#]+)(\/[^?#]*)?(\?[^#]*)?$/;
+const LINE_URL = /^\/lines\/([^/?#]+)\/([^/?#]+)(\/[^?#]*)?(\?[^#]*)?$/i;
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const { config, log } = options;
@@ -217,12 +218,21 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     .sort((a, b) => a.key.localeCompare(b.key));
 
   // ---- the main port: plant API + overview, and every line under /lines/<group>/<node>/ -------
+  // The dispatch decides on the canonical path (canonical-url.ts), the one the routers see: a
+  // line reached as /%6Cines/…, /LINES/…, //lines//… or via dot segments is the same line, and
+  // nothing spelled differently slips past to another handler.
+  function lineOf(rawUrl: string | undefined): { m: RegExpExecArray; server: LineServer | null | undefined; key: string } | null {
+    const m = LINE_URL.exec(canonicalUrl(rawUrl ?? '/'));
+    if (!m) return null;
+    const key = `${safeDecode(m[1]!)}/${safeDecode(m[2]!)}`;
+    return { m, key, server: entries.get(key)?.server };
+  }
+
   /** Hands a /lines/… request to its line's server; false when the URL is not a line's. */
   function lineRequest(req: IncomingMessage, res: ServerResponse): boolean {
-    const m = LINE_URL.exec(req.url ?? '');
-    if (!m) return false;
-    const key = `${safeDecode(m[1]!)}/${safeDecode(m[2]!)}`;
-    const server = entries.get(key)?.server;
+    const line = lineOf(req.url);
+    if (!line) return false;
+    const { m, key, server } = line;
     if (!server) {
       res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify({ error: `no line ${key} on this host (yet): GET /api/lines lists the lines it serves`, code: 'unknown-line' }));
@@ -239,20 +249,28 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     return true;
   }
 
+  /** A WebSocket to a line's live feed: only with a session (cookie or bearer; the demo auto-login in demo mode). */
   function lineUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const m = LINE_URL.exec(req.url ?? '');
-    const server = m && m[3] !== undefined ? entries.get(`${safeDecode(m[1]!)}/${safeDecode(m[2]!)}`)?.server : undefined;
-    if (!m || !server) {
-      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+    const line = lineOf(req.url);
+    if (!line?.server || line.m[3] === undefined) {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
-    req.url = m[3]! + (m[4] ?? '');
-    server.app.server.emit('upgrade', req, socket, head);
+    const source = req.socket.remoteAddress ?? 'unknown';
+    const token = bearerToken(req.headers.authorization) ?? cookieValue(req.headers.cookie, SESSION_COOKIE);
+    const result = auth.authenticate({ token, source });
+    if (!result.ok) {
+      auth.auditRefusal('socket.refused', result.refusal, { target: `upgrade /lines/${line.key}` }, source);
+      socket.end(`HTTP/1.1 ${result.refusal.status} ${result.refusal.status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      return;
+    }
+    req.url = line.m[3] + (line.m[4] ?? '');
+    line.server.app.server.emit('upgrade', req, socket, head);
   }
 
   let mainServer: Server | null = null;
-  const plantApp: FastifyInstance = Fastify({
-    logger: false, bodyLimit: 16 * 1024,
+  const plantApp: FastifyInstance = createApiApp({
+    auth, log, bodyLimit: 16 * 1024,
     serverFactory: (handler) => {
       const server = createServer((req, res) => {
         if (!lineRequest(req, res)) handler(req, res);
@@ -262,39 +280,37 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       return server;
     },
   });
-  installSecurity(plantApp);
-  installErrorHandler(plantApp, log);
-  installAuthGuard(plantApp, auth);
-  registerAuthRoutes(plantApp, auth, now);
-  plantApp.get('/api/health', async () => ({
-    status: primary.health().connected ? 'ok' : 'degraded',
-    host: primary.health(),
-    auth: auth.health(),
-    lines: lines().map((l) => ({ key: l.key, online: l.online, path: l.path, port: l.port })),
-  }));
-  plantApp.get('/api/lines', async () => ({ host: config.host.id, at: now(), lines: lines() }));
-  // Every line's KPI answer (the edge's GET /api/kpi/line shape), for a plant view in one call.
-  plantApp.get('/api/kpi/lines', async () => ({
-    at: now(),
-    lines: [...entries.values()].sort((a, b) => a.mirror.key.localeCompare(b.mirror.key)).map((e) => {
-      const view = e.mirror.plantView;
-      const current = e.kpi?.engine.line() ?? null;
-      const { shift, ...kpis } = current ?? { shift: null };
-      return {
-        key: e.mirror.key, path: linePathOf(e),
-        line: view ? { id: view.line.id, name: view.line.name } : null,
-        shift, kpis: current ? kpis : null,
-      };
+  await plantApp.register(authRoutes, { auth, now });
+  await plantApp.register(plantRoutes, {
+    hostId: config.host.id, auth,
+    status: () => ({
+      status: primary.health().connected ? 'ok' : 'degraded',
+      host: primary.health(),
+      lines: lines().map((l) => ({ key: l.key, online: l.online, path: l.path, port: l.port })),
     }),
-  }));
-  // The plant's standing alarms, each with its line; read-only (actions stay with the edges).
-  plantApp.get('/api/alarms', async () => ({
-    ts: now(),
-    lines: [...entries.values()].sort((a, b) => a.mirror.key.localeCompare(b.mirror.key))
-      .map((e) => ({ key: e.mirror.key, ...mirroredAlarmList(e.mirror, now()) })),
-  }));
-  plantApp.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(PLANT_PAGE(config.host.id)));
-  plantApp.get('/plant.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(PLANT_SCRIPT));
+    lines: () => ({ host: config.host.id, at: now(), lines: lines() }),
+    kpiLines: () => ({
+      at: now(),
+      lines: [...entries.values()].sort((a, b) => a.mirror.key.localeCompare(b.mirror.key)).map((e) => {
+        const view = e.mirror.plantView;
+        const current = e.kpi?.engine.line() ?? null;
+        const { shift, ...kpis } = current ?? { shift: null };
+        return {
+          key: e.mirror.key, path: linePathOf(e),
+          line: view ? { id: view.line.id, name: view.line.name } : null,
+          shift, kpis: current ? kpis : null,
+        };
+      }),
+    }),
+    alarms: () => ({
+      ts: now(),
+      lines: [...entries.values()].sort((a, b) => a.mirror.key.localeCompare(b.mirror.key))
+        .map((e) => ({ key: e.mirror.key, ...mirroredAlarmList(e.mirror, now()) })),
+    }),
+  });
+  await plantApp.register(docsRoutes, {
+    info: { title: `twinline plant host ${config.host.id}`, version: '0.1.0', description: 'The plant API of the host; each line\'s API is under /lines/<group>/<edge node>/api/docs.' },
+  });
 
   await plantApp.listen({ port: config.http.port, host: config.http.host });
   const port = ((mainServer as Server | null)?.address() as AddressInfo).port;

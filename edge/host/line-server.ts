@@ -3,17 +3,23 @@
 // the edge's exported functions with the mirror as the data source. The host's main port hands it
 // every request under /lines/<group>/<edge node>/ (host-runtime.ts); a port of its own is optional.
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
 import type { LineSnapshot, MachineLive } from '../../shared/live-protocol.js';
 import type { AlarmList, AlarmView } from '../../shared/alarm-wire.js';
 import { AlarmListQuerySchema } from '../../shared/alarm-api.js';
-import type { PeriodTotals } from '../../shared/kpi/period-totals.js';
-import { createHttpServer } from '../api/http-server.js';
-import { registerHistoryRoutes } from '../api/history-routes.js';
-import { registerAuthRoutes } from '../api/auth-routes.js';
-import { registerCommandRoutes } from '../api/command-routes.js';
-import { registerKpiRoutes } from '../api/kpi-routes.js';
-import { parseInput } from '../api/validation.js';
+import { createHttpServer, type TlsFiles } from '../api/http-server.js';
+import { historyRoutes } from '../api/history-routes.js';
+import { authRoutes } from '../api/auth-routes.js';
+import { auditRoutes } from '../api/audit-routes.js';
+import { commandRoutes } from '../api/command-routes.js';
+import { kpiRoutes } from '../api/kpi-routes.js';
+import { machineRoutes } from '../api/machine-routes.js';
+import { statusRoutes } from '../api/status-routes.js';
+import { docsRoutes } from '../api/docs-routes.js';
+import { storedShiftsOf } from '../api/edge-api.js';
+import { apiRoute, ok } from '../api/api-route.js';
+import { ApiFailure } from '../api/validation.js';
 import { createLiveServer, type LiveServer } from '../live/live-server.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -35,6 +41,8 @@ export interface LineServerOptions {
   /** A port of its own as well (`lines:` in the host file), or null: reached through the main port only. */
   port: number | null;
   host: string;
+  /** HTTPS on its own port (the host's certificate). */
+  tls?: TlsFiles;
   now: () => number;
   log: Log;
 }
@@ -63,6 +71,30 @@ export function mirroredAlarmList(mirror: EdgeMirror, now: number, machineId?: s
   return { alarms, flood: mirror.flood ?? FLOOD_NONE, ts: now };
 }
 
+const AlarmsReadOnlyPath = z.strictObject({ '*': z.string().max(256) });
+
+/** What differs from an edge: alarms are read-only here, and KPIs need the edge's settings. */
+const mirroredLineRoutes: FastifyPluginAsync<{ mirror: EdgeMirror; now: () => number; kpi: boolean }> = async (app, { mirror, now, kpi }) => {
+  if (!kpi) {
+    app.route(apiRoute({
+      method: 'GET', url: '/api/kpi/*', access: 'operator', tag: 'kpi', summary: 'KPIs are not recomputed for this line: its edge publishes no KPI settings',
+      responses: { 503: { description: 'the edge publishes no KPI settings' } },
+    }, () => {
+      throw new ApiFailure(503, 'unavailable', `${mirror.key} does not publish its KPI settings (Twinline/KPI Settings in its NBIRTH): update that edge to recompute its KPIs here`);
+    }));
+  }
+  // Alarms are read-only here: ISA-18.2 actions stay with the edge that raised them (its audit, its operators).
+  app.route(apiRoute({
+    method: 'GET', url: '/api/alarms', access: 'operator', tag: 'alarms', summary: 'The standing alarms the edge published', query: AlarmListQuerySchema, responses: ok('the alarm list'),
+  }, ({ query }) => mirroredAlarmList(mirror, now(), query.machineId)));
+  app.route(apiRoute({
+    method: ['POST', 'PUT', 'DELETE'], url: '/api/alarms/*', access: 'operator', tag: 'alarms', summary: 'Alarm actions belong to the edge', params: AlarmsReadOnlyPath,
+    responses: { 501: { description: 'read-only on the plant host' } },
+  }, () => {
+    throw new ApiFailure(501, 'not-supported', `alarms are read-only on the plant host: acknowledge, shelve or remove them from service on the edge of ${mirror.key}`);
+  }));
+};
+
 export async function startLineServer(o: LineServerOptions): Promise<LineServer> {
   const { mirror, now } = o;
   const view = mirror.plantView;
@@ -74,9 +106,10 @@ export async function startLineServer(o: LineServerOptions): Promise<LineServer>
   const devices = () => [...mirror.devices.values()];
   const snapshot = (): LineSnapshot => ({ plant: view, machines: machines(), devices: devices(), ts: now() });
 
-  const app = await createHttpServer({
-    uiDir: o.uiDir, auth: o.auth, log: o.log, machines,
-    health: () => ({
+  const app = await createHttpServer({ uiDir: o.uiDir, auth: o.auth, log: o.log, tls: o.tls });
+  await app.register(statusRoutes, {
+    auth: o.auth,
+    status: () => ({
       status: mirror.online && devices().every((d) => d.connected) ? 'ok' : 'degraded',
       uptimeSeconds: Math.round((now() - startedAt) / 1000),
       devices: devices(),
@@ -87,30 +120,15 @@ export async function startLineServer(o: LineServerOptions): Promise<LineServer>
       historian: o.historian.health(),
     }),
   });
-  registerHistoryRoutes(app, { queries: o.historian.queries, machineIds, now });
-  registerAuthRoutes(app, o.auth, now);
-  registerCommandRoutes(app, { auth: o.auth, commands: o.commands, audit: o.audit });
-  if (o.kpi) {
-    registerKpiRoutes(app, {
-      plant: o.kpi.plant, kpi: o.kpi.engine, now,
-      storedShifts: (machineId, from, to) => o.historian.queries.kpiPeriods(machineId, from, to)
-        .map((p) => ({ shift: { name: p.name, date: p.date, start: p.startTs, end: p.endTs }, totals: p.totals as PeriodTotals })),
-    });
-  } else {
-    app.get('/api/kpi/*', async (_req, reply) => reply.code(503).send({
-      error: `${mirror.key} does not publish its KPI settings (Twinline/KPI Settings in its NBIRTH): update that edge to recompute its KPIs here`,
-    }));
-  }
-  // Alarms are read-only here: ISA-18.2 actions stay with the edge that raised them (its audit, its operators).
-  app.get('/api/alarms', async (req) => {
-    const q = parseInput(AlarmListQuerySchema, req.query ?? {}, 'query');
-    return mirroredAlarmList(mirror, now(), q.machineId);
-  });
-  app.route({
-    method: ['POST', 'PUT', 'DELETE'], url: '/api/alarms/*',
-    handler: async (_req, reply) => reply.code(501).send({
-      error: `alarms are read-only on the plant host: acknowledge, shelve or remove them from service on the edge of ${mirror.key}`, code: 'not-supported',
-    }),
+  await app.register(authRoutes, { auth: o.auth, now });
+  await app.register(machineRoutes, { machines });
+  await app.register(historyRoutes, { queries: o.historian.queries, machineIds, now });
+  await app.register(commandRoutes, { auth: o.auth, commands: o.commands });
+  await app.register(auditRoutes, { audit: o.audit });
+  if (o.kpi) await app.register(kpiRoutes, { plant: o.kpi.plant, kpi: o.kpi.engine, now, storedShifts: storedShiftsOf(o.historian.queries) });
+  await app.register(mirroredLineRoutes, { mirror, now, kpi: !!o.kpi });
+  await app.register(docsRoutes, {
+    info: { title: `twinline plant host: line ${mirror.key}`, version: '0.1.0', description: `The line ${view.line.name} as its edge serves it, from the plant host's mirror and historian.` },
   });
   const live: LiveServer = createLiveServer({
     httpServer: app.server, lineId: view.line.id, machineIds, snapshot, machineLive, devices, now, auth: o.auth, commands: o.commands,

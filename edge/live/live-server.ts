@@ -396,7 +396,7 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
   return {
     name: 'live server',
     onModelEvents(events) {
-      for (const id of machinesIn(events)) dirty.add(id);
+      machinesIn(events, dirty);
     },
     touch(ids) {
       for (const id of ids) dirty.add(id);

@@ -285,14 +285,11 @@ export function openHistorian(options: HistorianOptions): Historian {
     for (const e of events) {
       switch (e.kind) {
         case 'tags': {
-          const changes = e.changes;
-          for (let i = 0; i < changes.length; i++) {
-            const v = changes.value(i);
-            const ts = changes.ts(i);
-            const t = tagFor(changes.tag(i), v);
-            const value = typeof v === 'boolean' ? (v ? 1 : 0) : v;
-            if (typeof value === 'number') rollup.add(t.id, ts, value);
-            rows += writeSample(t, ts, value, schema.QUALITY_CODES[changes.quality(i)], at);
+          for (const c of e.changes) {
+            const t = tagFor(c.tagId, c.value);
+            const value = typeof c.value === 'boolean' ? (c.value ? 1 : 0) : c.value;
+            if (typeof value === 'number') rollup.add(t.id, c.ts, value);
+            rows += writeSample(t, c.ts, value, schema.QUALITY_CODES[c.quality], at);
           }
           break;
         }

@@ -38,7 +38,7 @@ export class FakeClock {
 }
 
 export function tagEvent(machineId: string, tag: string, value: number | boolean | null, ts: number, quality: Quality = 'good'): ModelEvent {
-  return { kind: 'tags', changes: TagChanges.from([{ machineId, tag, value, quality, ts, receivedTs: ts }]) };
+  return { kind: 'tags', changes: TagChanges.from([{ machineId, tagName: tag, value, quality, ts, receivedTs: ts }]) };
 }
 
 export function stateEvent(machineId: string, state: MachineState, ts: number, previous: MachineState = 'no-data', reason: string | null = null): ModelEvent {

@@ -80,15 +80,15 @@ describe('KPI REST API: how was this made', () => {
     expect(unknown.error).toContain('no machine "lathe"');
     expect(unknown.error).toContain('mill');
     const kind = await get<KpiApiError>('/api/kpi/machines/mill/periods/month', 400);
-    expect(kind.parameter).toBe('kind');
+    expect(kind.field).toBe('kind');
     expect(kind.error).toContain('"day"');
-    expect((await get<KpiApiError>('/api/kpi/machines/mill/shifts?from=yesterday', 400)).parameter).toBe('from');
-    expect((await get<KpiApiError>('/api/kpi/machines/mill/shifts?limit=0', 400)).parameter).toBe('limit');
-    expect((await get<KpiApiError>('/api/kpi/machines/mill/shifts?from=2000&to=1000', 400)).parameter).toBe('from');
+    expect((await get<KpiApiError>('/api/kpi/machines/mill/shifts?from=yesterday', 400)).field).toBe('from');
+    expect((await get<KpiApiError>('/api/kpi/machines/mill/shifts?limit=0', 400)).field).toBe('limit');
+    expect((await get<KpiApiError>('/api/kpi/machines/mill/shifts?from=2000&to=1000', 400)).field).toBe('from');
     const extra = await get<KpiApiError>('/api/kpi/line/shifts?shift=Early', 400);
-    expect(extra).toMatchObject({ parameter: 'shift' });
+    expect(extra).toMatchObject({ field: 'shift', code: 'invalid' });
     expect(extra.error).toContain('unknown query parameter');
-    expect((await get<KpiApiError>('/api/kpi/machines/1mill', 400)).parameter).toBe('id');
+    expect((await get<KpiApiError>('/api/kpi/machines/1mill', 400)).field).toBe('id');
   });
 
   it('lists the closed shift, the line (bottleneck) and the day, and keeps the shift across a restart', async () => {

@@ -5,7 +5,7 @@ import type { MachineState } from '../../shared/plant-schema.js';
 
 export function tagEvent(tag: string, value: number | boolean | string | null, ts: number, quality: 'good' | 'uncertain' | 'bad' = 'good'): ModelEvent {
   const [machineId, name] = tag.split('.') as [string, string];
-  return { kind: 'tags', changes: TagChanges.from([{ machineId, tag: name, value, quality, ts, receivedTs: ts }]) };
+  return { kind: 'tags', changes: TagChanges.from([{ machineId, tagName: name, value, quality, ts, receivedTs: ts }]) };
 }
 
 export function stateEvent(machineId: string, state: MachineState, ts: number, reason: string | null = null, previous: MachineState = 'no-data'): ModelEvent {

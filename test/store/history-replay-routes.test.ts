@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHistorian, type Historian } from '../../edge/store/historian.js';
 import { registerHistoryRoutes } from '../../edge/api/history-routes.js';
+import { installErrorHandler } from '../../edge/api/validation.js';
 import type { CountsAnswer, StateInterval, ValuesAtAnswer } from '../../shared/history-api.js';
 import { countEvent, manualClock, stateEvent, tagEvent } from './events.js';
 
@@ -32,7 +33,8 @@ beforeAll(async () => {
   ]);
   h.flush();
   app = Fastify();
-  registerHistoryRoutes(app, { queries: h.queries, machineIds: ['loader', 'mill', 'mill2'], now: clock.now });
+  installErrorHandler(app, () => undefined);
+  await registerHistoryRoutes(app, { queries: h.queries, machineIds: ['loader', 'mill', 'mill2'], now: clock.now });
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 });
@@ -62,11 +64,11 @@ describe('GET /api/history/counts/:machineId', () => {
   });
 
   it('names the bad parameter', async () => {
-    const late = await get<{ error: string; parameter: string }>(`/api/history/counts/mill?from=${T0}&to=${T0 + 1000}&since=${T0 + 5}`);
+    const late = await get<{ error: string; field: string }>(`/api/history/counts/mill?from=${T0}&to=${T0 + 1000}&since=${T0 + 5}`);
     expect(late.status).toBe(400);
-    expect(late.body).toMatchObject({ parameter: 'since', error: expect.stringMatching(/"since": must not be after "from"/) });
-    const csv = await get<{ parameter: string }>(`/api/history/counts/mill?format=csv`);
-    expect(csv).toMatchObject({ status: 400, body: { parameter: 'format' } });
+    expect(late.body).toMatchObject({ field: 'since', error: expect.stringMatching(/"since": must not be after "from"/) });
+    const csv = await get<{ field: string }>(`/api/history/counts/mill?format=csv`);
+    expect(csv).toMatchObject({ status: 400, body: { field: 'format' } });
     const unknown = await get<{ error: string }>(`/api/history/counts/lathe`);
     expect(unknown.status).toBe(404);
     expect(unknown.body.error).toMatch(/no machine "lathe" \(known: loader, mill, mill2\)/);
@@ -93,9 +95,9 @@ describe('GET /api/history/values/:machineId', () => {
   });
 
   it('asks for `at`', async () => {
-    const { status, body } = await get<{ error: string; parameter: string }>(`/api/history/values/mill`);
+    const { status, body } = await get<{ error: string; field: string }>(`/api/history/values/mill`);
     expect(status).toBe(400);
-    expect(body.parameter).toBe('at');
+    expect(body.field).toBe('at');
   });
 });
 

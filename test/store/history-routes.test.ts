@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHistorian, type Historian } from '../../edge/store/historian.js';
 import { registerHistoryRoutes } from '../../edge/api/history-routes.js';
+import { installErrorHandler } from '../../edge/api/validation.js';
 import { emptyPeriodTotals } from '../../shared/kpi/period-totals.js';
 import type { TagTrend } from '../../shared/history-api.js';
 import { manualClock, stateEvent, tagEvent } from './events.js';
@@ -30,7 +31,8 @@ beforeAll(async () => {
   h.recordShift({ machineId: 'mill', shift: { name: 'Night', date: '2026-11-01', start: T0 - 8 * HOUR, end: T0 }, totals });
   h.flush();
   app = Fastify();
-  registerHistoryRoutes(app, { queries: h.queries, machineIds: ['loader', 'mill'], now: clock.now });
+  installErrorHandler(app, () => undefined);
+  await registerHistoryRoutes(app, { queries: h.queries, machineIds: ['loader', 'mill'], now: clock.now });
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 });
@@ -86,7 +88,7 @@ describe('GET /api/history/tags/:tag', () => {
     for (const [path, status, parameter, message] of cases) {
       const res = await get(path);
       expect(res.status, path).toBe(status);
-      expect(res.body, path).toMatchObject({ parameter });
+      expect(res.body, path).toMatchObject({ field: parameter, code: 'invalid' });
       expect(res.body.error, path).toMatch(message);
     }
     const unknown = await get('/api/history/tags/mill.nothing');

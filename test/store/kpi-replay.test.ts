@@ -29,7 +29,7 @@ function firstRun(file: string, start: number, kill: number, events: ModelEvent[
   const kpi = createLiveKpiEngine({ plant, now: clock.now, onShiftClosed: (c) => h.recordShift(c) });
   for (const m of plant.machines) kpi.onState(m.id, 'no-data', start);
   for (const e of events) {
-    clock.set(Math.max(clock.now(), e.kind === 'tags' ? e.changes.ts(e.changes.length - 1) : e.ts));
+    clock.set(Math.max(clock.now(), e.kind === 'tags' ? e.changes.toList().at(-1)!.ts : e.ts));
     h.onModelEvents([e]);
     if (e.kind === 'state') kpi.onState(e.machineId, e.state, e.ts, e.reason ?? undefined);
     else if (e.kind === 'count') kpi.onCounts(e.machineId, e.deltaTotal, e.deltaGood, e.ts);

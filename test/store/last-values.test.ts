@@ -8,7 +8,7 @@ import type { ModelEvent } from '../../edge/model/plant-model.js';
 import { TagChanges } from '../../edge/model/tag-changes.js';
 
 const tagEvent = (tag: string, value: number | null, ts: number, quality: 'good' | 'bad' = 'good'): ModelEvent =>
-  ({ kind: 'tags', changes: TagChanges.from([{ machineId: tag.split('.')[0]!, tag: tag.split('.')[1]!, value, quality, ts, receivedTs: ts }]) });
+  ({ kind: 'tags', changes: TagChanges.from([{ machineId: tag.split('.')[0]!, tagName: tag.split('.')[1]!, value, quality, ts, receivedTs: ts }]) });
 
 describe('last good stored values', () => {
   it('returns the newest good value per tag from a real SQLite file, skipping bad samples', () => {

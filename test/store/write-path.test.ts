@@ -130,9 +130,9 @@ describe('machine events', () => {
   it('counts each tag change of a model batch as one event, and stores every one of them', () => {
     const { h } = historian();
     const changes = TagChanges.from([
-      { machineId: 'mill', tag: 'power', value: 1, quality: 'good', ts: T0, receivedTs: T0 },
-      { machineId: 'lathe', tag: 'power', value: 5, quality: 'good', ts: T0, receivedTs: T0 },
-      { machineId: 'mill', tag: 'power', value: 2, quality: 'uncertain', ts: T0 + 1, receivedTs: T0 + 1 },
+      { machineId: 'mill', tagName: 'power', value: 1, quality: 'good', ts: T0, receivedTs: T0 },
+      { machineId: 'lathe', tagName: 'power', value: 5, quality: 'good', ts: T0, receivedTs: T0 },
+      { machineId: 'mill', tagName: 'power', value: 2, quality: 'uncertain', ts: T0 + 1, receivedTs: T0 + 1 },
     ]);
     h.onModelEvents([{ kind: 'tags', changes }, stateEvent('mill', 'running', T0)]);
     expect(h.health()).toMatchObject({ lastRecordedSeq: 4, lastAcknowledgedSeq: 0, pending: 4 });

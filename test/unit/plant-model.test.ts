@@ -46,7 +46,7 @@ describe('plant model', () => {
     batches.forEach((order, round) => {
       const events = model.apply(order.map((name, i) => sample(`mill.${name}`, round * 100 + i, round)));
       const known = order.filter((n) => n !== 'nosuch');
-      expect(tagChangesIn(events).map((c) => c.tag)).toEqual(known);
+      expect(tagChangesIn(events).map((c) => c.tagName)).toEqual(known);
       known.forEach((name) => {
         const last = order.lastIndexOf(name);
         expect(model.machine('mill')!.tags[name]!.value).toBe(round * 100 + last);
@@ -86,7 +86,7 @@ describe('plant model', () => {
     expect(bound.map((b) => plantWide[b.index!])).toEqual(bound.map((b) => b.id));
 
     const model = createPlantModel(plant, 0);
-    expect(tagChangesIn(model.apply(read((k) => k))).map((c) => [c.machineId, c.tag, c.value])).toEqual([[machine, name(first!.id), 11], [second!.machineId, name(second!.id), 22]]);
+    expect(tagChangesIn(model.apply(read((k) => k))).map((c) => [c.machineId, c.tagName, c.value])).toEqual([[machine, name(first!.id), 11], [second!.machineId, name(second!.id), 22]]);
 
     // A connector bound to a different plant (a tag added in front): its indexes point one tag
     // off, the model sees that on the first row and goes by id for the batch.

@@ -63,9 +63,9 @@ describe('EdgeMirror', () => {
     ]));
     expect(mirror.machines.get('mill')!.tags.speed).toEqual({ value: 120, quality: 'good', ts: T + 500 });
     expect(events.at(-2)!.historical).toBe(true);
-    expect(tagChangesIn(events.at(-2)!.events)).toMatchObject([{ machineId: 'mill', tag: 'speed', value: 50, ts: T - 60_000 }]);
+    expect(tagChangesIn(events.at(-2)!.events)).toMatchObject([{ machineId: 'mill', tagName: 'speed', value: 50, ts: T - 60_000 }]);
     expect(events.at(-1)!.historical).toBe(false);
-    expect(tagChangesIn(events.at(-1)!.events)).toMatchObject([{ machineId: 'mill', tag: 'speed', value: 120 }]);
+    expect(tagChangesIn(events.at(-1)!.events)).toMatchObject([{ machineId: 'mill', tagName: 'speed', value: 120 }]);
     expect(mirror.stats.historicalMetrics).toBe(1);
   });
 

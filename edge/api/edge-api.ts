@@ -1,0 +1,58 @@
+// The edge's REST API: one plugin per area, each declaring its routes with their schemas, access
+// and description (api-route.ts). The composition root calls this once; a new area is a new
+// plugin in this list.
+import type { FastifyInstance } from 'fastify';
+import type { PlantConfig } from '../../shared/plant-schema.js';
+import type { MachineLive } from '../../shared/live-protocol.js';
+import type { PeriodTotals } from '../../shared/kpi/period-totals.js';
+import type { AlarmService } from '../alarms/alarm-service.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { AuthService } from '../auth/auth-service.js';
+import type { CommandService } from '../commands/command-service.js';
+import type { LiveKpiEngine } from '../kpi/live-kpi-engine.js';
+import type { HistoryQueries } from '../store/history-query.js';
+import { alarmRoutes } from './alarm-routes.js';
+import { auditRoutes } from './audit-routes.js';
+import { authRoutes } from './auth-routes.js';
+import { commandRoutes } from './command-routes.js';
+import { docsRoutes } from './docs-routes.js';
+import { historyRoutes } from './history-routes.js';
+import { kpiRoutes, type StoredShift } from './kpi-routes.js';
+import { machineRoutes } from './machine-routes.js';
+import { statusRoutes, type StatusRoutesOptions } from './status-routes.js';
+
+export interface EdgeApiOptions {
+  plant: PlantConfig;
+  auth: AuthService;
+  audit: AuditLog;
+  commands: CommandService;
+  alarms: AlarmService;
+  kpi: Pick<LiveKpiEngine, 'details' | 'line' | 'closedShifts' | 'period'>;
+  history: HistoryQueries;
+  machines: () => MachineLive[];
+  status: StatusRoutesOptions['status'];
+  now: () => number;
+}
+
+/** Closed shifts as the historian stores them, for the KPI routes. */
+export const storedShiftsOf = (history: HistoryQueries) => (machineId: string, from: number, to: number): StoredShift[] =>
+  history.kpiPeriods(machineId, from, to).map((p) => ({ shift: { name: p.name, date: p.date, start: p.startTs, end: p.endTs }, totals: p.totals as PeriodTotals }));
+
+export async function registerEdgeApi(app: FastifyInstance, o: EdgeApiOptions): Promise<void> {
+  const { plant, auth, audit, commands, now } = o;
+  const machineIds = plant.machines.map((m) => m.id);
+  await app.register(statusRoutes, { status: o.status, auth });
+  await app.register(authRoutes, { auth, now });
+  await app.register(machineRoutes, { machines: o.machines });
+  await app.register(historyRoutes, { queries: o.history, machineIds, now });
+  await app.register(kpiRoutes, { plant, kpi: o.kpi, now, storedShifts: storedShiftsOf(o.history) });
+  await app.register(alarmRoutes, { alarms: o.alarms, audit, commands, machineIds, now });
+  await app.register(commandRoutes, { auth, commands });
+  await app.register(auditRoutes, { audit });
+  await app.register(docsRoutes, {
+    info: {
+      title: 'twinline edge', version: '0.1.0',
+      description: `REST API of the twinline edge for ${plant.line.name}. Every route but /api/health, /api/login and /api/logout needs a session (POST /api/login).`,
+    },
+  });
+}
