@@ -24,7 +24,7 @@ import { docsRoutes } from '../api/docs-routes.js';
 import { canonicalUrl } from '../api/canonical-url.js';
 import { openHistorian, type Historian, type TagPolicy } from '../store/historian.js';
 import type { ModelEvent } from '../model/plant-model.js';
-import { TagChanges, type TagChange } from '../model/tag-changes.js';
+import { TagChanges, type TagReading } from '../model/tag-changes.js';
 import type { HostConfig } from './host-config.js';
 import type { EdgeMirror } from './edge-mirror.js';
 import { createPrimaryHost, type PrimaryHost } from './primary-host.js';
@@ -172,15 +172,15 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       return;
     }
     for (const ev of events) {
-      if (ev.kind === 'tags') for (let i = 0; i < ev.changes.length; i++) e.restate.add(`${ev.changes.machineId(i)}\u0000${ev.changes.tagName(i)}`);
+      if (ev.kind === 'tags') for (const c of ev.changes) e.restate.add(`${c.machineId}\u0000${c.tagName}`);
     }
     e.restateTimer ??= setTimeout(() => {
       e.restateTimer = null;
-      const restate: TagChange[] = [];
+      const restate: TagReading[] = [];
       for (const key of e.restate) {
-        const [machineId, tag] = key.split('\u0000') as [string, string];
-        const live = e.mirror.machines.get(machineId)?.tags[tag];
-        if (live) restate.push({ machineId, tag, value: live.value, quality: live.quality, ts: live.ts, receivedTs: now() });
+        const [machineId, tagName] = key.split('\u0000') as [string, string];
+        const live = e.mirror.machines.get(machineId)?.tags[tagName];
+        if (live) restate.push({ machineId, tagName, value: live.value, quality: live.quality, ts: live.ts, receivedTs: now() });
       }
       e.restate.clear();
       if (restate.length && !stopping) e.historian.onModelEvents([{ kind: 'tags', changes: TagChanges.from(restate) }]);
