@@ -126,14 +126,17 @@ export function createLineModel(options: LineModelOptions): LineModel {
   const productFactor = (id: string) => products.find((p) => p.id === id)?.cycleTimeFactor ?? 1;
   const productOfRelease = (n: number) => products[Math.floor(n / scenario.line.orderSize) % products.length]!.id;
 
+  // A furnace treats batches beside the line (plc-sim/furnace.ts): it is not in the part flow.
+  const flow = plant.machines.filter((m) => m.type !== 'furnace');
   // Buffers between consecutive machines, filled part-way so every station works from the start.
-  const buffers: Buffer[] = plant.machines.slice(0, -1).map((m) => {
+  const buffers: Buffer[] = flow.slice(0, -1).map((m) => {
     const capacity = scenario.line.buffers[m.id] ?? scenario.line.defaultBufferCapacity;
     const fill = Math.round(capacity * scenario.line.initialBufferFill);
     return { capacity, parts: Array.from({ length: fill }, () => ({ product: products[0]!.id, seq: ++partSeq, readyAt: startTime })) };
   });
 
-  const machines: MachineSim[] = plant.machines.map((config, i) => {
+  const machines: MachineSim[] = plant.machines.map((config) => {
+    const i = flow.indexOf(config);
     const behaviour = scenario.machines.get(config.id)!;
     const prng = rootPrng.fork(config.id);
     const signals = new Map<string, { level: number; value: number }>();
@@ -153,7 +156,7 @@ export function createLineModel(options: LineModelOptions): LineModel {
       powerKW: 0,
       signals,
       input: i > 0 ? buffers[i - 1]! : null,
-      output: i < buffers.length ? buffers[i]! : null,
+      output: i >= 0 && i < buffers.length ? buffers[i]! : null,
     };
     // Start mid-cycle at a random phase: a line that was already running, so parts appear at once.
     const part: Part = { product: m.product, seq: ++partSeq, readyAt: startTime };
@@ -185,7 +188,7 @@ export function createLineModel(options: LineModelOptions): LineModel {
   function takeInput(m: MachineSim, t: number): Part | null {
     if (!m.input) {
       const part = { product: productOfRelease(released), seq: ++partSeq, readyAt: t };
-      released++;
+      if (m.config.type !== 'furnace') released++;
       return part;
     }
     const first = m.input.parts[0];

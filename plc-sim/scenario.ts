@@ -135,6 +135,8 @@ const TYPE_POWER: Record<MachineType, z.infer<typeof PowerSchema>> = {
   conveyor: { running: 1.5, idle: 0.4, down: 0.2, setup: 0.3, plannedStop: 0.1, noise: 0.03 },
   inspection: { running: 0.8, idle: 0.6, down: 0.4, setup: 0.5, plannedStop: 0.3, noise: 0.02 },
   packing: { running: 4.0, idle: 1.1, down: 0.6, setup: 1.2, plannedStop: 0.4, noise: 0.04 },
+  // Electric heating elements and fans; the gas burner's flue gas is plc-sim/furnace.ts.
+  furnace: { running: 38.0, idle: 22.0, down: 3.0, setup: 12.0, plannedStop: 18.0, noise: 0.03 },
 };
 
 const TYPE_FAULTS: Record<MachineType, { code: number; description: string }[]> = {
@@ -144,6 +146,7 @@ const TYPE_FAULTS: Record<MachineType, { code: number; description: string }[]> 
   conveyor: [{ code: 501, description: 'belt drive overload' }],
   inspection: [{ code: 601, description: 'camera trigger timeout' }],
   packing: [{ code: 701, description: 'carton magazine empty' }, { code: 702, description: 'sealer temperature fault' }],
+  furnace: [{ code: 801, description: 'burner flame failure' }, { code: 802, description: 'quench oil over-temperature' }],
 };
 
 function defaultSignal(tagName: string, type: MachineType): z.infer<typeof SignalSchema> | undefined {

@@ -14,6 +14,7 @@ import type { OpcUaSecurity } from './opcua-security.js';
 import { openPtyPair, startModbusRtu, type PtyPair, type RunningModbusRtu } from './modbus-rtu.js';
 import { resolveScenario, type ScenarioConfig } from './scenario.js';
 import { TagImage } from './tag-image.js';
+import { attachFurnace, type FurnaceModel } from './furnace.js';
 import { checkMeterFault, startUtilities, type RunningUtilities } from './utilities.js';
 
 export interface SimulatorOptions {
@@ -74,6 +75,8 @@ export interface RunningSimulator {
   utilities: RunningUtilities | null;
   clock: SimClock;
   model: LineModel;
+  /** The heat-treatment furnace and its emission analysers (plc-sim/furnace.ts), when the plant has one. */
+  furnace: FurnaceModel | null;
   /** Current values of every machine as the model sees them (truth, not what the PLC publishes). */
   machines(): MachineSnapshot[];
   /** Ground truth for [from, to) on the simulated clock; defaults: from the start until now. */
@@ -104,6 +107,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   const startTime = opts.startTime ?? startEpoch;
   const startWall = wall();
   const model = createLineModel({ plant, scenario, seed, startTime });
+  const furnace = attachFurnace(model, { plant, seed, startTime });
   const image = new TagImage(plant, scenario.machines, startTime);
   image.update(model);
   const faults = new FaultRegistry();
@@ -198,6 +202,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     utilities: utilities ?? null,
     rtu: rtu ? { path: rtu.path, clientPath: pty?.clientPath ?? null, baudRate: rtu.baudRate } : null,
     model,
+    furnace,
     clock: {
       startTime, timeScale,
       now: () => model.now(),

@@ -126,7 +126,7 @@ export type ModbusTcpDeviceConfig = z.infer<typeof ModbusTcpDeviceSchema>;
 export type ModbusRtuDeviceConfig = z.infer<typeof ModbusRtuDeviceSchema>;
 export type ModbusDeviceConfig = ModbusTcpDeviceConfig | ModbusRtuDeviceConfig;
 
-export const MACHINE_TYPES = ['robot', 'cnc', 'washer', 'conveyor', 'inspection', 'packing'] as const;
+export const MACHINE_TYPES = ['robot', 'cnc', 'washer', 'conveyor', 'inspection', 'packing', 'furnace'] as const;
 export const MachineTypeSchema = z.enum(MACHINE_TYPES);
 export type MachineType = z.infer<typeof MachineTypeSchema>;
 

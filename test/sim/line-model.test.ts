@@ -6,7 +6,9 @@ import { createLineModel, type LineModel } from '../../plc-sim/line-model.js';
 import { parseScenario, resolveScenario, type ScenarioInput } from '../../plc-sim/scenario.js';
 import { TagImage } from '../../plc-sim/tag-image.js';
 
-const plant = loadPlantFile('config/demo-plant.yaml');
+// The line alone: the demo's heat-treatment furnace stands beside it, outside the part flow (test/sim/furnace.test.ts).
+const demo = loadPlantFile('config/demo-plant.yaml');
+const plant: PlantConfig = { ...demo, machines: demo.machines.filter((m) => m.type !== 'furnace'), emissions: undefined };
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 /** 06:00 in Shanghai, a Monday: the Early shift starts; its break is 10:00–10:20. */

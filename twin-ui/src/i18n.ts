@@ -481,8 +481,8 @@ const stateText: Record<Lang, Record<MachineState, string>> = {
 };
 
 const typeText: Record<Lang, Record<MachineType, string>> = {
-  en: { robot: 'Robot', cnc: 'CNC machine', washer: 'Washer', conveyor: 'Conveyor', inspection: 'Inspection', packing: 'Packing' },
-  'zh-CN': { robot: '机器人', cnc: '数控机床', washer: '清洗机', conveyor: '输送线', inspection: '视觉检测', packing: '包装站' },
+  en: { robot: 'Robot', cnc: 'CNC machine', washer: 'Washer', conveyor: 'Conveyor', inspection: 'Inspection', packing: 'Packing', furnace: 'Heat-treatment furnace' },
+  'zh-CN': { robot: '机器人', cnc: '数控机床', washer: '清洗机', conveyor: '输送线', inspection: '视觉检测', packing: '包装站', furnace: '热处理炉' },
 };
 
 let current: Lang = 'en';

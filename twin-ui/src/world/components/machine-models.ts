@@ -5,6 +5,7 @@ import { Group, type Mesh } from 'three';
 import type { MachineType } from '../../../../shared/plant-schema.js';
 import type { Materials } from './materials.js';
 import { add, box, cylinder } from './geometry.js';
+import { createFurnaceModel } from './furnace-model.js';
 
 /** Height of the transfer plane: conveyors and machine in/out-feeds meet here. */
 export const TRANSFER_HEIGHT = 0.85;
@@ -209,6 +210,7 @@ const FACTORIES: Record<MachineType, (mat: Materials) => MachineModel> = {
   inspection: createInspection,
   packing: createPacking,
   conveyor: createConveyorMachine,
+  furnace: createFurnaceModel,
 };
 
 export function createMachineModel(type: MachineType, mat: Materials): MachineModel {
