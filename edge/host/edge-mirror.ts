@@ -113,7 +113,45 @@ export class EdgeMirror {
     return undefined;
   }
 
+  /**
+   * One edge's message, applied. Never throws: a message this host cannot apply (whatever part
+   * of the path it breaks, the mirror or a sink behind it) is dropped and counted, the node is
+   * asked for a rebirth to restate itself, and the host goes on with every other edge.
+   */
   handleNode(type: NodeMessageType, payload: Payload): void {
+    this.guarded(type, () => this.nodeMessage(type, payload));
+  }
+
+  handleDevice(type: DeviceMessageType, deviceId: string, payload: Payload): void {
+    this.guarded(`${type} ${String(deviceId).slice(0, 64)}`, () => this.deviceMessage(type, deviceId, payload));
+  }
+
+  /** Messages dropped because they could not be applied. */
+  rejected = 0;
+  private lastRejectLog = -Infinity;
+
+  private guarded(what: string, apply: () => void): void {
+    try {
+      apply();
+    } catch (err) {
+      this.rejected++;
+      this.stats.ignored++;
+      this.expectedSeq = null;
+      const t = this.now();
+      // Once a minute at most: a broken edge must not flood the host's log either.
+      if (t - this.lastRejectLog >= 60_000) {
+        this.lastRejectLog = t;
+        this.sink.log('warn', `${this.key}: a ${what} could not be applied (${String((err as Error)?.message ?? err).slice(0, 200)}); dropped (${this.rejected} so far), asking for a rebirth`);
+      }
+      try {
+        this.askRebirth(`a ${what} could not be applied`);
+      } catch {
+        // the rebirth request is best effort
+      }
+    }
+  }
+
+  private nodeMessage(type: NodeMessageType, payload: Payload): void {
     this.stats.messages++;
     this.lastMessageAt = this.now();
     switch (type) {
@@ -130,7 +168,7 @@ export class EdgeMirror {
     }
   }
 
-  handleDevice(type: DeviceMessageType, deviceId: string, payload: Payload): void {
+  private deviceMessage(type: DeviceMessageType, deviceId: string, payload: Payload): void {
     this.stats.messages++;
     this.lastMessageAt = this.now();
     if (type === 'DCMD') return;

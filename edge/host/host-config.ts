@@ -19,6 +19,13 @@ export const HostConfigSchema = z.strictObject({
     groups: z.array(SparkplugIdSchema).default([]),
     /** A node is asked for a rebirth at most this often. */
     rebirthMinIntervalSeconds: z.number().positive().default(5),
+    /**
+     * Edge nodes that may appear as lines: "group/node" or "group/*". Empty (default) = any node
+     * in the groups served, up to maxLines. Lines listed under `lines:` are always allowed.
+     */
+    allowedLines: z.array(z.string().regex(/^[^+/#\s]+\/[^+/#\s]+$/, 'use "group/node" or "group/*"')).max(1000).default([]),
+    /** At most this many lines; further edge nodes are ignored (and logged). */
+    maxLines: z.number().int().min(1).max(1000).default(100),
   }),
   broker: MqttBrokerSchema,
   /** The main port: the plant overview, the plant API (/api/lines …) and every line under /lines/<group>/<edge node>/. */

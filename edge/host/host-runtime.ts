@@ -31,7 +31,7 @@ import { createPrimaryHost, type PrimaryHost } from './primary-host.js';
 import { createRemoteCommandService, type RemoteCommandService } from './remote-command-service.js';
 import { mirroredAlarmList, startLineServer, type LineServer } from './line-server.js';
 import { createHostLineKpi, type HostLineKpi } from './line-kpi.js';
-import { describeLine, linePath, type HostedLine } from './plant-lines.js';
+import { createLineAdmission, describeLine, lineDbFile, linePath, type HostedLine } from './plant-lines.js';
 import { plantRoutes } from './plant-routes.js';
 
 export type { HostedLine } from './plant-lines.js';
@@ -77,7 +77,6 @@ interface LineEntry {
   restateTimer: ReturnType<typeof setTimeout> | null;
 }
 
-const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
 
 /** /lines/<group>/<edge node>[/rest][?query] */
 const LINE_URL = /^\/lines\/([^/?#]+)\/([^/?#]+)(\/[^?#]*)?(\?[^#]*)?$/i;
@@ -105,7 +104,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     let e = entries.get(mirror.key);
     if (e) return e;
     const historian = openHistorian({
-      file: join(options.dataDir, `line-${fileSafe(mirror.groupId)}--${fileSafe(mirror.edgeNodeId)}.db`),
+      file: lineDbFile(options.dataDir, mirror.groupId, mirror.edgeNodeId),
       now, settings: config.historian, tags: policiesOf(mirror), log,
     });
     const commands = createRemoteCommandService({ host: primary, mirror, hostId: config.host.id, audit, timeoutMs: config.commands.timeoutSeconds * 1000, log });
@@ -190,6 +189,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const primary: PrimaryHost = createPrimaryHost({
     hostId: config.host.id, broker: config.broker, groups: config.host.groups, configPath: 'broker',
     baseDir: options.configDir, env: options.env, now, log, rebirthMinIntervalMs: config.host.rebirthMinIntervalSeconds * 1000,
+    admitLine: createLineAdmission({
+      allowed: config.host.allowedLines, pinned: config.lines.map((l) => `${l.groupId}/${l.edgeNodeId}`), maxLines: config.host.maxLines,
+    }).admit,
     sinkFor: (mirror) => ({
       touched: (ids) => entries.get(mirror.key)?.server?.touch(ids),
       events: (events, historical) => {

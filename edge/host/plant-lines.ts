@@ -1,6 +1,9 @@
 // What the plant host says about each line on its main port (GET /api/lines, the overview page):
 // where its twin is, whether its edge is online, its machines with their states, the line's OEE
 // as the host recomputed it (and as the edge published it) and its standing alarms.
+import { createHash } from 'node:crypto';
+import { existsSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
 import type { MachineState } from '../../shared/plant-schema.js';
 import { MACHINE_STATES } from '../../shared/plant-schema.js';
 import type { AlarmPriority } from '../../shared/alarm-rules.js';
@@ -66,4 +69,57 @@ export function describeLine(mirror: EdgeMirror, kpi: HostLineKpi | null, served
     edgeKpis: { ...mirror.line },
     alarms: { active: all.active, unacknowledged: all.unacknowledged, highestPriority: all.highestPriority },
   };
+}
+
+/**
+ * The file of a line's historian on the host. Sparkplug ids may hold almost any character, and
+ * a readable name alone (unsafe characters replaced) lets two lines land in one file — "a:b"
+ * and "a_b", or group "a--b" with node "c" and group "a" with node "b--c" — or differ only in
+ * case on a case-insensitive disk. The hash of the exact pair makes every name its own.
+ */
+export function lineFileName(groupId: string, edgeNodeId: string): string {
+  const readable = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40);
+  const digest = createHash('sha256').update(`${groupId}\u0000${edgeNodeId}`).digest('hex').slice(0, 12);
+  return `line-${readable(groupId)}--${readable(edgeNodeId)}-${digest}.db`;
+}
+
+/** How older hosts named the file (it could collide); renamed to lineFileName() on first open. */
+export function legacyLineFileName(groupId: string, edgeNodeId: string): string {
+  const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return `line-${fileSafe(groupId)}--${fileSafe(edgeNodeId)}.db`;
+}
+
+export interface LineAdmission {
+  /** null when the line may appear; otherwise why not (for the host's log). */
+  admit(groupId: string, edgeNodeId: string, linesKnown: number): string | null;
+}
+
+/**
+ * Which edge nodes may become lines on the host: those the host file lists (host.allowedLines,
+ * "group/node" or "group/*", and every line under lines:), or, without a list, any — up to
+ * host.maxLines either way. Each line costs a database file, a KPI engine and its pages: a
+ * publisher inventing node ids must not be able to make the host create them without end.
+ */
+export function createLineAdmission(options: { allowed: readonly string[]; pinned?: readonly string[]; maxLines: number }): LineAdmission {
+  const exact = new Set([...options.allowed.filter((a) => !a.endsWith('/*')), ...(options.pinned ?? [])]);
+  const groups = new Set(options.allowed.filter((a) => a.endsWith('/*')).map((a) => a.slice(0, -2)));
+  const open = options.allowed.length === 0;
+  return {
+    admit(groupId, edgeNodeId, linesKnown) {
+      const key = `${groupId}/${edgeNodeId}`;
+      if (!open && !exact.has(key) && !groups.has(groupId)) return `${key} is not in host.allowedLines of the host file: its messages are ignored (add it there to show it)`;
+      if (linesKnown >= options.maxLines) return `the host already shows ${linesKnown} lines (host.maxLines): ${key} is ignored (raise host.maxLines if it belongs)`;
+      return null;
+    },
+  };
+}
+
+/** The line's historian file in `dataDir`, taking over a file an older host named the old way. */
+export function lineDbFile(dataDir: string, groupId: string, edgeNodeId: string): string {
+  const file = join(dataDir, lineFileName(groupId, edgeNodeId));
+  const legacy = join(dataDir, legacyLineFileName(groupId, edgeNodeId));
+  if (!existsSync(file) && existsSync(legacy)) {
+    for (const suffix of ['', '-wal', '-shm']) if (existsSync(legacy + suffix)) renameSync(legacy + suffix, file + suffix);
+  }
+  return file;
 }

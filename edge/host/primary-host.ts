@@ -28,6 +28,8 @@ export interface PrimaryHostOptions {
   sinkFor(mirror: EdgeMirror): Omit<MirrorSink, 'requestRebirth'>;
   rebirthMinIntervalMs?: number;
   random?: () => number;
+  /** Whether a new edge node may become a line (edge/host/plant-lines.ts createLineAdmission): null = yes, else why not. */
+  admitLine?: (groupId: string, edgeNodeId: string, linesKnown: number) => string | null;
 }
 
 export interface PrimaryHostHealth {
@@ -135,6 +137,15 @@ export function createPrimaryHost(options: PrimaryHostOptions): PrimaryHost {
       return;
     }
     if (options.groups.length && !options.groups.includes(t.groupId)) return;
+    if (options.admitLine && !mirrors.has(`${t.groupId}/${t.edgeNodeId}`)) {
+      const refusal = options.admitLine(t.groupId, t.edgeNodeId, mirrors.size);
+      if (refusal) {
+        const key = `admit:${t.groupId}/${t.edgeNodeId}`;
+        if (!warnedPayload.has(key) && warnedPayload.size < 10_000) log('warn', `host: ${refusal}`);
+        if (warnedPayload.size < 10_000) warnedPayload.add(key);
+        return;
+      }
+    }
     let payload: Payload;
     try {
       payload = decodePayload(message);
