@@ -61,7 +61,7 @@ export interface RouteInput<S extends RouteSpec> {
 }
 
 /** Turns a plugin's domain errors into ApiFailure (or null: not ours, a 500). */
-export type ErrorMapper = (err: unknown) => ApiFailure | null;
+export type ErrorMapper = (err: unknown, req: FastifyRequest) => ApiFailure | null;
 
 /**
  * The Fastify route for `spec`: inputs parsed with its schemas (400 names the bad one), the
@@ -82,7 +82,7 @@ export function apiRoute<const S extends RouteSpec>(spec: S, handler: (input: Ro
         };
         return await handler(input);
       } catch (err) {
-        throw (mapError?.(err) ?? err);
+        throw (mapError?.(err, req) ?? err);
       }
     },
   };

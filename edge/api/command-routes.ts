@@ -6,9 +6,8 @@ import { ApiErrorSchema } from '../../shared/api-error.js';
 import { CommandRequestSchema, CommandResultSchema } from '../../shared/command-api.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { CommandRefused, type CommandService } from '../commands/command-service.js';
-import { caller, ok } from './api-route.js';
-import { apiRoute } from './api-route.js';
-import { ApiFailure, InvalidInput, parseInput } from './validation.js';
+import { apiRoute, ok } from './api-route.js';
+import { ApiFailure, InvalidInput } from './validation.js';
 
 export interface CommandRoutesOptions {
   auth: AuthService;
@@ -22,7 +21,7 @@ export const commandRoutes: FastifyPluginAsync<CommandRoutesOptions> = async (ap
     method: 'POST', url: '/api/commands', access: 'operator', action: 'sending a command', tag: 'commands',
     summary: 'Act on the line: ack/shelve an alarm (operator+), write a setpoint, reset a fault, override speed (maintenance+)',
     description: 'Validated against the plant file (writable tags, type, min/max), written through the connector, read back through the live model, audited (a "requested" entry before the write, the outcome after). Writes need a reason.',
-    // The body is parsed in the handler, so that an invalid command is audited too.
+    body: CommandRequestSchema,
     responses: {
       ...ok('carried out (outcome "done"), or written without the value coming back in time ("unconfirmed")', CommandResultSchema),
       400: err('invalid command: `field` names the bad field'),
@@ -32,16 +31,10 @@ export const commandRoutes: FastifyPluginAsync<CommandRoutesOptions> = async (ap
       502: err('the device refused or did not answer the write'),
       503: err('device offline, alarms unavailable, or too many commands in flight'),
     },
-  }, async (input) => {
-    const principal = caller(input);
-    const { req } = input;
-    let request;
-    try {
-      request = parseInput(CommandRequestSchema, req.body, 'command');
-    } catch (e) {
-      if (e instanceof InvalidInput) auth.auditRefusal('command.invalid', { status: 400, code: 'invalid', message: e.message }, { field: e.field ?? null }, req.ip, principal);
-      throw e;
-    }
-    return commands.execute(request, { principal, source: req.ip, transport: 'rest' });
-  }, (e) => (e instanceof CommandRefused ? new ApiFailure(e.status, e.code, e.message, e.field ? { field: e.field } : {}) : null)));
+  }, ({ body, principal, req }) => commands.execute(body, { principal: principal!, source: req.ip, transport: 'rest' }), (e, req) => {
+    if (e instanceof CommandRefused) return new ApiFailure(e.status, e.code, e.message, e.field ? { field: e.field } : {});
+    // An invalid command is audited like a refused one: someone tried to act on the line.
+    if (e instanceof InvalidInput) auth.auditRefusal('command.invalid', { status: 400, code: 'invalid', message: e.message }, { field: e.field ?? null }, req.ip, req.principal);
+    return null;
+  }));
 };

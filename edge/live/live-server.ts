@@ -24,6 +24,7 @@ import { CommandRefused, type CommandService } from '../commands/command-service
 import { machinesIn } from '../model/plant-model.js';
 import type { ModelEventSink } from '../model/model-event-sink.js';
 import { diffMachine, sentOf, type SentMachine } from './machine-diff.js';
+import { checkLiveEventTable, liveEventAccess } from './live-event-access.js';
 
 export interface LiveServerOptions {
   httpServer: HttpServer;
@@ -98,7 +99,8 @@ interface SocketState {
 
 const LINE_FEED_ROOMS = (lineId: string) => ['plant', `line:${lineId}`];
 const machineRoom = (id: string) => `machine:${id}`;
-const KNOWN_EVENTS = new Set(['join', 'leave', 'command']);
+/** The events this server handles (onAny below); each declares its access in live-event-access.ts. */
+const HANDLED_EVENTS = ['join', 'leave', 'command'] as const;
 
 function handshakeToken(socket: { handshake: { auth: Record<string, unknown>; headers: IncomingMessage['headers'] } }): string | null {
   const fromAuth = socket.handshake.auth?.token;
@@ -107,6 +109,7 @@ function handshakeToken(socket: { handshake: { auth: Record<string, unknown>; he
 }
 
 export function createLiveServer(options: LiveServerOptions): LiveServer {
+  checkLiveEventTable(HANDLED_EVENTS);
   const { auth, now, lineId } = options;
   const machineIds = new Set(options.machineIds);
   const feedRooms = LINE_FEED_ROOMS(lineId);
@@ -211,8 +214,18 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
 
     socket.onAny((event: string, ...args: unknown[]) => {
       if (!socket.data.inbound.take('in')) return protocolError(socket, event, 'too many messages: slow down');
-      if (!KNOWN_EVENTS.has(event)) return protocolError(socket, event, `unknown event "${String(event).slice(0, 64)}" (known: ${[...KNOWN_EVENTS].join(', ')})`);
+      const access = liveEventAccess(event);
+      if (!access) return protocolError(socket, event, `unknown event "${String(event).slice(0, 64)}" (known: ${HANDLED_EVENTS.join(', ')})`);
       const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (answer: unknown) => void) : undefined;
+      if (access !== 'public') {
+        const refusal = auth.requireRole(socket.data.principal, access, `sending "${event}"`);
+        if (refusal) {
+          auth.auditRefusal(`socket.${event}`, refusal, { target: 'socket.io' }, socket.data.source, socket.data.principal);
+          protocolError(socket, event, refusal.message);
+          ack?.({ ok: false, status: refusal.status, code: refusal.code, error: refusal.message });
+          return;
+        }
+      }
       if (event === 'command') {
         void handleCommand(socket, args[0], ack);
         return;

@@ -50,10 +50,12 @@ const command = (socket: LiveClient, request: unknown) =>
   new Promise<CommandAck>((resolve) => socket.emit('command', request as never, resolve));
 
 describe('authentication', () => {
-  it('answers health without a session and says auth is required', async () => {
+  it('answers health without a session, saying only that the edge is alive; status says auth is required', async () => {
     const health = await call(base, '/api/health');
     expect(health.status).toBe(200);
-    expect(health.body.auth).toEqual({ mode: 'required', users: 4, notice: null });
+    expect(health.body).toEqual({ status: 'ok' });
+    const status = await call(base, '/api/status', { token: tokens.olga });
+    expect(status.body.auth).toEqual({ mode: 'required', users: 4, notice: null });
   });
 
   it('refuses REST calls without a valid token, and audits each refusal', async () => {

@@ -26,7 +26,7 @@ const open = (auth: Record<string, unknown> = {}) => {
 const join = (s: LiveClient, request: unknown) => new Promise<JoinAck>((resolve) => s.emit('join', request as never, resolve));
 
 describe('demo mode', () => {
-  it('auto-logs visitors in as operator and says so, on the socket, in health and in the log', async () => {
+  it('auto-logs visitors in as operator and says so, on the socket, in status and in the log', async () => {
     const s = open();
     let session: Session | undefined;
     s.on('session', (x) => { session = x; });
@@ -35,8 +35,8 @@ describe('demo mode', () => {
     expect(session).toMatchObject({ user: 'operator', role: 'operator', via: 'demo-auto-login', expiresAt: null });
     expect(session!.demo!.notice).toMatch(/Demo mode/);
     expect(session!.demo!.accounts.map((a) => a.role)).toEqual(['operator', 'maintenance', 'manager', 'admin']);
-    const health = await call(line.edge.url, '/api/health');
-    expect(health.body.auth).toMatchObject({ mode: 'demo', notice: expect.stringMatching(/Demo mode/) });
+    const status = await call(line.edge.url, '/api/status');
+    expect(status.body.auth).toMatchObject({ mode: 'demo', notice: expect.stringMatching(/Demo mode/) });
     expect(line.logs.some((l) => /DEMO MODE/.test(l))).toBe(true);
   });
 

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlant } from '../../edge/config/load-plant.js';
 import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
 import { createApiApp } from '../../edge/api/http-server.js';
-import { call, login } from './api-client.js';
+import { call, connect, connected, login } from './api-client.js';
+import { checkLiveEventTable, LIVE_EVENT_ACCESS } from '../../edge/live/live-event-access.js';
+import type { ProtocolError } from '../../shared/live-protocol.js';
 import { rawRequest, spellingsOf } from './raw-http.js';
 
 const PASSWORD = 'a long enough passphrase';
@@ -157,17 +159,23 @@ describe('deny by default', () => {
   const app = () => createApiApp({ auth: edge.auth, log: () => {} });
 
   it('refuses to start with a route under /api that does not say who may call it, naming the route', async () => {
-    const a = app();
-    await a.register(async (plugin) => {
-      plugin.get('/api/forgotten/:id', async () => ({ secret: true }));
-    });
-    await expect(a.ready()).rejects.toThrow(/route GET \/api\/forgotten\/:id does not declare who may call it/);
+    const start = async () => {
+      const a = app();
+      await a.register(async (plugin) => {
+        plugin.get('/api/forgotten/:id', async () => ({ secret: true }));
+      });
+      await a.ready();
+    };
+    await expect(start()).rejects.toThrow(/route GET \/api\/forgotten\/:id does not declare who may call it/);
   });
 
   it('refuses a declaration that is not public or a role', async () => {
-    const a = app();
-    a.get('/api/typo', { config: { access: 'operater' as never } }, async () => ({}));
-    await expect(a.ready()).rejects.toThrow(/declares access "operater"/);
+    const start = async () => {
+      const a = app();
+      a.get('/api/typo', { config: { access: 'operater' as never } }, async () => ({}));
+      await a.ready();
+    };
+    await expect(start()).rejects.toThrow(/declares access "operater"/);
   });
 
   it('starts with every route declared, and serves pages outside /api without a declaration', async () => {
@@ -178,5 +186,28 @@ describe('deny by default', () => {
     expect((await a.inject({ url: '/API/fine/' })).json()).toEqual({ fine: true });
     expect((await a.inject({ url: '/page' })).body).toBe('a page');
     await a.close();
+  });
+});
+
+describe('Socket.IO events declare access too', () => {
+  it('has a table entry for every event of the protocol, and the live server checks it at startup', () => {
+    expect(Object.keys(LIVE_EVENT_ACCESS).sort()).toEqual(['command', 'join', 'leave']);
+    expect(() => checkLiveEventTable(['join', 'leave', 'command', 'export-all'])).toThrow(/"export-all" is handled but does not declare who may send it/);
+    expect(() => checkLiveEventTable(['join', 'leave'])).toThrow(/"command" is declared .* no handler/);
+    expect(() => checkLiveEventTable(['join'], { join: 'visitor' })).toThrow(/declares access "visitor"/);
+    expect(() => checkLiveEventTable(['join', 'leave', 'command'])).not.toThrow();
+  });
+
+  it('refuses a connection without a session, and an undeclared event on a connected socket', async () => {
+    await expect(connected(connect(base, {}))).rejects.toThrow(/log in first/);
+    const socket = connect(base, { token, autoJoin: false });
+    try {
+      await connected(socket);
+      const refused = new Promise<ProtocolError>((resolve) => socket.on('protocol-error', resolve));
+      socket.emit('export-all' as never);
+      expect(await refused).toMatchObject({ event: 'export-all', error: expect.stringMatching(/unknown event/) });
+    } finally {
+      socket.disconnect();
+    }
   });
 });

@@ -49,7 +49,8 @@ describe('walking skeleton: sim → edge → socket client', () => {
   });
 
   it('answers the REST endpoints', async () => {
-    const health = await (await fetch(`${line.edge.url}/api/health`)).json();
+    expect(await (await fetch(`${line.edge.url}/api/health`)).json()).toEqual({ status: 'ok' });
+    const health = await (await fetch(`${line.edge.url}/api/status`)).json();
     expect(health.devices.map((d: { deviceId: string }) => d.deviceId).sort()).toEqual(['plc-modbus', 'plc-opcua']);
     await waitFor('both devices connected', () => line.edge.devices().every((d) => d.connected));
     const body = await (await fetch(`${line.edge.url}/api/machines`)).json();

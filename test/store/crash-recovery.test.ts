@@ -4,7 +4,7 @@
 // open cleanly, every sample acknowledged before the kill must be there, and the shift's
 // KPIs must continue from where they were.
 //
-// "Acknowledged" (edge/store/historian.ts): GET /api/health → historian.lastAcknowledgedSeq
+// "Acknowledged" (edge/store/historian.ts): GET /api/status → historian.lastAcknowledgedSeq
 // is the sequence number of the last event whose write transaction has committed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -85,7 +85,7 @@ const getJson = async <T>(url: string): Promise<T> => {
   if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 };
-const health = (edge: EdgeProcess) => getJson<{ historian: HistorianHealth }>(`${edge.url}/api/health`);
+const health = (edge: EdgeProcess) => getJson<{ historian: HistorianHealth }>(`${edge.url}/api/status`);
 const machines = async (edge: EdgeProcess) => new Map((await getJson<{ machines: MachineLive[] }>(`${edge.url}/api/machines`)).machines.map((m) => [m.machineId, m]));
 
 /** Polls `probe` (async) until it returns a value; fails with `what` after `timeoutMs`. */

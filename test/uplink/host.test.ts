@@ -161,7 +161,7 @@ describe('plant host', () => {
     }, 10_000);
     // Device health travels as node metrics (NBIRTH, then NDATA every refresh when it changed).
     await waitFor('both PLC connections up at the host', () => [...mirror('line-1').devices.values()].every((d) => d.connected) || undefined, 10_000);
-    const health = await (await fetch(`${lineUrl('line-1')}/api/health`)).json() as { edge: { online: boolean }; devices: Array<{ deviceId: string; protocol: string; connected: boolean }> };
+    const health = await (await fetch(`${lineUrl('line-1')}/api/status`)).json() as { edge: { online: boolean }; devices: Array<{ deviceId: string; protocol: string; connected: boolean }> };
     expect(health.edge.online).toBe(true);
     expect(health.devices.map((d) => [d.deviceId, d.protocol, d.connected])).toEqual([['plc-opcua', 'opcua', true], ['plc-modbus', 'modbus-tcp', true]]);
   });
