@@ -7,7 +7,7 @@
 // before the state change — the order the model emits them in one apply() — and the sort is
 // stable, so anything else keeps the order it came in.
 import type { MachineState } from '../../shared/plant-schema.js';
-import type { ModelEvent } from '../model/plant-model.js';
+import type { MachineEvent } from '../model/plant-model.js';
 import type { ModelEventSink } from '../model/model-event-sink.js';
 import type { LiveKpiEngine } from './live-kpi-engine.js';
 
@@ -41,7 +41,7 @@ export function feedKpis(kpi: KpiInput, events: readonly KpiEvent[]): number {
  * each machine event — the host books state changes only, never before the edge started —
  * and returns null to leave an event out. Default: every machine event as it is.
  */
-export function kpiSink(kpi: KpiInput, select: (e: Exclude<ModelEvent, { kind: 'tags' }>) => KpiEvent | null = (e) => e): ModelEventSink {
+export function kpiSink(kpi: KpiInput, select: (e: MachineEvent) => KpiEvent | null = (e) => e): ModelEventSink {
   return {
     name: 'kpi',
     onModelEvents(events) {
