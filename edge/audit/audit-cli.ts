@@ -50,7 +50,13 @@ function main(): number {
   }
   const sqlite = openDatabase(values.db, { readonly: true });
   try {
-    const audit = openAuditLog(sqlite, Date.now, { key, anchorFile: values.anchors ?? auditAnchorFile(values.db) });
+    let audit;
+    try {
+      audit = openAuditLog(sqlite, Date.now, { key, anchorFile: values.anchors ?? auditAnchorFile(values.db) });
+    } catch (err) {
+      console.error(`twinline audit: ${(err as Error).message}`);
+      return 2;
+    }
     if (command === 'verify') {
       const v = audit.verify();
       if (v.ok) {

@@ -96,15 +96,19 @@ const INSERT = 'INSERT INTO audit_entries (id, ts, actor, role, action, target, 
 
 /**
  * Older edges kept the log in the historian's `audit_log` table, chained with plain SHA-256.
- * It is verified as it is, then re-chained under the key with the same ids and content, and an
- * entry records the import and the old head; a broken old log is left where it is and not
- * imported (the first new entry says so).
+ * It is verified as it is, then re-chained under the key with the same ids and content, an
+ * entry records the import and the old head, and the old table is dropped. A broken old log is
+ * left where it is, as evidence, and not imported (the first new entry says so).
  */
 function importLegacyLog(sqlite: Database.Database, key: Buffer): Record<string, unknown> | null {
   if (!hasTable(sqlite, 'audit_log')) return null;
+  const dropLegacy = () => sqlite.exec('DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete; DROP TABLE audit_log');
+  if (!sqlite.prepare('SELECT 1 FROM audit_log LIMIT 1').get()) {
+    dropLegacy();
+    return null;
+  }
   if (sqlite.prepare('SELECT 1 FROM audit_entries LIMIT 1').get()) return null;
   const legacy = sqlite.prepare<[], DbRow>('SELECT * FROM audit_log ORDER BY id');
-  if (!sqlite.prepare('SELECT 1 FROM audit_log LIMIT 1').get()) return null;
   const verdict = verifyChain((function* () { for (const r of legacy.iterate()) yield toRow(r); })());
   if (!verdict.ok) return { action: 'audit.import-refused', details: { legacyEntries: verdict.entries, firstBroken: verdict.firstBroken } };
   const insert = sqlite.prepare(INSERT);
@@ -115,6 +119,7 @@ function importLegacyLog(sqlite: Database.Database, key: Buffer): Record<string,
     insert.run(content.id, content.ts, content.actor, content.role, content.action, content.target, content.detailsJson, content.outcome, prev, hash);
     prev = hash;
   }
+  dropLegacy();
   return { action: 'audit.imported', details: { legacyEntries: verdict.entries, legacyHead: verdict.headHash } };
 }
 

@@ -1,6 +1,6 @@
 // The auth module's tables on a connection from the store's factory (edge/store/database.ts):
-// applies its migrations and, once, imports the accounts older databases kept in the
-// historian's `users` table (same columns; the old table is left as it was).
+// applies its migrations and, once, moves the accounts older databases kept in the historian's
+// `users` table (same columns) into auth_users, then drops the old table.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
@@ -20,10 +20,12 @@ export interface AuthStore {
 function importLegacyUsers(sqlite: Database.Database): number {
   if (!hasTable(sqlite, 'users')) return 0;
   const mine = sqlite.prepare<[], { n: number }>('SELECT count(*) AS n FROM auth_users').get()!.n;
-  if (mine > 0) return 0;
-  return sqlite.prepare(
+  // Accounts already here (a CLI of this version ran first): the old table is a stale copy.
+  const moved = mine > 0 ? 0 : sqlite.prepare(
     'INSERT INTO auth_users (username, display_name, role, password_hash, created_ts, disabled_ts) SELECT username, display_name, role, password_hash, created_ts, disabled_ts FROM users ORDER BY id',
   ).run().changes;
+  sqlite.exec('DROP TABLE users');
+  return moved;
 }
 
 export function openAuthStore(sqlite: Database.Database, now: () => number): AuthStore {

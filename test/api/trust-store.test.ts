@@ -7,8 +7,6 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../edge/store/database.js';
 import { openAuditLog } from '../../edge/audit/audit-log.js';
@@ -19,6 +17,14 @@ import { createAuthService, type AuthService } from '../../edge/auth/auth-servic
 import type { Revocation } from '../../edge/auth/session-store.js';
 
 const PASSWORD = 'a long enough passphrase';
+/** What the historian's migration 0002 created before issue 17.3 gave these tables to auth and audit. */
+const LEGACY_TABLES = `
+  CREATE TABLE users (id integer PRIMARY KEY AUTOINCREMENT NOT NULL, username text NOT NULL, display_name text, role text NOT NULL,
+    password_hash text NOT NULL, created_ts integer NOT NULL, disabled_ts integer);
+  CREATE UNIQUE INDEX users_username_unique ON users (username);
+  CREATE TABLE audit_log (id integer PRIMARY KEY AUTOINCREMENT NOT NULL, ts integer NOT NULL, actor text NOT NULL, role text, action text NOT NULL,
+    target text, details_json text, outcome text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL);
+  CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'append-only'); END;`;
 let dir: string;
 let file: string;
 let t: number;
@@ -182,9 +188,9 @@ describe('audit log', () => {
   });
 
   it('moves users and audit rows from an older database (historian tables) and keeps them verifiable', async () => {
-    // An older edge's database: the historian's migrations made users and audit_log.
+    // An older edge's database: the historian's migrations made users and audit_log (as they were then).
     const legacy = new Database(file);
-    migrate(drizzle(legacy), { migrationsFolder: 'edge/store/migrations' });
+    legacy.exec(LEGACY_TABLES);
     legacy.prepare("INSERT INTO users (username, role, password_hash, created_ts) VALUES ('olga', 'operator', 'scrypt$1$1$1$x$y', 1)").run();
     let prev = GENESIS_HASH;
     for (let id = 1; id <= 3; id++) {
@@ -204,6 +210,8 @@ describe('audit log', () => {
     expect(entries.map((e) => e.action)).toEqual(['login', 'login', 'login', 'audit.imported']);
     expect(entries[3]!.details).toMatchObject({ legacyEntries: 3, legacyHead: prev });
     expect(audit.verify()).toMatchObject({ ok: true, entries: 4 });
+    // The old tables are gone: one home for each row.
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('users', 'audit_log')").all()).toEqual([]);
     audit.close();
     db.close();
   });
