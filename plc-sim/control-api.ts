@@ -60,7 +60,7 @@ export const CONTROL_ROUTES = [
   'DELETE /api/faults/:id               clear one fault',
   'DELETE /api/faults                   clear all faults',
   'POST   /api/machines/:id/commands    {"kind":"resetFault"} or {"kind":"speedOverride","value":90}',
-  'GET    /api/utilities                utilities area ground truth: every meter's consumption, unmetered loads and losses',
+  'GET    /api/utilities                utilities area ground truth: every meter\'s consumption, unmetered loads and losses',
 ];
 
 export async function startControlApi(sim: RunningSimulator, port: number, host = '127.0.0.1'): Promise<RunningControlApi> {
