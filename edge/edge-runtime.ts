@@ -114,7 +114,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const auth = await createAuthService({
     sqlite: authDb, secret: secret.key, mode: options.auth?.mode ?? 'required', audit, now, log, tokenTtlMs: options.auth?.tokenTtlMs,
   });
-  const alarms = createAlarmService({ plant, sqlite: historian.sqlite, now, log, stateIntervals: historian.stateIntervals });
+  const alarmsDb = openDatabase(options.dbFile);
+  const alarms = createAlarmService({ plant, sqlite: alarmsDb, now, log, stateIntervals: historian.stateIntervals });
   const readBack = createReadBackWatch();
   const commands = createCommandService({
     plant, connectors, machine: (id) => model.machine(id), audit, alarms, readBack, now, log, readBackTimeoutMs: options.auth?.readBackTimeoutMs,
@@ -201,6 +202,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       audit.close();
       auditDb.close();
       authDb.close();
+      alarmsDb.close();
       historian.close();
     },
   };

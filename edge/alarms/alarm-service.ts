@@ -5,6 +5,7 @@
 // its methods with the acting user.
 import type Database from 'better-sqlite3';
 import { alarmSettings, type AlarmSettings } from '../../shared/alarm-rules.js';
+import { historianSettings } from '../../shared/historian-config.js';
 import { lookupFault, type FaultCatalogue } from '../../shared/alarm-fault-catalogue.js';
 import type {
   AlarmDiagnosis, AlarmEvent, AlarmKpis, AlarmList, AlarmOccurrence, AlarmView, MachineHealth, Recording, RecordingSummary,
@@ -94,15 +95,16 @@ export function createAlarmService(options: AlarmServiceOptions): AlarmService {
   store.closeUnfinishedRecordings();
   const keepMs = settings.recorder.keepDays * 86_400_000;
   let lastPrune = -Infinity;
-  /** Recordings past recorder.keepDays, and journal details whose alarm the historian's retention deleted. */
+  /** Journal retention: the plant file's historian.retention.alarmsDays (the historian pruned it when it held the journal). */
+  const journalKeepMs = historianSettings(plant.historian).retention.alarmsDays * 86_400_000;
+  /** Recordings past recorder.keepDays, and occurrences past the journal's retention. */
   function prune(t: number) {
     if (t - lastPrune < 6 * 3_600_000) return;
     lastPrune = t;
-    const recordings = store.pruneRecordings(t - keepMs);
-    const details = store.pruneOrphans();
-    if (recordings || details) log('info', `alarms: pruned ${recordings} recording(s) older than ${settings.recorder.keepDays} days and ${details} orphaned journal detail(s)`);
+    const recordings = store.pruneRecordings(t - keepMs, cases.recordingsInUse());
+    const occurrences = store.pruneOccurrences(t - journalKeepMs);
+    if (recordings || occurrences) log('info', `alarms: pruned ${recordings} recording(s) older than ${settings.recorder.keepDays} days and ${occurrences} journal occurrence(s) past retention`);
   }
-  prune(startedAt);
 
   const monitor = new HealthMonitor({ plant, settings: settings.predictive, now });
   const restoredBaselines = monitor.restoreBaselines(store.baselines());
@@ -210,6 +212,7 @@ export function createAlarmService(options: AlarmServiceOptions): AlarmService {
     record: (machineId, o) => service.record(machineId, o),
     stateIntervals: options.stateIntervals ?? (() => []),
   });
+  prune(startedAt); // after `cases`: it says which recordings a case still needs
   let timer: NodeJS.Timeout | undefined;
   const service: AlarmService = {
     settings, engine, monitor, store, catalogue, cases, recorder,

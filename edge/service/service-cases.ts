@@ -1,13 +1,23 @@
 // After-sales service cases: opened from an alarm (its machine, fault code, flight recording
 // and diagnosis come along) or for a machine by hand, assigned, annotated and closed; and a
-// machine's service history with repeated faults and MTBF. Stored in the historian's SQLite
-// file (tables in edge/alarms/store/schema.ts).
+// machine's service history with repeated faults and MTBF. This module's own tables and
+// migrations (service-schema.ts, migrations/), applied on the connection it is given.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { lookupFault, type FaultCatalogue } from '../../shared/alarm-fault-catalogue.js';
 import type { AlarmDiagnosis, AlarmOccurrence, RecordingSummary } from '../../shared/alarm-wire.js';
 import type { CaseNote, CaseStatus, OpenCaseBody, ServiceCase, ServiceHistory } from '../../shared/alarm-service-cases.js';
 import type { PlantConfig } from '../../shared/plant-schema.js';
+import { migrateModule } from '../store/database.js';
 import { reliability, type StateSpan } from './reliability.js';
+
+const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/** Applies this module's migrations (a read-only connection is left as it is). */
+export function migrateServiceTables(sqlite: Database.Database): void {
+  migrateModule(sqlite, { folder: MIGRATIONS, table: '__service_migrations' });
+}
 
 /** Refused case operation; `status` is the HTTP status that fits. */
 export class CaseError extends Error {
@@ -47,8 +57,14 @@ export class ServiceCases {
   private readonly microStopMs: number;
 
   constructor(private readonly o: ServiceCasesOptions) {
+    migrateServiceTables(o.sqlite);
     this.machines = new Map(o.plant.machines.map((m) => [m.id, m]));
     this.microStopMs = (o.plant.kpi?.microStopThresholdSeconds ?? 300) * 1000;
+  }
+
+  /** Flight recordings that cases refer to: the alarm module keeps them past their retention. */
+  recordingsInUse(): number[] {
+    return this.o.sqlite.prepare('SELECT DISTINCT recording_id FROM service_cases WHERE recording_id IS NOT NULL').pluck().all() as number[];
   }
 
   open(body: OpenCaseBody, by: string): ServiceCase {

@@ -7,7 +7,6 @@
 // transaction has committed does `acknowledgedSeq` move. Everything up to acknowledgedSeq
 // survives a crash of the process (WAL, synchronous=NORMAL: the commit is in the OS; a
 // power cut may lose the last commits, not corrupt the file).
-import { mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -21,6 +20,7 @@ import type { ModelEventSink } from '../model/model-event-sink.js';
 import type { ClosedShift } from '../kpi/live-kpi-engine.js';
 import type { Log } from '../logger.js';
 import * as schema from './schema.js';
+import { openDatabase } from './database.js';
 import { MinuteRollup } from './minute-rollup.js';
 import { heartbeatDue, worthWriting, type LastWritten } from './write-policy.js';
 import { HistoryQueries, type RawPoint, type StateInterval } from './history-query.js';
@@ -153,12 +153,9 @@ export function openHistorian(options: HistorianOptions): Historian {
   const heartbeatMs = settings.heartbeatSeconds * 1000;
   const maxDbBytes = settings.maxDatabaseMB * 1024 * 1024;
   const inMemory = options.file === ':memory:';
-  if (!inMemory) mkdirSync(dirname(options.file), { recursive: true });
 
-  const sqlite = new Database(options.file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
+  // Its own connection (WAL, synchronous=NORMAL, busy time-out): other modules open theirs.
+  const sqlite = openDatabase(options.file);
   // Truncate the WAL after checkpoints so it does not sit at its high-water mark.
   sqlite.pragma('journal_size_limit = 16777216');
   const db = drizzle(sqlite, { schema });

@@ -124,8 +124,7 @@ export class Pruner {
     deleted.production_counts = await this.pruneAppendOnly('production_counts', 'ts < @cutoff', before(retention.eventsDays));
     deleted.energy_deltas = await this.pruneAppendOnly('energy_deltas', 'ts < @cutoff', before(retention.eventsDays));
     deleted.kpi_periods = await this.pruneAppendOnly('kpi_periods', 'end_ts < @cutoff', before(retention.kpiDays));
-    // Only alarms that have returned to normal; a standing alarm stays however old it is.
-    deleted.alarms = await this.pruneAppendOnly('alarms', 'return_ts IS NOT NULL AND updated_ts < @cutoff', before(retention.alarmsDays));
+    // The alarm journal is the alarm module's table now: it applies retention.alarmsDays itself (AlarmStore.pruneOccurrences).
     return { deleted };
   }
 

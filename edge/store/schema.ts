@@ -1,5 +1,8 @@
 // Historian schema: the code is the source of truth; drizzle-kit generates the migrations
-// in edge/store/migrations (npm run db:generate) and the edge applies them at start-up.
+// in edge/store/migrations (npm run db:generate) and the edge applies them at start-up,
+// recorded in drizzle's default table __drizzle_migrations (older databases have it so).
+// Only the historian's tables: alarms, service cases, users and the audit log each have
+// their module's own schema and migrations in the same file (edge/store/database.ts).
 //
 // Sample tables (tag_samples, tag_text_samples, tag_minutes) are keyed by (tag_id, ts) and
 // stored WITHOUT ROWID: the key is the table, so a row costs ~25 bytes instead of ~45 and a
@@ -133,56 +136,6 @@ export const kpiPeriods = sqliteTable(
   },
   (t) => [uniqueIndex('kpi_periods_machine_start').on(t.machineId, t.kind, t.startTs)],
 );
-
-/** Alarm occurrences (ISA-18.2 lifecycle); filled by the alarms module. */
-export const alarms = sqliteTable(
-  'alarms',
-  {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    ruleId: text('rule_id').notNull(),
-    machineId: text('machine_id'),
-    tag: text('tag'),
-    priority: text('priority').notNull(),
-    message: text('message').notNull(),
-    /** ISA-18.2 state, e.g. active-unacked, active-acked, rtn-unacked, normal, shelved, suppressed, out-of-service. */
-    state: text('state').notNull(),
-    activeTs: integer('active_ts').notNull(),
-    ackTs: integer('ack_ts'),
-    ackBy: text('ack_by'),
-    returnTs: integer('return_ts'),
-    updatedTs: integer('updated_ts').notNull(),
-  },
-  (t) => [index('alarms_active_ts').on(t.activeTs), index('alarms_machine_active').on(t.machineId, t.activeTs)],
-);
-
-/** Who did what, when; each row carries the hash of the previous one (tamper-evident chain). Filled by the command/auth modules. */
-export const auditLog = sqliteTable(
-  'audit_log',
-  {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    ts: integer('ts').notNull(),
-    actor: text('actor').notNull(),
-    role: text('role'),
-    action: text('action').notNull(),
-    target: text('target'),
-    detailsJson: text('details_json'),
-    outcome: text('outcome').notNull(),
-    prevHash: text('prev_hash').notNull(),
-    hash: text('hash').notNull(),
-  },
-  (t) => [index('audit_log_ts').on(t.ts)],
-);
-
-/** Local accounts; filled by the auth module. */
-export const users = sqliteTable('users', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  username: text('username').notNull().unique(),
-  displayName: text('display_name'),
-  role: text('role', { enum: ['operator', 'maintenance', 'manager', 'admin'] }).notNull(),
-  passwordHash: text('password_hash').notNull(),
-  createdTs: integer('created_ts').notNull(),
-  disabledTs: integer('disabled_ts'),
-});
 
 /** The historian's own bookkeeping (e.g. the last acknowledged sequence number), written in the same transaction as the data. */
 export const historianMeta = sqliteTable('historian_meta', {

@@ -1,10 +1,13 @@
 // Store-and-forward queue: Sparkplug data messages the broker has not taken yet, in SQLite
 // (its own file, so the historian's writer never waits on it). Bounded by a metric count:
 // beyond it the oldest messages go first, and every dropped metric is counted and reported.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+// Tables and migrations: forward-schema.ts, migrations/ (this module's own).
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Log } from '../logger.js';
+import { migrateModule, openDatabase } from '../store/database.js';
+
+const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 export interface QueuedMessage {
   id: number;
@@ -50,19 +53,8 @@ export interface ForwardStore {
 export function openForwardStore(options: ForwardStoreOptions): ForwardStore {
   const { log, now } = options;
   const warnEveryMs = options.warnEveryMs ?? 10_000;
-  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
-  const db = new Database(options.file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS forward_queue (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      device TEXT,
-      metrics INTEGER NOT NULL,
-      payload BLOB NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS forward_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  `);
+  const db = openDatabase(options.file);
+  migrateModule(db, { folder: MIGRATIONS, table: '__forward_migrations' });
   const insert = db.prepare('INSERT INTO forward_queue (device, metrics, payload) VALUES (?, ?, ?)');
   const select = db.prepare('SELECT id, device, metrics, payload FROM forward_queue WHERE id > ? ORDER BY id LIMIT ?');
   const removeOne = db.prepare('DELETE FROM forward_queue WHERE id = ? RETURNING metrics').pluck();

@@ -1,39 +1,38 @@
-// Persistence of the alarm system in the historian's SQLite file: the occurrence journal
-// (historian table `alarms` + `alarm_details`), shelving/out-of-service per point, and
-// flight recordings. Alarm transitions are rare (a few per minute at worst), so each is
-// written at once with a prepared statement; nothing here is on the sample hot path.
+// Persistence of the alarm system: the occurrence journal (alarm_occurrences), shelving and
+// out-of-service per point, flight recordings and learned baselines — this module's own tables
+// and migrations (schema.ts) on the connection it is given (edge/store/database.ts opens it).
+// Alarm transitions are rare (a few per minute at worst), so each is written at once with a
+// prepared statement; nothing here is on the sample hot path.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { AlarmOccurrence, AlarmState, Recording, RecordingSample, RecordingSummary } from '../../../shared/alarm-wire.js';
 import type { AlarmPriority, AlarmKind } from '../../../shared/alarm-rules.js';
 import type { RestoredPoint } from '../alarm-engine.js';
 import type { StoredBaseline } from '../../diagnosis/health-monitor.js';
-import * as schema from './schema.js';
+import { migrateModule } from '../../store/database.js';
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-/** Applies this module's migrations to a database (the historian's), tracked apart from the historian's own. */
+/** Applies this module's migrations (a read-only connection is left as it is). */
 export function migrateAlarmTables(sqlite: Database.Database): void {
-  migrate(drizzle(sqlite, { schema }), { migrationsFolder: MIGRATIONS, migrationsTable: '__drizzle_migrations_alarms' });
+  migrateModule(sqlite, { folder: MIGRATIONS, table: '__drizzle_migrations_alarms' });
 }
 
 interface OccurrenceRow {
   id: number; ruleId: string; machineId: string; tag: string | null; priority: string; message: string; state: string;
   activeTs: number; ackTs: number | null; ackBy: string | null; returnTs: number | null;
-  key: string | null; kind: string | null; faultCode: number | null; closedTs: number | null; chattering: number | null; recordingId: number | null;
+  key: string; kind: string; faultCode: number | null; closedTs: number | null; chattering: number; recordingId: number | null;
 }
 
 const OCCURRENCE_SELECT = `SELECT a.id, a.rule_id AS ruleId, a.machine_id AS machineId, a.tag, a.priority, a.message, a.state,
   a.active_ts AS activeTs, a.ack_ts AS ackTs, a.ack_by AS ackBy, a.return_ts AS returnTs,
-  d.key, d.kind, d.fault_code AS faultCode, d.closed_ts AS closedTs, d.chattering, d.recording_id AS recordingId
-  FROM alarms a LEFT JOIN alarm_details d ON d.alarm_id = a.id`;
+  a.key, a.kind, a.fault_code AS faultCode, a.closed_ts AS closedTs, a.chattering, a.recording_id AS recordingId
+  FROM alarm_occurrences a`;
 
 function toOccurrence(r: OccurrenceRow): AlarmOccurrence {
   return {
-    id: r.id, key: r.key ?? `${r.ruleId}@${r.machineId}`, ruleId: r.ruleId, kind: (r.kind ?? 'fault') as AlarmKind, machineId: r.machineId,
+    id: r.id, key: r.key, ruleId: r.ruleId, kind: r.kind as AlarmKind, machineId: r.machineId,
     tag: r.tag, priority: r.priority as AlarmPriority, message: r.message, state: r.state as AlarmState, faultCode: r.faultCode,
     activeTs: r.activeTs, ackTs: r.ackTs, ackBy: r.ackBy, returnTs: r.returnTs, closedTs: r.closedTs,
     chattering: Boolean(r.chattering), recordingId: r.recordingId,
@@ -63,25 +62,22 @@ export interface OccurrenceQuery {
 }
 
 export class AlarmStore {
-  private readonly upsertAlarm;
-  private readonly upsertDetails;
+  private readonly upsertOccurrence;
   private readonly upsertPoint;
   private readonly insertRecording;
   private readonly updateRecording;
 
   constructor(private readonly sqlite: Database.Database) {
     migrateAlarmTables(sqlite);
-    this.upsertAlarm = sqlite.prepare(
-      `INSERT INTO alarms (id, rule_id, machine_id, tag, priority, message, state, active_ts, ack_ts, ack_by, return_ts, updated_ts)
-       VALUES (@id, @ruleId, @machineId, @tag, @priority, @message, @state, @activeTs, @ackTs, @ackBy, @returnTs, @updatedTs)
+    this.upsertOccurrence = sqlite.prepare(
+      `INSERT INTO alarm_occurrences (id, key, rule_id, kind, machine_id, tag, priority, message, state, fault_code,
+         active_ts, ack_ts, ack_by, return_ts, closed_ts, chattering, recording_id, updated_ts)
+       VALUES (@id, @key, @ruleId, @kind, @machineId, @tag, @priority, @message, @state, @faultCode,
+         @activeTs, @ackTs, @ackBy, @returnTs, @closedTs, @chattering, (SELECT id FROM flight_recordings WHERE id = @recordingId), @updatedTs)
        ON CONFLICT (id) DO UPDATE SET state = excluded.state, ack_ts = excluded.ack_ts, ack_by = excluded.ack_by,
-         return_ts = excluded.return_ts, updated_ts = excluded.updated_ts, message = excluded.message`,
-    );
-    this.upsertDetails = sqlite.prepare(
-      `INSERT INTO alarm_details (alarm_id, key, kind, fault_code, closed_ts, chattering, recording_id)
-       VALUES (@id, @key, @kind, @faultCode, @closedTs, @chattering, @recordingId)
-       ON CONFLICT (alarm_id) DO UPDATE SET closed_ts = excluded.closed_ts, chattering = excluded.chattering,
-         recording_id = coalesce(excluded.recording_id, alarm_details.recording_id)`,
+         return_ts = excluded.return_ts, updated_ts = excluded.updated_ts, message = excluded.message,
+         closed_ts = excluded.closed_ts, chattering = excluded.chattering,
+         recording_id = coalesce(excluded.recording_id, alarm_occurrences.recording_id)`,
     );
     this.upsertPoint = sqlite.prepare(
       `INSERT INTO alarm_points (key, shelved_json, out_of_service_json, updated_ts) VALUES (?, ?, ?, ?)
@@ -98,7 +94,7 @@ export class AlarmStore {
 
   /** The id the next occurrence gets: journal numbering continues across restarts. */
   nextOccurrenceId(): number {
-    const max = this.sqlite.prepare('SELECT max(id) FROM alarms').pluck().get() as number | null;
+    const max = this.sqlite.prepare('SELECT max(id) FROM alarm_occurrences').pluck().get() as number | null;
     return (max ?? 0) + 1;
   }
 
@@ -107,7 +103,7 @@ export class AlarmStore {
    * the edge was down, and a condition that still stands is raised afresh (unacknowledged).
    */
   closeLeftOpen(ts: number): number {
-    const open = this.sqlite.prepare(`${OCCURRENCE_SELECT} WHERE d.closed_ts IS NULL`).all() as OccurrenceRow[];
+    const open = this.sqlite.prepare(`${OCCURRENCE_SELECT} WHERE a.closed_ts IS NULL`).all() as OccurrenceRow[];
     const tx = this.sqlite.transaction(() => {
       for (const r of open) this.writeOccurrence({ ...toOccurrence(r), closedTs: ts }, ts);
     });
@@ -115,9 +111,9 @@ export class AlarmStore {
     return open.length;
   }
 
+  /** A recording id that retention has since deleted is stored as none (it is a foreign key). */
   writeOccurrence(o: AlarmOccurrence, updatedTs: number): void {
-    this.upsertAlarm.run({ ...o, updatedTs });
-    this.upsertDetails.run({ id: o.id, key: o.key, kind: o.kind, faultCode: o.faultCode, closedTs: o.closedTs, chattering: o.chattering ? 1 : 0, recordingId: o.recordingId });
+    this.upsertOccurrence.run({ ...o, chattering: o.chattering ? 1 : 0, updatedTs });
   }
 
   occurrence(id: number): AlarmOccurrence | null {
@@ -128,7 +124,7 @@ export class AlarmStore {
   /** Occurrences annunciated in [from, to) or still open at `from`, oldest first. */
   occurrences(q: OccurrenceQuery): AlarmOccurrence[] {
     const rows = this.sqlite.prepare(
-      `${OCCURRENCE_SELECT} WHERE a.active_ts < @to AND (a.active_ts >= @from OR d.closed_ts IS NULL OR d.closed_ts >= @from)
+      `${OCCURRENCE_SELECT} WHERE a.active_ts < @to AND (a.active_ts >= @from OR a.closed_ts IS NULL OR a.closed_ts >= @from)
        ${q.machineId ? 'AND a.machine_id = @machineId' : ''} ORDER BY a.active_ts, a.id LIMIT @limit`,
     ).all({ from: q.from, to: q.to, machineId: q.machineId ?? null, limit: q.limit ?? 100_000 }) as OccurrenceRow[];
     return rows.map(toOccurrence);
@@ -143,9 +139,13 @@ export class AlarmStore {
     return rows.map((r) => ({ key: r.key, shelved: r.s ? JSON.parse(r.s) : null, outOfService: r.o ? JSON.parse(r.o) : null }));
   }
 
-  /** Details whose journal row the historian's retention has deleted. */
-  pruneOrphans(): number {
-    return this.sqlite.prepare('DELETE FROM alarm_details WHERE alarm_id NOT IN (SELECT id FROM alarms)').run().changes;
+  /**
+   * Journal retention: occurrences that returned to normal and last changed before `cutoff`; a
+   * standing alarm stays however old it is. (The historian's retention did this while the
+   * journal lived in its `alarms` table; its `alarmsDays` setting still says how long.)
+   */
+  pruneOccurrences(cutoff: number): number {
+    return this.sqlite.prepare('DELETE FROM alarm_occurrences WHERE return_ts IS NOT NULL AND updated_ts < ?').run(cutoff).changes;
   }
 
   // ---- health baselines ----------------------------------------------------------------
@@ -176,11 +176,11 @@ export class AlarmStore {
     this.updateRecording.run({ id, to: r.to, status: r.status, sampleCount: r.samples.length, dataJson: JSON.stringify({ initial: r.initial, samples: r.samples }) });
   }
 
-  /** Deletes recordings triggered before `cutoff` that no service case refers to. */
-  pruneRecordings(cutoff: number): number {
+  /** Deletes recordings triggered before `cutoff` except those in `keep` (the ones service cases refer to). */
+  pruneRecordings(cutoff: number, keep: readonly number[]): number {
     return this.sqlite.prepare(
-      'DELETE FROM flight_recordings WHERE trigger_ts < ? AND id NOT IN (SELECT recording_id FROM service_cases WHERE recording_id IS NOT NULL)',
-    ).run(cutoff).changes;
+      'DELETE FROM flight_recordings WHERE trigger_ts < ? AND id NOT IN (SELECT value FROM json_each(?))',
+    ).run(cutoff, JSON.stringify(keep)).changes;
   }
 
   /** A recording that an interrupted run left half-done: what was captured is all there is. */

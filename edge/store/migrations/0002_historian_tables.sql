@@ -1,34 +1,7 @@
-CREATE TABLE `alarms` (
-	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-	`rule_id` text NOT NULL,
-	`machine_id` text,
-	`tag` text,
-	`priority` text NOT NULL,
-	`message` text NOT NULL,
-	`state` text NOT NULL,
-	`active_ts` integer NOT NULL,
-	`ack_ts` integer,
-	`ack_by` text,
-	`return_ts` integer,
-	`updated_ts` integer NOT NULL
-);
---> statement-breakpoint
-CREATE INDEX `alarms_active_ts` ON `alarms` (`active_ts`);--> statement-breakpoint
-CREATE INDEX `alarms_machine_active` ON `alarms` (`machine_id`,`active_ts`);--> statement-breakpoint
-CREATE TABLE `audit_log` (
-	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-	`ts` integer NOT NULL,
-	`actor` text NOT NULL,
-	`role` text,
-	`action` text NOT NULL,
-	`target` text,
-	`details_json` text,
-	`outcome` text NOT NULL,
-	`prev_hash` text NOT NULL,
-	`hash` text NOT NULL
-);
---> statement-breakpoint
-CREATE INDEX `audit_log_ts` ON `audit_log` (`ts`);--> statement-breakpoint
+-- Edited in issue 17.3: this migration also created `alarms`, `audit_log` and `users`, which now
+-- belong to the alarms, audit and auth modules (their own schemas and migrations). Databases
+-- that ran the original keep those tables until their modules import and drop them; a new
+-- database never gets them. drizzle's migrator does not re-run or re-check applied migrations.
 CREATE TABLE `historian_meta` (
 	`key` text PRIMARY KEY NOT NULL,
 	`value` integer NOT NULL
@@ -87,15 +60,4 @@ CREATE TABLE `tags` (
 	`kind` text NOT NULL
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `tags_name_unique` ON `tags` (`name`);--> statement-breakpoint
-CREATE TABLE `users` (
-	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-	`username` text NOT NULL,
-	`display_name` text,
-	`role` text NOT NULL,
-	`password_hash` text NOT NULL,
-	`created_ts` integer NOT NULL,
-	`disabled_ts` integer
-);
---> statement-breakpoint
-CREATE UNIQUE INDEX `users_username_unique` ON `users` (`username`);
+CREATE UNIQUE INDEX `tags_name_unique` ON `tags` (`name`);

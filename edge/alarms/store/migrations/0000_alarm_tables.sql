@@ -1,3 +1,7 @@
+-- Edited in issue 17.3: this migration also created `service_cases` and `service_case_notes`,
+-- which now belong to the service module (edge/service/migrations, CREATE TABLE IF NOT EXISTS
+-- there, so databases that ran the original keep their cases). drizzle's migrator does not
+-- re-run or re-check applied migrations.
 CREATE TABLE `alarm_details` (
 	`alarm_id` integer PRIMARY KEY NOT NULL,
 	`key` text NOT NULL,
@@ -32,33 +36,4 @@ CREATE TABLE `flight_recordings` (
 );
 --> statement-breakpoint
 CREATE INDEX `flight_recordings_machine_ts` ON `flight_recordings` (`machine_id`,`trigger_ts`);--> statement-breakpoint
-CREATE INDEX `flight_recordings_alarm` ON `flight_recordings` (`alarm_id`);--> statement-breakpoint
-CREATE TABLE `service_case_notes` (
-	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-	`case_id` integer NOT NULL,
-	`ts` integer NOT NULL,
-	`author` text NOT NULL,
-	`text` text NOT NULL
-);
---> statement-breakpoint
-CREATE INDEX `service_case_notes_case` ON `service_case_notes` (`case_id`,`ts`);--> statement-breakpoint
-CREATE TABLE `service_cases` (
-	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-	`machine_id` text NOT NULL,
-	`title` text NOT NULL,
-	`status` text NOT NULL,
-	`alarm_id` integer,
-	`recording_id` integer,
-	`fault_code` integer,
-	`opened_by` text NOT NULL,
-	`opened_ts` integer NOT NULL,
-	`assignee` text,
-	`assigned_ts` integer,
-	`closed_by` text,
-	`closed_ts` integer,
-	`resolution` text,
-	`context_json` text
-);
---> statement-breakpoint
-CREATE INDEX `service_cases_machine_opened` ON `service_cases` (`machine_id`,`opened_ts`);--> statement-breakpoint
-CREATE INDEX `service_cases_status` ON `service_cases` (`status`);
+CREATE INDEX `flight_recordings_alarm` ON `flight_recordings` (`alarm_id`);
