@@ -1,6 +1,7 @@
 // The composition root's work: build every module, wire them in one direction
 // (connectors → model → one list of model event sinks: historian, KPI, alarms, read-back,
 // uplink, live), start them, stop them in reverse.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { PlantConfig } from '../shared/plant-schema.js';
@@ -17,6 +18,7 @@ import { kpiSink } from './kpi/kpi-feed.js';
 import { createLiveServer, type LiveServer } from './live/live-server.js';
 import { createHttpServer, type TlsFiles } from './api/http-server.js';
 import { registerEdgeApi } from './api/edge-api.js';
+import { openReadWorker } from './store/read-worker-client.js';
 import type { ApiRouteInfo } from './api/openapi.js';
 import { createAlarmService, type AlarmService } from './alarms/alarm-service.js';
 import { createAuthService, type AuthMode, type AuthService } from './auth/auth-service.js';
@@ -29,6 +31,7 @@ import { createReadBackWatch } from './commands/read-back.js';
 import { createEdgeNode, type EdgeNode } from './uplink/edge-node.js';
 import { commandServiceHandler } from './uplink/remote-commands.js';
 import type { Log } from './logger.js';
+import { attachEnergy } from './energy/energy-hook.js';
 
 export interface EdgeOptions {
   plant: PlantConfig;
@@ -76,6 +79,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const now = options.now ?? Date.now;
   const { plant, log } = options;
   const startedAt = now();
+  // Keys, PKI, database, backups: the data folder is the owner's alone (docs/security.md).
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const kpiOptions = { microStopsAs: plant.kpi?.microStopsAs ?? 'availability' } as const;
   const historian = openHistorian({ file: options.dbFile, now, settings: plant.historian, tags: tagPolicies(plant), kpi: kpiOptions, log });
   const totalTags = plant.machines.flatMap((m) => m.tags.filter((t) => TOTAL_ROLES.includes(t.role)).map((t) => `${m.id}.${t.name}`));
@@ -121,8 +126,10 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     plant, connectors, machine: (id) => model.machine(id), audit, alarms, readBack, now, log, readBackTimeoutMs: options.auth?.readBackTimeoutMs,
   });
   const app = await createHttpServer({ uiDir: options.uiDir, auth, log, tls: options.tls });
+  // Heavy history, KPI-history and alarm-statistics reads run on a worker thread with its own read-only connection (issue 16.2).
+  const reads = options.dbFile === ':memory:' ? undefined : openReadWorker({ file: options.dbFile, catchUp: () => historian.queries.catchUp(), log });
   await registerEdgeApi(app, {
-    plant, auth, audit, commands, alarms, kpi, history: historian.queries, machines, now,
+    plant, auth, audit, commands, alarms, kpi, history: historian.queries, reads, machines, now,
     status: () => {
       const d = devices();
       return {
@@ -142,6 +149,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
         },
         // The standing alarms travel as metrics too, so a plant host can show them (docs/deployment.md).
         alarms: () => alarms.list({ diagnosis: false }),
+        // The plant host keeps each audit anchor: a copy of the log's head the edge cannot rewrite.
+        auditAnchor: () => { const a = audit.latestAnchor(); return a && JSON.stringify(a); },
         startedAt,
       },
       commands: commandServiceHandler(commands, plant.uplink, { audit, log }),
@@ -160,6 +169,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     ...alarms.sinks,
     readBack,
     ...(uplink ? [uplink] : []),
+    ...(await attachEnergy({ app, plant, dbFile: options.dbFile, dataDir: options.dataDir, now, log })),
     live,
   ];
   const deliver = fanOut(sinks, log);
@@ -198,6 +208,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       commands.close();
       await live.close();
       await app.close();
+      await reads?.close();
       alarms.stop();
       audit.close();
       auditDb.close();

@@ -24,10 +24,12 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { CommandRefused, type CommandService } from '../commands/command-service.js';
 import { AlarmCommandError } from '../alarms/alarm-engine.js';
 import { UnknownPeriodError, type AlarmService } from '../alarms/alarm-service.js';
-import { recordingCsv } from '../alarms/flight-recorder.js';
+import { recordingCsvLines } from '../alarms/flight-recorder.js';
+import type { Reads } from '../store/reads.js';
 import { CaseError } from '../service/service-cases.js';
 import { caller, ok, routesWith } from './api-route.js';
 import { ApiFailure } from './validation.js';
+import { boundedRefusal, boundedWindow, checkSpan, sendCsv } from './bounded-reads.js';
 
 export interface AlarmRoutesOptions {
   alarms: AlarmService;
@@ -36,6 +38,8 @@ export interface AlarmRoutesOptions {
   commands: CommandService;
   machineIds: readonly string[];
   now: () => number;
+  /** Where the journal and the KPIs of a from/to window are read (the read worker); default: the alarm service, on this thread. */
+  reads?: Reads;
 }
 
 /** This module's errors as the API's refusals; anything else goes on to the API's error handler. */
@@ -44,7 +48,7 @@ function refusal(e: unknown): ApiFailure | null {
   if (e instanceof CaseError) return new ApiFailure(e.status, e.status === 404 ? 'not-found' : 'case-refused', e.message, e.field ? { field: e.field } : {});
   if (e instanceof UnknownPeriodError) return new ApiFailure(404, 'unknown-period', e.message);
   if (e instanceof CommandRefused) return new ApiFailure(e.status, e.code, e.message, e.field ? { field: e.field } : {});
-  return null;
+  return boundedRefusal(e);
 }
 
 const KeyPath = AlarmKeyPathSchema;
@@ -94,9 +98,10 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRoutesOptions> = async (app, o
     method: 'GET', url: '/api/alarms/history', access: 'operator', tag: 'alarms', action: 'reading the alarm journal',
     summary: 'The alarm journal: occurrences raised in [from, to) or still open (default: the last 24 h)', query: AlarmHistoryQuerySchema,
     responses: ok('occurrences, oldest first', z.object({ occurrences: z.array(AlarmOccurrenceSchema) })),
-  }, ({ query: q }) => {
-    const to = q.to ?? now() + 1;
-    return { occurrences: alarms.history({ from: q.from ?? to - 86_400_000, to, machineId: q.machineId, limit: q.limit }) };
+  }, async ({ query: q }) => {
+    const { from, to } = boundedWindow(q, 86_400_000, now() + 1);
+    const query = { from, to, machineId: q.machineId, limit: q.limit };
+    return { occurrences: o.reads ? await o.reads.run('alarmHistory', query) : alarms.history(query) };
   }));
 
   app.route(route({
@@ -104,7 +109,13 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRoutesOptions> = async (app, o
     summary: 'Alarm-system KPIs of a shift (ISA-18.2 §16): rate per operator, flood share, standing/stale, top ten bad actors, chatter, time to ack',
     query: AlarmKpiQuerySchema, responses: { ...ok('KPIs', AlarmKpisSchema), 404: err('no such shift') },
   }, ({ query: q }) => {
-    if (q.from !== undefined && q.to !== undefined) return alarms.kpis({ from: q.from, to: q.to });
+    if (q.from !== undefined && q.to !== undefined) {
+      // Up to 366 days of journal: read on the read worker. A shift (below) is at most a day.
+      if (!o.reads) return alarms.kpis({ from: q.from, to: q.to });
+      const { operators, flood, staleAfterHours } = alarms.settings;
+      const shelvedNow = alarms.engine.list().filter((a) => a.state === 'shelved').length;
+      return o.reads.run('alarmKpis', { from: q.from, to: q.to, shift: null, shelvedNow }, { operators, floodCount: flood.count, staleAfterMs: staleAfterHours * 3_600_000 });
+    }
     if (q.date && q.name) return alarms.kpis({ date: q.date, name: q.name });
     return alarms.kpis({ shift: q.shift ?? 'current' });
   }));
@@ -197,10 +208,7 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRoutesOptions> = async (app, o
     const rec = alarms.recording(id);
     if (!rec) throw new ApiFailure(404, 'not-found', `no recording ${id}`, { field: 'id' });
     if (format === 'json') return rec;
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="recording-${rec.id}-${rec.machineId}.csv"`)
-      .send(recordingCsv(rec));
+    return sendCsv(reply, `recording-${rec.id}-${rec.machineId}`, recordingCsvLines(rec));
   }));
 
   app.route(route({
@@ -274,6 +282,7 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRoutesOptions> = async (app, o
     responses: { ...ok('history', ServiceHistorySchema), 404: err('no such machine') },
   }, ({ params: { id }, query }) => {
     knownMachine(id);
+    checkSpan(query, now());
     return alarms.cases.history(id, query);
   }));
 };

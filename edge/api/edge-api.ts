@@ -11,6 +11,7 @@ import type { AuthService } from '../auth/auth-service.js';
 import type { CommandService } from '../commands/command-service.js';
 import type { LiveKpiEngine } from '../kpi/live-kpi-engine.js';
 import type { HistoryQueries } from '../store/history-query.js';
+import { inlineReads, type Reads } from '../store/reads.js';
 import { alarmRoutes } from './alarm-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
@@ -29,6 +30,8 @@ export interface EdgeApiOptions {
   alarms: AlarmService;
   kpi: Pick<LiveKpiEngine, 'details' | 'line' | 'closedShifts' | 'period'>;
   history: HistoryQueries;
+  /** Where heavy history, KPI-history and alarm-statistics reads run (the read worker); default: this thread. */
+  reads?: Reads;
   machines: () => MachineLive[];
   status: StatusRoutesOptions['status'];
   now: () => number;
@@ -38,15 +41,20 @@ export interface EdgeApiOptions {
 export const storedShiftsOf = (history: HistoryQueries) => (machineId: string, from: number, to: number): StoredShift[] =>
   history.kpiPeriods(machineId, from, to).map((p) => ({ shift: { name: p.name, date: p.date, start: p.startTs, end: p.endTs }, totals: p.totals as PeriodTotals }));
 
+/** The same, read where `reads` runs its queries. */
+export const storedShiftsRead = (reads: Reads) => async (machineId: string, from: number, to: number): Promise<StoredShift[]> =>
+  (await reads.run('kpiPeriods', machineId, from, to, -1)).map((p) => ({ shift: { name: p.name, date: p.date, start: p.startTs, end: p.endTs }, totals: p.totals as PeriodTotals }));
+
 export async function registerEdgeApi(app: FastifyInstance, o: EdgeApiOptions): Promise<void> {
   const { plant, auth, audit, commands, now } = o;
   const machineIds = plant.machines.map((m) => m.id);
+  const reads = o.reads ?? inlineReads({ queries: o.history, alarms: () => o.alarms.store });
   await app.register(statusRoutes, { status: o.status, auth });
   await app.register(authRoutes, { auth, now });
   await app.register(machineRoutes, { machines: o.machines });
-  await app.register(historyRoutes, { queries: o.history, machineIds, now });
-  await app.register(kpiRoutes, { plant, kpi: o.kpi, now, storedShifts: storedShiftsOf(o.history) });
-  await app.register(alarmRoutes, { alarms: o.alarms, audit, commands, machineIds, now });
+  await app.register(historyRoutes, { queries: o.history, reads, machineIds, now });
+  await app.register(kpiRoutes, { plant, kpi: o.kpi, now, storedShifts: storedShiftsRead(reads) });
+  await app.register(alarmRoutes, { alarms: o.alarms, audit, commands, machineIds, now, reads });
   await app.register(commandRoutes, { auth, commands });
   await app.register(auditRoutes, { audit });
   await app.register(docsRoutes, {

@@ -19,6 +19,7 @@ import type { LiveKpiEngine } from '../kpi/live-kpi-engine.js';
 import { ApiErrorSchema } from '../../shared/api-error.js';
 import { apiRoute, ok, type RouteSpec } from './api-route.js';
 import { ApiFailure } from './validation.js';
+import { boundedRefusal, boundedWindow } from './bounded-reads.js';
 
 /** A closed shift as the store keeps it. */
 export interface StoredShift {
@@ -35,7 +36,7 @@ export interface KpiRoutesOptions {
    * historian), so the list survives a restart. Optional: without it only the shifts
    * closed during this run are listed.
    */
-  storedShifts?: (machineId: string, from: number, to: number) => StoredShift[];
+  storedShifts?: (machineId: string, from: number, to: number) => StoredShift[] | Promise<StoredShift[]>;
 }
 
 const shiftRef = (s: KpiShiftRef): KpiShiftRef => ({ name: s.name, date: s.date, start: s.start, end: s.end });
@@ -60,15 +61,14 @@ export const kpiRoutes: FastifyPluginAsync<KpiRoutesOptions> = async (app, optio
   }
 
   function window(q: { from?: number; to?: number; limit: number }): { from: number; to: number; limit: number } {
-    const to = q.to ?? Math.max(now(), (q.from ?? 0) + 1);
-    const from = q.from ?? to - DEFAULT_SHIFT_WINDOW_MS;
-    return { from, to, limit: q.limit };
+    // A `from` alone reaches to now: the span limit applies to the window as filled in.
+    return { ...boundedWindow(q, DEFAULT_SHIFT_WINDOW_MS, now()), limit: q.limit };
   }
 
   /** Closed shifts of one machine starting in [from, to), oldest first; this run's copy wins over the stored one. */
-  function closedShifts(machineId: string, from: number, to: number): (StoredShift & { source: ClosedShiftReport['source'] })[] {
+  async function closedShifts(machineId: string, from: number, to: number): Promise<(StoredShift & { source: ClosedShiftReport['source'] })[]> {
     const byStart = new Map<number, StoredShift & { source: ClosedShiftReport['source'] }>();
-    for (const s of options.storedShifts?.(machineId, from, to) ?? []) {
+    for (const s of (await options.storedShifts?.(machineId, from, to)) ?? []) {
       if (s.shift.start >= from && s.shift.start < to) byStart.set(s.shift.start, { shift: shiftRef(s.shift), totals: s.totals, source: 'historian' });
     }
     for (const c of kpi.closedShifts(machineId)) {
@@ -101,14 +101,14 @@ export const kpiRoutes: FastifyPluginAsync<KpiRoutesOptions> = async (app, optio
   app.route(apiRoute(spec({
     url: '/api/kpi/machines/:id/shifts', summary: 'Closed shifts of one machine', params: KpiMachinePathSchema, query: ClosedShiftsQuerySchema,
     responses: { ...ok('closed shifts'), ...unknownMachine },
-  }), ({ params, query }): ClosedShiftsAnswer => {
+  }), async ({ params, query }): Promise<ClosedShiftsAnswer> => {
     const machineId = machineOf(params.id);
     const { from, to, limit } = window(query);
-    const shifts = closedShifts(machineId, from, to)
+    const shifts = (await closedShifts(machineId, from, to))
       .slice(-limit)
       .map((s) => ({ shift: s.shift, source: s.source, report: buildKpiReport(s.totals, reportOptions), totals: s.totals }));
     return { machineId, from, to, shifts };
-  }));
+  }, boundedRefusal));
 
   app.route(apiRoute(spec({
     url: '/api/kpi/machines/:id/periods/:kind', summary: 'Plant-local day or ISO week of one machine', params: KpiPeriodPathSchema, responses: { ...ok('period'), ...unknownMachine },
@@ -125,12 +125,12 @@ export const kpiRoutes: FastifyPluginAsync<KpiRoutesOptions> = async (app, optio
     return { line, at, shift: shiftRef(shift), kpis };
   }));
 
-  app.route(apiRoute(spec({ url: '/api/kpi/line/shifts', summary: 'Closed shifts of the line', query: ClosedShiftsQuerySchema, responses: ok('closed shifts') }), ({ query }): LineClosedShiftsAnswer => {
+  app.route(apiRoute(spec({ url: '/api/kpi/line/shifts', summary: 'Closed shifts of the line', query: ClosedShiftsQuerySchema, responses: ok('closed shifts') }), async ({ query }): Promise<LineClosedShiftsAnswer> => {
     const { from, to, limit } = window(query);
     // Group the machines' closed shifts by shift start; plant order is flow order (bottleneck ties go downstream).
     const byStart = new Map<number, { shift: KpiShiftRef; machines: { machineId: string; idealCycleTimeSeconds: number; totals: PeriodTotals }[] }>();
     for (const m of plant.machines) {
-      for (const s of closedShifts(m.id, from, to)) {
+      for (const s of await closedShifts(m.id, from, to)) {
         const entry = byStart.get(s.shift.start) ?? { shift: s.shift, machines: [] };
         entry.machines.push({ machineId: m.id, idealCycleTimeSeconds: m.idealCycleTimeSeconds, totals: s.totals });
         byStart.set(s.shift.start, entry);
@@ -141,5 +141,5 @@ export const kpiRoutes: FastifyPluginAsync<KpiRoutesOptions> = async (app, optio
       .slice(-limit)
       .map((e) => ({ shift: e.shift, machines: e.machines.map((m) => m.machineId), kpis: computeLineKpis(e.machines, reportOptions) }));
     return { line, from, to, shifts };
-  }));
+  }, boundedRefusal));
 };
