@@ -51,6 +51,8 @@ export interface AuditLog {
   count(): number;
   /** Writes an anchor now if the log changed since the last one; returns the latest anchor. */
   anchor(): SignedAnchor | null;
+  /** The last anchor written, without writing one. */
+  latestAnchor(): SignedAnchor | null;
   /** Every anchor written from now on (the uplink sends them to the plant host). Returns the unsubscribe. */
   onAnchor(listener: (anchor: SignedAnchor) => void): () => void;
   /** Stops the anchor timer after a last anchor. */
@@ -212,6 +214,7 @@ export function openAuditLog(sqlite: Database.Database, now: () => number, optio
     },
     count: () => countStmt.get()!.n,
     anchor,
+    latestAnchor: () => lastAnchor,
     onAnchor(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

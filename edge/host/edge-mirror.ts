@@ -62,6 +62,8 @@ export interface MirrorSink {
   alarmsChanged?(machineId: string): void;
   /** The edge's shift counts or energy of a machine changed (at `ts`, the edge's time): the host recomputes KPIs from them. */
   totals?(machineId: string, totals: PublishedShiftTotals, ts: number): void;
+  /** A new audit anchor of the edge (its JSON, checked for shape and bounded): the host keeps it. */
+  auditAnchor?(json: string): void;
   log(level: 'info' | 'warn', message: string): void;
 }
 
@@ -95,6 +97,8 @@ export class EdgeMirror {
   flood: FloodStatus | null = null;
   /** When the edge process started (Twinline/Started At), or null. */
   edgeStartedAt: number | null = null;
+  /** The edge's latest audit anchor (Twinline/Audit Anchor), JSON as sent. */
+  auditAnchor: string | null = null;
 
   constructor(readonly groupId: string, readonly edgeNodeId: string, private readonly sink: MirrorSink, private readonly now: () => number) {}
 
@@ -288,6 +292,21 @@ export class EdgeMirror {
       case NODE_METRIC.linePerformance: this.line.performance = num; return;
       case NODE_METRIC.lineQuality: this.line.quality = num; return;
       case NODE_METRIC.lineBottleneck: this.line.bottleneck = typeof v === 'string' ? v : null; return;
+      case NODE_METRIC.auditAnchor: {
+        // Kept as sent (the HMAC covers it; only the edge's key can check it), if it has an anchor's shape.
+        if (typeof v !== 'string' || v.length > 1024 || v === this.auditAnchor) return;
+        let shaped = false;
+        try {
+          const a = JSON.parse(v) as Record<string, unknown>;
+          shaped = typeof a.ts === 'number' && typeof a.entries === 'number' && typeof a.head === 'string' && typeof a.mac === 'string';
+        } catch {
+          shaped = false;
+        }
+        if (!shaped) return;
+        this.auditAnchor = v;
+        this.sink.auditAnchor?.(v);
+        return;
+      }
       case NODE_METRIC.alarmFlood: {
         let flood: FloodStatus | null = null;
         try {

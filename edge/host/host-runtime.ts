@@ -31,7 +31,7 @@ import { createPrimaryHost, type PrimaryHost } from './primary-host.js';
 import { createRemoteCommandService, type RemoteCommandService } from './remote-command-service.js';
 import { mirroredAlarmList, startLineServer, type LineServer } from './line-server.js';
 import { createHostLineKpi, type HostLineKpi } from './line-kpi.js';
-import { createLineAdmission, describeLine, lineDbFile, linePath, type HostedLine } from './plant-lines.js';
+import { createLineAdmission, describeLine, keepEdgeAnchor, lineDbFile, linePath, type HostedLine } from './plant-lines.js';
 import { plantRoutes } from './plant-routes.js';
 
 export type { HostedLine } from './plant-lines.js';
@@ -205,6 +205,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         if (booked?.length) e!.historian.onModelEvents(booked);
       },
       alarmsChanged: () => entries.get(mirror.key)?.server?.alarmsChanged(),
+      auditAnchor: (json) => keepEdgeAnchor(options.dataDir, mirror.groupId, mirror.edgeNodeId, json, log),
       lineChanged: () => {
         const e = entryFor(mirror);
         rebuildKpi(e);

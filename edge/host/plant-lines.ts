@@ -2,7 +2,7 @@
 // where its twin is, whether its edge is online, its machines with their states, the line's OEE
 // as the host recomputed it (and as the edge published it) and its standing alarms.
 import { createHash } from 'node:crypto';
-import { existsSync, renameSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MachineState } from '../../shared/plant-schema.js';
 import { MACHINE_STATES } from '../../shared/plant-schema.js';
@@ -122,4 +122,19 @@ export function lineDbFile(dataDir: string, groupId: string, edgeNodeId: string)
     for (const suffix of ['', '-wal', '-shm']) if (existsSync(legacy + suffix)) renameSync(legacy + suffix, file + suffix);
   }
   return file;
+}
+
+/** Where the host keeps an edge's audit anchors: `npm run audit -- verify --anchors <file>` on the edge checks its log against them. */
+export function edgeAnchorFile(dataDir: string, groupId: string, edgeNodeId: string): string {
+  return join(dataDir, lineFileName(groupId, edgeNodeId).replace(/^line-/, 'audit-anchors-').replace(/\.db$/, '.jsonl'));
+}
+
+export function keepEdgeAnchor(dataDir: string, groupId: string, edgeNodeId: string, json: string, log: (level: 'warn', message: string) => void): void {
+  const file = edgeAnchorFile(dataDir, groupId, edgeNodeId);
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    appendFileSync(file, `${json}\n`, { mode: 0o600 });
+  } catch (err) {
+    log('warn', `host: cannot keep the audit anchor of ${groupId}/${edgeNodeId} in ${file}: ${(err as Error).message}`);
+  }
 }

@@ -91,6 +91,7 @@ export function createPrimaryHost(options: PrimaryHostOptions): PrimaryHost {
       commandResult: (id, json) => sink?.commandResult(id, json),
       totals: (id, totals, ts) => sink?.totals?.(id, totals, ts),
       alarmsChanged: (id) => sink?.alarmsChanged?.(id),
+      auditAnchor: (json) => sink?.auditAnchor?.(json),
       log: (level, msg) => log(level, `host: ${msg}`),
       requestRebirth: (reason) => void requestRebirth(m!, reason),
     };

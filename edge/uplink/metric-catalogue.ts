@@ -32,6 +32,12 @@ export const NODE_METRIC = {
   startedAt: 'Twinline/Started At',
   /** The alarm flood status of the line (shared/alarm-wire.ts FloodStatus), JSON. */
   alarmFlood: 'Alarms/Flood',
+  /**
+   * The edge's latest audit anchor (edge/audit/audit-anchors.ts: entries, head hash, time, HMAC),
+   * JSON: the host keeps each one, so a log truncated or rewritten on the edge disagrees with a
+   * copy the edge cannot reach.
+   */
+  auditAnchor: 'Twinline/Audit Anchor',
 } as const;
 
 /**
@@ -219,6 +225,7 @@ export function buildCatalogue(plant: PlantConfig): Catalogue {
   node.push(def(null, NODE_METRIC.droppedMetrics, 'Int64'));
   node.push(def(null, NODE_METRIC.kpiSettings, 'String'));
   node.push(def(null, NODE_METRIC.alarmFlood, 'String'));
+  node.push(def(null, NODE_METRIC.auditAnchor, 'String'));
   node.push(def(null, NODE_METRIC.startedAt, 'DateTime'));
   const deviceIds = plant.devices.map((d) => d.id);
   for (const id of deviceIds) {

@@ -20,6 +20,8 @@ export interface UplinkSource {
   startedAt?: number;
   /** The standing alarm list (without diagnosis); absent on an edge without alarms: published as none. */
   alarms?(): AlarmList;
+  /** The audit log's latest anchor as JSON (edge/audit/audit-log.ts latestAnchor), or null. */
+  auditAnchor?(): string | null;
 }
 
 export type MetricReading = [MetricDef, MetricValue];
@@ -71,6 +73,7 @@ export function createMetricValues(catalogue: Catalogue, source: UplinkSource, q
       out.push([def(null, NODE_METRIC.queuedMetrics), queue.queuedMetrics()]);
       out.push([def(null, NODE_METRIC.droppedMetrics), queue.droppedMetrics()]);
       out.push([def(null, NODE_METRIC.alarmFlood), alarmState().floodJson]);
+      out.push([def(null, NODE_METRIC.auditAnchor), source.auditAnchor?.() ?? null]);
       const health = new Map(source.devices().map((h) => [h.deviceId, h]));
       for (const id of catalogue.deviceIds) {
         const h = health.get(id);
