@@ -19,6 +19,12 @@ export interface AcquisitionOptions {
   protocols: readonly ('opcua' | 'modbus')[];
   /** `--calibrate`: the bare library on both sides, so the printed "overhead" is the measurement's own noise. */
   calibrate?: boolean;
+  /**
+   * `--before <dir>`: a checkout of other code (e.g. `git worktree add /tmp/before <commit>`, with
+   * node_modules linked in) whose twinline side runs as a third side in the same windows, so a
+   * change is measured against the code before it in one run rather than across runs.
+   */
+  before?: string;
 }
 const DEFAULTS: AcquisitionOptions = { tags: 4000, samplingMs: 100, seconds: 6, warmupSeconds: 5, rounds: 16, protocols: ['opcua', 'modbus'] };
 
@@ -52,8 +58,8 @@ type SideWindow = Window & { side: string; round: number };
  * dropped: on this VM the cores differ by up to 25 %, and a side sharing one core with its server
  * is not how an edge runs.
  */
-async function sideBySide(sides: { side: string; options: SideOptions; server: ChildProcess }[], o: AcquisitionOptions): Promise<Comparison> {
-  const procs = await Promise.all(sides.map(({ side, options }) => spawnReady('bench/support/acquisition-side.ts', [side, JSON.stringify(options)])));
+async function sideBySide(sides: { side: string; options: SideOptions; server: ChildProcess; root?: string }[], o: AcquisitionOptions): Promise<Comparison> {
+  const procs = await Promise.all(sides.map(({ side, options, root }) => spawnReady(join(root ?? '.', 'bench/support/acquisition-side.ts'), [side, JSON.stringify(options)])));
   const results = procs.map((proc) => new Promise<SideWindow[]>((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
@@ -63,7 +69,7 @@ async function sideBySide(sides: { side: string; options: SideOptions; server: C
   }));
   const startAt = Date.now() + o.warmupSeconds * 1000;
   for (const proc of procs) proc.stdin!.end(`${startAt}\n`);
-  const [bare, ours] = await Promise.all(results) as [SideWindow[], SideWindow[]];
+  const [bare, ours, before] = await Promise.all(results) as [SideWindow[], SideWindow[], SideWindow[] | undefined];
   const pool = (ws: Window[]): Window => {
     const seconds = ws.reduce((s, w) => s + w.seconds, 0);
     const count = ws.reduce((s, w) => s + w.count, 0);
@@ -72,10 +78,11 @@ async function sideBySide(sides: { side: string; options: SideOptions; server: C
     return { seconds, count, perSecond: count / seconds, cpuPercent: (cpuMicros / 1e6 / seconds) * 100, cpuMicrosPerUpdate: cpuMicros / count, userMicrosPerUpdate: userMicros / count };
   };
   const overheads = bare.map((b, i) => ours[i]!.cpuMicrosPerUpdate / b.cpuMicrosPerUpdate - 1);
-  return { bare: pool(bare), ours: pool(ours), overheads };
+  const changes = before?.map((b, i) => ours[i]!.cpuMicrosPerUpdate / b.cpuMicrosPerUpdate - 1);
+  return { bare: pool(bare), ours: pool(ours), overheads, ...(before ? { before: pool(before), changes } : {}) };
 }
 
-interface Comparison { bare: Window; ours: Window; overheads: number[] }
+interface Comparison { bare: Window; ours: Window; overheads: number[]; before?: Window; changes?: number[] }
 
 /** Issue 4: twinline may cost at most this much CPU per update over the bare library. */
 const MAX_OVERHEAD = 0.25;
@@ -84,9 +91,20 @@ const MIN_OPCUA_RATE = 20_000;
 const verdict = (met: boolean) => (met ? 'ok' : 'NOT MET');
 const signed = (percent: number) => `${percent >= 0 ? '+' : ''}${fmt(percent, 1)}`;
 
+const medianOf = (xs: readonly number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+
+/** `--before`: this code against the other checkout, same windows; the overhead over bare of each as well. */
+function beforeAndAfter(dir: string, { bare, ours, before, changes }: Comparison): string[] {
+  if (!before || !changes) return [];
+  const change = ours.cpuMicrosPerUpdate / before.cpuMicrosPerUpdate - 1;
+  return [
+    `    before (${dir}): ${fmt(before.perSecond)} updates/s, CPU ${fmt(before.cpuPercent, 1)} %, ${fmt(before.cpuMicrosPerUpdate, 2)} µs/update; overhead over bare ${fmt((before.cpuMicrosPerUpdate / bare.cpuMicrosPerUpdate - 1) * 100, 1)} %`,
+    `    after vs before: ${signed(change * 100)} % CPU per update over ${fmt(ours.seconds, 0)} s (issue 17: at most +5 %: ${verdict(change <= 0.05)}); per window median ${signed(medianOf(changes) * 100)} % (${changes.map((x) => fmt(x * 100, 0)).join(', ')} %)`,
+  ];
+}
+
 function comparison(title: string, { bare, ours, overheads }: Comparison): string[] {
-  const sorted = [...overheads].sort((x, y) => x - y);
-  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const median = medianOf(overheads);
   // Sustained: all CPU over all updates of every window. Single windows swing with the collector
   // (an idle-time full GC of a few tens of ms is a large share of a 6 s window at 4 % CPU).
   const sustained = ours.cpuMicrosPerUpdate / bare.cpuMicrosPerUpdate - 1;
@@ -103,7 +121,7 @@ async function opcuaPart(o: AcquisitionOptions, dir: string, lines: string[]) {
   const servers: ChildProcess[] = [];
   try {
     const endpoints: string[] = [];
-    for (const name of ['bare', 'twinline']) {
+    for (const name of ['bare', 'twinline', ...(o.before ? ['before'] : [])]) {
       const port = await freePort();
       servers.push(await spawnReady('bench/support/opcua-load-server.ts', [String(port), String(o.tags), join(dir, `pki-${name}`)]));
       endpoints.push(`opc.tcp://127.0.0.1:${port}`);
@@ -112,11 +130,13 @@ async function opcuaPart(o: AcquisitionOptions, dir: string, lines: string[]) {
     const result = await sideBySide([
       { side: 'bare-opcua', options: options(endpoints[0]!), server: servers[0]! },
       { side: o.calibrate ? 'bare-opcua' : 'twinline-opcua', options: options(endpoints[1]!), server: servers[1]! },
+      ...(o.before ? [{ side: 'twinline-opcua', options: options(endpoints[2]!), server: servers[2]!, root: o.before }] : []),
     ], o);
     lines.push(...comparison(
       `  OPC UA subscriptions: ${o.tags} tags sampled every ${o.samplingMs} ms (offered ${fmt(o.tags * 1000 / o.samplingMs)} updates/s; target ≥ ${fmt(MIN_OPCUA_RATE)} delivered), ${o.rounds} × ${o.seconds} s windows`,
       result));
     lines.push(`    delivered into the live model: ${fmt(result.ours.perSecond)} updates/s (target ≥ ${fmt(MIN_OPCUA_RATE)}: ${verdict(result.ours.perSecond >= MIN_OPCUA_RATE)})`);
+    lines.push(...beforeAndAfter(o.before ?? '', result));
   } finally {
     for (const s of servers) s.kill('SIGTERM');
   }
@@ -126,7 +146,7 @@ async function modbusPart(o: AcquisitionOptions, dir: string, lines: string[]) {
   const servers: ChildProcess[] = [];
   try {
     const ports: number[] = [];
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < (o.before ? 3 : 2); i++) {
       const port = await freePort();
       servers.push(await spawnReady('bench/support/modbus-load-server.ts', [String(port)]));
       ports.push(port);
@@ -135,10 +155,12 @@ async function modbusPart(o: AcquisitionOptions, dir: string, lines: string[]) {
     const result = await sideBySide([
       { side: 'bare-modbus', options: options(ports[0]!), server: servers[0]! },
       { side: o.calibrate ? 'bare-modbus' : 'twinline-modbus', options: options(ports[1]!), server: servers[1]! },
+      ...(o.before ? [{ side: 'twinline-modbus', options: options(ports[2]!), server: servers[2]!, root: o.before }] : []),
     ], o);
     lines.push(...comparison(
       `  Modbus TCP polling: ${MODBUS_TAGS} holding registers every ${MODBUS_POLL_MS} ms (${Math.ceil(MODBUS_TAGS / 125)} requests per poll), ${o.rounds} × ${o.seconds} s windows`,
       result));
+    lines.push(...beforeAndAfter(o.before ?? '', result));
   } finally {
     for (const s of servers) s.kill('SIGTERM');
   }
@@ -184,7 +206,10 @@ function minimumRequests(tags: ReturnType<typeof tagsOfDevice>): number {
   return total;
 }
 
-/** `--opcua` / `--modbus` pick one protocol; `--rounds N` and `--seconds S` set the measurement; `--calibrate` measures bare against bare. */
+/**
+ * `--opcua` / `--modbus` pick one protocol; `--rounds N` and `--seconds S` set the measurement; `--calibrate` measures bare against bare;
+ * `--before <dir>` adds another checkout's twinline side (see AcquisitionOptions.before).
+ */
 export function optionsFromArgs(argv: readonly string[]): Partial<AcquisitionOptions> {
   const asked = (['opcua', 'modbus'] as const).filter((p) => argv.includes(`--${p}`));
   const numberAfter = (flag: string) => {
@@ -194,9 +219,12 @@ export function optionsFromArgs(argv: readonly string[]): Partial<AcquisitionOpt
   };
   const rounds = numberAfter('--rounds');
   const seconds = numberAfter('--seconds');
+  const b = argv.indexOf('--before');
+  const before = b >= 0 ? argv[b + 1] : undefined;
   return {
     ...(asked.length ? { protocols: asked } : {}), ...(rounds ? { rounds } : {}), ...(seconds ? { seconds } : {}),
     ...(argv.includes('--calibrate') ? { calibrate: true } : {}),
+    ...(before ? { before } : {}),
   };
 }
 

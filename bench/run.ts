@@ -21,8 +21,8 @@ const PARTS: Record<string, () => Promise<string[]>> = {
   uplink: async () => (await import('./uplink.js')).runUplinkBench(process.argv.includes('--long') ? { outageSeconds: 300 } : {}).then((r) => r.lines),
 };
 
-// Numbers are values of flags (`--rounds 5`), not parts.
-const asked = process.argv.slice(2).filter((a) => !a.startsWith('-') && !/^[0-9.]+$/.test(a));
+// Numbers are values of flags (`--rounds 5`), not parts; nor is the folder after --before.
+const asked = process.argv.slice(2).filter((a, i, all) => !a.startsWith('-') && !/^[0-9.]+$/.test(a) && all[i - 1] !== '--before');
 const unknown = asked.filter((p) => !(p in PARTS));
 if (unknown.length) {
   console.error(`bench: unknown part(s) ${unknown.join(', ')}; known: ${Object.keys(PARTS).join(', ')}`);
