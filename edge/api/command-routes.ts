@@ -28,11 +28,16 @@ export const commandRoutes: FastifyPluginAsync<CommandRoutesOptions> = async (ap
       404: err('unknown machine, tag or alarm'),
       409: err('nothing to do (no active fault; alarm in the wrong state)'),
       422: err('write refused: tag not writable, wrong type, or outside its limits'),
+      429: err('PLC writes too often for this tag or this user: Retry-After says when to try again'),
       502: err('the device refused or did not answer the write'),
       503: err('device offline, alarms unavailable, or too many commands in flight'),
     },
   }, ({ body, principal, req }) => commands.execute(body, { principal: principal!, source: req.ip, transport: 'rest' }), (e, req) => {
-    if (e instanceof CommandRefused) return new ApiFailure(e.status, e.code, e.message, e.field ? { field: e.field } : {});
+    if (e instanceof CommandRefused) {
+      // 429 (PLC writes too often, edge/commands/command-service.ts) says when to try again.
+      const headers = e.retryAfterMs !== undefined ? { headers: { 'retry-after': String(Math.ceil(e.retryAfterMs / 1000)) } } : {};
+      return new ApiFailure(e.status, e.code, e.message, { ...(e.field ? { field: e.field } : {}), ...headers });
+    }
     // An invalid command is audited like a refused one: someone tried to act on the line.
     if (e instanceof InvalidInput) auth.auditRefusal('command.invalid', { status: 400, code: 'invalid', message: e.message }, { field: e.field ?? null }, req.ip, req.principal);
     return null;

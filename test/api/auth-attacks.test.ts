@@ -120,6 +120,26 @@ describe('sessions that can be taken back', () => {
   });
 });
 
+describe('PLC writes', () => {
+  it('one user sending writes in a loop gets 429 with Retry-After', async () => {
+    const token = await login(base, 'admin', PASSWORD);
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 25; i++) {
+      const answer = await call(base, '/api/commands', { token, body: { kind: 'speed-override', machineId: 'press', percent: 60 + i, reason: 'a script in a loop' } });
+      statuses.push(answer.status);
+      if (answer.status === 429) retryAfter ??= answer.headers.get('retry-after');
+    }
+    // The device is not there (503) until the user's budget is spent.
+    expect(statuses.slice(0, 20).every((s) => s === 503)).toBe(true);
+    // The budget comes back at one a second, so a slow run may see one more 503 among them.
+    expect(statuses[20]).toBe(429);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(3);
+    expect(statuses.every((s) => s === 503 || s === 429)).toBe(true);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
+  });
+});
+
 describe('an audit log that notices truncation and rewrites', () => {
   const verify = () => cli('edge/audit/audit-cli.ts', ['verify', '--db', join(dir, 'twinline.db')]);
 
