@@ -2,7 +2,7 @@
 // startEdge (connectors, model, KPI, historian, live server) on a plant file, demo auth.
 // Talks to the benchmark over IPC: {type:'ready', port}, then answers {type:'sample'} with
 // CPU time, memory after a full GC, and the live server's counters.
-// Usage: node --expose-gc --import tsx bench/live-edge.ts <plant.json> <dataDir> [--no-gate]
+// Usage: node --expose-gc --import tsx bench/live-edge.ts <plant.json> <dataDir> [--no-gate] [--inline-reads]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePlant } from '../edge/config/load-plant.js';
@@ -14,7 +14,8 @@ const edge = await startEdge({
   plant, port: 0, host: '127.0.0.1', dbFile: join(dataDir!, 'twinline.db'), dataDir: dataDir!, uiDir: join(dataDir!, 'no-ui'),
   log: (level, m) => { if (level !== 'info') process.stderr.write(`[edge] ${level} ${m}\n`); },
   auth: { mode: 'demo', secret: 'bench-secret-0123456789-0123456789-abc' },
-  live: { gateSlowClients: process.argv[4] !== '--no-gate' },
+  live: { gateSlowClients: !process.argv.includes('--no-gate') },
+  readWorker: !process.argv.includes('--inline-reads'),
 });
 const gc = (globalThis as { gc?: () => void }).gc;
 process.on('message', (msg: { type: string; gc?: boolean }) => {

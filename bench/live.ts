@@ -3,7 +3,7 @@
 // the device changing a value to a client holding it (p50/p99), the edge's CPU and memory,
 // and whether memory stays flat while the slow client reads almost nothing.
 //
-//   npx tsx bench/live.ts [--seconds 30] [--long] [--clients 100] [--tags 1000] [--hz 10] [--protocol modbus|opcua] [--no-gate] [--heavy-query]
+//   npx tsx bench/live.ts [--seconds 30] [--long] [--clients 100] [--tags 1000] [--hz 10] [--protocol modbus|opcua] [--no-gate] [--heavy-query [--inline-reads]]
 //   npm run bench -- live          (30 s; --long runs the 5 minutes the issue names)
 //
 // `npm run bench -- live` runs twice: as above, then again while the heaviest query the REST
@@ -53,9 +53,11 @@ export interface LiveBenchOptions {
   gate: boolean;
   /** Runs the heaviest allowed history query in a loop while measuring (the store is filled with a year of minutes first). */
   heavyQuery: boolean;
+  /** The edge reads history on its main thread instead of the read worker: the comparison that shows what the worker is for. */
+  inlineReads: boolean;
 }
 
-const DEFAULTS: LiveBenchOptions = { clients: 100, probes: 10, tags: 1000, machines: 20, hz: 10, seconds: 30, warmupSeconds: 8, slowClient: true, protocol: 'modbus', gate: true, heavyQuery: false };
+const DEFAULTS: LiveBenchOptions = { clients: 100, probes: 10, tags: 1000, machines: 20, hz: 10, seconds: 30, warmupSeconds: 8, slowClient: true, protocol: 'modbus', gate: true, heavyQuery: false, inlineReads: false };
 
 const DAY_MS = 86_400_000;
 /** The tag the heavy query asks for, and how far back: the span limit, less a day so retention (365 days of minutes) leaves it whole. */
@@ -355,7 +357,7 @@ export async function runLiveBench(overrides: Partial<LiveBenchOptions> = {}): P
     const changedAt = changedAtStep
       ? (tag: { value: unknown }) => (typeof tag.value === 'number' ? changedAtStep!(tag.value) : undefined)
       : (tag: { ts: number }) => tag.ts;
-    const edge = fork('bench/live-edge.ts', [plantFile, dir, ...(o.gate ? [] : ['--no-gate'])], { execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const edge = fork('bench/live-edge.ts', [plantFile, dir, ...(o.gate ? [] : ['--no-gate']), ...(o.inlineReads ? ['--inline-reads'] : [])], { execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     procs.push(edge);
     edgeProc = edge;
     const port = await new Promise<number>((resolve, reject) => {
@@ -451,6 +453,7 @@ export async function runLiveBench(overrides: Partial<LiveBenchOptions> = {}): P
     const flat = heapGrowth < 5;
     result.lines = [
       ...(o.gate ? [] : ['  (--no-gate: the edge queues for slow clients as plain Socket.IO does — the comparison, not the product)']),
+      ...(o.inlineReads ? ['  (--inline-reads: history read on the edge\'s main thread, not the read worker — the comparison, not the product)'] : []),
       `${o.clients} clients (${o.probes} decoding probes, ${wireCount} wire-level, ${o.slowClient ? '1 slow' : 'none slow'}), ${fmt(o.tags)} tags changing at ${o.hz} Hz on ${o.machines} machines over ${o.protocol === 'modbus' ? 'Modbus TCP (polled back to back, 20 ms pause)' : 'OPC UA (report by exception)'}, ${fmt(seconds)} s after ${o.warmupSeconds} s warm-up`,
       `  deltas delivered          ${fmt(result.messagesPerSecond).padStart(8)} messages/s  (${fmt(result.perClientPerSecond, 1)} per client per second; the live tick is 100 ms)`,
       `  latency change → client   p50 ${fmt(result.latency.p50)} ms  p90 ${fmt(result.latency.p90)} ms  p99 ${fmt(result.latency.p99)} ms  max ${fmt(result.latency.max)} ms  (${fmt(result.latency.samples)} values)   target p99 < 250 ms: ${result.latency.p99 < 250 ? 'ok' : 'MISSED'}`,
@@ -506,7 +509,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
     options: {
       seconds: { type: 'string' }, long: { type: 'boolean', default: false }, clients: { type: 'string' },
       tags: { type: 'string' }, hz: { type: 'string' }, 'no-slow': { type: 'boolean', default: false }, 'no-gate': { type: 'boolean', default: false }, protocol: { type: 'string', default: 'modbus' },
-      'heavy-query': { type: 'boolean', default: false },
+      'heavy-query': { type: 'boolean', default: false }, 'inline-reads': { type: 'boolean', default: false },
     },
   });
   const result = await runLiveBench({
@@ -518,6 +521,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
     gate: !values['no-gate'],
     protocol: values.protocol === 'opcua' ? 'opcua' : 'modbus',
     heavyQuery: values['heavy-query'],
+    inlineReads: values['inline-reads'],
   });
   for (const line of result.lines) console.log(line);
   process.exit(0);

@@ -54,6 +54,8 @@ export interface EdgeOptions {
   tls?: TlsFiles;
   /** Live server tuning (edge/live/live-server.ts); gateSlowClients false only for the benchmark's comparison. */
   live?: { gateSlowClients?: boolean };
+  /** False: heavy reads run on the main thread (only the live benchmark's comparison). Default true for a file database. */
+  readWorker?: boolean;
 }
 
 export interface RunningEdge {
@@ -127,7 +129,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   });
   const app = await createHttpServer({ uiDir: options.uiDir, auth, log, tls: options.tls });
   // Heavy history, KPI-history and alarm-statistics reads run on a worker thread with its own read-only connection (issue 16.2).
-  const reads = options.dbFile === ':memory:' ? undefined : openReadWorker({ file: options.dbFile, catchUp: () => historian.queries.catchUp(), log });
+  const reads = options.dbFile === ':memory:' || options.readWorker === false ? undefined : openReadWorker({ file: options.dbFile, catchUp: () => historian.queries.catchUp(), log });
   await registerEdgeApi(app, {
     plant, auth, audit, commands, alarms, kpi, history: historian.queries, reads, machines, now,
     status: () => {
