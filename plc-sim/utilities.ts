@@ -55,11 +55,11 @@ export const METER_SPECS: Record<UtilityMeterId, MeterSpec> = {
       { table: 'holding', address: 2, layout: f32(), quantity: 'rate' },
     ],
   },
-  // Litres in a uint32 that wraps at 10⁸ L = 100,000 m³; flow in m³/h.
+  // Tenths of a litre in a uint32 that wraps at 10⁹ = 100,000 m³; flow in m³/h.
   'water-main': {
     unitId: 5, medium: 'water', unit: 'm3', rollover: 100_000, rateFactor: 1,
     registers: [
-      { table: 'holding', address: 0, layout: u32(0.001), quantity: 'total' },
+      { table: 'holding', address: 0, layout: u32(0.0001), quantity: 'total' },
       { table: 'holding', address: 2, layout: f32(), quantity: 'rate' },
     ],
   },

@@ -7,8 +7,8 @@ import { compareWithBaseline, enpi, fitLinear, type RegressionFit } from './base
 import { convert, defaultFactorsFor, siteTotals, type ConvertedMeter, type SiteTotals } from './conversion.js';
 import { demandBlocks, peakDemand, type PeakDemand } from './demand.js';
 import type { EnergyReportInput } from './energy-report-schema.js';
-import { meterConsumption, type CounterEvent } from './meter-readings.js';
-import { tariffCost, type TariffCost } from './tariff.js';
+import { meterConsumption, type ConsumptionInterval, type CounterEvent } from './meter-readings.js';
+import { tariffCost, type TariffCost, type TariffPeriod } from './tariff.js';
 
 export interface MeterReport extends ConvertedMeter {
   unit: string;
@@ -47,24 +47,65 @@ export interface EnergyReport {
   warnings: string[];
 }
 
+/** One meter's data for a report: its settings and its consumption as intervals. */
+export interface MeterIntervals {
+  id: string;
+  medium: string;
+  unit: string;
+  parent: string | null;
+  area?: string;
+  kgcePerUnit: number;
+  kgCO2ePerUnit: number;
+  rollover?: number;
+  intervals: ConsumptionInterval[];
+  events: CounterEvent[];
+  covered: { from: number; to: number } | null;
+}
+
+export interface ReportSettings {
+  timezone: string;
+  period: { start: number; end: number };
+  tariff?: { meter: string; currency?: string; periods: readonly TariffPeriod[] };
+  demandMeter?: string;
+  contractDemandKW?: number;
+  production?: { good: number; variables?: Record<string, number> };
+  baseline?: { points: ReadonlyArray<{ production: number; energyKgce: number; variables?: Record<string, number> }> };
+}
+
+/** The report CLI's input: readings → intervals by rules 1–3, then the shared report. */
 export function computeEnergyReport(input: EnergyReportInput): EnergyReport {
   const period = { start: Date.parse(input.period.start), end: Date.parse(input.period.end) };
-  const iso = (ts: number): string => formatInstant(ts, input.timezone);
-  const warnings: string[] = [];
-  const intervalsOf = new Map<string, ReturnType<typeof meterConsumption>['intervals']>();
-  const meters: MeterReport[] = input.meters.map((m) => {
-    const readings = m.readings.map((r) => ({ ts: Date.parse(r.ts), total: r.total }));
-    const c = meterConsumption(readings, period, m.rollover);
-    intervalsOf.set(m.id, c.intervals);
+  const meters: MeterIntervals[] = input.meters.map((m) => {
+    const c = meterConsumption(m.readings.map((r) => ({ ts: Date.parse(r.ts), total: r.total })), period, m.rollover);
     const d = defaultFactorsFor(m.medium, m.unit);
-    // The schema guarantees a default exists wherever a factor is missing.
-    const kgcePerUnit = m.kgcePerUnit ?? d!.kgcePerUnit;
-    const kgCO2ePerUnit = m.kgCO2ePerUnit ?? d!.kgCO2ePerUnit;
-    if (!c.covered) warnings.push(`meter ${m.id}: fewer than two readings inside the period, consumption 0`);
-    else if (c.covered.from > period.start || c.covered.to < period.end) {
-      warnings.push(`meter ${m.id}: readings cover ${iso(c.covered.from)} to ${iso(c.covered.to)} only; consumption outside that is not counted`);
+    return {
+      id: m.id, medium: m.medium, unit: m.unit, parent: m.parent, ...(m.area ? { area: m.area } : {}),
+      // The schema guarantees a default exists wherever a factor is missing.
+      kgcePerUnit: m.kgcePerUnit ?? d!.kgcePerUnit,
+      kgCO2ePerUnit: m.kgCO2ePerUnit ?? d!.kgCO2ePerUnit,
+      ...(m.rollover !== undefined ? { rollover: m.rollover } : {}),
+      intervals: c.intervals, events: c.events, covered: c.covered,
+    };
+  });
+  return reportFromIntervals(meters, { ...input, period });
+}
+
+/**
+ * The report from each meter's consumption intervals (rules 4–11). The CLI, the edge's REST
+ * routes (from stored increments) and the plant host all come through here.
+ */
+export function reportFromIntervals(input: readonly MeterIntervals[], s: ReportSettings): EnergyReport {
+  const { period } = s;
+  const iso = (ts: number): string => formatInstant(ts, s.timezone);
+  const warnings: string[] = [];
+  const intervalsOf = new Map(input.map((m) => [m.id, m.intervals]));
+  const meters: MeterReport[] = input.map((m) => {
+    const units = m.intervals.reduce((sum, iv) => sum + iv.units, 0);
+    if (!m.covered) warnings.push(`meter ${m.id}: fewer than two readings inside the period, consumption 0`);
+    else if (m.covered.from > period.start || m.covered.to < period.end) {
+      warnings.push(`meter ${m.id}: readings cover ${iso(m.covered.from)} to ${iso(m.covered.to)} only; consumption outside that is not counted`);
     }
-    for (const e of c.events) {
+    for (const e of m.events) {
       warnings.push(e.kind === 'rollover'
         ? `meter ${m.id}: total fell from ${e.previous} to ${e.total} at ${iso(e.ts)}, taken as a rollover at ${m.rollover}`
         : `meter ${m.id}: total fell from ${e.previous} to ${e.total} at ${iso(e.ts)}, taken as a meter reset (give "rollover" if the register wraps)`);
@@ -75,12 +116,12 @@ export function computeEnergyReport(input: EnergyReportInput): EnergyReport {
       medium: m.medium,
       unit: m.unit,
       ...(m.area ? { area: m.area } : {}),
-      consumption: c.units,
-      ...convert(c.units, { kgcePerUnit, kgCO2ePerUnit }),
-      kgcePerUnit,
-      kgCO2ePerUnit,
-      counterEvents: c.events.map((e) => ({ ...e, ts: iso(e.ts) })),
-      covered: c.covered ? { from: iso(c.covered.from), to: iso(c.covered.to) } : null,
+      consumption: units,
+      ...convert(units, m),
+      kgcePerUnit: m.kgcePerUnit,
+      kgCO2ePerUnit: m.kgCO2ePerUnit,
+      counterEvents: m.events.map((e) => ({ ...e, ts: iso(e.ts) })),
+      covered: m.covered ? { from: iso(m.covered.from), to: iso(m.covered.to) } : null,
     };
   });
 
@@ -90,29 +131,29 @@ export function computeEnergyReport(input: EnergyReportInput): EnergyReport {
   );
 
   let cost: EnergyReport['cost'] = null;
-  if (input.tariff) {
-    const t = tariffCost(intervalsOf.get(input.tariff.meter) ?? [], input.tariff.periods, input.timezone);
+  if (s.tariff) {
+    const t = tariffCost(intervalsOf.get(s.tariff.meter) ?? [], s.tariff.periods, s.timezone);
     if (t.unpricedUnits > 1e-9) warnings.push(`tariff: ${t.unpricedUnits} units fell in no tariff period and are not priced`);
-    cost = { meter: input.tariff.meter, ...(input.tariff.currency ? { currency: input.tariff.currency } : {}), ...t };
+    cost = { meter: s.tariff.meter, ...(s.tariff.currency ? { currency: s.tariff.currency } : {}), ...t };
   }
 
   let peak: EnergyReport['peakDemand'] = null;
-  const demandMeter = input.demandMeter ?? input.tariff?.meter;
+  const demandMeter = s.demandMeter ?? s.tariff?.meter;
   if (demandMeter) {
-    const p = peakDemand(demandBlocks(intervalsOf.get(demandMeter) ?? []), input.contractDemandKW);
+    const p = peakDemand(demandBlocks(intervalsOf.get(demandMeter) ?? []), s.contractDemandKW);
     if (!p) warnings.push(`peak demand: no 15-minute block of meter ${demandMeter} is fully covered by readings`);
-    else peak = { meter: demandMeter, kW: p.kW, blockStart: iso(p.blockStart), exceedsContract: p.exceedsContract, contractDemandKW: input.contractDemandKW ?? null };
+    else peak = { meter: demandMeter, kW: p.kW, blockStart: iso(p.blockStart), exceedsContract: p.exceedsContract, contractDemandKW: s.contractDemandKW ?? null };
   }
 
-  const good = input.production?.good;
+  const good = s.production?.good;
   let baseline: EnergyReport['baseline'] = null;
-  if (input.baseline) {
-    const names = Object.keys(input.production?.variables ?? {});
+  if (s.baseline) {
+    const names = Object.keys(s.production?.variables ?? {});
     const fit: RegressionFit = fitLinear(
-      input.baseline.points.map((p) => [p.production, ...names.map((n) => p.variables![n]!)]),
-      input.baseline.points.map((p) => p.energyKgce),
+      s.baseline.points.map((p) => [p.production, ...names.map((n) => p.variables![n]!)]),
+      s.baseline.points.map((p) => p.energyKgce),
     );
-    const cmp = good === undefined ? null : compareWithBaseline(fit, [good, ...names.map((n) => input.production!.variables![n]!)], totals.totalKgce);
+    const cmp = good === undefined ? null : compareWithBaseline(fit, [good, ...names.map((n) => s.production!.variables![n]!)], totals.totalKgce);
     baseline = {
       intercept: fit.coefficients[0]!,
       slope: fit.coefficients[1]!,
@@ -128,7 +169,7 @@ export function computeEnergyReport(input: EnergyReportInput): EnergyReport {
   }
 
   return {
-    timezone: input.timezone,
+    timezone: s.timezone,
     period: { start: iso(period.start), end: iso(period.end) },
     meters,
     totalKgce: totals.totalKgce,

@@ -43,6 +43,17 @@ export function totalIncrease(previous: number, total: number, rollover?: number
 }
 
 /**
+ * The edge's rule for a fall, seen one reading at a time: a register only wraps from near its
+ * top, so a fall from the lower half of the rollover range is a reset, not a wrap (a meter
+ * exchanged or zeroed on its panel would otherwise read as a register's worth of energy).
+ * The report CLI keeps the plain rule of docs/energy.md (rule 3); this is rule 3a there.
+ */
+export function liveIncrease(previous: number, total: number, rollover?: number): { units: number; event?: CounterEvent['kind'] } {
+  if (total < previous && rollover !== undefined && previous < rollover / 2) return { units: total, event: 'reset' };
+  return totalIncrease(previous, total, rollover);
+}
+
+/**
  * Only readings with start ≤ ts ≤ end count: a reading outside the period says nothing
  * about when inside it the energy was used, and extrapolating would invent data.
  * `readings` must have distinct timestamps (the input schema rejects repeats).

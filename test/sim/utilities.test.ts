@@ -95,8 +95,8 @@ describe('utilities gateway over Modbus TCP', () => {
     expect(afterReset).toBeLessThan(10);
 
     faults.add({ kind: 'meter-rollover', meter: 'water-main', unitsBeforeWrap: 0.01 }, at);
-    expect(await read(5, 'holding', 0, 'uint32')).toBe(99_999_990); // litres: 10 L before the wrap
+    expect(await read(5, 'holding', 0, 'uint32')).toBe(999_999_900); // tenths of a litre: 10 L before the wrap
     step(1, 2);
-    expect(await read(5, 'holding', 0, 'uint32')).toBeLessThan(1_000);
+    expect(await read(5, 'holding', 0, 'uint32')).toBeLessThan(10_000);
   });
 });

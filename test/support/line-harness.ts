@@ -27,6 +27,10 @@ export function retarget(plant: PlantConfig, sim: RunningSimulator): PlantConfig
     devices: plant.devices.map((d) =>
       d.protocol === 'opcua' ? { ...d, endpointUrl: sim.opcuaEndpoint } : { ...d, host: '127.0.0.1', port: sim.modbusPort },
     ),
+    // The utilities area's meters are on the simulator's meter gateway (plc-sim/utilities.ts).
+    ...(plant.metering && sim.utilities
+      ? { metering: { ...plant.metering, devices: plant.metering.devices.map((d) => ({ ...d, host: '127.0.0.1', port: sim.utilities!.port })) } }
+      : {}),
   };
 }
 
