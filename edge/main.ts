@@ -1,26 +1,71 @@
-// `npm run edge -- [--plant file] [--port n] [--db file]`: loads and validates the config,
-// starts the runtime, stops it cleanly on SIGINT/SIGTERM.
+// `npm run edge -- [--plant file] [--port n] [--db file] [--tls-cert f --tls-key f] [--demo]`:
+// loads and validates the config, starts the runtime, stops it cleanly on SIGINT/SIGTERM, and
+// exits non-zero on a fatal error (after closing the historian where it can) so that a
+// supervisor (deploy/twinline-edge.service) restarts it.
 import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPlantFile } from './config/load-plant.js';
 import { ConfigError } from './config/config-error.js';
 import { consoleLog } from './logger.js';
+import { demoModeOf } from './demo-mode.js';
+import type { RunningEdge } from './edge-runtime.js';
 
 const HELP = `twinline edge — reads the line's PLCs, computes KPIs, serves the twin
 
 Usage: npm run edge -- [options]
-  --plant <file>   plant file (YAML)               default config/demo-plant.yaml
-  --port <n>       HTTP/Socket.IO port             default $PORT or 8080
-  --host <addr>    listen address                  default 0.0.0.0
-  --data <dir>     data folder (PKI, database)     default ./data
-  --db <file>      historian SQLite file           default <data>/twinline.db
-  --demo           demo mode: accounts with published passwords, visitors
-                   auto-logged in as operator (also TWINLINE_DEMO=1). Never
-                   on a real plant. Without it, create users first:
-                   npm run user -- add <name> --role admin
-  --help           this text`;
+  --plant <file>     plant file (YAML)               default config/demo-plant.yaml
+  --port <n>         HTTP(S)/Socket.IO port          default $PORT or 8080
+  --host <addr>      listen address                  default 0.0.0.0
+  --data <dir>       data folder (PKI, database,     default ./data
+                     keys; created owner-only)
+  --db <file>        historian SQLite file           default <data>/twinline.db
+  --tls-cert <file>  PEM certificate (chain): serve HTTPS; the session cookie is Secure
+  --tls-key <file>   its PEM private key
+  --demo             demo mode: accounts with published passwords, visitors
+                     auto-logged in as operator. Never on a real plant.
+                     TWINLINE_DEMO=1 does the same for the demo plant only.
+                     Without it, create users first:
+                     npm run user -- add <name> --role admin
+  --help             this text`;
+
+function readTls(cert: string | undefined, key: string | undefined): { cert: Buffer; key: Buffer } | undefined {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) throw new ConfigError(`--tls-cert and --tls-key go together: give both PEM files (${cert === undefined ? '--tls-cert' : '--tls-key'} is missing)`);
+  const read = (file: string, what: string) => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new ConfigError(`${what} ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): check the path and that this user may read it`);
+    }
+  };
+  return { cert: read(cert, '--tls-cert'), key: read(key, '--tls-key') };
+}
+
+let running: RunningEdge | null = null;
+let dying = false;
+
+/**
+ * An error nothing handled: the process state is unknown, so do not carry on. Close the historian
+ * (commits what is queued; acknowledged rows are already on disk) and exit 1 for the supervisor.
+ */
+function fatal(kind: string, err: unknown): void {
+  if (dying) return;
+  dying = true;
+  console.error(`${new Date().toISOString()} ERROR fatal ${kind}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  try {
+    running?.historian.close();
+  } catch (closeErr) {
+    console.error(`${new Date().toISOString()} ERROR closing the historian after the fatal error: ${(closeErr as Error).message}`);
+  }
+  process.exit(1);
+}
 
 async function main() {
+  // Every file the edge creates (database, WAL, backups, keys, PKI, anchors) is the owner's alone.
+  process.umask(0o077);
+  process.on('uncaughtException', (err) => fatal('uncaught exception', err));
+  process.on('unhandledRejection', (reason) => fatal('unhandled rejection', reason));
   const { values } = parseArgs({
     options: {
       plant: { type: 'string', default: 'config/demo-plant.yaml' },
@@ -28,6 +73,8 @@ async function main() {
       host: { type: 'string', default: '0.0.0.0' },
       data: { type: 'string', default: 'data' },
       db: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       demo: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -37,17 +84,20 @@ async function main() {
     return;
   }
   const log = consoleLog();
+  const demo = demoModeOf({ demoFlag: values.demo, env: process.env.TWINLINE_DEMO, plantFile: values.plant });
   const plant = loadPlantFile(values.plant);
   const port = Number(values.port ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port/PORT must be a port number, got "${values.port ?? process.env.PORT}"`);
+  const tls = readTls(values['tls-cert'], values['tls-key']);
   // The runtime (node-opcua, SQLite…) loads only after the config is known to be good.
   const { defaultPaths, startEdge } = await import('./edge-runtime.js');
   const paths = defaultPaths(values.data);
   const edge = await startEdge({
-    plant, port, host: values.host, log,
+    plant, port, host: values.host, log, tls,
     dataDir: resolve(paths.dataDir), dbFile: resolve(values.db ?? paths.dbFile), uiDir: resolve(paths.uiDir),
-    auth: { mode: values.demo || process.env.TWINLINE_DEMO === '1' ? 'demo' : 'required' },
+    auth: { mode: demo ? 'demo' : 'required' },
   });
+  running = edge;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -65,6 +115,5 @@ main().catch((err) => {
     console.error(`twinline: ${err.message}`);
     process.exit(2);
   }
-  console.error(err);
-  process.exit(1);
+  fatal('error at startup', err);
 });

@@ -3,6 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDemoPlantFile } from '../edge/demo-mode.js';
 
 const UI_SOURCES = ['twin-ui', 'shared'];
 const UI_INDEX = join('dist', 'twin-ui', 'index.html');
@@ -70,7 +71,23 @@ async function stopAll(exitCode: number) {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
+/** The plant file given after `npm start --` (--plant f or --plant=f), if any. */
+function plantArg(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--plant') return args[i + 1];
+    if (args[i]!.startsWith('--plant=')) return args[i]!.slice('--plant='.length);
+  }
+  return undefined;
+}
+
 run('sim', 'plc-sim/main.ts');
-// npm start is the zero-setup demo: demo accounts, visitors auto-logged in as operator (the edge says so on screen and in the log).
-run('edge', 'edge/main.ts', ['--demo', ...extraArgs]);
+// npm start is the zero-setup demo: demo accounts, visitors auto-logged in as operator (the edge
+// says so on screen and in the log) — on the demo plant only. Another plant file runs with login
+// required unless --demo is given explicitly (docs/security.md).
+const plant = plantArg(extraArgs);
+const demo = plant === undefined || isDemoPlantFile(plant);
+if (!demo && !extraArgs.includes('--demo')) {
+  console.log(`[start] ${plant} is not the demo plant: the edge requires a login (npm run user -- add <name> --role admin), or pass --demo to mean demo mode`);
+}
+run('edge', 'edge/main.ts', [...(demo ? ['--demo'] : []), ...extraArgs]);
 console.log(`[start] twinline is starting: open http://localhost:${process.env.PORT ?? 8080} (Ctrl-C stops everything)`);

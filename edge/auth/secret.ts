@@ -40,7 +40,7 @@ export function loadKey(source: KeySource): LoadedSecret {
     return { key, source: 'file', file };
   }
   if (source.create === false) throw new SecretError(`no key at ${file} and ${source.envName} is not set: give the edge's key (--key-file or ${source.envName})`);
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const key = randomBytes(48);
   // 'wx': never overwrite a key another process created a moment ago.
   try {

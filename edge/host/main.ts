@@ -18,6 +18,11 @@ Usage: npm run host -- --config <file> [options]
 Users: npm run user -- add <name> --role <role> --db <data>/host.db`;
 
 async function main() {
+  // Users, audit log, per-line historians and keys: the owner's alone.
+  process.umask(0o077);
+  // Nothing handled it: exit 1 so the supervisor restarts the host (historians are WAL-durable).
+  process.on('uncaughtException', (err) => { console.error(`twinline host: fatal uncaught exception: ${err.stack ?? err.message}`); process.exit(1); });
+  process.on('unhandledRejection', (reason) => { console.error(`twinline host: fatal unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`); process.exit(1); });
   const { values } = parseArgs({
     options: {
       config: { type: 'string' },

@@ -1,7 +1,7 @@
 // Online backups: SQLite's backup API (better-sqlite3 `db.backup()`) copies a consistent
 // snapshot page by page while the edge keeps writing; the last N files are kept.
 // Restore is offline (edge stopped): see README "Backup and restore".
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
 
@@ -26,11 +26,13 @@ export function listBackups(dir: string): string[] {
  * half-written file that looks like a backup.
  */
 export async function backupDatabase(sqlite: Db, dir: string, keep: number, now: number): Promise<string> {
-  mkdirSync(dir, { recursive: true });
+  // A backup holds everything the database holds (users, audit trail): owner-only, like the database.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const target = join(dir, backupFileName(now));
   const partial = `${target}.partial`;
   try {
     await sqlite.backup(partial);
+    chmodSync(partial, 0o600);
     renameSync(partial, target);
   } catch (err) {
     rmSync(partial, { force: true });

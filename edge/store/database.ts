@@ -28,7 +28,7 @@ export interface ModuleMigrations {
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Database.Database {
   const readonly = options.readonly ?? false;
   const inMemory = file === ':memory:';
-  if (!readonly && !inMemory) mkdirSync(dirname(file), { recursive: true });
+  if (!readonly && !inMemory) mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const created = !inMemory && !existsSync(file);
   const sqlite = new Database(file, { readonly, fileMustExist: readonly });
   // Users, password hashes and the audit trail live here: readable by the owner only.

@@ -12,19 +12,10 @@ import { call, connect, connected, login } from './api-client.js';
 import { checkLiveEventTable, LIVE_EVENT_ACCESS } from '../../edge/live/live-event-access.js';
 import type { ProtocolError } from '../../shared/live-protocol.js';
 import { rawRequest, spellingsOf } from './raw-http.js';
+import { ONE_MACHINE_PLANT } from './one-machine-plant.js';
 
 const PASSWORD = 'a long enough passphrase';
 
-export const ONE_MACHINE_PLANT = {
-  site: { id: 's', name: 'Test site', timezone: 'UTC' },
-  line: { id: 'line-a', name: 'Access line' },
-  calendar: { shifts: [{ name: 'All day', start: '00:00', end: '00:00' }] },
-  devices: [{ id: 'plc', protocol: 'modbus-tcp', host: '127.0.0.1', port: 1, pollIntervalMs: 1000, timeoutMs: 200 }],
-  machines: [{
-    id: 'press', name: 'Press', type: 'cnc', device: 'plc', idealCycleTimeSeconds: 10, layout: { x: 0, z: 0, rotationDeg: 0 },
-    tags: [{ name: 'state', role: 'state', type: 'uint16', modbus: { table: 'holding', address: 0 } }],
-  }],
-};
 
 let dir: string;
 let edge: RunningEdge;
@@ -88,7 +79,7 @@ describe('every spelling of a path gets the canonical path\'s answer', () => {
 
   it('answers an unknown /api path 404 in the API\'s error shape, with and without a session, with no data', async () => {
     for (const target of ['/api/nothing-here', '/%61pi/nothing-here', '/api/machines/press/secret', '/api']) {
-      for (const headers of [{}, { authorization: `Bearer ${token}` }]) {
+      for (const headers of [{}, { authorization: `Bearer ${token}` }] as Record<string, string>[]) {
         const answer = await rawRequest(base, target, { headers });
         expect(answer.status, target).toBe(404);
         const body = JSON.parse(answer.body);
@@ -204,7 +195,7 @@ describe('Socket.IO events declare access too', () => {
     try {
       await connected(socket);
       const refused = new Promise<ProtocolError>((resolve) => socket.on('protocol-error', resolve));
-      socket.emit('export-all' as never);
+      (socket as unknown as { emit(event: string): void }).emit('export-all');
       expect(await refused).toMatchObject({ event: 'export-all', error: expect.stringMatching(/unknown event/) });
     } finally {
       socket.disconnect();
