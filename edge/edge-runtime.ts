@@ -32,6 +32,7 @@ import { createEdgeNode, type EdgeNode } from './uplink/edge-node.js';
 import { commandServiceHandler } from './uplink/remote-commands.js';
 import type { Log } from './logger.js';
 import { attachEnergy } from './energy/energy-hook.js';
+import { attachEmissions } from './emissions/emission-hook.js';
 
 export interface EdgeOptions {
   plant: PlantConfig;
@@ -172,6 +173,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     readBack,
     ...(uplink ? [uplink] : []),
     ...(await attachEnergy({ app, plant, dbFile: options.dbFile, dataDir: options.dataDir, now, log })),
+    ...(await attachEmissions({ app, plant, dbFile: options.dbFile, now, log })),
     live,
   ];
   const deliver = fanOut(sinks, log);
