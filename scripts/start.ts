@@ -89,5 +89,11 @@ const demo = plant === undefined || isDemoPlantFile(plant);
 if (!demo && !extraArgs.includes('--demo')) {
   console.log(`[start] ${plant} is not the demo plant: the edge requires a login (npm run user -- add <name> --role admin), or pass --demo to mean demo mode`);
 }
+// The demo's furnace reports its emissions over HJ 212 to a reference platform on port 9212
+// (docs/emissions.md), with a published demo access password; a real plant sets its own.
+if (demo) {
+  process.env.TWINLINE_HJ212_PASSWORD ??= 'hj212-demo';
+  run('hj212', 'edge/hj212/hj212-cli.ts', ['listen', '--port', '9212']);
+}
 run('edge', 'edge/main.ts', [...(demo ? ['--demo'] : []), ...extraArgs]);
 console.log(`[start] twinline is starting: open http://localhost:${process.env.PORT ?? 8080} (Ctrl-C stops everything)`);
