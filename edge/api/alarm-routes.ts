@@ -29,7 +29,7 @@ import type { Reads } from '../store/reads.js';
 import { CaseError } from '../service/service-cases.js';
 import { caller, ok, routesWith } from './api-route.js';
 import { ApiFailure } from './validation.js';
-import { boundedRefusal, boundedWindow, checkSpan, sendCsv } from './bounded-reads.js';
+import { READ_REFUSED, boundedRefusal, boundedWindow, checkSpan, sendCsv } from './bounded-reads.js';
 
 export interface AlarmRoutesOptions {
   alarms: AlarmService;
@@ -97,7 +97,7 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRoutesOptions> = async (app, o
   app.route(route({
     method: 'GET', url: '/api/alarms/history', access: 'operator', tag: 'alarms', action: 'reading the alarm journal',
     summary: 'The alarm journal: occurrences raised in [from, to) or still open (default: the last 24 h)', query: AlarmHistoryQuerySchema,
-    responses: ok('occurrences, oldest first', z.object({ occurrences: z.array(AlarmOccurrenceSchema) })),
+    responses: { ...ok('occurrences, oldest first', z.object({ occurrences: z.array(AlarmOccurrenceSchema) })), ...READ_REFUSED },
   }, async ({ query: q }) => {
     const { from, to } = boundedWindow(q, 86_400_000, now() + 1);
     const query = { from, to, machineId: q.machineId, limit: q.limit };
@@ -107,7 +107,7 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRoutesOptions> = async (app, o
   app.route(route({
     method: 'GET', url: '/api/alarms/kpis', access: 'operator', tag: 'alarms', action: 'reading alarm KPIs',
     summary: 'Alarm-system KPIs of a shift (ISA-18.2 §16): rate per operator, flood share, standing/stale, top ten bad actors, chatter, time to ack',
-    query: AlarmKpiQuerySchema, responses: { ...ok('KPIs', AlarmKpisSchema), 404: err('no such shift') },
+    query: AlarmKpiQuerySchema, responses: { ...ok('KPIs', AlarmKpisSchema), 404: err('no such shift'), ...READ_REFUSED },
   }, ({ query: q }) => {
     if (q.from !== undefined && q.to !== undefined) {
       // Up to 366 days of journal: read on the read worker. A shift (below) is at most a day.

@@ -4,11 +4,17 @@
 // worker's refusals (queue full, time budget) answered as 503 with Retry-After. Limits are
 // the constants of shared/query-limits.ts; a refusal names the limit and the parameter.
 import type { FastifyReply } from 'fastify';
+import { ApiErrorSchema } from '../../shared/api-error.js';
 import { MAX_SPAN_MS, rowsProblem, spanProblem } from '../../shared/query-limits.js';
 import { RecordingLimitError } from '../alarms/flight-recorder.js';
 import { csvStream } from '../store/history-csv.js';
 import { ReadsBusy, ReadTimedOut } from '../store/reads.js';
 import { ApiFailure } from './validation.js';
+
+/** The documented answer of a route whose reads run on the read worker. */
+export const READ_REFUSED = {
+  503: { description: 'busy (more than 8 queries waiting) or timed-out (a query ran past 10 s); try again after Retry-After seconds', schema: ApiErrorSchema },
+} as const;
 
 /** A 400 for a request past one of the limits: code "limit", the parameter in `field`. */
 export function limitFailure(problem: { parameter: string; message: string }, limit: Record<string, number>): ApiFailure {

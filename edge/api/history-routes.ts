@@ -12,7 +12,7 @@ import { UnknownTagError, type HistoryQueries } from '../store/history-query.js'
 import { kpiCsvLines, statesCsvLines, trendCsvLines } from '../store/history-csv.js';
 import { inlineReads, statesPaged, type Reads } from '../store/reads.js';
 import { ok, routesWith, type RouteSpec } from './api-route.js';
-import { boundedRefusal, boundedWindow as window, checkRows, limitFailure, sendCsv } from './bounded-reads.js';
+import { READ_REFUSED, boundedRefusal, boundedWindow as window, checkRows, limitFailure, sendCsv } from './bounded-reads.js';
 import { ApiFailure, InvalidInput } from './validation.js';
 
 export interface HistoryRoutesOptions {
@@ -25,7 +25,7 @@ export interface HistoryRoutesOptions {
 }
 
 const csvNote = 'format=csv answers text/csv instead of JSON.';
-const notFound = { 404: { description: 'no such tag or machine', schema: ApiErrorSchema } };
+const notFound = { 404: { description: 'no such tag or machine', schema: ApiErrorSchema }, ...READ_REFUSED };
 const spec = <const S extends Omit<RouteSpec, 'method' | 'tag' | 'access'>>(s: S) => ({ method: 'GET', tag: 'history', access: 'operator', ...s }) as const;
 
 export const historyRoutes: FastifyPluginAsync<HistoryRoutesOptions> = async (app, options) => {

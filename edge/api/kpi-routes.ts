@@ -19,7 +19,7 @@ import type { LiveKpiEngine } from '../kpi/live-kpi-engine.js';
 import { ApiErrorSchema } from '../../shared/api-error.js';
 import { apiRoute, ok, type RouteSpec } from './api-route.js';
 import { ApiFailure } from './validation.js';
-import { boundedRefusal, boundedWindow } from './bounded-reads.js';
+import { READ_REFUSED, boundedRefusal, boundedWindow } from './bounded-reads.js';
 
 /** A closed shift as the store keeps it. */
 export interface StoredShift {
@@ -100,7 +100,7 @@ export const kpiRoutes: FastifyPluginAsync<KpiRoutesOptions> = async (app, optio
 
   app.route(apiRoute(spec({
     url: '/api/kpi/machines/:id/shifts', summary: 'Closed shifts of one machine', params: KpiMachinePathSchema, query: ClosedShiftsQuerySchema,
-    responses: { ...ok('closed shifts'), ...unknownMachine },
+    responses: { ...ok('closed shifts'), ...unknownMachine, ...READ_REFUSED },
   }), async ({ params, query }): Promise<ClosedShiftsAnswer> => {
     const machineId = machineOf(params.id);
     const { from, to, limit } = window(query);
@@ -125,7 +125,7 @@ export const kpiRoutes: FastifyPluginAsync<KpiRoutesOptions> = async (app, optio
     return { line, at, shift: shiftRef(shift), kpis };
   }));
 
-  app.route(apiRoute(spec({ url: '/api/kpi/line/shifts', summary: 'Closed shifts of the line', query: ClosedShiftsQuerySchema, responses: ok('closed shifts') }), async ({ query }): Promise<LineClosedShiftsAnswer> => {
+  app.route(apiRoute(spec({ url: '/api/kpi/line/shifts', summary: 'Closed shifts of the line', query: ClosedShiftsQuerySchema, responses: { ...ok('closed shifts'), ...READ_REFUSED } }), async ({ query }): Promise<LineClosedShiftsAnswer> => {
     const { from, to, limit } = window(query);
     // Group the machines' closed shifts by shift start; plant order is flow order (bottleneck ties go downstream).
     const byStart = new Map<number, { shift: KpiShiftRef; machines: { machineId: string; idealCycleTimeSeconds: number; totals: PeriodTotals }[] }>();
