@@ -5,7 +5,7 @@
 // A machine whose state goes no-data gets its DDEATH after its last data; one that is not born
 // gets its DBIRTH (with current values) instead of data.
 import type { Quality } from '../../shared/live-protocol.js';
-import type { ModelEvent } from '../model/plant-model.js';
+import type { ModelEvent } from '../model/index.js';
 import { coerceValue, NODE_METRIC, qualityCode, TAG_PREFIX, type Catalogue, type MetricDef } from './metric-catalogue.js';
 import type { MetricReading, MetricValues, UplinkSource } from './metric-values.js';
 import type { Metric, MetricValue } from './sparkplug-codec.js';

@@ -15,8 +15,7 @@
 // NCMD `Node Control/Rebirth` repeats the births. seq runs 0…255 over every message but NDEATH.
 import { join, isAbsolute } from 'node:path';
 import type { UplinkSettings } from '../../shared/uplink-config.js';
-import type { ModelEvent } from '../model/plant-model.js';
-import type { ModelEventSink } from '../model/model-event-sink.js';
+import type { ModelEvent, ModelEventSink } from '../model/index.js';
 import type { Log } from '../logger.js';
 import { brokerOptions, redactUrl } from './mqtt-options.js';
 import { openForwardStore } from './forward-store.js';

@@ -20,10 +20,12 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
  *   the plant file, a wire protocol or a REST body), imported by edge, host and the twin's
  *   browser bundle alike, so each is its own entry rather than one index the bundle would pull whole;
  * - edge/logger.ts: the Log function every module is handed;
+ * - edge/store/database.ts: the one connection factory every module opens the edge's database
+ *   with — its own entry, so opening a database does not load the historian;
  * - plc-sim/simulator.ts: the simulator in-process (startSimulator); plc-sim/main.ts is its CLI.
  */
 const ENTRY_FILES = (file: string): boolean =>
-  /^shared\/[^/]+\.ts$/.test(file) || file === 'edge/logger.ts' || file === 'plc-sim/simulator.ts';
+  /^shared\/[^/]+\.ts$/.test(file) || ['edge/logger.ts', 'edge/store/database.ts', 'plc-sim/simulator.ts'].includes(file);
 
 /** Imports into a folder's internals not yet rewritten to its index: `importer -> imported file`. */
 const ALLOWED: readonly string[] = [
@@ -38,8 +40,6 @@ const ALLOWED: readonly string[] = [
   'edge/alarms/flight-recorder.ts -> edge/model/model-event-sink.ts',
   'edge/alarms/flight-recorder.ts -> edge/model/plant-model.ts',
   'edge/alarms/rule-set.ts -> edge/diagnosis/health-monitor.ts',
-  'edge/alarms/store/alarm-store.ts -> edge/diagnosis/health-monitor.ts',
-  'edge/alarms/store/alarm-store.ts -> edge/store/database.ts',
   'edge/api/alarm-routes.ts -> edge/alarms/alarm-engine.ts',
   'edge/api/alarm-routes.ts -> edge/alarms/alarm-service.ts',
   'edge/api/alarm-routes.ts -> edge/alarms/flight-recorder.ts',
@@ -75,12 +75,8 @@ const ALLOWED: readonly string[] = [
   'edge/api/kpi-routes.ts -> shared/kpi/period-totals.ts',
   'edge/api/status-routes.ts -> edge/auth/auth-service.ts',
   'edge/audit/audit-cli.ts -> edge/auth/secret.ts',
-  'edge/audit/audit-cli.ts -> edge/store/database.ts',
   'edge/audit/audit-key.ts -> edge/auth/secret.ts',
-  'edge/audit/audit-log.ts -> edge/store/database.ts',
-  'edge/audit/open-store.ts -> edge/store/database.ts',
   'edge/auth/auth-service.ts -> edge/audit/audit-log.ts',
-  'edge/auth/auth-store.ts -> edge/store/database.ts',
   'edge/auth/user-cli.ts -> edge/audit/audit-key.ts',
   'edge/auth/user-cli.ts -> edge/audit/audit-log.ts',
   'edge/auth/user-cli.ts -> edge/audit/open-store.ts',
@@ -116,7 +112,6 @@ const ALLOWED: readonly string[] = [
   'edge/edge-runtime.ts -> edge/live/live-server.ts',
   'edge/edge-runtime.ts -> edge/model/model-event-sink.ts',
   'edge/edge-runtime.ts -> edge/model/plant-model.ts',
-  'edge/edge-runtime.ts -> edge/store/database.ts',
   'edge/edge-runtime.ts -> edge/store/historian.ts',
   'edge/edge-runtime.ts -> edge/store/kpi-replay.ts',
   'edge/edge-runtime.ts -> edge/store/last-values.ts',
@@ -132,7 +127,6 @@ const ALLOWED: readonly string[] = [
   'edge/emissions/emission-routes.ts -> edge/api/bounded-reads.ts',
   'edge/emissions/emission-routes.ts -> edge/api/validation.ts',
   'edge/emissions/emission-routes.ts -> shared/kpi/zoned-time.ts',
-  'edge/emissions/emission-store.ts -> edge/store/database.ts',
   'edge/emissions/emission-store.ts -> shared/emissions/data-flags.ts',
   'edge/emissions/emission-store.ts -> shared/hj212/packet.ts',
   'edge/emissions/hj212-link.ts -> edge/hj212/framer.ts',
@@ -165,7 +159,6 @@ const ALLOWED: readonly string[] = [
   'edge/energy/report-cli.ts -> shared/energy/energy-report-schema.ts',
   'edge/energy/report-cli.ts -> shared/energy/energy-report.ts',
   'edge/energy/report-table.ts -> shared/energy/energy-report.ts',
-  'edge/energy/store/energy-store.ts -> edge/store/database.ts',
   'edge/hj212/framer.ts -> shared/hj212/packet.ts',
   'edge/hj212/hj212-cli.ts -> shared/hj212/cp.ts',
   'edge/hj212/hj212-cli.ts -> shared/hj212/crc.ts',
@@ -263,7 +256,6 @@ const ALLOWED: readonly string[] = [
   'edge/model/tag-changes.ts -> edge/connectors/sample-batch.ts',
   'edge/model/tag-table.ts -> edge/connectors/connector.ts',
   'edge/model/tag-table.ts -> edge/connectors/sample-batch.ts',
-  'edge/service/service-cases.ts -> edge/store/database.ts',
   'edge/store/historian.ts -> edge/kpi/live-kpi-engine.ts',
   'edge/store/historian.ts -> edge/model/model-event-sink.ts',
   'edge/store/historian.ts -> edge/model/plant-model.ts',
@@ -272,10 +264,6 @@ const ALLOWED: readonly string[] = [
   'edge/store/kpi-replay.ts -> shared/kpi/shift-calendar.ts',
   'edge/store/reads.ts -> edge/alarms/alarm-kpis.ts',
   'edge/store/reads.ts -> edge/alarms/store/alarm-store.ts',
-  'edge/uplink/data-publisher.ts -> edge/model/plant-model.ts',
-  'edge/uplink/edge-node.ts -> edge/model/model-event-sink.ts',
-  'edge/uplink/edge-node.ts -> edge/model/plant-model.ts',
-  'edge/uplink/forward-store.ts -> edge/store/database.ts',
   'edge/uplink/mqtt-options.ts -> edge/config/config-error.ts',
   'edge/uplink/mqtt-session.ts -> edge/connectors/backoff.ts',
   'edge/uplink/remote-commands.ts -> edge/audit/audit-log.ts',

@@ -9,7 +9,7 @@ import type Database from 'better-sqlite3';
 import type { AlarmOccurrence, AlarmState, Recording, RecordingSample, RecordingSummary } from '../../../shared/alarm-wire.js';
 import type { AlarmPriority, AlarmKind } from '../../../shared/alarm-rules.js';
 import type { RestoredPoint } from '../alarm-engine.js';
-import type { StoredBaseline } from '../../diagnosis/health-monitor.js';
+import type { StoredBaseline } from '../../diagnosis/index.js';
 import { migrateModule } from '../../store/database.js';
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
