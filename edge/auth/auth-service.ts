@@ -105,6 +105,7 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
   // counted into the next entry. (A logged-out twin left open retries every few seconds all day.)
   const refusalAudits = createRateLimiter({ capacity: 20, refillMs: 60_000, now });
   const suppressed = new Map<string, number>();
+  let lastPrune = -Infinity;
 
   const demo: Session['demo'] = mode === 'demo' ? { notice: DEMO_NOTICE, accounts: DEMO_ACCOUNTS.map((a) => ({ ...a })) } : null;
 
@@ -173,6 +174,11 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
       return refuse({ status: 401, code: 'bad-credentials', message: user?.disabledTs != null && good ? `user "${username}" is disabled: ask an admin` : 'wrong user name or password' });
     }
     const iat = now();
+    // Sessions that ended more than a week ago are forgotten (at most once an hour): the table stays small.
+    if (iat - lastPrune >= 3_600_000) {
+      lastPrune = iat;
+      sessions.prune(iat, 7 * 24 * 3_600_000);
+    }
     const stored = sessions.create({ userId: user.id, source, now: iat, ttlMs: ttl });
     const exp = stored.expiresTs;
     const token = issueToken(secret, { sub: user.username, role: user.role, iat, exp, sid: stored.id });

@@ -100,6 +100,21 @@ describe('sessions', () => {
     }
   });
 
+  it('forgets sessions a week after they expired', async () => {
+    const { auth, close } = await service();
+    try {
+      await auth.users.add({ username: 'kim', role: 'operator', password: PASSWORD, now: t });
+      expect((await auth.login('kim', PASSWORD, '10.0.0.1')).ok).toBe(true);
+      auth.users.setRole('kim', 'manager'); // ended, with a revocation row
+      expect(auth.sessions.list('kim')).toHaveLength(1);
+      t += 8 * 24 * 3_600_000;
+      expect((await auth.login('kim', PASSWORD, '10.0.0.1')).ok).toBe(true);
+      expect(auth.sessions.list('kim').map((x) => x.revokedTs)).toEqual([null]);
+    } finally {
+      close();
+    }
+  });
+
   it('refuses a token that names no session (issued before sessions existed)', async () => {
     const { auth, close } = await service();
     const { issueToken } = await import('../../edge/auth/token.js');
