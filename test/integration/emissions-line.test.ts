@@ -1,7 +1,7 @@
 // The furnace's emissions end to end: the real simulator's analysers over Modbus TCP, the real
 // edge on the simulator's clock, a reference platform over TCP. Minute values and flags match
 // the simulator's ground truth, the platform receives them as HJ 212 2051 packets, an injected
-// exceedance shows in the converted concentration it is sent, and the REST routes serve it to
+// exceedance shows in the converted concentration it is sent and raises the NOx alarm, and the REST routes serve it to
 // maintenance (not to an operator).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -76,6 +76,10 @@ describe('emissions on the demo line', () => {
     expect(late.length).toBeGreaterThanOrEqual(1);
     for (const c of late) expect(Number(c.get('a21002-ZsAvg'))).toBeGreaterThan(300);
     expect(platform.received.some((p) => headerValue(p, 'CN') === '2011')).toBe(true);
+
+    // The alarm engine raised the plant file's NOx rule on the furnace.
+    const alarm = await waitFor('the nox-high alarm', () => line.edge.alarms.list().alarms.find((x) => x.ruleId === 'nox-high' && x.active), 60_000);
+    expect(alarm).toMatchObject({ machineId: 'furnace', priority: 'high' });
 
     const overview = await call(line.edge.url, '/api/emissions', { token });
     expect(overview.body.platforms[0]).toMatchObject({ platform: 'provincial', connected: true });
