@@ -84,10 +84,13 @@ const LINE_URL = /^\/lines\/([^/?#]+)\/([^/?#]+)(\/[^?#]*)?(\?[^#]*)?$/i;
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const { config, log } = options;
   const now = options.now ?? Date.now;
-  const sqlite = openStoreFile(join(options.dataDir, 'host.db'));
-  const audit = openAuditLog(sqlite, now, { key: loadAuditKey({ dbFile: join(options.dataDir, 'host.db') }).key, anchorFile: auditAnchorFile(join(options.dataDir, 'host.db')), log });
+  // Users and the audit log in host.db, each module on its own connection (the audit one fsyncs every entry).
+  const hostDb = join(options.dataDir, 'host.db');
+  const auditDb = openStoreFile(hostDb, { synchronous: 'FULL' });
+  const audit = openAuditLog(auditDb, now, { key: loadAuditKey({ dbFile: hostDb }).key, anchorFile: auditAnchorFile(hostDb), log });
+  const authDb = openStoreFile(hostDb);
   const secret = loadSecret({ env: (options.env ?? process.env).TWINLINE_SECRET, dataDir: options.dataDir });
-  const auth = await createAuthService({ sqlite, secret: secret.key, mode: config.auth.mode, audit, now, log, tokenTtlMs: config.auth.tokenTtlHours * 3_600_000 });
+  const auth = await createAuthService({ sqlite: authDb, secret: secret.key, mode: config.auth.mode, audit, now, log, tokenTtlMs: config.auth.tokenTtlHours * 3_600_000 });
   const entries = new Map<string, LineEntry>();
   const pinnedPorts = new Map(config.lines.map((l) => [`${l.groupId}/${l.edgeNodeId}`, l.port]));
   let stopping = false;
@@ -343,7 +346,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       }
       await plantApp.close();
       audit.close();
-      sqlite.close();
+      auditDb.close();
+      authDb.close();
     },
   };
 }
