@@ -17,7 +17,8 @@ import { kpiRoutes } from '../api/kpi-routes.js';
 import { machineRoutes } from '../api/machine-routes.js';
 import { statusRoutes } from '../api/status-routes.js';
 import { docsRoutes } from '../api/docs-routes.js';
-import { storedShiftsOf } from '../api/edge-api.js';
+import { storedShiftsOf, storedShiftsRead } from '../api/edge-api.js';
+import { openReadWorker } from '../store/read-worker-client.js';
 import { apiRoute, ok } from '../api/api-route.js';
 import { ApiFailure } from '../api/validation.js';
 import { createLiveServer, type LiveServer } from '../live/live-server.js';
@@ -122,10 +123,13 @@ export async function startLineServer(o: LineServerOptions): Promise<LineServer>
   });
   await app.register(authRoutes, { auth: o.auth, now });
   await app.register(machineRoutes, { machines });
-  await app.register(historyRoutes, { queries: o.historian.queries, machineIds, now });
+  // A line's history reads run on their own worker thread (started at the first read), as on the edge (issue 16.2).
+  const file = o.historian.health().file;
+  const reads = file === ':memory:' ? undefined : openReadWorker({ file, catchUp: () => o.historian.queries.catchUp(), log: o.log });
+  await app.register(historyRoutes, { queries: o.historian.queries, reads, machineIds, now });
   await app.register(commandRoutes, { auth: o.auth, commands: o.commands });
   await app.register(auditRoutes, { audit: o.audit });
-  if (o.kpi) await app.register(kpiRoutes, { plant: o.kpi.plant, kpi: o.kpi.engine, now, storedShifts: storedShiftsOf(o.historian.queries) });
+  if (o.kpi) await app.register(kpiRoutes, { plant: o.kpi.plant, kpi: o.kpi.engine, now, storedShifts: reads ? storedShiftsRead(reads) : storedShiftsOf(o.historian.queries) });
   await app.register(mirroredLineRoutes, { mirror, now, kpi: !!o.kpi });
   await app.register(docsRoutes, {
     info: { title: `twinline plant host: line ${mirror.key}`, version: '0.1.0', description: `The line ${view.line.name} as its edge serves it, from the plant host's mirror and historian.` },
@@ -151,6 +155,7 @@ export async function startLineServer(o: LineServerOptions): Promise<LineServer>
     async stop() {
       await live.close();
       await app.close();
+      await reads?.close();
     },
   };
 }
