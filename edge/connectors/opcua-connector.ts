@@ -31,6 +31,35 @@ function toTagValue(dataValue: DataValue): TagValue {
   return String(v);
 }
 
+/** Longest text a string tag takes from a server: megabytes from a device are not a tag value. */
+const MAX_STRING_TAG_LENGTH = 4096;
+
+/**
+ * The value if it is what the plant file says the tag is, else undefined: a server that sends
+ * text, a date, an array, NaN or infinity for a numeric tag (or a number for a bool) is not
+ * shown as good data (found by test/fuzz/hostile-devices.fuzz.test.ts).
+ */
+function ofTagType(type: TagDataType, value: TagValue): TagValue | undefined {
+  if (value === null) return undefined; // a Good (or Uncertain) status with no value is no reading
+  if (type === 'bool') return typeof value === 'boolean' ? value : undefined;
+  if (type === 'string') return typeof value === 'string' && value.length <= MAX_STRING_TAG_LENGTH ? value : undefined;
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * A device clock may be off by minutes, not by centuries: a source timestamp further ahead than
+ * this (or older than a day) is replaced by the receive time. Downstream, time runs forward from
+ * it — a state change stamped in the year 2999 made the KPI engine close every shift until then
+ * and stalled the edge (found by test/fuzz/hostile-devices.fuzz.test.ts).
+ */
+const MAX_CLOCK_AHEAD_MS = 60_000;
+const MAX_CLOCK_BEHIND_MS = 24 * 3_600_000;
+
+function plausibleTime(sourceTs: number | undefined, receivedTs: number): number {
+  if (sourceTs === undefined || !Number.isFinite(sourceTs)) return receivedTs;
+  return sourceTs > receivedTs + MAX_CLOCK_AHEAD_MS || sourceTs < receivedTs - MAX_CLOCK_BEHIND_MS ? receivedTs : sourceTs;
+}
+
 const KEEPALIVE_READ_MS = 5000;
 
 const SECURITY_MODES = { None: MessageSecurityMode.None, Sign: MessageSecurityMode.Sign, SignAndEncrypt: MessageSecurityMode.SignAndEncrypt } as const;
@@ -107,6 +136,7 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
   let lastConnectError = '';
   let stopped = false;
   const reportedBadTags = new Set<string>();
+  const reportedWrongTypes = new Set<string>();
   let updates = 0;
   let rateSince = { at: now(), updates: 0 };
 
@@ -194,10 +224,20 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
 
   function emitValue(tag: BoundTag, dataValue: DataValue) {
     const receivedTs = flushQueued ? burstReceivedAt : now();
-    const ts = dataValue.sourceTimestamp?.getTime() ?? dataValue.serverTimestamp?.getTime() ?? receivedTs;
+    const ts = plausibleTime(dataValue.sourceTimestamp?.getTime() ?? dataValue.serverTimestamp?.getTime(), receivedTs);
     const quality = qualityOf(dataValue.statusCode);
     updates++;
-    emit(tag, quality === 'bad' ? null : toTagValue(dataValue), quality, ts, receivedTs);
+    const value = quality === 'bad' ? null : ofTagType(tag.config.type, toTagValue(dataValue));
+    if (value === undefined) {
+      emit(tag, null, 'bad', ts, receivedTs);
+      health.lastError = `${tag.id}: the server sent ${DataType[dataValue.value.dataType]}${dataValue.value.arrayType ? ' array' : ''} where the plant file says ${tag.config.type}`;
+      if (!reportedWrongTypes.has(tag.id)) {
+        reportedWrongTypes.add(tag.id);
+        log('error', `${health.lastError} — marked bad; check the tag's type in the plant file (npm run browse shows the server's data types)`);
+      }
+      return;
+    }
+    emit(tag, value, quality, ts, receivedTs);
   }
 
   /** Polling mode: one Read of every node per period, for servers whose subscriptions are unreliable. */

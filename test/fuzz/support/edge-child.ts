@@ -41,7 +41,7 @@ export interface CatalogueRoute {
 }
 
 export type ChildRequest =
-  | { op: 'routes' } | { op: 'memory' } | { op: 'audit' } | { op: 'stored' } | { op: 'devices' } | { op: 'socketEvents' } | { op: 'stop' };
+  | { op: 'routes' } | { op: 'memory' } | { op: 'audit' } | { op: 'stored' } | { op: 'devices' } | { op: 'machines' } | { op: 'socketEvents' } | { op: 'stop' };
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -114,7 +114,9 @@ function storedProblems(e: RunningEdge): string[] {
 async function start(o: ChildOptions) {
   const simulated = new Set(o.simulate);
   if (simulated.size) {
-    sim = await startSimulator({ plant: o.plant, opcuaPort: 0, modbusPort: 0, seed: 5, timeScale: 5, pkiDir: join(o.dir, 'pki-sim'), log: () => {} });
+    // The simulator plays only the simulated devices' machines; the others are someone else's (hostile servers).
+    const simPlant: PlantConfig = { ...o.plant, devices: o.plant.devices.filter((d) => simulated.has(d.id)), machines: o.plant.machines.filter((m) => simulated.has(m.device)) };
+    sim = await startSimulator({ plant: simPlant, opcuaPort: 0, modbusPort: 0, seed: 5, timeScale: 5, pkiDir: join(o.dir, 'pki-sim'), log: () => {} });
   }
   const plant: PlantConfig = {
     ...o.plant,
@@ -140,6 +142,7 @@ async function answer(req: ChildRequest): Promise<unknown> {
     case 'audit': return e.audit.verify();
     case 'stored': return storedProblems(e);
     case 'devices': return e.devices();
+    case 'machines': return e.machines();
     case 'socketEvents': {
       // Exported by the live server when it declares its events (issue 16.1); null until then.
       const mod = (await import('../../../edge/live/live-server.js')) as Record<string, unknown>;

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChainVerdict } from '../../../edge/audit/audit-chain.js';
-import type { DeviceHealth } from '../../../shared/live-protocol.js';
+import type { DeviceHealth, MachineLive } from '../../../shared/live-protocol.js';
 import type { CatalogueRoute, ChildOptions, ChildRequest } from './edge-child.js';
 
 export type { CatalogueRoute } from './edge-child.js';
@@ -21,6 +21,7 @@ export interface EdgeProcess {
   audit(): Promise<ChainVerdict>;
   storedProblems(): Promise<string[]>;
   devices(): Promise<DeviceHealth[]>;
+  machines(): Promise<MachineLive[]>;
   socketEvents(): Promise<string[] | null>;
   stop(): Promise<void>;
 }
@@ -83,6 +84,7 @@ export async function startEdgeProcess(options: Omit<ChildOptions, 'dir'>): Prom
     audit: () => req({ op: 'audit' }),
     storedProblems: () => req({ op: 'stored' }),
     devices: () => req({ op: 'devices' }),
+    machines: () => req({ op: 'machines' }),
     socketEvents: () => req({ op: 'socketEvents' }),
     async stop() {
       if (!died) {

@@ -35,3 +35,9 @@ export function fuzzTimeout(shortMs: number, share = 1): number {
 }
 
 export const seedNote = `seed ${FUZZ_SEED}${LONG_RUN ? `, ${Math.round(FUZZ_BUDGET_MS / 1000)} s` : ''}; replay with FUZZ_SEED=${FUZZ_SEED}`;
+
+/**
+ * Inputs that hit bugs already reported (docs/security.md, Fuzzing) are left out of the
+ * generators so that the suite stays a regression net; `npm run fuzz -- --known-bugs` puts them back.
+ */
+export const KNOWN_BUGS = env.FUZZ_KNOWN_BUGS === '1';

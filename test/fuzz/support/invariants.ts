@@ -20,7 +20,9 @@ export async function baseline(edge: EdgeProcess): Promise<InvariantState> {
 export async function invariantProblems(edge: EdgeProcess, state: InvariantState, o: { stored?: boolean } = {}): Promise<string[]> {
   const problems: string[] = [];
   if (edge.death()) return [edge.death()!];
-  const health = await send(edge.url, { method: 'GET', target: '/api/health', headers: {} }, HEALTH_DEADLINE_MS);
+  let health = await send(edge.url, { method: 'GET', target: '/api/health', headers: {} }, HEALTH_DEADLINE_MS);
+  // Nine agents share two cores here: one slow answer is asked again; two in a row is the edge's.
+  if (health.kind !== 'answer' || health.status !== 200) health = await send(edge.url, { method: 'GET', target: '/api/health', headers: {} }, HEALTH_DEADLINE_MS);
   if (health.kind !== 'answer' || health.status !== 200) {
     problems.push(`/api/health: ${health.kind === 'answer' ? `status ${health.status}` : health.kind} (deadline ${HEALTH_DEADLINE_MS} ms)`);
   }
