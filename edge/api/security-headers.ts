@@ -45,7 +45,8 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export function installSecurity(app: FastifyInstance): void {
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     for (const [name, value] of Object.entries(HEADERS)) reply.header(name, value);
-    if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    // req.url is canonical here (canonical-url.ts) but may differ in case: the router matches either.
+    if (req.url.slice(0, 5).toLowerCase() === '/api/') reply.header('cache-control', 'no-store');
     if (req.method === 'OPTIONS') {
       // No CORS preflight is ever granted.
       return reply.code(403).send({ error: 'cross-origin requests are not allowed: use the twin served by this edge', code: 'cors-closed' });
