@@ -16,6 +16,7 @@ import { installTestHooks } from './test-hooks.js';
 import { createDashboard } from './ui/dashboard/dashboard.js';
 import { createReplayMode } from './replay/replay-mode.js';
 import { createAlarmPanel } from './ui/alarms/alarm-panel.js';
+import { createEnvironmentPanel } from './ui/environment/environment-panel.js';
 import { createLoginForm } from './ui/login-form.js';
 import { resolveView, viewsFor, VIEW_FEATURES, type ViewName } from './ui/views/role-views.js';
 
@@ -122,6 +123,8 @@ const alarmPanel = createAlarmPanel(byId('stage'), {
   screenPositionOf: world ? (id) => world.screenPositionOf(id) : undefined,
 });
 void alarmPanel.reload();
+// Environment view (ui/environment/): emissions and HJ 212 reporting, for maintenance and managers.
+const environmentPanel = createEnvironmentPanel(byId('stage'), { role: () => session?.role ?? null, timezone: () => store.plant?.site.timezone ?? 'UTC', now: () => store.serverTs || Date.now() });
 function toggleDashboard(): void {
   if (dashboard.isOpen) dashboard.close();
   // The button is hidden below the manager's view; this guard keeps every other path closed too.
@@ -304,6 +307,7 @@ const live: LiveConnection = connectLive(params.get('edge') ?? undefined, {
     const before = session;
     session = s;
     alarmPanel.refresh();
+    environmentPanel.update();
     loginForm.setDemoAccounts(s.demo?.accounts ?? []);
     if (before?.user !== s.user || before?.role !== s.role) applyView(resolveView(s.role, storedView()));
     refreshPanels();

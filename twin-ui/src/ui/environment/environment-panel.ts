@@ -1,0 +1,107 @@
+// The environment view (环境): for maintenance and managers, each outlet's live measured and
+// converted concentrations against their limits, the last hour with its validity, today's mass
+// against the permit, the HJ 212 link to each platform, and the day's hour report as CSV.
+// Self-contained: it adds its own toggle and texts (en / zh-CN) and reads /api/emissions.
+import { getJson } from '../../live/rest-client.js';
+import { getLang, onLangChange } from '../../i18n.js';
+import { fromLocal, toLocal } from '../../../../shared/kpi/zoned-time.js';
+import { outletView, type ApiOutlet, type ApiPlatform, type ApiRecord, type OutletView } from './environment-model.js';
+
+const TEXT = {
+  en: {
+    toggle: 'Environment', title: 'Emissions and HJ 212 reporting', factor: 'Factor', measured: 'Measured', converted: 'Converted',
+    limit: 'Limit', hour: 'Last hour', today: 'Today (kg)', permit: 'Permit/day', invalid: 'invalid', platforms: 'Platforms',
+    connected: 'connected', offline: 'offline', backlog: 'waiting', lastAnswer: 'last answer', report: "Today's hour report (CSV)", none: '—',
+    unavailable: 'Emission data unavailable',
+  },
+  'zh-CN': {
+    toggle: '环境', title: '排放监测与 HJ 212 上报', factor: '因子', measured: '实测', converted: '折算',
+    limit: '限值', hour: '上一小时', today: '今日排放量 (kg)', permit: '许可量/日', invalid: '无效', platforms: '监控平台',
+    connected: '已连接', offline: '离线', backlog: '待发', lastAnswer: '最近应答', report: '今日小时报表 (CSV)', none: '—',
+    unavailable: '排放数据不可用',
+  },
+} as const;
+
+const REFRESH_MS = 10_000;
+const ROLES_WITH_VIEW = new Set(['maintenance', 'manager', 'admin']);
+
+export interface EnvironmentPanelOptions {
+  role: () => string | null;
+  /** The plant's IANA time zone: the day report starts at its local midnight. */
+  timezone: () => string;
+  now: () => number;
+}
+
+const fmt = (v: number | null, digits = 1) => (v === null ? '—' : v.toFixed(digits));
+const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+export function createEnvironmentPanel(parent: HTMLElement, o: EnvironmentPanelOptions) {
+  const toggle = document.createElement('button');
+  toggle.className = 'env-toggle';
+  toggle.type = 'button';
+  const panel = document.createElement('section');
+  panel.className = 'env-panel';
+  panel.hidden = true;
+  parent.append(toggle, panel);
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let views: OutletView[] = [];
+  let platforms: ApiPlatform[] = [];
+  let error: string | null = null;
+  const tx = () => TEXT[getLang() === 'zh-CN' ? 'zh-CN' : 'en'];
+  const todayStart = () => {
+    const l = toLocal(o.now(), o.timezone());
+    return fromLocal({ year: l.year, month: l.month, day: l.day }, 0, 0, o.timezone());
+  };
+
+  async function refresh() {
+    const answer = await getJson<{ outlets: ApiOutlet[]; platforms: ApiPlatform[] }>('api/emissions');
+    if (!answer.ok) {
+      error = answer.error;
+      render();
+      return;
+    }
+    error = null;
+    platforms = answer.value.platforms;
+    const from = todayStart();
+    views = await Promise.all(answer.value.outlets.map(async (outlet) => {
+      const hours = await getJson<{ records: ApiRecord[] }>(`api/emissions/${encodeURIComponent(outlet.id)}/records?period=hour&from=${from}&to=${o.now()}`);
+      return outletView(outlet, hours.ok ? hours.value.records : []);
+    }));
+    render();
+  }
+
+  function render() {
+    const t = tx();
+    toggle.textContent = t.toggle;
+    toggle.hidden = !ROLES_WITH_VIEW.has(o.role() ?? '');
+    if (panel.hidden) return;
+    const from = todayStart();
+    panel.innerHTML = `<h2>${t.title}</h2>${error ? `<p class="env-error">${t.unavailable}: ${esc(error)}</p>` : ''}` + views.map((v) => `
+      <div class="env-outlet env-${v.worst}" data-outlet="${esc(v.id)}"><h3>${esc(v.name)}</h3>
+      <table><thead><tr><th>${t.factor}</th><th>${t.measured}</th><th>${t.converted}</th><th>${t.limit}</th><th>${t.hour}</th><th>${t.today}</th><th>${t.permit}</th></tr></thead><tbody>
+      ${v.rows.map((r) => `<tr class="env-${r.status}" data-code="${r.code}"><td>${esc(r.name)} <small>${r.code}</small></td><td>${fmt(r.measured)} ${esc(r.unit)} <small>${r.flag}</small></td>
+        <td>${fmt(r.converted)}</td><td>${fmt(r.limit, 0)}</td><td>${r.hour ? (r.hour.valid ? fmt(r.hour.value) : `${t.invalid} (${r.hour.flag})`) : t.none}</td>
+        <td>${fmt(r.todayKg, 3)}</td><td>${fmt(r.permitDailyKg, 1)}</td></tr>`).join('')}
+      </tbody></table>
+      <a href="api/emissions/${encodeURIComponent(v.id)}/records?period=hour&from=${from}&to=${o.now()}&format=csv" download>${t.report}</a></div>`).join('')
+      + `<h3>${t.platforms}</h3><ul>${platforms.map((p) => `<li class="${p.connected ? 'env-ok' : 'env-over'}">${esc(p.platform)} ${esc(p.host)}:${p.port} (HJ 212-${esc(p.edition)}): ${p.connected ? t.connected : t.offline}, ${t.backlog} ${p.backlog}, ${t.lastAnswer} ${p.lastAnswerAt ? new Date(p.lastAnswerAt).toLocaleTimeString() : t.none}${p.lastError ? ` — ${esc(p.lastError)}` : ''}</li>`).join('')}</ul>`;
+  }
+
+  toggle.addEventListener('click', () => {
+    panel.hidden = !panel.hidden;
+    clearInterval(timer);
+    if (!panel.hidden) {
+      void refresh();
+      timer = setInterval(() => void refresh(), REFRESH_MS);
+    }
+    render();
+  });
+  onLangChange(render);
+  render();
+  return {
+    /** Call when the session changes: shows the toggle to the roles that may see emissions. */
+    update: render,
+    /** Each outlet's worst status, for colouring the stack and outlet in 3D. */
+    worst: (): ReadonlyMap<string, string> => new Map(views.map((v) => [v.id, v.worst])),
+  };
+}
