@@ -29,7 +29,11 @@ import type { Reads } from '../store/reads.js';
 import { CaseError } from '../service/service-cases.js';
 import { caller, ok, routesWith } from './api-route.js';
 import { ApiFailure } from './validation.js';
-import { READ_REFUSED, boundedRefusal, boundedWindow, checkSpan, sendCsv } from './bounded-reads.js';
+import { READ_REFUSED, boundedRefusal, boundedWindow, checkSpan, limitFailure, sendCsv } from './bounded-reads.js';
+import { MAX_JSON_ROWS } from '../../shared/query-limits.js';
+
+/** The service history's default window (edge/service/service-cases.ts). */
+const SERVICE_HISTORY_DAYS = 90;
 
 export interface AlarmRoutesOptions {
   alarms: AlarmService;
@@ -279,10 +283,16 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRoutesOptions> = async (app, o
   app.route(route({
     method: 'GET', url: '/api/machines/:id/service-history', access: 'operator', tag: 'service', action: 'reading a service history',
     summary: 'Breakdowns per fault code, repeated faults, MTBF/MTTR and cases of a machine (default: last 90 days)', params: MachineIdPathSchema, query: ServiceHistoryQuerySchema,
-    responses: { ...ok('history', ServiceHistorySchema), 404: err('no such machine') },
-  }, ({ params: { id }, query }) => {
+    responses: { ...ok('history', ServiceHistorySchema), 404: err('no such machine'), ...READ_REFUSED },
+  }, async ({ params: { id }, query }) => {
     knownMachine(id);
     checkSpan(query, now());
+    // The history is computed here from every state interval of the window: at most MAX_JSON_ROWS of them.
+    const to = query.to ?? now();
+    const intervals = o.reads ? await o.reads.run('stateCount', id, query.from ?? to - SERVICE_HISTORY_DAYS * 86_400_000, to, MAX_JSON_ROWS) : 0;
+    if (intervals > MAX_JSON_ROWS) {
+      throw limitFailure({ parameter: 'from', message: `the window holds more than ${MAX_JSON_ROWS.toLocaleString('en-US')} state intervals; at most ${MAX_JSON_ROWS.toLocaleString('en-US')} per service history (parameter: from): ask for a shorter window` }, { maxRows: MAX_JSON_ROWS });
+    }
     return alarms.cases.history(id, query);
   }));
 };
