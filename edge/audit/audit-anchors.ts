@@ -4,7 +4,7 @@
 // on, then disagree with an anchor written before: the chain alone cannot show that, because a
 // shorter or rewritten chain can still be internally consistent. Each anchor carries an HMAC
 // under the audit key, so anchors cannot be made up either. Pure checks, file I/O at the edges.
-import { appendFileSync, chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, existsSync, fsyncSync, openSync, readSync } from 'node:fs';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 
@@ -41,26 +41,51 @@ export function appendAnchorFile(file: string, anchor: SignedAnchor): void {
   try { fsyncSync(fd); } finally { closeSync(fd); }
 }
 
-/** Anchor files grow by one short line per anchor; beyond this the file is not read whole. */
-export const MAX_ANCHOR_FILE_BYTES = 64 * 1024 * 1024;
-
 export type AnchorLine = { line: number; anchor: SignedAnchor } | { line: number; error: string };
 
-export function readAnchorFile(file: string): AnchorLine[] {
-  if (!existsSync(file)) return [];
-  if (statSync(file).size > MAX_ANCHOR_FILE_BYTES) throw new Error(`${file} is larger than ${MAX_ANCHOR_FILE_BYTES} bytes: archive it and start a new one`);
-  const out: AnchorLine[] = [];
-  readFileSync(file, 'utf8').split('\n').forEach((text, i) => {
-    if (!text.trim()) return;
-    try {
-      const a = JSON.parse(text) as Partial<SignedAnchor>;
-      if (typeof a.ts !== 'number' || typeof a.entries !== 'number' || typeof a.head !== 'string' || typeof a.mac !== 'string') throw new Error('missing fields');
-      out.push({ line: i + 1, anchor: a as SignedAnchor });
-    } catch (err) {
-      out.push({ line: i + 1, error: `not an anchor (${(err as Error).message})` });
+/** An anchor line is ~200 bytes; a longer one is not an anchor and is not held in memory whole. */
+const MAX_LINE_BYTES = 4096;
+
+function parseLine(text: string, line: number): AnchorLine {
+  try {
+    const a = JSON.parse(text) as Partial<SignedAnchor>;
+    if (typeof a.ts !== 'number' || typeof a.entries !== 'number' || typeof a.head !== 'string' || typeof a.mac !== 'string') throw new Error('missing fields');
+    return { line, anchor: a as SignedAnchor };
+  } catch (err) {
+    return { line, error: `not an anchor (${(err as Error).message})` };
+  }
+}
+
+/** Every line of the file, read in chunks: a year of anchors is a few tens of MB. */
+export function* readAnchorLines(file: string): Generator<AnchorLine> {
+  if (!existsSync(file)) return;
+  const fd = openSync(file, 'r');
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    let carry = '';
+    let overlong = false;
+    let line = 0;
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      const text = carry + (n > 0 ? chunk.toString('utf8', 0, n) : '');
+      const parts = text.split('\n');
+      carry = n > 0 ? parts.pop()! : '';
+      if (n === 0 && parts.length === 1 && parts[0] === '') parts.pop();
+      for (const part of parts) {
+        line++;
+        if (overlong) { overlong = false; yield { line, error: 'not an anchor (longer than 4096 bytes)' }; continue; }
+        if (part.trim()) yield parseLine(part, line);
+      }
+      if (carry.length > MAX_LINE_BYTES) { carry = ''; overlong = true; }
+      if (n === 0) return;
     }
-  });
-  return out;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function readAnchorFile(file: string): AnchorLine[] {
+  return [...readAnchorLines(file)];
 }
 
 export interface AnchorProblem {
@@ -73,10 +98,11 @@ export interface AnchorProblem {
  * Checks each anchor against the log: the entry it names must exist and have the hash it saw.
  * `hashOf(id)` is the stored hash of entry `id` (undefined if absent); `lastId` the log's last id.
  */
-export function checkAnchors(lines: readonly AnchorLine[], key: Buffer, lastId: number, hashOf: (id: number) => string | undefined): AnchorProblem[] {
+export function checkAnchors(lines: Iterable<AnchorLine>, key: Buffer, lastId: number, hashOf: (id: number) => string | undefined): AnchorProblem[] {
   const problems: AnchorProblem[] = [];
   let missingReported = false;
   for (const l of lines) {
+    if (problems.length >= 1000) continue; // enough to say what happened; the lines are still read and counted
     if ('error' in l) {
       problems.push({ line: l.line, kind: 'unreadable', message: `anchor line ${l.line}: ${l.error}` });
       continue;

@@ -15,7 +15,7 @@ import { hasTable, migrateModule } from '../store/database.js';
 import type { Log } from '../logger.js';
 import { canonicalJson } from './canonical-json.js';
 import { GENESIS_HASH, hashEntry, verifyChain, type AuditRow, type ChainVerdict } from './audit-chain.js';
-import { appendAnchorFile, checkAnchors, readAnchorFile, signAnchor, type AnchorProblem, type SignedAnchor } from './audit-anchors.js';
+import { appendAnchorFile, checkAnchors, readAnchorLines, signAnchor, type AnchorProblem, type SignedAnchor } from './audit-anchors.js';
 
 export const AUDIT_MIGRATIONS = { folder: join(dirname(fileURLToPath(import.meta.url)), 'migrations'), table: '__audit_migrations' };
 
@@ -207,10 +207,11 @@ export function openAuditLog(sqlite: Database.Database, now: () => number, optio
     },
     verify() {
       const chain = verifyChain((function* () { for (const r of all.iterate()) yield toRow(r); })(), key);
-      const lines = anchorFile ? readAnchorFile(anchorFile) : [];
+      let checked = 0;
+      const lines = (function* () { if (anchorFile) for (const l of readAnchorLines(anchorFile)) { checked++; yield l; } })();
       const lastId = head.get()?.id ?? 0;
       const problems = checkAnchors(lines, key, lastId, (id) => hashById.get(id)?.hash);
-      return { ...chain, ok: chain.ok && problems.length === 0, anchors: { checked: lines.length, problems } };
+      return { ...chain, ok: chain.ok && problems.length === 0, anchors: { checked, problems } };
     },
     count: () => countStmt.get()!.n,
     anchor,

@@ -3,7 +3,7 @@
 // an older database (users and audit rows kept), owner-only files.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -13,6 +13,7 @@ import { openAuditLog } from '../../edge/audit/audit-log.js';
 import { auditAnchorFile, loadAuditKey } from '../../edge/audit/audit-key.js';
 import { canonicalJson } from '../../edge/audit/canonical-json.js';
 import { GENESIS_HASH, hashEntry } from '../../edge/audit/audit-chain.js';
+import { checkAnchors, readAnchorFile, signAnchor } from '../../edge/audit/audit-anchors.js';
 import { createAuthService, type AuthService } from '../../edge/auth/auth-service.js';
 import type { Revocation } from '../../edge/auth/session-store.js';
 
@@ -189,6 +190,22 @@ describe('audit log', () => {
     expect(rewritten.status).toBe(1);
     expect(rewritten.stderr).toMatch(/BROKEN at entry 1: .*audit key/);
     expect(rewritten.stderr).toMatch(/entry 5 was rewritten/);
+  });
+
+  it('reads anchor files of any length in chunks, and names lines that are not anchors', () => {
+    const key = Buffer.alloc(32, 9);
+    const good = (i: number) => JSON.stringify(signAnchor({ ts: i, entries: 0, head: GENESIS_HASH }, key));
+    const lines = Array.from({ length: 12_000 }, (_, i) => good(i)); // ~2.4 MB: lines cross the 1 MB chunks
+    lines[6_000] = '{"half":';
+    lines[9_000] = 'x'.repeat(5_000);
+    const anchors = join(dir, 'anchors.jsonl');
+    writeFileSync(anchors, `${lines.join('\n')}\n`);
+    const read = readAnchorFile(anchors);
+    expect(read).toHaveLength(12_000);
+    expect(read.filter((l) => 'error' in l).map((l) => l.line)).toEqual([6_001, 9_001]);
+    const problems = checkAnchors(read, key, 0, () => undefined);
+    expect(problems.map((p) => [p.line, p.kind])).toEqual([[6_001, 'unreadable'], [9_001, 'unreadable']]);
+    expect(checkAnchors(read, Buffer.alloc(32, 1), 0, () => undefined)).toHaveLength(1000); // another key: bounded report
   });
 
   it('an entry is on disk, readable by another connection, when append returns', () => {
