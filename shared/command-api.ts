@@ -81,7 +81,11 @@ export type CommandResult = z.infer<typeof CommandResultSchema>;
 /** Socket.IO `command` acknowledgement: the result or an error with the HTTP-like status. */
 export const CommandAckSchema = z.union([
   z.object({ ok: z.literal(true), result: CommandResultSchema }),
-  z.object({ ok: z.literal(false), status: z.number(), error: z.string(), code: z.string().optional(), field: z.string().optional() }),
+  z.object({
+    ok: z.literal(false), status: z.number(), error: z.string(), code: z.string().optional(), field: z.string().optional(),
+    /** With status 429: ms until a PLC write may be sent again (REST says it in Retry-After). */
+    retryAfterMs: z.number().optional(),
+  }),
 ]);
 export type CommandAck = z.infer<typeof CommandAckSchema>;
 

@@ -256,7 +256,7 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
     try {
       ack({ ok: true, result: await options.commands.execute(parsed.data, { principal, source, transport: 'socket' }) });
     } catch (err) {
-      if (err instanceof CommandRefused) return ack({ ok: false, status: err.status, error: err.message, code: err.code, ...(err.field ? { field: err.field } : {}) });
+      if (err instanceof CommandRefused) return ack({ ok: false, status: err.status, error: err.message, code: err.code, ...(err.field ? { field: err.field } : {}), ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}) });
       ack({ ok: false, status: 500, error: 'internal error: see the edge log', code: 'internal' });
     }
   }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../edge/audit/canonical-json.js';
 import { parsePlant } from '../../edge/config/load-plant.js';
 import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
+import type { CommandAck } from '../../shared/command-api.js';
 import { call, connect, connected, login, type LiveClient } from './api-client.js';
 import { TINY_PLANT } from './tiny-plant.js';
 
@@ -137,6 +138,18 @@ describe('PLC writes', () => {
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(3);
     expect(statuses.every((s) => s === 503 || s === 429)).toBe(true);
     expect(Number(retryAfter)).toBeGreaterThan(0);
+  });
+
+  it('the same over the socket: the acknowledgement says 429 and when to try again', async () => {
+    const { socket } = openSocket(await login(base, 'pat', NEW_PASSWORD));
+    await connected(socket);
+    const acks: CommandAck[] = [];
+    for (let i = 0; i < 22; i++) {
+      acks.push(await new Promise<CommandAck>((resolve) => socket.emit('command', { kind: 'speed-override', machineId: 'press', percent: 60 + i, reason: 'a script in a loop' }, resolve)));
+    }
+    const limited = acks.filter((a) => !a.ok && a.status === 429);
+    expect(limited.length).toBeGreaterThanOrEqual(1);
+    expect(limited[0]).toMatchObject({ ok: false, code: 'rate-limited', retryAfterMs: expect.any(Number) });
   });
 });
 
