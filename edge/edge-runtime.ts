@@ -110,11 +110,11 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const plantView = toPlantView(plant);
   const snapshot = (): LineSnapshot => ({ plant: plantView, machines: machines(), devices: devices(), ts: now() });
 
-  // Auth and audit each on a connection of their own; the audit one commits with synchronous=FULL,
-  // so an entry is on disk before the PLC write it announces goes out.
+  // Auth and audit each on a connection of their own. The audit entry announcing a PLC write is
+  // committed with synchronous=FULL (a durable append), so it is on disk before the write goes out.
   const auditKey = loadAuditKey({ dbFile: options.dbFile });
   if (auditKey.source === 'file-created') log('info', `created the audit chain key ${auditKey.file} (mode 0600; keep a copy away from the edge: npm run audit -- verify needs it)`);
-  const auditDb = openDatabase(options.dbFile, { synchronous: 'FULL' });
+  const auditDb = openDatabase(options.dbFile);
   const audit = openAuditLog(auditDb, now, { key: auditKey.key, anchorFile: auditAnchorFile(options.dbFile), log });
   const authDb = openDatabase(options.dbFile);
   const secret = loadSecret({ env: options.auth?.secret ?? process.env.TWINLINE_SECRET, dataDir: options.dataDir });

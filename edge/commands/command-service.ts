@@ -166,7 +166,8 @@ export function createCommandService(options: CommandServiceOptions): CommandSer
     }
     const previous = status?.tags[t.tag.name]?.value ?? null;
     const details = { ...base, tag: t.tagId, value: checked, previous, unit: t.tag.unit ?? null, min: t.tag.min ?? null, max: t.tag.max ?? null };
-    audit.append({ actor: ctx.principal.user, role: ctx.principal.role, action: `command.${request.kind}.requested`, target: t.tagId, details, outcome: 'ok' });
+    // On disk (fsynced) before the write goes out: a power cut after it cannot lose the record.
+    audit.append({ actor: ctx.principal.user, role: ctx.principal.role, action: `command.${request.kind}.requested`, target: t.tagId, details, outcome: 'ok' }, { durable: true });
 
     try {
       await withTimeout(t.connector.write(t.tagId, checked), writeTimeoutMs, `writing ${t.tagId}`);

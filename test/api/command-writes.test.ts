@@ -36,6 +36,9 @@ let commands: CommandService;
 let t: number;
 /** What the device received, and what the audit log held (seen from another connection) at that moment. */
 let received: Array<{ tag: string; value: TagValue; auditedBefore: string | undefined }>;
+/** Pragmas run on the audit connection, and how many had run when the device received each write. */
+let pragmas: string[];
+let pragmasAtWrite: number[];
 const values = new Map<string, TagValue>();
 
 function fakeDevice(): Connector {
@@ -43,6 +46,7 @@ function fakeDevice(): Connector {
     deviceId: 'plc',
     start: async () => {},
     async write(tag, value) {
+      pragmasAtWrite.push(pragmas.length);
       const reader = new Database(file, { readonly: true });
       const last = reader.prepare('SELECT action FROM audit_entries ORDER BY id DESC LIMIT 1').get() as { action: string } | undefined;
       reader.close();
@@ -64,9 +68,14 @@ beforeEach(() => {
   file = join(dir, 'twinline.db');
   t = Date.UTC(2026, 0, 5, 8);
   received = [];
+  pragmasAtWrite = [];
   values.clear();
-  db = openDatabase(file, { synchronous: 'FULL' });
+  db = openDatabase(file); // as the edge opens it: NORMAL, the PLC write's entry asks for FULL itself
   audit = openAuditLog(db, () => t, { key: Buffer.alloc(32, 3) });
+  // What the audit connection was switched to, in order: a durable append switches to FULL for its commit.
+  pragmas = [];
+  const pragma = db.pragma.bind(db);
+  db.pragma = ((source: string, options?: Database.PragmaOptions) => { pragmas.push(source); return pragma(source, options); }) as typeof db.pragma;
   commands = createCommandService({ plant, connectors: [fakeDevice()], machine, audit, readBack: createReadBackWatch(), now: () => t, log: () => {}, readBackTimeoutMs: 50 });
 });
 afterEach(() => {
@@ -108,6 +117,9 @@ describe('PLC writes', () => {
     const result = await commands.execute(speed(80), { principal: max, source: '10.0.0.5', transport: 'rest' });
     expect(result.outcome).toBe('done');
     expect(received).toEqual([{ tag: 'press.speedOverride', value: 80, auditedBefore: 'command.speed-override.requested' }]);
+    // …committed under synchronous=FULL (fsynced), the connection set back to NORMAL afterwards.
+    expect(pragmas.slice(0, pragmasAtWrite[0])).toEqual(['synchronous', 'synchronous = FULL', 'synchronous = 1']);
+    expect(db.pragma('synchronous', { simple: true })).toBe(1);
   });
 
   it('limits writes per tag: a burst, then 429 with a wait, then one per interval', async () => {
