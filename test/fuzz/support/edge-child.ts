@@ -41,7 +41,7 @@ export interface CatalogueRoute {
 }
 
 export type ChildRequest =
-  | { op: 'routes' } | { op: 'memory' } | { op: 'audit' } | { op: 'stored' } | { op: 'devices' } | { op: 'machines' } | { op: 'socketEvents' } | { op: 'stop' };
+  | { op: 'routes' } | { op: 'memory' } | { op: 'audit' } | { op: 'stored' } | { op: 'devices' } | { op: 'machines' } | { op: 'socketEvents' };
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -78,7 +78,7 @@ subscribe('fastify.initialization', (message) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       const config = route.config as { access?: unknown; spec?: Record<string, unknown> } | undefined;
-      routes.push({ method, url: route.url ?? route.path ?? '', schema: jsonSafe(route.schema) ?? specSchema(config?.spec), access: typeof config?.access === 'string' ? config.access : null });
+      routes.push({ method, url: route.url ?? '', schema: jsonSafe(route.schema) ?? specSchema(config?.spec), access: typeof config?.access === 'string' ? config.access : null });
     }
   });
 });
@@ -112,6 +112,8 @@ function storedProblems(e: RunningEdge): string[] {
 }
 
 async function start(o: ChildOptions) {
+  const t0 = performance.now();
+  const phases: Record<string, number> = {};
   const simulated = new Set(o.simulate);
   if (simulated.size) {
     // The simulator plays only the simulated devices' machines; the others are someone else's (hostile servers).
@@ -125,13 +127,16 @@ async function start(o: ChildOptions) {
       return d.protocol === 'opcua' ? { ...d, endpointUrl: sim.opcuaEndpoint } : { ...d, host: '127.0.0.1', port: sim.modbusPort };
     }),
   };
+  phases.simulator = performance.now() - t0;
   edge = await startEdge({
     plant, port: 0, host: '127.0.0.1', dbFile: join(o.dir, 'twinline.db'), dataDir: o.dir, uiDir: join(o.dir, 'no-ui'),
     log: (level, m) => { logs.push(`${level} ${m}`); if (logs.length > 200) logs.shift(); },
     auth: { mode: 'required', secret: o.secret, readBackTimeoutMs: o.readBackTimeoutMs ?? 1000 },
   });
+  phases.edge = performance.now() - t0 - phases.simulator;
   for (const u of o.users) await edge.auth.users.add({ username: u.username, role: u.role, password: u.password, now: Date.now() });
-  return { url: `http://127.0.0.1:${edge.port}`, dbFile: join(o.dir, 'twinline.db') };
+  phases.users = performance.now() - t0 - phases.simulator - phases.edge;
+  return { phases, url: `http://127.0.0.1:${edge.port}`, dbFile: join(o.dir, 'twinline.db') };
 }
 
 async function answer(req: ChildRequest): Promise<unknown> {
@@ -149,10 +154,6 @@ async function answer(req: ChildRequest): Promise<unknown> {
       const table = mod.SOCKET_EVENTS ?? mod.LIVE_EVENTS ?? null;
       return table && typeof table === 'object' ? Object.keys(table as object) : null;
     }
-    case 'stop':
-      await edge?.stop();
-      await sim?.stop();
-      return true;
   }
 }
 
