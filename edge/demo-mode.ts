@@ -3,7 +3,7 @@
 // variable left over from trying twinline must not open a real plant.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from './config/config-error.js';
+import { ConfigError } from './config/index.js';
 
 /** The demo's plant file: the only one demo mode starts on without an explicit --demo. */
 export const DEMO_PLANT_FILE = fileURLToPath(new URL('../config/demo-plant.yaml', import.meta.url));

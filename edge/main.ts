@@ -5,8 +5,8 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadPlantFile } from './config/load-plant.js';
-import { ConfigError } from './config/config-error.js';
+import { loadPlantFile } from './config/index.js';
+import { ConfigError } from './config/index.js';
 import { consoleLog } from './logger.js';
 import { demoModeOf } from './demo-mode.js';
 import type { RunningEdge } from './edge-runtime.js';

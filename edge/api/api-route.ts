@@ -7,7 +7,7 @@
 import type { FastifyReply, FastifyRequest, HTTPMethods, RouteOptions } from 'fastify';
 import type { z } from 'zod';
 import type { Role } from '../../shared/auth-api.js';
-import type { Principal } from '../auth/auth-service.js';
+import type { Principal } from '../auth/index.js';
 import { ApiFailure, parseInput } from './validation.js';
 
 /** 'public': no session needed. A role: that role or above (operator = any logged-in user). */

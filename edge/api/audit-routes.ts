@@ -1,7 +1,7 @@
 // GET /api/audit and /api/audit/verify: the audit log, for managers and admins.
 import type { FastifyPluginAsync } from 'fastify';
 import { AuditPageSchema, AuditQuerySchema, AuditVerifySchema } from '../../shared/command-api.js';
-import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditLog } from '../audit/index.js';
 import { apiRoute, ok } from './api-route.js';
 
 export const auditRoutes: FastifyPluginAsync<{ audit: AuditLog }> = async (app, { audit }) => {

@@ -10,7 +10,7 @@
 // the CSRF_HEADER a forged cross-site form cannot send (other origins are refused outright by
 // security-headers.ts). Refusals are answered 401/403 and audited.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthService, Principal, Refusal } from '../auth/auth-service.js';
+import type { AuthService, Principal, Refusal } from '../auth/index.js';
 import { CSRF_HEADER, ROLES } from '../../shared/auth-api.js';
 import type { Access } from './api-route.js';
 import { sendApiError } from './validation.js';

@@ -4,7 +4,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ApiErrorSchema } from '../../shared/api-error.js';
 import { LoginBodySchema, LoginResponseSchema, SessionSchema } from '../../shared/auth-api.js';
-import type { AuthService } from '../auth/auth-service.js';
+import type { AuthService } from '../auth/index.js';
 import { apiRoute, caller, ok } from './api-route.js';
 import { bearerToken, cookieValue, SESSION_COOKIE, sendRefusal } from './auth-guard.js';
 

@@ -4,8 +4,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ApiErrorSchema } from '../../shared/api-error.js';
 import { CommandRequestSchema, CommandResultSchema } from '../../shared/command-api.js';
-import type { AuthService } from '../auth/auth-service.js';
-import { CommandRefused, type CommandService } from '../commands/command-service.js';
+import type { AuthService } from '../auth/index.js';
+import { CommandRefused, type CommandService } from '../commands/index.js';
 import { apiRoute, ok } from './api-route.js';
 import { ApiFailure, InvalidInput } from './validation.js';
 

@@ -8,9 +8,9 @@ import {
 } from '../../shared/history-api.js';
 import { ApiErrorSchema } from '../../shared/api-error.js';
 import { MAX_EXPORT_ROWS, MAX_JSON_ROWS, MAX_SPAN_DAYS, rowsProblem as rowsProblemOf, sinceProblem } from '../../shared/query-limits.js';
-import { UnknownTagError, type HistoryQueries } from '../store/history-query.js';
-import { kpiCsvLines, statesCsvLines, trendCsvLines } from '../store/history-csv.js';
-import { inlineReads, statesPaged, type Reads } from '../store/reads.js';
+import { UnknownTagError, type HistoryQueries } from '../store/index.js';
+import { kpiCsvLines, statesCsvLines, trendCsvLines } from '../store/index.js';
+import { inlineReads, statesPaged, type Reads } from '../store/index.js';
 import { ok, routesWith, type RouteSpec } from './api-route.js';
 import { READ_REFUSED, boundedRefusal, boundedWindow as window, checkRows, limitFailure, sendCsv } from './bounded-reads.js';
 import { ApiFailure, InvalidInput } from './validation.js';

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import type { AuthService } from '../auth/auth-service.js';
+import type { AuthService } from '../auth/index.js';
 import type { Log } from '../logger.js';
 import { installAccessControl } from './auth-guard.js';
 import { canonicalUrl } from './canonical-url.js';

@@ -10,7 +10,7 @@ export { sendCsv } from './bounded-reads.js';
 export { canonicalUrl } from './canonical-url.js';
 export { commandRoutes } from './command-routes.js';
 export { docsRoutes } from './docs-routes.js';
-export { registerEdgeApi, storedShiftsOf } from './edge-api.js';
+export { registerEdgeApi, storedShiftsOf, storedShiftsRead } from './edge-api.js';
 export { historyRoutes } from './history-routes.js';
 export { createApiApp, createHttpServer } from './http-server.js';
 export type { TlsFiles } from './http-server.js';

@@ -12,10 +12,10 @@ import {
   type ClosedShiftReport, type ClosedShiftsAnswer, type KpiShiftRef, type LineClosedShiftsAnswer,
   type LineKpiAnswer, type MachineKpiAnswer, type MachinesKpiAnswer, type PeriodKpiAnswer,
 } from '../../shared/kpi-api.js';
-import { buildKpiReport, type KpiReportOptions } from '../../shared/kpi/kpi-report.js';
-import { computeLineKpis } from '../../shared/kpi/line-oee.js';
-import type { PeriodTotals } from '../../shared/kpi/period-totals.js';
-import type { LiveKpiEngine } from '../kpi/live-kpi-engine.js';
+import { buildKpiReport, type KpiReportOptions } from '../../shared/kpi/index.js';
+import { computeLineKpis } from '../../shared/kpi/index.js';
+import type { PeriodTotals } from '../../shared/kpi/index.js';
+import type { LiveKpiEngine } from '../kpi/index.js';
 import { ApiErrorSchema } from '../../shared/api-error.js';
 import { apiRoute, ok, type RouteSpec } from './api-route.js';
 import { ApiFailure } from './validation.js';

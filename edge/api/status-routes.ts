@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { AuthHealthSchema } from '../../shared/auth-api.js';
 import { DeviceHealthSchema } from '../../shared/live-protocol.js';
-import type { AuthService } from '../auth/auth-service.js';
+import type { AuthService } from '../auth/index.js';
 import { apiRoute, ok } from './api-route.js';
 
 export const HealthSchema = z.object({ status: z.literal('ok') }).describe('The server is alive; nothing more');

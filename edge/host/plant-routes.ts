@@ -3,8 +3,8 @@
 // hold no data, they ask the API for it). Every line's own API sits under /lines/<group>/<node>/
 // (line-server.ts), dispatched in front of this app (host-runtime.ts).
 import type { FastifyPluginAsync } from 'fastify';
-import { apiRoute, ok } from '../api/api-route.js';
-import type { AuthService } from '../auth/auth-service.js';
+import { apiRoute, ok } from '../api/index.js';
+import type { AuthService } from '../auth/index.js';
 import { PLANT_PAGE, PLANT_SCRIPT } from './plant-overview.js';
 
 export interface PlantRoutesOptions {

@@ -5,7 +5,7 @@
 // auto-login in demo mode): the handshake middleware of live-server.ts.
 import type { ClientToServerEvents } from '../../shared/live-protocol.js';
 import { ROLES } from '../../shared/auth-api.js';
-import type { Access } from '../api/api-route.js';
+import type { Access } from '../api/index.js';
 
 export const LIVE_EVENT_ACCESS = {
   join: 'operator',
