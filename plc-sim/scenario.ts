@@ -173,7 +173,8 @@ export function defaultBehaviour(machine: MachineConfig): ResolvedBehaviour {
     cycleTimeCv: 0.04,
     slowdown: 0.05,
     scrapRate: machine.type === 'inspection' ? 0.03 : 0.008,
-    microStop: { code: 101, description: 'part jammed', probabilityPerCycle: 0.02, meanSeconds: 25, maxSeconds: 120 },
+    // A belt furnace has no part chute to jam: its stops are breakdowns (burner, quench).
+    microStop: machine.type === 'furnace' ? null : { code: 101, description: 'part jammed', probabilityPerCycle: 0.02, meanSeconds: 25, maxSeconds: 120 },
     breakdowns: faults.map((f, i) => ({ ...f, mtbfMinutes: 150 + 90 * i, mttrMinutes: 6 + 3 * i, mttrCv: 0.5 })),
     wear: hasWearSignal
       ? { code: 900 + (faults[0]!.code % 100), description: 'bearing wear: over-temperature', lifeHours: 10, driftStartsAt: 0.6, mttrMinutes: 25 }

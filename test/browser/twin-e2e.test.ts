@@ -13,7 +13,7 @@ describe('twin served by the real edge, fed by the real simulator', () => {
   it('loads the page from the edge and draws the line', async () => {
     const { page } = twin;
     expect(await page.title()).toContain('twinline');
-    expect(await page.evaluate(() => window.__twin!.machineIds())).toEqual(['loader', 'mill', 'washer', 'inspection', 'packer']);
+    expect(await page.evaluate(() => window.__twin!.machineIds())).toEqual(['loader', 'mill', 'washer', 'inspection', 'packer', 'furnace']);
     await page.waitForFunction(() => window.__twin!.frames > 3, undefined, { timeout: 20_000 });
     const stats = await canvasStats(page);
     expect(stats.nonDominant).toBeGreaterThan(0.15);
