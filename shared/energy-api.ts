@@ -32,4 +32,18 @@ export const EnergyBlocksQuerySchema = z
   .strictObject({ from: TimeParamSchema, to: TimeParamSchema, format: z.enum(['json', 'csv']).default('json') })
   .superRefine(checkWindow);
 
+export const EnergyConsumptionQuerySchema = z
+  .strictObject({
+    from: TimeParamSchema,
+    to: TimeParamSchema,
+    /** Plant-local hours, shifts of the shift calendar, days or months. */
+    bucket: z.enum(['hour', 'shift', 'day', 'month']).default('hour'),
+    meter: id.optional(),
+    medium: z.string().min(1).max(64).optional(),
+    area: z.string().min(1).max(64).optional(),
+    format: z.enum(['json', 'csv']).default('json'),
+  })
+  .superRefine(checkWindow);
+export type EnergyConsumptionQuery = z.infer<typeof EnergyConsumptionQuerySchema>;
+
 export const MeterPathSchema = z.strictObject({ id });

@@ -6,6 +6,8 @@
 import { ModbusTcpDeviceSchema, TagSchema, type PlantConfig, type TagConfig } from '../../shared/plant-schema.js';
 import { meterFactors, type MeterConfig, type MeterSource } from '../../shared/energy-schema.js';
 import { forecastBlock, BLOCK_MS } from '../../shared/energy/demand.js';
+import { calendarWindows, spreadOver, type LabelledWindow } from '../../shared/energy/index.js';
+import { shiftsBetween } from '../../shared/kpi/index.js';
 import { reportFromIntervals, type EnergyReport, type MeterIntervals } from '../../shared/energy/energy-report.js';
 import type { CounterEvent } from '../../shared/energy/meter-readings.js';
 import { createConnector } from '../connectors/registry.js';
@@ -66,6 +68,15 @@ export interface ReadingEvent {
   event?: CounterEvent['kind'];
 }
 
+export interface MeterFilter { meter?: string; medium?: string; area?: string }
+
+export interface ConsumptionTable {
+  bucket: 'hour' | 'shift' | 'day' | 'month';
+  buckets: Array<{ label: string; start: number; end: number }>;
+  /** Per meter: units per bucket (same order as `buckets`) and how much of each bucket readings covered, ms. */
+  meters: Array<{ id: string; medium: string; unit: string; units: number[]; coveredMs: number[] }>;
+}
+
 export interface EnergyModule extends ModelEventSink {
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -74,6 +85,8 @@ export interface EnergyModule extends ModelEventSink {
   /** One period's report (docs/energy.md) from the stored totals; `filter` picks meters by id, medium or area. */
   report(from: number, to: number, filter?: { meter?: string; medium?: string; area?: string }): EnergyReport;
   blocks(meterId: string, from: number, to: number): StoredBlock[];
+  /** Each chosen meter's consumption per plant-local hour, shift, day or month (rule 4: even use between readings). */
+  consumption(from: number, to: number, bucket: 'hour' | 'shift' | 'day' | 'month', filter?: MeterFilter): ConsumptionTable;
   health(): ConnectorHealth[];
   onReading(listener: (r: ReadingEvent) => void): () => void;
   onDemandAlarm(listener: (e: DemandAlarmEvent) => void): () => void;
@@ -186,6 +199,11 @@ export function createEnergyModule(o: EnergyModuleOptions): EnergyModule {
     return samples.map((s) => ({ id: s.tag, value: s.value, ok: s.quality === 'good', ts: s.ts }));
   }
 
+  function choose(filter: MeterFilter): MeterConfig[] {
+    return metering!.meters.filter((m) =>
+      (!filter.meter || m.id === filter.meter) && (!filter.medium || m.medium === filter.medium) && (!filter.area || m.area === filter.area));
+  }
+
   function intervalsOf(m: MeterConfig, from: number, to: number): MeterIntervals {
     const rows = store.totals(m.id, from, to, MAX_ROWS_PER_METER);
     const intervals = [];
@@ -226,9 +244,7 @@ export function createEnergyModule(o: EnergyModuleOptions): EnergyModule {
     }),
     demand,
     report(from, to, filter = {}) {
-      // A filtered report keeps the chosen meters' parents out of the balance and totals only if not chosen.
-      const chosen = metering.meters.filter((m) =>
-        (!filter.meter || m.id === filter.meter) && (!filter.medium || m.medium === filter.medium) && (!filter.area || m.area === filter.area));
+      const chosen = choose(filter);
       const ids = new Set(chosen.map((m) => m.id));
       const meters = chosen.map((m) => {
         const iv = intervalsOf(m, from, to);
@@ -245,6 +261,17 @@ export function createEnergyModule(o: EnergyModuleOptions): EnergyModule {
       });
     },
     blocks: (meterId, from, to) => store.blocks(meterId, from, to, MAX_ROWS_PER_METER),
+    consumption(from, to, bucket, filter = {}) {
+      const tz = o.plant.site.timezone;
+      const windows: LabelledWindow[] = bucket === 'shift'
+        ? shiftsBetween(o.plant.calendar, tz, from, to).map((s) => ({ start: Math.max(s.start, from), end: Math.min(s.end, to), label: `${s.date} ${s.name}` }))
+        : calendarWindows(from, to, bucket, tz).map((w) => ({ ...w, start: Math.max(w.start, from), end: Math.min(w.end, to) }));
+      const meters = choose(filter).map((m) => {
+        const shares = spreadOver(intervalsOf(m, from, to).intervals, windows);
+        return { id: m.id, medium: m.medium, unit: m.unit, units: shares.map((s) => s.units), coveredMs: shares.map((s) => s.coveredMs) };
+      });
+      return { bucket, buckets: windows.map((w) => ({ label: w.label, start: w.start, end: w.end })), meters };
+    },
     health: () => connectors.map((c) => c.health()),
     onReading(listener) {
       readingListeners.add(listener);

@@ -3,7 +3,7 @@
 // 15-minute blocks. Live views for any logged-in user; reports and exports for managers.
 import type { FastifyPluginAsync } from 'fastify';
 import { ApiErrorSchema } from '../../shared/api-error.js';
-import { EnergyBlocksQuerySchema, EnergyReportQuerySchema, MeterPathSchema } from '../../shared/energy-api.js';
+import { EnergyBlocksQuerySchema, EnergyConsumptionQuerySchema, EnergyReportQuerySchema, MeterPathSchema } from '../../shared/energy-api.js';
 import { formatInstant } from '../../shared/kpi/zoned-time.js';
 import { sendCsv } from '../api/bounded-reads.js';
 import { apiRoute, ok } from '../api/api-route.js';
@@ -50,6 +50,21 @@ export const energyRoutes: FastifyPluginAsync<EnergyRoutesOptions> = async (app,
     const lines = [header.join(','), ...report.meters.map((m) =>
       [m.id, m.parent, m.medium, m.unit, m.area, m.consumption, m.kgce, m.kgCO2e, report.period.start, report.period.end].map(csvCell).join(','))];
     return sendCsv(reply, `energy-${report.period.start.slice(0, 10)}`, lines.map((l) => `${l}\n`));
+  }));
+
+  app.route(apiRoute({
+    method: 'GET', url: '/api/energy/consumption', access: 'manager', tag: 'energy',
+    summary: 'Consumption per meter per plant-local hour, shift, day or month (bucket=…), filtered by meter, medium or area; format=csv for a spreadsheet',
+    query: EnergyConsumptionQuerySchema, responses: { ...ok('consumption per bucket'), 400: { description: 'bad parameter', schema: ApiErrorSchema } },
+  }, ({ query, reply }) => {
+    if (query.meter) meterOf(query.meter);
+    const table = o.energy.consumption(query.from, query.to, query.bucket, query);
+    if (query.format === 'json') return table;
+    const lines = [['meter', 'medium', 'unit', 'bucket', 'start', 'units', 'coveredMs'].join(',')];
+    for (const m of table.meters) {
+      table.buckets.forEach((b, i) => lines.push([m.id, m.medium, m.unit, b.label, formatInstant(b.start, o.timezone), m.units[i], m.coveredMs[i]].map(csvCell).join(',')));
+    }
+    return sendCsv(reply, `energy-${query.bucket}`, lines.map((l) => `${l}\n`));
   }));
 
   app.route(apiRoute({

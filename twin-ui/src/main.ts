@@ -16,6 +16,7 @@ import { installTestHooks } from './test-hooks.js';
 import { createDashboard } from './ui/dashboard/dashboard.js';
 import { createReplayMode } from './replay/replay-mode.js';
 import { createAlarmPanel } from './ui/alarms/alarm-panel.js';
+import { createEnergyCentre } from './ui/energy/energy-centre.js';
 import { createEnvironmentPanel } from './ui/environment/environment-panel.js';
 import { createLoginForm } from './ui/login-form.js';
 import { resolveView, viewsFor, VIEW_FEATURES, type ViewName } from './ui/views/role-views.js';
@@ -123,6 +124,8 @@ const alarmPanel = createAlarmPanel(byId('stage'), {
   screenPositionOf: world ? (id) => world.screenPositionOf(id) : undefined,
 });
 void alarmPanel.reload();
+// The energy centre (ui/energy/): its button shows for managers and up.
+const energyCentre = createEnergyCentre(byId('stage'), { timezone: () => store.plant?.site.timezone ?? 'UTC', role: () => session?.role ?? null });
 // Environment view (ui/environment/): emissions and HJ 212 reporting, for maintenance and managers.
 const environmentPanel = createEnvironmentPanel(byId('stage'), { role: () => session?.role ?? null, timezone: () => store.plant?.site.timezone ?? 'UTC', now: () => store.serverTs || Date.now() });
 function toggleDashboard(): void {
@@ -167,6 +170,7 @@ function applyView(next: ViewName): void {
   const features = VIEW_FEATURES[view];
   // Logged out, the alarm list could only say "401": the dialog is the one thing to show.
   alarmPanel.setVisible(features.alarms && loginNeeded === null);
+  energyCentre.refreshAccess();
   byId('app').dataset.view = view;
   header.setView(view, session ? viewsFor(session.role) : [view], features);
   if (!features.dashboard && dashboard.isOpen) toggleDashboard();
