@@ -33,6 +33,7 @@ import { commandServiceHandler } from './uplink/remote-commands.js';
 import type { Log } from './logger.js';
 import { attachEnergy } from './energy/energy-hook.js';
 import { attachEmissions } from './emissions/emission-hook.js';
+import { attachOpcUaServer, type EdgeOpcUaServer } from './opcua-server/index.js';
 
 export interface EdgeOptions {
   plant: PlantConfig;
@@ -57,6 +58,8 @@ export interface EdgeOptions {
   live?: { gateSlowClients?: boolean };
   /** False: heavy reads run on the main thread (only the live benchmark's comparison). Default true for a file database. */
   readWorker?: boolean;
+  /** --opcua-server-port: serve OPC UA on this port even without the plant file's `opcuaServer:` section (edge/opcua-server). */
+  opcuaServerPort?: number;
 }
 
 export interface RunningEdge {
@@ -71,6 +74,8 @@ export interface RunningEdge {
   live: LiveServer;
   /** The Sparkplug B uplink, when the plant file has an `uplink:` section. */
   uplink: EdgeNode | null;
+  /** The OPC UA server, when the plant file or --opcua-server-port turned it on. */
+  opcuaServer: EdgeOpcUaServer | null;
   machines(): MachineLive[];
   devices(): DeviceHealth[];
   /** Every REST route with its access and definition (edge/api/openapi.ts): what the fuzz suite walks. */
@@ -165,6 +170,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     afterLineSnapshot: (send) => send('alarms', alarms.list()),
   });
 
+  const opcuaServer = await attachOpcUaServer({ plant, port: options.opcuaServerPort, dataDir: options.dataDir, auth, commands, kpi, machine: (id) => model.machine(id), log });
   // Everything downstream of the model, in the order each apply()'s events reach it.
   const sinks: ModelEventSink[] = [
     historian,
@@ -174,6 +180,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     ...(uplink ? [uplink] : []),
     ...(await attachEnergy({ app, plant, dbFile: options.dbFile, dataDir: options.dataDir, now, log })),
     ...(await attachEmissions({ app, plant, dbFile: options.dbFile, now, log })),
+    ...(opcuaServer ? [opcuaServer] : []),
     live,
   ];
   const deliver = fanOut(sinks, log);
@@ -202,12 +209,14 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     commands,
     live,
     uplink,
+    opcuaServer,
     machines,
     devices,
     routes: () => app.apiRoutes(),
     async stop() {
       // Started last, stopped first: NDEATH goes out while the rest is still up.
       await uplink?.stop();
+      await opcuaServer?.stop();
       for (const c of [...connectors].reverse()) await c.stop().catch((err) => log('warn', `stopping ${c.deviceId}: ${(err as Error).message}`));
       commands.close();
       await live.close();

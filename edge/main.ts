@@ -22,6 +22,9 @@ Usage: npm run edge -- [options]
   --db <file>        historian SQLite file           default <data>/twinline.db
   --tls-cert <file>  PEM certificate (chain): serve HTTPS; the session cookie is Secure
   --tls-key <file>   its PEM private key
+  --opcua-server-port <n>  serve the line over OPC UA (Machinery model) on
+                     this port; the plant file's opcuaServer: section
+                     sets the rest (docs/opcua.md)
   --demo             demo mode: accounts with published passwords, visitors
                      auto-logged in as operator. Never on a real plant.
                      TWINLINE_DEMO=1 does the same for the demo plant only.
@@ -75,6 +78,7 @@ async function main() {
       db: { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
+      'opcua-server-port': { type: 'string' },
       demo: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -89,11 +93,15 @@ async function main() {
   const port = Number(values.port ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port/PORT must be a port number, got "${values.port ?? process.env.PORT}"`);
   const tls = readTls(values['tls-cert'], values['tls-key']);
+  const opcuaServerPort = values['opcua-server-port'] === undefined ? undefined : Number(values['opcua-server-port']);
+  if (opcuaServerPort !== undefined && (!Number.isInteger(opcuaServerPort) || opcuaServerPort < 0 || opcuaServerPort > 65535)) {
+    throw new ConfigError(`--opcua-server-port must be a port number (4840 is OPC UA's), got "${values['opcua-server-port']}"`);
+  }
   // The runtime (node-opcua, SQLite…) loads only after the config is known to be good.
   const { defaultPaths, startEdge } = await import('./edge-runtime.js');
   const paths = defaultPaths(values.data);
   const edge = await startEdge({
-    plant, port, host: values.host, log, tls,
+    plant, port, host: values.host, log, tls, opcuaServerPort,
     dataDir: resolve(paths.dataDir), dbFile: resolve(values.db ?? paths.dbFile), uiDir: resolve(paths.uiDir),
     auth: { mode: demo ? 'demo' : 'required' },
   });

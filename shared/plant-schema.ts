@@ -6,6 +6,7 @@ import { AlarmSettingsSchema, checkAlarmRules } from './alarm-rules.js';
 import { UplinkSettingsSchema } from './uplink-config.js';
 import { EmissionSettingsSchema, checkEmissionSettings } from './emission-schema.js';
 import { MeteringSchema, checkMetering } from './energy-schema.js';
+import { OpcUaServerSettingsSchema } from './opcua-server-schema.js';
 
 export const MACHINE_STATES = ['running', 'idle', 'down', 'setup', 'planned-stop', 'no-data'] as const;
 export const MachineStateSchema = z.enum(MACHINE_STATES);
@@ -216,6 +217,8 @@ export const PlantSchema = z
     emissions: EmissionSettingsSchema.optional(),
     /** Site meters, tariff and contracted demand (shared/energy-schema.ts, docs/energy.md); off when absent. */
     metering: MeteringSchema.optional(),
+    /** The edge as an OPC UA server (OPC 40001-1 Machinery) for upstream systems (shared/opcua-server-schema.ts, docs/opcua.md); off when absent. */
+    opcuaServer: OpcUaServerSettingsSchema.optional(),
     devices: z.array(DeviceSchema).min(1),
     machines: z.array(MachineSchema).min(1),
   })

@@ -68,8 +68,8 @@ export interface CommandContext {
   principal: Principal;
   /** Client address (for 'sparkplug': the Sparkplug group/edge node the DCMD was sent to). */
   source: string;
-  /** 'sparkplug': a DCMD from a plant host through the uplink (edge/uplink/remote-commands.ts). */
-  transport: 'rest' | 'socket' | 'sparkplug';
+  /** 'sparkplug': a DCMD from a plant host through the uplink (edge/uplink/remote-commands.ts); 'opcua': a Write to the edge's OPC UA server (edge/opcua-server). */
+  transport: 'rest' | 'socket' | 'sparkplug' | 'opcua';
   /** Who the sender says asked (a DCMD's payload names a host user): recorded, never trusted. */
   claimedBy?: string;
 }

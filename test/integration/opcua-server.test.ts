@@ -1,0 +1,157 @@
+// The edge's OPC UA server (edge/opcua-server) seen by a node-opcua client, with the real
+// simulator behind the edge: the Machinery structure, live values that match the simulator,
+// a subscription, twinline logins, and writes only through the command service's roles and limits.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AttributeIds, BrowseDirection, ClientSubscription, DataType, MessageSecurityMode, OPCUACertificateManager, OPCUAClient, SecurityPolicy,
+  StatusCodes, TimestampsToReturn, UserTokenType, type ClientSession,
+} from 'node-opcua';
+import { loadPlantFile } from '../../edge/config/load-plant.js';
+import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
+import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.js';
+import { OpcUaServerSettingsSchema } from '../../shared/opcua-server-schema.js';
+import { retarget, withoutBreaks } from '../support/line-harness.js';
+import { waitFor } from '../support/wait-for.js';
+
+const PASSWORD = 'a-long-enough-password-1';
+let dir: string;
+let sim: RunningSimulator;
+let edge: RunningEdge;
+let endpoint: string;
+let ns: number;
+const clients: OPCUAClient[] = [];
+
+async function connect(identity: { user?: string; password?: string } = {}, secure = false): Promise<ClientSession> {
+  const client = OPCUAClient.create({
+    endpointMustExist: false, connectionStrategy: { maxRetry: 0 },
+    securityMode: secure ? MessageSecurityMode.SignAndEncrypt : MessageSecurityMode.None,
+    securityPolicy: secure ? SecurityPolicy.Basic256Sha256 : SecurityPolicy.None,
+    clientCertificateManager: new OPCUACertificateManager({ rootFolder: join(dir, 'pki-client'), automaticallyAcceptUnknownCertificate: true }),
+  });
+  clients.push(client);
+  await client.connect(endpoint);
+  return identity.user
+    ? client.createSession({ type: UserTokenType.UserName, userName: identity.user, password: identity.password ?? PASSWORD })
+    : client.createSession();
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'twinline-uasrv-'));
+  const base = withoutBreaks(loadPlantFile('config/demo-plant.yaml'));
+  sim = await startSimulator({ plant: base, opcuaPort: 0, modbusPort: 0, seed: 3, timeScale: 1, pkiDir: join(dir, 'pki-sim'), log: () => {} });
+  const plant = {
+    ...retarget(base, sim),
+    // The test client's certificate is new each run: trusting unknown clients stands in for an admin copying it to trusted/.
+    opcuaServer: OpcUaServerSettingsSchema.parse({ port: 0, trustUnknownClients: true, kpiRefreshMs: 200 }),
+  };
+  edge = await startEdge({
+    plant, port: 0, host: '127.0.0.1', dbFile: join(dir, 'twinline.db'), dataDir: dir, uiDir: join(dir, 'no-ui'),
+    log: () => {}, auth: { mode: 'required', secret: 'test-secret-of-at-least-thirty-two-characters' },
+  });
+  await edge.auth.users.add({ username: 'olga', role: 'operator', password: PASSWORD, now: Date.now() });
+  await edge.auth.users.add({ username: 'max', role: 'maintenance', password: PASSWORD, now: Date.now() });
+  endpoint = edge.opcuaServer!.endpointUrl.replace(/\/\/[^:/]+:/, '//127.0.0.1:');
+  await waitFor('the line running', () => edge.machines().every((m) => m.state !== 'no-data'), 30_000);
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of clients) await c.disconnect().catch(() => {});
+  await edge?.stop();
+  await sim?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the edge as an OPC UA server', () => {
+  let maxSession: ClientSession;
+
+  it('refuses anonymous sessions (the plant file does not allow them) and wrong passwords', async () => {
+    await expect(connect()).rejects.toThrow();
+    await expect(connect({ user: 'max', password: 'wrong-password' })).rejects.toThrow(/BadUserAccessDenied|BadIdentityToken/);
+  });
+
+  it('a twinline user logs in over SignAndEncrypt and finds the plant as OPC 40001-1 Machinery', async () => {
+    maxSession = await connect({ user: 'max' }, true);
+    const nsArray = (await maxSession.readNamespaceArray());
+    const mi = nsArray.indexOf('http://opcfoundation.org/UA/Machinery/');
+    const di = nsArray.indexOf('http://opcfoundation.org/UA/DI/');
+    ns = nsArray.indexOf(edge.opcuaServer!.namespaceUri);
+    expect(mi).toBeGreaterThan(0);
+    expect(ns).toBeGreaterThan(0);
+    const machines = await maxSession.browse({ nodeId: `ns=${mi};i=1001`, browseDirection: BrowseDirection.Forward, referenceTypeId: 'Organizes', includeSubtypes: true, resultMask: 63 });
+    const plant = loadPlantFile('config/demo-plant.yaml');
+    expect(machines.references!.map((r) => r.browseName.name).sort()).toEqual(plant.machines.map((m) => m.id).sort());
+
+    const mill = plant.machines.find((m) => m.id === 'mill')!;
+    const paths = await maxSession.translateBrowsePath([
+      { startingNode: `ns=${ns};s=mill`, relativePath: { elements: [{ targetName: { namespaceIndex: di, name: 'Identification' } }, { targetName: { namespaceIndex: di, name: 'Manufacturer' } }] } },
+      { startingNode: `ns=${ns};s=mill`, relativePath: { elements: [{ targetName: { namespaceIndex: di, name: 'Identification' } }, { targetName: { namespaceIndex: di, name: 'SerialNumber' } }] } },
+      { startingNode: `ns=${ns};s=mill`, relativePath: { elements: [{ targetName: { namespaceIndex: mi, name: 'MachineryBuildingBlocks' } }, { targetName: { namespaceIndex: mi, name: 'MachineryItemState' } }, { targetName: { namespaceIndex: 0, name: 'CurrentState' } }] } },
+    ] as never);
+    for (const p of paths) expect(p.statusCode.name).toBe('Good');
+    const [manufacturer, serial, state] = await maxSession.read(paths.map((p) => ({ nodeId: p.targets![0]!.targetId, attributeId: AttributeIds.Value })));
+    expect(manufacturer!.value.value.text).toBe(mill.manufacturer);
+    expect(serial!.value.value).toBe(mill.serialNumber);
+    expect(['Executing', 'NotExecuting', 'OutOfService']).toContain(state!.value.value.text);
+  });
+
+  it('live values match the simulator, with engineering units, and the current shift KPIs are there', async () => {
+    const simClient = OPCUAClient.create({
+      endpointMustExist: false, connectionStrategy: { maxRetry: 0 },
+      clientCertificateManager: new OPCUACertificateManager({ rootFolder: join(dir, 'pki-client2'), automaticallyAcceptUnknownCertificate: true }),
+    });
+    clients.push(simClient);
+    await simClient.connect(sim.opcuaEndpoint);
+    const simSession = await simClient.createSession();
+    const [atSim] = await simSession.read([{ nodeId: 'ns=1;s=mill.SpeedOverride', attributeId: AttributeIds.Value }]);
+    const [atEdge] = await maxSession.read([{ nodeId: `ns=${ns};s=mill.speedOverride`, attributeId: AttributeIds.Value }]);
+    expect(atEdge!.statusCode.name).toBe('Good');
+    expect(atEdge!.value.value).toBe(atSim!.value.value);
+    // A part counter: the edge's copy is at most a publishing interval or two behind the PLC's.
+    const [countSim] = await simSession.read([{ nodeId: 'ns=1;s=mill.TotalCount', attributeId: AttributeIds.Value }]);
+    const [countEdge] = await maxSession.read([{ nodeId: `ns=${ns};s=mill.totalCount`, attributeId: AttributeIds.Value }]);
+    expect(Math.abs(countEdge!.value.value - countSim!.value.value)).toBeLessThanOrEqual(1);
+
+    const eu = await maxSession.translateBrowsePath({ startingNode: `ns=${ns};s=mill.spindleSpeed`, relativePath: { elements: [{ targetName: { namespaceIndex: 0, name: 'EngineeringUnits' } }] } } as never);
+    const [units] = await maxSession.read([{ nodeId: eu.targets![0]!.targetId, attributeId: AttributeIds.Value }]);
+    // UNECE Rec. 20: revolutions per minute is RPM, shown as r/min.
+    expect(units!.value.value.displayName.text).toBe('r/min');
+
+    await waitFor('the mill\'s shift KPIs', () => edge.kpi.machine('mill').counts.total > 0, 30_000);
+    const names = ['OEE', 'Availability', 'TotalCount', 'ShiftName'];
+    const kpis = await maxSession.read(names.map((n) => ({ nodeId: `ns=${ns};s=mill.CurrentShift.${n}`, attributeId: AttributeIds.Value })));
+    expect(kpis.map((k) => k.statusCode.name)).toEqual(['Good', 'Good', 'Good', 'Good']);
+    expect(kpis[0]!.value.value).toBeGreaterThanOrEqual(0);
+    expect(kpis[0]!.value.value).toBeLessThanOrEqual(1);
+    expect(kpis[2]!.value.value).toBeLessThanOrEqual(edge.kpi.machine('mill').counts.total);
+    expect(kpis[3]!.value.value).toBe(edge.kpi.machine('mill').shift!.name);
+    const [lineOee] = await maxSession.read([{ nodeId: `ns=${ns};s=line.${loadPlantFile('config/demo-plant.yaml').line.id}.CurrentShift.OEE`, attributeId: AttributeIds.Value }]);
+    expect(lineOee!.statusCode.name).toBe('Good');
+  });
+
+  it('a subscription sees a part counter change', async () => {
+    const sub = ClientSubscription.create(maxSession, { requestedPublishingInterval: 100, requestedMaxKeepAliveCount: 20, publishingEnabled: true });
+    const item = await sub.monitor({ nodeId: `ns=${ns};s=mill.totalCount`, attributeId: AttributeIds.Value }, { samplingInterval: 100, queueSize: 10 }, TimestampsToReturn.Both);
+    const seen: number[] = [];
+    item.on('changed', (dv) => seen.push(dv.value.value as number));
+    await waitFor('two counter values', () => new Set(seen).size >= 2, 30_000);
+    expect(seen[seen.length - 1]!).toBeGreaterThan(seen[0]!);
+    await sub.terminate();
+  });
+
+  it('writes go through the command service: operator refused, maintenance within limits, out of range refused', async () => {
+    const olga = await connect({ user: 'olga' });
+    const write = (session: ClientSession, value: number) =>
+      session.write({ nodeId: `ns=${ns};s=mill.speedOverride`, attributeId: AttributeIds.Value, value: { value: { dataType: DataType.UInt16, value } } });
+    expect((await write(olga, 90)).name).toBe(StatusCodes.BadUserAccessDenied.name);
+    expect((await write(maxSession, 500)).name).toBe(StatusCodes.BadOutOfRange.name);
+    expect((await write(maxSession, 90)).name).toBe('Good');
+    const [back] = await maxSession.read([{ nodeId: `ns=${ns};s=mill.speedOverride`, attributeId: AttributeIds.Value }]);
+    expect(back!.value.value).toBe(90);
+    const { entries } = edge.audit.page({ after: 0, limit: 1000 });
+    expect(entries.some((e) => e.actor === 'max' && e.outcome === 'ok' && e.details.transport === 'opcua')).toBe(true);
+    expect(entries.some((e) => e.actor === 'olga' && e.outcome === 'refused')).toBe(true);
+  });
+});
