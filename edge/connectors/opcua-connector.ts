@@ -47,17 +47,17 @@ function ofTagType(type: TagDataType, value: TagValue): TagValue | undefined {
 }
 
 /**
- * A device clock may be off by minutes, not by centuries: a source timestamp further ahead than
- * this (or older than a day) is replaced by the receive time. Downstream, time runs forward from
- * it — a state change stamped in the year 2999 made the KPI engine close every shift until then
- * and stalled the edge (found by test/fuzz/hostile-devices.fuzz.test.ts).
+ * A device clock may be off, or a simulator run faster than real time, but not by centuries: a
+ * source timestamp more than a day ahead of the receive time is replaced by the receive time.
+ * Downstream, time runs forward from it — a state change stamped in the year 2999 made the KPI
+ * engine close every shift until then and stalled the edge (found by
+ * test/fuzz/hostile-devices.fuzz.test.ts). Old timestamps are kept: they cost nothing.
  */
-const MAX_CLOCK_AHEAD_MS = 60_000;
-const MAX_CLOCK_BEHIND_MS = 24 * 3_600_000;
+const MAX_CLOCK_AHEAD_MS = 24 * 3_600_000;
 
 function plausibleTime(sourceTs: number | undefined, receivedTs: number): number {
   if (sourceTs === undefined || !Number.isFinite(sourceTs)) return receivedTs;
-  return sourceTs > receivedTs + MAX_CLOCK_AHEAD_MS || sourceTs < receivedTs - MAX_CLOCK_BEHIND_MS ? receivedTs : sourceTs;
+  return sourceTs > receivedTs + MAX_CLOCK_AHEAD_MS ? receivedTs : sourceTs;
 }
 
 const KEEPALIVE_READ_MS = 5000;
