@@ -15,6 +15,8 @@ import { createHj212Link, type Hj212Link, type HistoryAnswer, type LinkStatus } 
 import { periodPacket, qnMaker, realtimePacket, type PacketContext } from './hj212-packets.js';
 import { createPeriodBuilder, type PeriodBuilder } from './period-builder.js';
 import { sampleOutlet, type OutletSample, type TagReading } from './outlet-sample.js';
+import { ConditionTracker, type EmissionCondition } from './emission-conditions.js';
+import { localDayStart } from './period-builder.js';
 
 /** Longest range one history request may ask for, per period. */
 const MAX_HISTORY_MS: Record<Period, number> = { minute: 86_400_000, hour: 31 * 86_400_000, day: 366 * 86_400_000 };
@@ -37,6 +39,8 @@ export interface EmissionMonitor extends ModelEventSink {
   platforms(): LinkStatus[];
   records(period: Period, outlet: string, from: number, to: number): EmissionRecord[];
   outlets(): readonly OutletConfig[];
+  /** Over-limit hours and days, daily permit exceeded, calibration overdue, lost data. */
+  conditions(): EmissionCondition[];
 }
 
 export function passwordOf(platform: PlatformConfig, env: Record<string, string | undefined>): { password: string } | { error: string } {
@@ -70,6 +74,7 @@ export function createEmissionMonitor(options: EmissionMonitorOptions): Emission
     builder.resume(store.records('hour', o.id, startedAt - 86_400_000, startedAt));
   }
   const nextSample = new Map(outlets.map((o) => [o.id, startedAt]));
+  const conditions = new ConditionTracker(outlets, startedAt);
   const latestSample = new Map<string, OutletSample>();
   const qn = qnMaker(utcOffsetMinutes);
   const links = new Map<string, { link: Hj212Link; ctx: PacketContext; outlets: Set<string>; nextLive: number }>();
@@ -104,6 +109,7 @@ export function createEmissionMonitor(options: EmissionMonitorOptions): Emission
   }
 
   function queue(records: EmissionRecord[], now: number) {
+    for (const c of conditions.update(records, now, (ts) => localDayStart(ts, timeZone))) log('warn', `emissions: ${c.en}`);
     if (!records.length) return;
     store.putRecords(records);
     const groups = new Map<string, EmissionRecord[]>();
@@ -180,6 +186,7 @@ export function createEmissionMonitor(options: EmissionMonitorOptions): Emission
     platforms: () => [...[...links.values()].map((l) => l.link.status()), ...failed],
     records: (period, outlet, from, to) => store.records(period, outlet, from, to),
     outlets: () => outlets,
+    conditions: () => conditions.list(),
   };
   return monitor;
 }

@@ -24,7 +24,7 @@ export const emissionRoutes: FastifyPluginAsync<EmissionRoutesOptions> = async (
 
   app.route(apiRoute({
     method: 'GET', url: '/api/emissions', access: 'maintenance', tag: 'emissions',
-    summary: 'Every monitored outlet: latest sample (measured and converted concentrations, flags) with its limits, and the HJ 212 link of each platform (connected, backlog, last packet, last answer)',
+    summary: 'Every monitored outlet: latest sample (measured and converted concentrations, flags) with its limits, the HJ 212 link of each platform (connected, backlog, last packet, last answer), and standing conditions (hour/day over limit, daily permit exceeded, calibration overdue, lost data)',
     responses: ok('outlets and platforms'),
   }, () => ({
     outlets: o.emissions.outlets().map((outlet) => ({
@@ -33,6 +33,7 @@ export const emissionRoutes: FastifyPluginAsync<EmissionRoutesOptions> = async (
       latest: o.emissions.latest().find((s) => s.outlet === outlet.id) ?? null,
     })),
     platforms: o.emissions.platforms(),
+    conditions: o.emissions.conditions(),
   })));
 
   app.route(apiRoute({

@@ -46,6 +46,7 @@ export function createEnvironmentPanel(parent: HTMLElement, o: EnvironmentPanelO
   let timer: ReturnType<typeof setInterval> | undefined;
   let views: OutletView[] = [];
   let platforms: ApiPlatform[] = [];
+  let conditions: Array<{ kind: string; en: string; zh: string }> = [];
   let error: string | null = null;
   const tx = () => TEXT[getLang() === 'zh-CN' ? 'zh-CN' : 'en'];
   const todayStart = () => {
@@ -54,7 +55,7 @@ export function createEnvironmentPanel(parent: HTMLElement, o: EnvironmentPanelO
   };
 
   async function refresh() {
-    const answer = await getJson<{ outlets: ApiOutlet[]; platforms: ApiPlatform[] }>('api/emissions');
+    const answer = await getJson<{ outlets: ApiOutlet[]; platforms: ApiPlatform[]; conditions: Array<{ kind: string; en: string; zh: string }> }>('api/emissions');
     if (!answer.ok) {
       error = answer.error;
       render();
@@ -62,6 +63,7 @@ export function createEnvironmentPanel(parent: HTMLElement, o: EnvironmentPanelO
     }
     error = null;
     platforms = answer.value.platforms;
+    conditions = answer.value.conditions ?? [];
     const from = todayStart();
     views = await Promise.all(answer.value.outlets.map(async (outlet) => {
       const hours = await getJson<{ records: ApiRecord[] }>(`api/emissions/${encodeURIComponent(outlet.id)}/records?period=hour&from=${from}&to=${o.now()}`);
@@ -76,7 +78,10 @@ export function createEnvironmentPanel(parent: HTMLElement, o: EnvironmentPanelO
     toggle.hidden = !ROLES_WITH_VIEW.has(o.role() ?? '');
     if (panel.hidden) return;
     const from = todayStart();
-    panel.innerHTML = `<h2>${t.title}</h2>${error ? `<p class="env-error">${t.unavailable}: ${esc(error)}</p>` : ''}` + views.map((v) => `
+    const zh = getLang() === 'zh-CN';
+    panel.innerHTML = `<h2>${t.title}</h2>${error ? `<p class="env-error">${t.unavailable}: ${esc(error)}</p>` : ''}`
+      + (conditions.length ? `<ul class="env-conditions">${conditions.map((c) => `<li class="env-over" data-kind="${esc(c.kind)}">${esc(zh ? c.zh : c.en)}</li>`).join('')}</ul>` : '')
+      + views.map((v) => `
       <div class="env-outlet env-${v.worst}" data-outlet="${esc(v.id)}"><h3>${esc(v.name)}</h3>
       <table><thead><tr><th>${t.factor}</th><th>${t.measured}</th><th>${t.converted}</th><th>${t.limit}</th><th>${t.hour}</th><th>${t.today}</th><th>${t.permit}</th></tr></thead><tbody>
       ${v.rows.map((r) => `<tr class="env-${r.status}" data-code="${r.code}"><td>${esc(r.name)} <small>${r.code}</small></td><td>${fmt(r.measured)} ${esc(r.unit)} <small>${r.flag}</small></td>
