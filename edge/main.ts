@@ -3,12 +3,12 @@
 // exits non-zero on a fatal error (after closing the historian where it can) so that a
 // supervisor (deploy/twinline-edge.service) restarts it.
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPlantFile } from './config/index.js';
 import { ConfigError } from './config/index.js';
 import { consoleLog } from './logger.js';
 import { demoModeOf } from './demo-mode.js';
+import { readTlsFiles } from './tls-files.js';
 import type { RunningEdge } from './edge-runtime.js';
 
 const HELP = `twinline edge — reads the line's PLCs, computes KPIs, serves the twin
@@ -31,19 +31,6 @@ Usage: npm run edge -- [options]
                      Without it, create users first:
                      npm run user -- add <name> --role admin
   --help             this text`;
-
-function readTls(cert: string | undefined, key: string | undefined): { cert: Buffer; key: Buffer } | undefined {
-  if (cert === undefined && key === undefined) return undefined;
-  if (cert === undefined || key === undefined) throw new ConfigError(`--tls-cert and --tls-key go together: give both PEM files (${cert === undefined ? '--tls-cert' : '--tls-key'} is missing)`);
-  const read = (file: string, what: string) => {
-    try {
-      return readFileSync(file);
-    } catch (err) {
-      throw new ConfigError(`${what} ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): check the path and that this user may read it`);
-    }
-  };
-  return { cert: read(cert, '--tls-cert'), key: read(key, '--tls-key') };
-}
 
 let running: RunningEdge | null = null;
 let dying = false;
@@ -92,7 +79,7 @@ async function main() {
   const plant = loadPlantFile(values.plant);
   const port = Number(values.port ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port/PORT must be a port number, got "${values.port ?? process.env.PORT}"`);
-  const tls = readTls(values['tls-cert'], values['tls-key']);
+  const tls = readTlsFiles(values['tls-cert'], values['tls-key']);
   const opcuaServerPort = values['opcua-server-port'] === undefined ? undefined : Number(values['opcua-server-port']);
   if (opcuaServerPort !== undefined && (!Number.isInteger(opcuaServerPort) || opcuaServerPort < 0 || opcuaServerPort > 65535)) {
     throw new ConfigError(`--opcua-server-port must be a port number (4840 is OPC UA's), got "${values['opcua-server-port']}"`);

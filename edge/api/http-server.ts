@@ -12,7 +12,7 @@ import { installAccessControl } from './auth-guard.js';
 import { canonicalUrl } from './canonical-url.js';
 import { installRouteCatalogue } from './openapi.js';
 import { installSecurity } from './security-headers.js';
-import { installErrorHandler } from './validation.js';
+import { frameworkError, installErrorHandler } from './validation.js';
 
 /** JSON bodies above this are refused with 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -28,8 +28,10 @@ export interface ApiAppOptions {
   log: Log;
   bodyLimit?: number;
   tls?: TlsFiles;
-  /** The plant host puts its /lines/… dispatch in front of Fastify. */
+  /** The plant host puts its /lines/… dispatch in front of Fastify (its server then does TLS itself: say so with `secure`). */
   serverFactory?: FastifyServerFactory;
+  /** The server speaks HTTPS although `tls` is not given here (a serverFactory's HTTPS server). */
+  secure?: boolean;
 }
 
 declare module 'fastify' {
@@ -45,11 +47,12 @@ export function createApiApp(options: ApiAppOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? BODY_LIMIT_BYTES,
     trustProxy: false,
     rewriteUrl: (req: IncomingMessage) => canonicalUrl(req.url ?? '/'),
+    frameworkErrors: frameworkError,
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
-    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+    ...(options.tls && !options.serverFactory ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
     ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
-  app.decorate('secure', !!options.tls);
+  app.decorate('secure', !!options.tls || !!options.secure);
   installRouteCatalogue(app);
   installSecurity(app);
   installErrorHandler(app, options.log);

@@ -42,9 +42,14 @@ export function isCrossOrigin(origin: string | undefined, host: string | undefin
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** The headers every answer carries (also those sent before any hook runs, e.g. router errors). */
+export function setSecurityHeaders(reply: FastifyReply): void {
+  for (const [name, value] of Object.entries(HEADERS)) reply.header(name, value);
+}
+
 export function installSecurity(app: FastifyInstance): void {
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    for (const [name, value] of Object.entries(HEADERS)) reply.header(name, value);
+    setSecurityHeaders(reply);
     // req.url is canonical here (canonical-url.ts) but may differ in case: the router matches either.
     if (req.url.slice(0, 5).toLowerCase() === '/api/') reply.header('cache-control', 'no-store');
     if (req.method === 'OPTIONS') {

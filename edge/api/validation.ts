@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import type { ApiError } from '../../shared/api-error.js';
 import type { Log } from '../logger.js';
+import { setSecurityHeaders } from './security-headers.js';
 
 /** A refusal a route handler throws; the error handler answers it in the API's shape. */
 export class ApiFailure extends Error {
@@ -68,7 +69,20 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: string; message?: (
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid' },
   FST_ERR_BAD_URL: { status: 400, code: 'bad-url', message: () => 'the URL is not valid (a malformed %-escape?)' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'too-long', message: () => 'a path parameter is longer than 100 characters' },
+  FST_ERR_ASYNC_CONSTRAINT: { status: 500, code: 'internal', message: () => 'internal error: see the edge log' },
 };
+
+/**
+ * Errors the router raises before any route or hook runs (a malformed escape, an over-long path
+ * parameter): answered in the API's shape too (Fastify's `frameworkErrors` option). No route was
+ * matched, so nothing is disclosed either way.
+ */
+export function frameworkError(err: FastifyError, _req: unknown, reply: FastifyReply) {
+  setSecurityHeaders(reply);
+  const known = err.code ? FASTIFY_ERRORS[err.code] : undefined;
+  return sendApiError(reply, known?.status ?? 400, { error: known?.message?.(reply.server) ?? err.message, code: known?.code ?? 'bad-request' });
+}
 
 /** Every error and every unmatched route answered in the API's shape; 5xx details only in the log. */
 export function installErrorHandler(app: FastifyInstance, log: Log): void {

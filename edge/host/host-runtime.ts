@@ -7,6 +7,7 @@
 // unchanged. A line may also listen on a port of its own (`lines:` in the host file).
 // Users and the audit log live in <data>/host.db (npm run user -- … --db <data>/host.db).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +18,7 @@ import { openAuditLog, type AuditLog } from '../audit/index.js';
 import { auditAnchorFile, loadAuditKey } from '../audit/index.js';
 import { createAuthService, type AuthService } from '../auth/index.js';
 import { loadSecret } from '../auth/index.js';
-import { createApiApp } from '../api/index.js';
+import { createApiApp, type TlsFiles } from '../api/index.js';
 import { bearerToken, cookieValue, SESSION_COOKIE } from '../api/index.js';
 import { authRoutes } from '../api/index.js';
 import { docsRoutes } from '../api/index.js';
@@ -46,6 +47,8 @@ export interface HostOptions {
   now?: () => number;
   log: Log;
   env?: NodeJS.ProcessEnv;
+  /** HTTPS on the main port and on every line's own port (PEM contents); the session cookie is then Secure. */
+  tls?: TlsFiles;
   /** Sees every batch of tag/state events the host derives (benchmarks measure latency here). */
   observe?: (lineKey: string, events: readonly ModelEvent[], historical: boolean) => void;
 }
@@ -148,7 +151,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       try {
         e.server = await startLineServer({
           mirror: e.mirror, historian: e.historian, commands: e.commands, kpi: e.kpi, auth, audit,
-          uiDir: options.uiDir, port: e.ownPort, host: config.http.host, now, log,
+          uiDir: options.uiDir, port: e.ownPort, host: config.http.host, tls: options.tls, now, log,
         });
         if (e.server.port !== null) e.ownPort = e.server.port;
         log('info', `host: line ${view.line.name} (${e.mirror.key}) served at ${linePathOf(e)}${e.server.port !== null ? ` and on port ${e.server.port}` : ''}`);
@@ -276,11 +279,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   let mainServer: Server | null = null;
   const plantApp: FastifyInstance = createApiApp({
-    auth, log, bodyLimit: 16 * 1024,
+    auth, log, bodyLimit: 16 * 1024, secure: !!options.tls,
     serverFactory: (handler) => {
-      const server = createServer((req, res) => {
+      const listener = (req: IncomingMessage, res: ServerResponse) => {
         if (!lineRequest(req, res)) handler(req, res);
-      });
+      };
+      const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createServer(listener);
       server.on('upgrade', lineUpgrade);
       mainServer = server;
       return server;
@@ -321,11 +325,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   await plantApp.listen({ port: config.http.port, host: config.http.host });
   const port = ((mainServer as Server | null)?.address() as AddressInfo).port;
   primary.start();
-  log('info', `host ${config.host.id}: the plant on http://localhost:${port}/ (lines under /lines/<group>/<edge node>/)`);
+  const scheme = options.tls ? 'https' : 'http';
+  log('info', `host ${config.host.id}: the plant on ${scheme}://localhost:${port}/ (lines under /lines/<group>/<edge node>/)`);
 
   return {
     port,
-    url: `http://localhost:${port}`,
+    url: `${scheme}://localhost:${port}`,
     primary,
     auth,
     audit,

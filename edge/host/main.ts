@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../config/config-error.js';
 import { consoleLog } from '../logger.js';
 import { loadHostConfig } from './host-config.js';
+import { readTlsFiles } from '../tls-files.js';
 
 const HELP = `twinline host — one twin for every line of the plant, over MQTT Sparkplug B
 
@@ -13,6 +14,8 @@ Usage: npm run host -- --config <file> [options]
   --port <n>       plant index port (overrides http.port)
   --data <dir>     users, audit log, per-line historians   default ./data/host
   --ui <dir>       built twin UI                            default dist/twin-ui
+  --tls-cert <f>   PEM certificate: HTTPS on the plant port and every line's own port
+  --tls-key <f>    its PEM private key
   --help           this text
 
 Users: npm run user -- add <name> --role <role> --db <data>/host.db`;
@@ -29,6 +32,8 @@ async function main() {
       port: { type: 'string' },
       data: { type: 'string', default: 'data/host' },
       ui: { type: 'string', default: 'dist/twin-ui' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -45,8 +50,9 @@ async function main() {
   }
   const log = consoleLog();
   const { startHost } = await import('./host-runtime.js');
+  const tls = readTlsFiles(values['tls-cert'], values['tls-key']);
   const host = await startHost({
-    config, log, dataDir: resolve(values.data), uiDir: resolve(values.ui), configDir: dirname(resolve(values.config)),
+    config, log, tls, dataDir: resolve(values.data), uiDir: resolve(values.ui), configDir: dirname(resolve(values.config)),
   });
   let stopping = false;
   const stop = async (signal: string) => {

@@ -89,10 +89,14 @@ describe('every spelling of a path gets the canonical path\'s answer', () => {
     }
   });
 
-  it('answers a malformed escape 400 in the API\'s error shape', async () => {
-    const answer = await rawRequest(base, '/api/machines/%zz', { headers: { authorization: `Bearer ${token}` } });
-    expect([400, 404]).toContain(answer.status);
-    expect(JSON.parse(answer.body)).toMatchObject({ code: expect.any(String), error: expect.any(String) });
+  it('answers what the router refuses (a malformed escape, an over-long parameter) in the API\'s error shape, with the security headers', async () => {
+    const bad = await rawRequest(base, '/api/machines/%zz', { headers: { authorization: `Bearer ${token}` } });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body)).toEqual({ code: 'bad-url', error: expect.stringMatching(/not valid/) });
+    expect(bad.headers['x-content-type-options']).toBe('nosniff');
+    const long = await rawRequest(base, `/api/machines/${'p'.repeat(200)}`);
+    expect(long.status).toBe(414);
+    expect(JSON.parse(long.body)).toMatchObject({ code: 'too-long' });
   });
 });
 

@@ -2,7 +2,9 @@
 // and the plant API on the main port give each spelling of a path the canonical path's answer, and
 // a WebSocket upgrade to a line's live feed needs a session. A real host in required-login mode,
 // a real broker and a real Sparkplug edge node (the plant model fed by the test, no PLCs).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,7 +146,7 @@ describe('a line\'s live feed through the host', () => {
   });
 
   it('lets a logged-in client (bearer header or session cookie) follow the line', async () => {
-    for (const extraHeaders of [{ authorization: `Bearer ${token}` }, { cookie: `twinline_session=${encodeURIComponent(token)}` }]) {
+    for (const extraHeaders of [{ authorization: `Bearer ${token}` }, { cookie: `twinline_session=${encodeURIComponent(token)}` }] as Record<string, string>[]) {
       const socket = io(base, { path: `${LINE}/socket.io`, transports: ['websocket'], reconnection: false, extraHeaders, auth: { token } });
       try {
         const snapshot = await new Promise<{ plant: { line: { id: string } } }>((resolve, reject) => {
@@ -157,4 +159,43 @@ describe('a line\'s live feed through the host', () => {
       }
     }
   });
+});
+
+describe('HTTPS on the host (--tls-cert/--tls-key)', () => {
+  it('serves the plant port over TLS, and the session cookie is Secure', async () => {
+    const keyFile = join(dir, 'host-tls.key');
+    const certFile = join(dir, 'host-tls.crt');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-days', '1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+    const cert = readFileSync(certFile);
+    const secure = await startHost({
+      config: parseHostConfig({
+        host: { id: 'scada-tls', groups: ['OtherGroup'] },
+        broker: { url: broker.url, reconnectMinMs: 50, reconnectMaxMs: 300 },
+        http: { port: 0, host: '127.0.0.1' },
+        auth: { mode: 'required' },
+      }, 'host-tls.yaml'),
+      dataDir: join(dir, 'host-tls'), uiDir: join(dir, 'no-ui'), configDir: dir, log: () => {},
+      env: { TWINLINE_SECRET: 'host-access-secret-0123456789abcdefghijkl' }, tls: { cert, key: readFileSync(keyFile) },
+    });
+    try {
+      expect(secure.url).toMatch(/^https:/);
+      await secure.auth.users.add({ username: 'ron', role: 'operator', password: PASSWORD, now: Date.now() });
+      const ask = (path: string, method = 'GET', body?: string) => new Promise<{ status: number; cookie: string; body: string }>((resolve, reject) => {
+        const req = httpsRequest({ host: '127.0.0.1', port: new URL(secure.url).port, path, method, ca: cert, servername: 'localhost', headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => { text += c.toString(); });
+          res.on('end', () => resolve({ status: res.statusCode!, cookie: String(res.headers['set-cookie'] ?? ''), body: text }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+      expect(JSON.parse((await ask('/api/health')).body)).toEqual({ status: 'ok' });
+      expect((await ask('/api/lines')).status).toBe(401);
+      const login = await ask('/api/login', 'POST', JSON.stringify({ username: 'ron', password: PASSWORD }));
+      expect(login.status).toBe(200);
+      expect(login.cookie).toMatch(/HttpOnly; SameSite=Strict; Max-Age=\d+; Secure/);
+    } finally {
+      await secure.stop();
+    }
+  }, 30_000);
 });
