@@ -233,7 +233,8 @@ export function createFurnace(options: FurnaceOptions): FurnaceModel & { advance
       m.statuses.set(flag, (m.statuses.get(flag) ?? 0) + 1);
       m.trueSum += f.trueValue;
       if (!isValidFlag(flag)) continue;
-      const v = values.get(f.code)!;
+      // The flue-gas flow is reported at dry standard conditions, as the edge reports a00000.
+      const v = f.role === 'flow' && o.config.kind === 'flue-gas' && qsn !== null ? qsn : values.get(f.code)!;
       m.n++;
       m.sum += v;
       if (f.role === 'pollutant' && o.config.kind === 'flue-gas' && o2 && ref !== undefined) {
