@@ -4,7 +4,7 @@
 // on, then disagree with an anchor written before: the chain alone cannot show that, because a
 // shorter or rewritten chain can still be internally consistent. Each anchor carries an HMAC
 // under the audit key, so anchors cannot be made up either. Pure checks, file I/O at the edges.
-import { appendFileSync, chmodSync, closeSync, existsSync, fsyncSync, openSync, readSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, existsSync, fstatSync, fsyncSync, openSync, readSync } from 'node:fs';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 
@@ -79,6 +79,26 @@ export function* readAnchorLines(file: string): Generator<AnchorLine> {
       if (carry.length > MAX_LINE_BYTES) { carry = ''; overlong = true; }
       if (n === 0) return;
     }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The file's last anchor, read from its end (cheap at start-up, however long the file). */
+export function lastAnchor(file: string): SignedAnchor | null {
+  if (!existsSync(file)) return null;
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, MAX_LINE_BYTES * 2);
+    const tail = Buffer.alloc(length);
+    readSync(fd, tail, 0, length, size - length);
+    const lines = tail.toString('utf8').split('\n').filter((l) => l.trim());
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const parsed = parseLine(lines[i]!, 0);
+      if ('anchor' in parsed) return parsed.anchor;
+    }
+    return null;
   } finally {
     closeSync(fd);
   }

@@ -17,7 +17,7 @@ import { hasTable, migrateModule } from '../store/database.js';
 import type { Log } from '../logger.js';
 import { canonicalJson } from './canonical-json.js';
 import { GENESIS_HASH, hashEntry, verifyChain, type AuditRow, type ChainVerdict } from './audit-chain.js';
-import { appendAnchorFile, checkAnchors, readAnchorLines, signAnchor, type AnchorProblem, type SignedAnchor } from './audit-anchors.js';
+import { appendAnchorFile, checkAnchors, lastAnchor as readLastAnchor, readAnchorLines, signAnchor, type AnchorProblem, type SignedAnchor } from './audit-anchors.js';
 
 export const AUDIT_MIGRATIONS = { folder: join(dirname(fileURLToPath(import.meta.url)), 'migrations'), table: '__audit_migrations' };
 
@@ -199,6 +199,19 @@ export function openAuditLog(sqlite: Database.Database, now: () => number, optio
     lastAnchor = signed;
     for (const l of listeners) l(signed);
     return signed;
+  }
+  // Rows removed or rewritten while the edge was stopped: say so at once, before a new anchor
+  // is written over what is left (the older anchors keep the evidence for verify).
+  if (!sqlite.readonly && anchorFile) {
+    try {
+      const previous = readLastAnchor(anchorFile);
+      if (previous) {
+        const problems = checkAnchors([{ line: 0, anchor: previous }], key, head.get()?.id ?? 0, (id) => hashById.get(id)?.hash);
+        for (const p of problems) options.log?.('error', `audit: ${p.message.replace(/^anchor line 0 /, 'the last anchor ')} — run npm run audit -- verify`);
+      }
+    } catch (err) {
+      options.log?.('warn', `audit: cannot read ${anchorFile}: ${(err as Error).message}`);
+    }
   }
   const timer = !sqlite.readonly && anchorFile ? setInterval(anchor, options.anchorIntervalMs ?? 10_000) : null;
   timer?.unref();

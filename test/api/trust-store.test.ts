@@ -208,6 +208,23 @@ describe('audit log', () => {
     expect(checkAnchors(read, Buffer.alloc(32, 1), 0, () => undefined)).toHaveLength(1000); // another key: bounded report
   });
 
+  it('says at start when rows were removed while it was stopped', () => {
+    const first = openAudit();
+    for (let i = 0; i < 4; i++) first.audit.append({ actor: 'system', role: null, action: 'test', outcome: 'ok' });
+    first.audit.close(); // writes the last anchor
+    first.db.close();
+    const raw = new Database(file);
+    raw.exec('DROP TRIGGER audit_entries_no_delete');
+    raw.prepare('DELETE FROM audit_entries WHERE id > 2').run();
+    raw.close();
+    const logs: string[] = [];
+    const db = openDatabase(file);
+    const audit = openAuditLog(db, now, { key: loadAuditKey({ dbFile: file }).key, anchorFile: auditAnchorFile(file), anchorIntervalMs: 3_600_000, log: (l, m) => logs.push(`${l} ${m}`) });
+    expect(logs.join('\n')).toMatch(/^error audit: entries 3–4 are missing: .* run npm run audit -- verify$/m);
+    audit.close();
+    db.close();
+  });
+
   it('an entry is on disk, readable by another connection, when append returns', () => {
     const { db, audit } = openAudit({ anchors: false });
     const reader = new Database(file, { readonly: true });
