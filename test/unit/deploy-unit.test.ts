@@ -1,11 +1,11 @@
-// deploy/twinline-edge.service says what issue 16.6 asks of a deployment, and its ExecStart uses
-// only options the edge takes (asked of the real CLI's --help), so the unit and the code cannot
+// deploy/twinline-edge.service (and the host's) say what issue 16.6 asks of a deployment, and their
+// ExecStart uses only options the program takes (asked of the real CLI's --help), so the unit and the code cannot
 // drift apart unnoticed. systemd-analyze checks the syntax where it is installed.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-const UNIT = 'deploy/twinline-edge.service';
+const UNITS = { 'deploy/twinline-edge.service': 'edge/main.ts', 'deploy/twinline-host.service': 'edge/host/main.ts' };
 
 function directives(text: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -19,7 +19,7 @@ function directives(text: string): Map<string, string[]> {
   return out;
 }
 
-describe('the systemd unit', () => {
+for (const [UNIT, MAIN] of Object.entries(UNITS)) describe(UNIT, () => {
   const unit = directives(readFileSync(UNIT, 'utf8'));
   const one = (key: string) => unit.get(key)?.at(-1);
   const execStart = one('ExecStart')!;
@@ -38,8 +38,8 @@ describe('the systemd unit', () => {
     expect(execStart).not.toMatch(/--demo/);
   });
 
-  it('starts the edge with options it takes', () => {
-    const help = spawnSync(process.execPath, ['--import', 'tsx', 'edge/main.ts', '--help'], { encoding: 'utf8', timeout: 30_000 });
+  it(`starts ${MAIN} with options it takes`, () => {
+    const help = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--help'], { encoding: 'utf8', timeout: 30_000 });
     expect(help.status).toBe(0);
     for (const flag of execStart.match(/--[a-z-]+/g)!.filter((f) => f !== '--import')) expect(help.stdout, flag).toContain(flag);
   });
