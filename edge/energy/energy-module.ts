@@ -206,6 +206,11 @@ export function createEnergyModule(o: EnergyModuleOptions): EnergyModule {
 
   function intervalsOf(m: MeterConfig, from: number, to: number): MeterIntervals {
     const rows = store.totals(m.id, from, to, MAX_ROWS_PER_METER);
+    const latest = feeds.get(m.id)!.unstored();
+    if (latest && latest.ts <= to && (rows.length === 0 || latest.ts > rows[rows.length - 1]!.ts)) {
+      // Its increase counts from the last stored row, which must then be in the window too.
+      if (rows.length > 0 || latest.increase === 0) rows.push(latest);
+    }
     const intervals = [];
     const events: CounterEvent[] = [];
     for (let i = 1; i < rows.length; i++) {

@@ -12,7 +12,9 @@ describe('MeterFeed', () => {
     const f = new MeterFeed(meter(), 5 * 60_000);
     expect(f.total(min(0), 100).totals).toEqual([{ meterId: 'm', ts: min(0), total: 100, increase: 0, event: null }]);
     expect(f.total(min(2), 102).totals).toEqual([]);
+    expect(f.unstored()).toEqual({ meterId: 'm', ts: min(2), total: 102, increase: 2, event: null });
     expect(f.total(min(5), 105).totals).toEqual([{ meterId: 'm', ts: min(5), total: 105, increase: 5, event: null }]);
+    expect(f.unstored()).toBeNull();
   });
 
   it('splits each interval over the 15-minute blocks and keeps the running block', () => {

@@ -79,6 +79,12 @@ export class MeterFeed {
     return this.total(ts, this.state.total + units);
   }
 
+  /** The latest reading when it is newer than the last stored row (a report then runs to the last second). */
+  unstored(): StoredTotal | null {
+    if (this.state.ts === null || this.state.total === null || this.state.ts <= this.lastStoredTs) return null;
+    return { meterId: this.meter.id, ts: this.state.ts, total: this.state.total, increase: this.pending, event: null };
+  }
+
   power(kW: number): void {
     this.state.powerKW = kW;
   }

@@ -37,6 +37,9 @@ describe('energy centre on the real line', () => {
     expect(media).toEqual(expect.arrayContaining(['Electricity', 'Natural gas', 'Water']));
     expect(await page.locator('[data-testid="energy-by-area"] tbody tr').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-testid="energy-totals"]').textContent()).toMatch(/tce/);
+    // Today's EnPI per machine (the KPI engine's day) and for the site.
+    await page.waitForSelector('[data-testid="energy-enpi"] tbody tr', { timeout: 30_000 });
+    expect(await page.locator('[data-testid="energy-enpi"] tbody tr').count()).toBe(plant.machines.length);
     await page.screenshot({ path: join(ARTIFACTS, 'energy-centre.png') });
   });
 

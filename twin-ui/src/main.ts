@@ -125,7 +125,7 @@ const alarmPanel = createAlarmPanel(byId('stage'), {
 });
 void alarmPanel.reload();
 // The energy centre (ui/energy/): its button shows for managers and up.
-const energyCentre = createEnergyCentre(byId('stage'), { timezone: () => store.plant?.site.timezone ?? 'UTC', role: () => session?.role ?? null });
+const energyCentre = createEnergyCentre(byId('stage'), { timezone: () => store.plant?.site.timezone ?? 'UTC', role: () => session?.role ?? null, machines: () => store.plant?.machines.map((m) => ({ id: m.id, name: m.name, type: m.type })) ?? [] });
 // Environment view (ui/environment/): emissions and HJ 212 reporting, for maintenance and managers.
 const environmentPanel = createEnvironmentPanel(byId('stage'), { role: () => session?.role ?? null, timezone: () => store.plant?.site.timezone ?? 'UTC', now: () => store.serverTs || Date.now() });
 function toggleDashboard(): void {

@@ -8,12 +8,14 @@ import { hasRole, type Role } from '../../../../shared/auth-api.js';
 import type { EnergyReport } from '../../../../shared/energy/index.js';
 import { onLangChange, t, type TextKey } from '../../i18n.js';
 import { button, el, setText } from '../dom.js';
-import { byArea, fetchEnergyCentre, meteringTree, monthWindow, periodWindow, type BlockView, type EnergyCentreData, type Period, type TreeNode } from './energy-data.js';
+import { byArea, fetchEnergyCentre, fetchEnpi, meteringTree, monthWindow, periodWindow, type BlockView, type EnergyCentreData, type MachineEnpi, type Period, type TreeNode } from './energy-data.js';
 import './energy-centre.css';
 
 export interface EnergyCentreContext {
   timezone(): string;
   role(): Role | null;
+  /** Machines in flow order, for today's EnPIs; the last is where good parts leave the line. */
+  machines?: () => Array<{ id: string; name: string; type: string }>;
   now?: () => number;
 }
 
@@ -124,6 +126,21 @@ function section(title: string, ...content: Node[]): HTMLElement {
   return s;
 }
 
+/** Today's EnPIs per machine and for the site (kgce per good part of the output machine). */
+function enpiSection(r: EnergyReport | null, machines: readonly MachineEnpi[], config: ReadonlyArray<{ id: string; name: string; type: string }>): HTMLElement {
+  const names = new Map(config.map((m) => [m.id, m.name]));
+  // A furnace stands beside the line, outside the part flow: the output is the last machine in flow.
+  const outputId = [...config].reverse().find((m) => m.type !== 'furnace')?.id;
+  const output = machines.find((m) => m.id === outputId);
+  const rows = machines.map((m) => [names.get(m.id) ?? m.id, fmt(m.kWh, 2), String(m.good), fmt(m.kWhPerGood, 4)]);
+  const s = section(t('energyEnpi'), table([t('energyMeter'), 'kWh', t('good'), 'kWh / part'], rows, 'energy-enpi'));
+  if (r && output && output.good > 0) {
+    s.append(el('p', 'energy-fig', `${t('energySiteTotal')}: ${fmt(r.totalKgce / output.good, 5)} kgce / part`));
+  }
+  s.append(el('p', 'energy-hint', t('energyNoBaseline')));
+  return s;
+}
+
 function reportSections(r: EnergyReport): HTMLElement[] {
   const out: HTMLElement[] = [];
   const totals = el('div', 'energy-totals');
@@ -145,9 +162,6 @@ function reportSections(r: EnergyReport): HTMLElement[] {
     Object.entries(r.byMedium).map(([m, v]) => [medium(m), fmt(v.consumption, 2), fmt(v.kgce, 1), fmt(v.kgCO2e, 1)]), 'energy-by-medium')));
   out.push(section(t('energyByArea'), table([t('energyArea'), 'kgce', 'kgCO2e'],
     byArea(r).map((a) => [a.area, fmt(a.kgce, 1), fmt(a.kgCO2e, 1)]), 'energy-by-area')));
-  out.push(section(t('energyEnpi'), el('p', 'energy-hint', r.baseline
-    ? `SEnPI ${fmt(r.baseline.senpi, 3)} · ${fmt(r.baseline.savingsKgce, 1)} kgce`
-    : t('energyNoBaseline'))));
   if (r.warnings.length) {
     const ul = el('ul', 'energy-warnings');
     for (const w of r.warnings.slice(0, 20)) ul.append(el('li', undefined, w));
@@ -180,6 +194,7 @@ export function createEnergyCentre(host: HTMLElement, ctx: EnergyCentreContext):
   let timer: ReturnType<typeof setInterval> | null = null;
   let last: EnergyCentreData | null = null;
   let printing = false;
+  let enpi: MachineEnpi[] = [];
 
   function labels(): void {
     setText(toggle, t('energyOpen'));
@@ -216,12 +231,18 @@ export function createEnergyCentre(host: HTMLElement, ctx: EnergyCentreContext):
     body.append(tree);
     if (!printing) body.append(section(t('energyLoadCurve'), loadCurve(last.blocks, d?.contractDemandKW ?? null)));
     if (last.report) body.append(...reportSections(last.report));
+    if (!printing && period === 'today' && enpi.length) {
+      body.append(enpiSection(last.report, enpi, ctx.machines?.() ?? []));
+    }
   }
 
   async function load(): Promise<void> {
     const tz = ctx.timezone();
     const window = printing ? monthWindow(now(), tz) : periodWindow(period, now(), tz);
-    last = await fetchEnergyCentre(window, periodWindow('today', now(), tz));
+    [last, enpi] = await Promise.all([
+      fetchEnergyCentre(window, periodWindow('today', now(), tz)),
+      fetchEnpi((ctx.machines?.() ?? []).map((m) => m.id)),
+    ]);
     render();
   }
 

@@ -2,6 +2,7 @@
 // arranged for drawing: the metering tree, the load curve, cost, tce/CO2e by medium and area.
 // Pure apart from the fetches; the report's figures are the edge's (shared/energy), never redone here.
 import type { EnergyReport } from '../../../../shared/energy/index.js';
+import type { PeriodKpiAnswer } from '../../../../shared/kpi-api.js';
 import { fromLocal, localDateOf } from '../../../../shared/kpi/index.js';
 import { getJson, type RestResult } from '../../live/rest-client.js';
 
@@ -86,6 +87,22 @@ export function byArea(report: EnergyReport): Array<{ area: string; kgce: number
     out.set(area, a);
   }
   return [...out.entries()].map(([area, v]) => ({ area, ...v })).sort((a, b) => b.kgce - a.kgce);
+}
+
+export interface MachineEnpi { id: string; kWh: number; good: number; kWhPerGood: number | null }
+
+/**
+ * Today's EnPIs: each machine's own meter per good part (the KPI engine's plant-local day), and
+ * the site's kgce (root meters, today's report) per good part of the output machine — the one
+ * the parts leave the line from (`outputMachine`, by default the last in the plant file's flow).
+ */
+export async function fetchEnpi(machineIds: readonly string[]): Promise<MachineEnpi[]> {
+  const answers = await Promise.all(machineIds.map((id) => getJson<PeriodKpiAnswer>(`api/kpi/machines/${encodeURIComponent(id)}/periods/day`)));
+  return answers.flatMap((a, i) => {
+    if (!a.ok) return [];
+    const r = a.value.report;
+    return [{ id: machineIds[i]!, kWh: r.energy.kWh, good: r.kpis.counts.good, kWhPerGood: r.energy.kWhPerGoodPart }];
+  });
 }
 
 export interface EnergyCentreData {
