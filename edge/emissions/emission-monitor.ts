@@ -12,7 +12,7 @@ import type { ModelEventSink } from '../model/model-event-sink.js';
 import type { Log } from '../logger.js';
 import type { EmissionRecord, EmissionStore, Period } from './emission-store.js';
 import { createHj212Link, type Hj212Link, type HistoryAnswer, type LinkStatus } from './hj212-link.js';
-import { periodPacket, qnMaker, realtimePacket, type PacketContext } from './hj212-packets.js';
+import { periodPackets, qnMaker, realtimePacket, type PacketContext } from './hj212-packets.js';
 import { createPeriodBuilder, type PeriodBuilder } from './period-builder.js';
 import { sampleOutlet, type OutletSample, type TagReading } from './outlet-sample.js';
 import { ConditionTracker, type EmissionCondition } from './emission-conditions.js';
@@ -101,10 +101,8 @@ export function createEmissionMonitor(options: EmissionMonitorOptions): Emission
     const now = options.now();
     // Answers to a request carry its QN and ask for no answer of their own.
     return {
-      packets: [...byStart].map(([start, recs]) => {
-        const p = periodPacket(ctx, outlet, period, start, recs, now, requestQn);
-        return { header: p.header.map(([k, v]) => [k, k === 'Flag' ? String(encodeFlag(ctx.platform.edition, {})) : v]), cp: p.cp };
-      }),
+      packets: [...byStart].flatMap(([start, recs]) => periodPackets(ctx, outlet, period, start, recs, now, requestQn)
+        .map((p) => ({ header: p.header.map(([k, v]) => [k, k === 'Flag' ? String(encodeFlag(ctx.platform.edition, {})) : v] as [typeof k, string]), cp: p.cp }))),
     };
   }
 
@@ -123,8 +121,9 @@ export function createEmissionMonitor(options: EmissionMonitorOptions): Emission
       const outlet = outlets.find((o) => o.id === outletId)!;
       for (const [id, l] of links) {
         if (!l.outlets.has(outletId)) continue;
-        const packet = periodPacket(l.ctx, outlet, period, Number(start), recs, now);
-        entries.push({ platform: id, qn: packet.header[0]![1], cn: packet.header[2]![1], dataTime: Number(start), packet });
+        for (const packet of periodPackets(l.ctx, outlet, period, Number(start), recs, now)) {
+          entries.push({ platform: id, qn: packet.header[0]![1], cn: packet.header[2]![1], dataTime: Number(start), packet });
+        }
       }
     }
     store.enqueue(entries, now);

@@ -5,7 +5,7 @@
 import type { OutletConfig, PlatformConfig } from '../../shared/emission-schema.js';
 import { encodeCp, formatHjTime, type CpGroups } from '../../shared/hj212/cp.js';
 import { encodeFlag } from '../../shared/hj212/edition.js';
-import type { Hj212Packet } from '../../shared/hj212/packet.js';
+import { encodeDataSegment, MAX_DATA_SEGMENT, MAX_HEADER_VALUE, type Hj212Packet } from '../../shared/hj212/packet.js';
 import type { EmissionRecord, Period } from './emission-store.js';
 import type { OutletSample } from './outlet-sample.js';
 
@@ -51,6 +51,31 @@ export function periodPacket(ctx: PacketContext, outlet: OutletConfig, period: P
     groups.push(items);
   }
   return { header: header(ctx, qn, systemCode(outlet), CN_OF_PERIOD[period], outlet.mn, ctx.platform.answers), cp: encodeCp(groups) };
+}
+
+/**
+ * The same, as as many packets as the 1024-character data segment needs: factors are never cut,
+ * each packet carries the DataTime and a whole number of factor groups (room is left for the
+ * longest password). Simpler for platforms than split packets (PNUM/PNO), and each stands alone.
+ */
+export function periodPackets(ctx: PacketContext, outlet: OutletConfig, period: Period, start: number, records: readonly EmissionRecord[], now: number, qn?: string): Hj212Packet[] {
+  const whole = periodPacket(ctx, outlet, period, start, records, now, qn);
+  const room = MAX_DATA_SEGMENT - MAX_HEADER_VALUE;
+  if (encodeDataSegment(whole).length <= room) return [whole];
+  const packets: Hj212Packet[] = [];
+  let part: EmissionRecord[] = [];
+  for (const f of outlet.factors) {
+    const r = records.find((x) => x.code === f.code);
+    if (!r) continue;
+    const trial = periodPacket(ctx, outlet, period, start, [...part, r], now, qn ?? 'Q'.repeat(17));
+    if (part.length && encodeDataSegment(trial).length > room) {
+      packets.push(periodPacket(ctx, outlet, period, start, part, now, qn));
+      part = [];
+    }
+    part.push(r);
+  }
+  if (part.length) packets.push(periodPacket(ctx, outlet, period, start, part, now, qn));
+  return packets;
 }
 
 /** Real-time data (CN 2011): never stored, never waited for. */
