@@ -38,6 +38,8 @@ export interface MeterLive {
   ratePerHour: number | null;
   powerKW: number | null;
   lastEvent: { ts: number; kind: CounterEvent['kind'] } | null;
+  /** The total has not moved for 5 minutes while the meter should have been counting (see MeterFeed). */
+  suspectStuck: boolean;
 }
 
 export interface DemandStatus {
@@ -244,8 +246,12 @@ export function createEnergyModule(o: EnergyModuleOptions): EnergyModule {
       store.close();
     },
     meters: () => metering.meters.map((m) => {
-      const s = feeds.get(m.id)!.state;
-      return { id: m.id, name: m.name, medium: m.medium, unit: m.unit, parent: m.parent, area: m.area ?? null, total: s.total, ts: s.ts, ratePerHour: s.ratePerHour, powerKW: s.powerKW, lastEvent: s.lastEvent };
+      const feed = feeds.get(m.id)!;
+      const s = feed.state;
+      return {
+        id: m.id, name: m.name, medium: m.medium, unit: m.unit, parent: m.parent, area: m.area ?? null,
+        total: s.total, ts: s.ts, ratePerHour: s.ratePerHour, powerKW: s.powerKW, lastEvent: s.lastEvent, suspectStuck: feed.suspectStuck(s.ts ?? o.now()),
+      };
     }),
     demand,
     report(from, to, filter = {}) {

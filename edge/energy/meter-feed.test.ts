@@ -39,6 +39,24 @@ describe('MeterFeed', () => {
     expect(r.totals[0]?.event).toBe(event);
   });
 
+  it('suspects a meter whose total stands still while it was counting, and clears when it moves', () => {
+    const f = new MeterFeed(meter(), 60_000);
+    f.total(min(0), 100);
+    f.total(min(1), 101);
+    for (let m = 2; m <= 7; m++) f.total(min(m), 101);
+    expect(f.state.frozenSince).toBe(min(1));
+    expect(f.suspectStuck(min(5))).toBe(false);
+    expect(f.suspectStuck(min(6))).toBe(true);
+    expect(f.state.ratePerHour).toBeCloseTo(60, 9); // the rate before it froze
+    // Released: the catch-up counts in full, and it is no longer suspect.
+    expect(f.total(min(8), 108).increase).toBe(7);
+    expect(f.suspectStuck(min(8))).toBe(false);
+    // A meter that was idle is not suspect for standing still.
+    const idle = new MeterFeed(meter(), 60_000);
+    for (let m = 0; m <= 10; m++) idle.total(min(m), 50);
+    expect(idle.suspectStuck(min(10))).toBe(false);
+  });
+
   it('integrates a rate that holds until the next reading, and resumes from a stored row', () => {
     const f = new MeterFeed(meter({ total: undefined, rate: { tag: 'x.flow' }, ratePer: 'minute', unit: 'm3', medium: 'compressed-air' }), 60_000);
     f.rate(min(0), 2); // 2 m³/min from 08:00

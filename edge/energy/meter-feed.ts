@@ -29,10 +29,15 @@ export interface MeterState {
   /** Consumption in the running 15-minute block so far. */
   block: { start: number; units: number; coveredMs: number } | null;
   lastEvent: { ts: number; kind: CounterEvent['kind'] } | null;
+  /** Since when the total has not moved although the meter was last seen using energy (or its power register says so); null when it moves. */
+  frozenSince: number | null;
 }
 
+/** A meter whose total stands still this long while it should be counting is reported as suspect (a hung meter or gateway). */
+export const STUCK_AFTER_MS = 5 * 60_000;
+
 export class MeterFeed {
-  readonly state: MeterState = { total: null, ts: null, ratePerHour: null, powerKW: null, block: null, lastEvent: null };
+  readonly state: MeterState = { total: null, ts: null, ratePerHour: null, powerKW: null, block: null, lastEvent: null, frozenSince: null };
   private lastStoredTs = -Infinity;
   private pending = 0;
   private lastRate: { ts: number; value: number } | null = null;
@@ -55,7 +60,12 @@ export class MeterFeed {
     if (!prev) return this.store(ts, total, 0, undefined, []);
     const step = liveIncrease(prev.total, total, this.meter.rollover);
     if (step.event) this.state.lastEvent = { ts, kind: step.event };
-    this.state.ratePerHour = (step.units / (ts - prev.ts)) * 3_600_000;
+    // Standing still is only suspicious while the meter was using energy (by its last rate or its power register).
+    const using = (this.state.ratePerHour ?? 0) > 0 || (this.state.powerKW ?? 0) > 0;
+    if (step.units === 0 && using) this.state.frozenSince ??= prev.ts;
+    else if (step.units !== 0) this.state.frozenSince = null;
+    // A frozen total keeps the rate it had, so the forecast does not drop to 0 on a hung meter.
+    if (step.units !== 0 || this.state.frozenSince === null) this.state.ratePerHour = (step.units / (ts - prev.ts)) * 3_600_000;
     const blocks: StoredBlock[] = demandBlocks([{ from: prev.ts, to: ts, units: step.units }]).map((b) => ({
       meterId: this.meter.id, blockStart: b.start, units: b.kWh, coveredMs: Math.min(ts, b.start + 900_000) - Math.max(prev.ts, b.start),
     }));
@@ -83,6 +93,11 @@ export class MeterFeed {
   unstored(): StoredTotal | null {
     if (this.state.ts === null || this.state.total === null || this.state.ts <= this.lastStoredTs) return null;
     return { meterId: this.meter.id, ts: this.state.ts, total: this.state.total, increase: this.pending, event: null };
+  }
+
+  /** The total has stood still for STUCK_AFTER_MS while the meter should have been counting. */
+  suspectStuck(now: number): boolean {
+    return this.state.frozenSince !== null && now - this.state.frozenSince >= STUCK_AFTER_MS;
   }
 
   power(kW: number): void {

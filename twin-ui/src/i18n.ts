@@ -279,6 +279,7 @@ const en = {
   energyPeriodValley: 'valley',
   energyPeriodPeak: 'peak',
   energyPeriodFlat: 'flat',
+  energyStuck: 'not counting?',
 };
 export type TextKey = keyof typeof en;
 
@@ -555,6 +556,7 @@ const zh: Partial<Record<TextKey, string>> = {
   energyPeriodValley: '谷',
   energyPeriodPeak: '峰',
   energyPeriodFlat: '平',
+  energyStuck: '表计疑似停走',
 };
 
 const stateText: Record<Lang, Record<MachineState, string>> = {

@@ -65,6 +65,7 @@ function treeList(nodes: readonly TreeNode[], depth = 0): HTMLUListElement {
     // kWh per hour is kW: electricity meters without a power register still show power.
     const rate = n.meter.ratePerHour === null ? '' : n.meter.unit === 'kWh' ? `${fmt(n.meter.ratePerHour)} kW` : `${fmt(n.meter.ratePerHour, 2)} ${n.meter.unit}/h`;
     const live = el('span', 'energy-node-live', n.meter.powerKW !== null ? `${fmt(n.meter.powerKW)} kW` : rate);
+    if (n.meter.suspectStuck) name.append(el('span', 'energy-stuck', ` ⚠ ${t('energyStuck')}`));
     row.append(el('span', 'energy-bar-track', undefined), name, use, live);
     row.firstElementChild!.append(bar);
     li.append(row);

@@ -16,6 +16,8 @@ export interface MeterLiveView {
   total: number | null;
   ratePerHour: number | null;
   powerKW: number | null;
+  /** The total has not moved for minutes while the meter should have been counting. */
+  suspectStuck?: boolean;
 }
 
 export interface DemandView {
