@@ -5,7 +5,8 @@
 import { getJson } from '../../live/rest-client.js';
 import { getLang, onLangChange } from '../../i18n.js';
 import { fromLocal, toLocal } from '../../../../shared/kpi/zoned-time.js';
-import { outletView, type ApiOutlet, type ApiPlatform, type ApiRecord, type OutletView } from './environment-model.js';
+import { outletView, worstOf, type ApiOutlet, type ApiPlatform, type ApiRecord, type OutletView } from './environment-model.js';
+import { setOutletStatus } from '../../world/components/furnace-model.js';
 
 const TEXT = {
   en: {
@@ -46,7 +47,7 @@ export function createEnvironmentPanel(parent: HTMLElement, o: EnvironmentPanelO
   let timer: ReturnType<typeof setInterval> | undefined;
   let views: OutletView[] = [];
   let platforms: ApiPlatform[] = [];
-  let conditions: Array<{ kind: string; en: string; zh: string }> = [];
+  let conditions: Array<{ kind: string; outlet: string; en: string; zh: string }> = [];
   let error: string | null = null;
   const tx = () => TEXT[getLang() === 'zh-CN' ? 'zh-CN' : 'en'];
   const todayStart = () => {
@@ -55,7 +56,7 @@ export function createEnvironmentPanel(parent: HTMLElement, o: EnvironmentPanelO
   };
 
   async function refresh() {
-    const answer = await getJson<{ outlets: ApiOutlet[]; platforms: ApiPlatform[]; conditions: Array<{ kind: string; en: string; zh: string }> }>('api/emissions');
+    const answer = await getJson<{ outlets: ApiOutlet[]; platforms: ApiPlatform[]; conditions: Array<{ kind: string; outlet: string; en: string; zh: string }> }>('api/emissions');
     if (!answer.ok) {
       error = answer.error;
       render();
@@ -69,6 +70,12 @@ export function createEnvironmentPanel(parent: HTMLElement, o: EnvironmentPanelO
       const hours = await getJson<{ records: ApiRecord[] }>(`api/emissions/${encodeURIComponent(outlet.id)}/records?period=hour&from=${from}&to=${o.now()}`);
       return outletView(outlet, hours.ok ? hours.value.records : []);
     }));
+    // The stack and the outlet pit in 3D show each kind's worst status, standing conditions included.
+    for (const kind of ['flue-gas', 'wastewater'] as const) {
+      const mine = views.filter((v) => v.kind === kind);
+      const conditionOver = answer.value.outlets.some((x) => x.kind === kind && conditions.some((c) => c.outlet === x.id));
+      setOutletStatus(kind, worstOf([...mine.map((v) => v.worst), ...(conditionOver ? ['over' as const] : [])]));
+    }
     render();
   }
 
@@ -103,6 +110,10 @@ export function createEnvironmentPanel(parent: HTMLElement, o: EnvironmentPanelO
   });
   onLangChange(render);
   render();
+  // The 3D stack shows the status to those who may see it, panel open or not.
+  setInterval(() => {
+    if (panel.hidden && ROLES_WITH_VIEW.has(o.role() ?? '')) void refresh();
+  }, 30_000);
   return {
     /** Call when the session changes: shows the toggle to the roles that may see emissions. */
     update: render,
