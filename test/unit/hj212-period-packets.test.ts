@@ -33,4 +33,13 @@ describe('period packets', () => {
     expect(seen.sort()).toEqual(outlet.factors.map((f) => f.code).sort());
     expect(new Set(packets.map((p) => p.header[0]![1])).size).toBe(packets.length);
   });
+
+  it('the edition setting puts the standard version in Flag: 5 for HJ 212-2017, 9 for HJ 212-2025 (answer asked)', () => {
+    const record: EmissionRecord = { period: 'hour', outlet: 'stack', code: 'a21002', start: T, avg: 1, min: 1, max: 1, zsAvg: 1, zsMin: 1, zsMax: 1, cou: 1, flag: 'N', validParts: 60, expectedParts: 60 };
+    for (const [edition, flag] of [['2017', '5'], ['2025', '9']] as const) {
+      const [p] = periodPackets({ platform: { ...platform, edition }, utcOffsetMinutes: 480, qn: qnMaker(480) }, base, 'hour', T, [record], T);
+      expect(p!.header.find(([k]) => k === 'Flag')![1]).toBe(flag);
+      expect(p!.header.find(([k]) => k === 'CN')![1]).toBe('2061');
+    }
+  });
 });
