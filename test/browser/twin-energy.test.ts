@@ -23,6 +23,13 @@ describe('energy centre on the real line', () => {
 
   it('shows the metering tree, load curve, cost and tce/CO2e by medium and area', async () => {
     const { page } = twin;
+    // The manager's view opens the KPI dashboard first: back to the line to see the 3D view.
+    await page.waitForSelector('[data-testid="dashboard"]:not([hidden])', { timeout: 30_000 });
+    await page.locator('[data-testid="dashboard-toggle"]').click();
+    // The 3D utilities area is fed from the meters route (any role); a picture for review.
+    await page.waitForResponse((r) => new URL(r.url()).pathname === '/api/energy/meters' && r.status() === 200, { timeout: 30_000 });
+    await page.waitForFunction((n) => window.__twin!.frames > n, await page.evaluate(() => window.__twin!.frames), { timeout: 10_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'energy-3d.png') });
     await page.locator('[data-testid="energy-toggle"]').click();
     await page.waitForSelector('[data-testid="energy-tree"] li[data-meter="main"]', { timeout: 30_000 });
     const meters = await page.$$eval('[data-testid="energy-tree"] li[data-meter]', (lis) => lis.map((li) => (li as HTMLElement).dataset.meter));

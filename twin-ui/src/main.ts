@@ -17,6 +17,7 @@ import { createDashboard } from './ui/dashboard/dashboard.js';
 import { createReplayMode } from './replay/replay-mode.js';
 import { createAlarmPanel } from './ui/alarms/alarm-panel.js';
 import { createEnergyCentre } from './ui/energy/energy-centre.js';
+import { startUtilitiesFeed } from './ui/energy/utilities-feed.js';
 import { createEnvironmentPanel } from './ui/environment/environment-panel.js';
 import { createLoginForm } from './ui/login-form.js';
 import { resolveView, viewsFor, VIEW_FEATURES, type ViewName } from './ui/views/role-views.js';
@@ -126,6 +127,7 @@ const alarmPanel = createAlarmPanel(byId('stage'), {
 void alarmPanel.reload();
 // The energy centre (ui/energy/): its button shows for managers and up.
 const energyCentre = createEnergyCentre(byId('stage'), { timezone: () => store.plant?.site.timezone ?? 'UTC', role: () => session?.role ?? null, machines: () => store.plant?.machines.map((m) => ({ id: m.id, name: m.name, type: m.type })) ?? [] });
+if (world) startUtilitiesFeed((meters) => world.applyUtilities(meters));
 // Environment view (ui/environment/): emissions and HJ 212 reporting, for maintenance and managers.
 const environmentPanel = createEnvironmentPanel(byId('stage'), { role: () => session?.role ?? null, timezone: () => store.plant?.site.timezone ?? 'UTC', now: () => store.serverTs || Date.now() });
 function toggleDashboard(): void {

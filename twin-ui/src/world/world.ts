@@ -8,6 +8,7 @@ import { createLights, litColour, litFromAbove } from './components/lights.js';
 import { createFloor } from './components/floor.js';
 import { createMaterials, heatColour, type Materials } from './components/materials.js';
 import { createMachineModel, TRANSFER_HEIGHT, type MachineModel } from './components/machine-models.js';
+import { createUtilitiesArea, type UtilitiesArea, type UtilityMeterState } from './components/utilities-area.js';
 import { createAndonTower, type AndonTower } from './components/andon.js';
 import { createConveyor, type Conveyor } from './components/conveyor.js';
 import { createFloorFrame, type FloorFrame } from './components/marker.js';
@@ -62,6 +63,7 @@ const FOG_FAR = 160;
 const MIN_LABEL_PX_PER_METRE = 14;
 
 export class World {
+  private utilities: UtilitiesArea | null = null;
   private readonly scene = new Scene();
   private readonly camera = createCamera();
   private readonly renderer;
@@ -121,6 +123,7 @@ export class World {
     const blink = { acc: 0 };
     // Each updatable says whether it changed the picture; the loop draws only then.
     this.loop.updatables.push(
+      { tick: (dt) => this.utilities?.animate(dt) ?? false },
       { tick: () => this.controls.update() },
       { tick: () => this.picking?.tick() },
       {
@@ -208,6 +211,11 @@ export class World {
     }
     this.parts = createPartsFlow(this.mat, conveyors);
     this.content.add(this.parts.mesh);
+    // The utilities area (compressor, meters, heater) in front of the line's start; shown once meter data arrives.
+    if (this.utilities) this.scene.remove(this.utilities.root);
+    this.utilities = createUtilitiesArea();
+    if (!bounds.isEmpty()) this.utilities.root.position.set(bounds.min.x + 0.5, 0, bounds.max.z + 1.8);
+    this.scene.add(this.utilities.root);
     if (bounds.isEmpty()) bounds.set(new Vector3(-5, 0, -5), new Vector3(5, 2, 5));
     const lights = createLights(bounds, this.options.quality.shadows);
     this.instancer = null;
@@ -410,6 +418,12 @@ export class World {
     frame.root.position.copy(e.group.position);
     frame.root.rotation.copy(e.group.rotation);
     frame.fit(e.model.size.w + margin, e.model.size.d + margin);
+  }
+
+  /** Live state of the site meters for the utilities area (ui/energy/utilities-feed.ts). */
+  applyUtilities(meters: readonly UtilityMeterState[]): void {
+    this.utilities?.update(meters);
+    this.loop.invalidateView();
   }
 
   private clear(): void {
