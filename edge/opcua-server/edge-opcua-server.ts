@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import {
   DataValue, MessageSecurityMode, OPCUACertificateManager, OPCUAServer, SecurityPolicy, StatusCodes, UserNameIdentityToken, WellKnownRoles,
-  makeRoles, nodesets, type NodeId, type ServerSession, type StatusCode, type UAVariable, type WriteValueOptions,
+  makeRoles, nodesets, type ISessionContext, type NodeId, type ServerSession, type StatusCode, type UAVariable, type WriteValueOptions,
 } from 'node-opcua';
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import type { OpcUaServerSettings } from '../../shared/opcua-server-schema.js';
@@ -18,7 +18,9 @@ import type { CommandService } from '../commands/index.js';
 import type { LiveKpiEngine } from '../kpi/index.js';
 import type { MachineStatus, ModelEvent, ModelEventSink } from '../model/index.js';
 import type { Log } from '../logger.js';
+import type { AlarmEvent, AlarmView } from '../../shared/alarm-wire.js';
 import { buildMachineryAddressSpace, type MachineryAddressSpace, type ShiftKpis } from './machinery-address-space.js';
+import { createAlarmConditions } from './alarm-conditions.js';
 import { lineShiftKpis, machineShiftKpis } from './shift-kpis.js';
 
 export interface EdgeOpcUaServerOptions {
@@ -29,6 +31,8 @@ export interface EdgeOpcUaServerOptions {
   auth: AuthService;
   commands: CommandService;
   kpi: LiveKpiEngine;
+  /** The alarm engine: its standing list and lifecycle events become Alarms & Conditions. */
+  alarms: { list(): { alarms: AlarmView[] }; onAlarmEvent(listener: (event: AlarmEvent) => void): () => void };
   /** Current state of each machine at start (later changes arrive as model events). */
   machineState: (machineId: string) => MachineStatus | undefined;
   log: Log;
@@ -151,6 +155,34 @@ export async function startEdgeOpcUaServer(options: EdgeOpcUaServerOptions): Pro
 
   for (const [tagId, { variable, machine, tag }] of model.writableTags) routeWrites(variable, tagId, machine.id, tag.name, tag.role);
 
+  /** The twinline user of an OPC UA session that logged in with a user name (anonymous: none). */
+  function principalOf(context: ISessionContext | null | undefined): { principal: Principal; source: string } | null {
+    const session = context?.session as (ServerSession & { userIdentityToken?: unknown }) | undefined;
+    const principal = session && session.userIdentityToken instanceof UserNameIdentityToken ? principals.get(sessionKey(session)) : undefined;
+    return principal ? { principal, source: `opcua:${session?.channel?.remoteAddress ?? 'unknown'}` } : null;
+  }
+
+  const conditions = createAlarmConditions(addressSpace, model, async (alarmKey, comment, context) => {
+    const who = principalOf(context);
+    if (!who) return StatusCodes.BadUserAccessDenied;
+    try {
+      await commands.execute({ kind: 'ack-alarm', alarmKey, ...(comment ? { note: comment } : {}) }, { ...who, transport: 'opcua' });
+      return StatusCodes.Good;
+    } catch (err) {
+      const e = err as { name?: string; status?: number; code?: string; message?: string };
+      if (e.name !== 'CommandRefused') throw err;
+      return statusOfRefusal(e.status ?? 500, e.code ?? '', e.message ?? '');
+    }
+  }, (m) => log('warn', `opc ua server: ${m}`));
+  conditions.sync(options.alarms.list().alarms);
+  const stopAlarms = options.alarms.onAlarmEvent((event) => {
+    try {
+      conditions.apply(event);
+    } catch (err) {
+      log('warn', `opc ua server: alarm event ${event.type} not shown as a condition: ${(err as Error).message}`);
+    }
+  });
+
   function routeWrites(variable: UAVariable, tagId: string, machineId: string, tagName: string, role: string) {
     const original = variable.writeAttribute.bind(variable);
     variable.writeAttribute = ((context, writeValue: WriteValueOptions, callback: (err: Error | null, status?: StatusCode) => void) => {
@@ -158,12 +190,12 @@ export async function startEdgeOpcUaServer(options: EdgeOpcUaServerOptions): Pro
         original(context, writeValue, callback);
         return;
       }
-      const session = context?.session as (ServerSession & { userIdentityToken?: unknown }) | undefined;
-      const principal = session && session.userIdentityToken instanceof UserNameIdentityToken ? principals.get(sessionKey(session)) : undefined;
-      if (!principal) {
+      const who = principalOf(context);
+      if (!who) {
         callback(null, StatusCodes.BadUserAccessDenied);
         return;
       }
+      const { principal, source } = who;
       const value = (writeValue.value as DataValue | undefined)?.value?.value as unknown;
       const reason = `OPC UA write to ${tagId}`;
       const request: CommandRequest = role === 'speedOverride'
@@ -171,7 +203,6 @@ export async function startEdgeOpcUaServer(options: EdgeOpcUaServerOptions): Pro
         : role === 'resetFault'
           ? { kind: 'reset-fault', machineId, reason }
           : { kind: 'write-setpoint', machineId, tag: tagName, value: value as never, reason };
-      const source = `opcua:${session?.channel?.remoteAddress ?? 'unknown'}`;
       commands.execute(request, { principal, source, transport: 'opcua' }).then(
         (result) => callback(null, result.outcome === 'done' ? StatusCodes.Good : StatusCodes.UncertainNoCommunicationLastUsableValue),
         (err: unknown) => {
@@ -208,6 +239,7 @@ export async function startEdgeOpcUaServer(options: EdgeOpcUaServerOptions): Pro
     await server.start();
   } catch (err) {
     clearInterval(timer);
+    stopAlarms();
     await server.shutdown(0).catch(() => {});
     const msg = String((err as Error).message ?? err);
     if (msg.includes('EADDRINUSE')) throw new Error(`OPC UA server port ${settings.port} is already in use: stop the other server or set opcuaServer.port / --opcua-server-port`);
@@ -234,6 +266,7 @@ export async function startEdgeOpcUaServer(options: EdgeOpcUaServerOptions): Pro
     sessions: () => server.currentSessionCount,
     async stop() {
       clearInterval(timer);
+      stopAlarms();
       await server.shutdown(0);
     },
   };

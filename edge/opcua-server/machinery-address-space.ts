@@ -75,6 +75,10 @@ export interface MachineryAddressSpace {
   namespaceIndex: number;
   /** Writable tag variables by tag id, for the server to route writes. */
   writableTags: ReadonlyMap<string, { variable: UAVariable; machine: MachineConfig; tag: TagConfig }>;
+  /** The machine's object (a MachineryItem), for alarm conditions. */
+  machineNode(machineId: string): UAObject | undefined;
+  /** A tag's variable, for alarm conditions' InputNode. */
+  tagNode(tagId: string): UAVariable | undefined;
   setTag(tagId: string, value: TagValue, quality: Quality, ts: number): void;
   setState(machineId: string, state: MachineState): void;
   setMachineKpis(machineId: string, kpis: ShiftKpis | null): void;
@@ -93,6 +97,8 @@ export function buildMachineryAddressSpace(addressSpace: AddressSpace, plant: Pl
   const di = addressSpace.getNamespaceIndex(DI_URI);
   if (mi < 0 || di < 0) throw new Error('the OPC UA server needs the DI and Machinery nodesets loaded (node-opcua-nodesets: di, ia, machinery)');
   const machinesFolder = addressSpace.findNode(`ns=${mi};i=${MACHINES_FOLDER_ID}`) as UAObject;
+  // Events of the machines' alarms reach a client subscribed to the Server object (Part 9 §5.12).
+  addressSpace.rootFolder.objects.server.addReference({ referenceType: 'HasNotifier', nodeId: machinesFolder });
   const identificationType = addressSpace.findObjectType('MachineIdentificationType', mi)!;
   const itemStateType = addressSpace.findObjectType('MachineryItemState_StateMachineType', mi)!;
   const operationModeType = addressSpace.findObjectType('MachineryOperationModeStateMachineType', mi)!;
@@ -103,6 +109,7 @@ export function buildMachineryAddressSpace(addressSpace: AddressSpace, plant: Pl
   const writableTags = new Map<string, { variable: UAVariable; machine: MachineConfig; tag: TagConfig }>();
   const stateMachines = new Map<string, { item: UAStateMachineEx; mode: UAStateMachineEx }>();
   const kpiSets = new Map<string, Map<string, UAVariable>>();
+  const machineNodes = new Map<string, UAObject>();
 
   function addKpis(parent: UAObject, prefix: string): Map<string, UAVariable> {
     const folder = ns.addObject({ browseName: 'CurrentShift', nodeId: `s=${prefix}.CurrentShift`, componentOf: parent, typeDefinition: folderType,
@@ -138,7 +145,10 @@ export function buildMachineryAddressSpace(addressSpace: AddressSpace, plant: Pl
     const item = ns.addObject({
       browseName: machine.id, nodeId: `s=${machine.id}`, displayName: machine.name, organizedBy: machinesFolder,
       description: `${machine.name} (${machine.type}), twinline machine ${machine.id}`,
+      // Its alarms (Alarms & Conditions) are raised on it and reach subscribers of Machines and Server.
+      eventNotifier: 1, eventSourceOf: machinesFolder,
     });
+    machineNodes.set(machine.id, item);
     const identification = identificationType.instantiate({
       browseName: { name: 'Identification', namespaceIndex: di }, nodeId: `s=${machine.id}.Identification`,
       optionals: ['Model', 'ProductCode', 'AssetId', 'ComponentName'],
@@ -203,6 +213,8 @@ export function buildMachineryAddressSpace(addressSpace: AddressSpace, plant: Pl
   return {
     namespaceIndex: ns.index,
     writableTags,
+    machineNode: (id) => machineNodes.get(id),
+    tagNode: (id) => tagVariables.get(id)?.variable,
     setTag(tagId, value, quality, ts) {
       const entry = tagVariables.get(tagId);
       if (!entry) return;

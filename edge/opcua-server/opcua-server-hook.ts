@@ -7,7 +7,7 @@ import type { CommandService } from '../commands/index.js';
 import type { LiveKpiEngine } from '../kpi/index.js';
 import type { MachineStatus } from '../model/index.js';
 import type { Log } from '../logger.js';
-import { startEdgeOpcUaServer, type EdgeOpcUaServer } from './edge-opcua-server.js';
+import { startEdgeOpcUaServer, type EdgeOpcUaServer, type EdgeOpcUaServerOptions } from './edge-opcua-server.js';
 
 export interface AttachOpcUaServerOptions {
   plant: PlantConfig;
@@ -17,6 +17,7 @@ export interface AttachOpcUaServerOptions {
   auth: AuthService;
   commands: CommandService;
   kpi: LiveKpiEngine;
+  alarms: EdgeOpcUaServerOptions['alarms'];
   machine: (machineId: string) => MachineStatus | undefined;
   log: Log;
 }
@@ -26,7 +27,7 @@ export async function attachOpcUaServer(o: AttachOpcUaServerOptions): Promise<Ed
   const base = o.plant.opcuaServer ?? OpcUaServerSettingsSchema.parse({});
   const settings = o.port === undefined ? base : { ...base, port: o.port };
   return startEdgeOpcUaServer({
-    plant: o.plant, settings, dataDir: o.dataDir, auth: o.auth, commands: o.commands, kpi: o.kpi, log: o.log,
+    plant: o.plant, settings, dataDir: o.dataDir, auth: o.auth, commands: o.commands, kpi: o.kpi, alarms: o.alarms, log: o.log,
     machineState: o.machine,
   });
 }

@@ -1,18 +1,21 @@
 // The edge's OPC UA server (edge/opcua-server) seen by a node-opcua client, with the real
 // simulator behind the edge: the Machinery structure, live values that match the simulator,
 // a subscription, twinline logins, and writes only through the command service's roles and limits.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AttributeIds, BrowseDirection, ClientSubscription, DataType, MessageSecurityMode, OPCUACertificateManager, OPCUAClient, SecurityPolicy,
-  StatusCodes, TimestampsToReturn, UserTokenType, type ClientSession,
+  StatusCodes, TimestampsToReturn, UserTokenType, constructEventFilter, type BrowsePathResult, type ClientSession, type Variant,
 } from 'node-opcua';
 import { loadPlantFile } from '../../edge/config/load-plant.js';
 import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
 import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.js';
 import { OpcUaServerSettingsSchema } from '../../shared/opcua-server-schema.js';
+import { PlantSchema } from '../../shared/plant-schema.js';
+import { SEVERITY } from '../../edge/opcua-server/alarm-conditions.js';
 import { retarget, withoutBreaks } from '../support/line-harness.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -23,6 +26,7 @@ let edge: RunningEdge;
 let endpoint: string;
 let ns: number;
 const clients: OPCUAClient[] = [];
+const logs: string[] = [];
 
 async function connect(identity: { user?: string; password?: string } = {}, secure = false): Promise<ClientSession> {
   const client = OPCUAClient.create({
@@ -40,7 +44,10 @@ async function connect(identity: { user?: string; password?: string } = {}, secu
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'twinline-uasrv-'));
-  const base = withoutBreaks(loadPlantFile('config/demo-plant.yaml'));
+  // The demo plant, plus an alarm that fires at once (the demo's own wait 10-60 s on purpose).
+  const raw = parseYaml(readFileSync('config/demo-plant.yaml', 'utf8'));
+  raw.alarms.rules.push({ id: 'spindle-overheat', machine: 'mill', kind: 'high', tag: 'spindleTemperature', limit: 60, onDelaySeconds: 0, priority: 'critical' });
+  const base = withoutBreaks(PlantSchema.parse(raw));
   sim = await startSimulator({ plant: base, opcuaPort: 0, modbusPort: 0, seed: 3, timeScale: 1, pkiDir: join(dir, 'pki-sim'), log: () => {} });
   const plant = {
     ...retarget(base, sim),
@@ -49,7 +56,7 @@ beforeAll(async () => {
   };
   edge = await startEdge({
     plant, port: 0, host: '127.0.0.1', dbFile: join(dir, 'twinline.db'), dataDir: dir, uiDir: join(dir, 'no-ui'),
-    log: () => {}, auth: { mode: 'required', secret: 'test-secret-of-at-least-thirty-two-characters' },
+    log: (level, m) => { if (level !== 'info') logs.push(m); }, auth: { mode: 'required', secret: 'test-secret-of-at-least-thirty-two-characters' },
   });
   await edge.auth.users.add({ username: 'olga', role: 'operator', password: PASSWORD, now: Date.now() });
   await edge.auth.users.add({ username: 'max', role: 'maintenance', password: PASSWORD, now: Date.now() });
@@ -89,7 +96,7 @@ describe('the edge as an OPC UA server', () => {
       { startingNode: `ns=${ns};s=mill`, relativePath: { elements: [{ targetName: { namespaceIndex: di, name: 'Identification' } }, { targetName: { namespaceIndex: di, name: 'Manufacturer' } }] } },
       { startingNode: `ns=${ns};s=mill`, relativePath: { elements: [{ targetName: { namespaceIndex: di, name: 'Identification' } }, { targetName: { namespaceIndex: di, name: 'SerialNumber' } }] } },
       { startingNode: `ns=${ns};s=mill`, relativePath: { elements: [{ targetName: { namespaceIndex: mi, name: 'MachineryBuildingBlocks' } }, { targetName: { namespaceIndex: mi, name: 'MachineryItemState' } }, { targetName: { namespaceIndex: 0, name: 'CurrentState' } }] } },
-    ] as never);
+    ] as never) as unknown as BrowsePathResult[];
     for (const p of paths) expect(p.statusCode.name).toBe('Good');
     const [manufacturer, serial, state] = await maxSession.read(paths.map((p) => ({ nodeId: p.targets![0]!.targetId, attributeId: AttributeIds.Value })));
     expect(manufacturer!.value.value.text).toBe(mill.manufacturer);
@@ -151,7 +158,49 @@ describe('the edge as an OPC UA server', () => {
     const [back] = await maxSession.read([{ nodeId: `ns=${ns};s=mill.speedOverride`, attributeId: AttributeIds.Value }]);
     expect(back!.value.value).toBe(90);
     const { entries } = edge.audit.page({ after: 0, limit: 1000 });
-    expect(entries.some((e) => e.actor === 'max' && e.outcome === 'ok' && e.details.transport === 'opcua')).toBe(true);
+    expect(entries.some((e) => e.actor === 'max' && e.outcome === 'ok' && e.details?.transport === 'opcua')).toBe(true);
     expect(entries.some((e) => e.actor === 'olga' && e.outcome === 'refused')).toBe(true);
   });
+
+  it('an alarm arrives as an Alarms & Conditions event; Acknowledge runs twinline\'s ack-alarm command', async () => {
+    const sub = ClientSubscription.create(maxSession, { requestedPublishingInterval: 100, requestedMaxKeepAliveCount: 20, publishingEnabled: true });
+    const fields = ['EventId', 'ConditionName', 'SourceName', 'Message', 'Severity', 'ActiveState.Id', 'AckedState.Id', 'Retain'];
+    const item = await sub.monitor(
+      { nodeId: 'i=2253', attributeId: AttributeIds.EventNotifier },
+      { samplingInterval: 0, queueSize: 100, filter: constructEventFilter(fields) }, TimestampsToReturn.Both,
+    );
+    const seen: Array<Record<string, unknown>> = [];
+    item.on('changed', (values: unknown) => {
+      const list = values as Variant[];
+      seen.push(Object.fromEntries(fields.map((f, i) => [f, list[i]!.value])));
+    });
+    const fault = sim.inject({ kind: 'out-of-range', tag: 'mill.spindleTemperature' });
+    try {
+      const raised = await waitFor('spindle-overheat raised as a condition event', () =>
+        seen.find((e) => e.ConditionName === 'spindle-overheat' && String(e.SourceName).endsWith('mill') && e['ActiveState.Id'] === true && e['AckedState.Id'] === false), 20_000).catch((err) => {
+        const conditionEvents = seen.filter((e) => e.ConditionName !== null).map((e) => ({ ...e, EventId: undefined }));
+        (err as Error).message += `; condition events seen: ${JSON.stringify(conditionEvents)}; the mill's alarms: ${JSON.stringify(edge.alarms.list({ all: true, machineId: 'mill' }).alarms.map((x) => [x.key, x.state]))}; ${logs.join(' | ')}`;
+        throw err;
+      });
+      const view = edge.alarms.list().alarms.find((a) => a.key === 'spindle-overheat@mill')!;
+      expect(raised.Severity).toBe(SEVERITY[view.priority]);
+      expect(raised.Severity).toBe(900); // critical
+      expect(raised.Retain).toBe(true);
+
+      const olga = await connect({ user: 'olga' });
+      const result = await olga.call({
+        objectId: `ns=${ns};s=mill.Alarms.spindle-overheat`, methodId: 'i=9111',
+        inputArguments: [{ dataType: DataType.ByteString, value: raised.EventId }, { dataType: DataType.LocalizedText, value: { text: 'seen on the OPC UA client' } }],
+      });
+      expect(result.statusCode.name, logs.join('\n')).toBe('Good');
+      await waitFor('the alarm engine acknowledged it', () => edge.alarms.list().alarms.find((a) => a.key === 'spindle-overheat@mill')?.acked === true, 10_000);
+      await waitFor('the acknowledgement as a condition event', () =>
+        seen.find((e) => e.ConditionName === 'spindle-overheat' && String(e.SourceName).endsWith('mill') && e['AckedState.Id'] === true), 10_000);
+      const { entries } = edge.audit.page({ after: 0, limit: 1000 });
+      expect(entries.some((e) => e.actor === 'olga' && e.action.includes('ack') && e.details?.transport === 'opcua')).toBe(true);
+    } finally {
+      sim.clearFault(fault.id);
+      await sub.terminate();
+    }
+  }, 60_000);
 });
