@@ -149,9 +149,9 @@ async function answer(req: ChildRequest): Promise<unknown> {
     case 'devices': return e.devices();
     case 'machines': return e.machines();
     case 'socketEvents': {
-      // Exported by the live server when it declares its events (issue 16.1); null until then.
-      const mod = (await import('../../../edge/live/live-server.js')) as Record<string, unknown>;
-      const table = mod.SOCKET_EVENTS ?? mod.LIVE_EVENTS ?? null;
+      // The live server's declared event table (edge/live/live-event-access.ts: who may send each event).
+      const mod = (await import('../../../edge/live/live-event-access.js').catch(() => ({}))) as Record<string, unknown>;
+      const table = mod.LIVE_EVENT_ACCESS;
       return table && typeof table === 'object' ? Object.keys(table as object) : null;
     }
   }

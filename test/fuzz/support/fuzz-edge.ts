@@ -13,10 +13,22 @@ import { FUZZ_SEED } from './fuzz-settings.js';
 export interface FuzzEdge {
   edge: EdgeProcess;
   plant: PlantConfig;
-  /** Role → a valid session token of a user with that role. */
+  /** Role → a valid session token of a user with that role (kept up to date by refreshTokens). */
   tokens: Record<string, string>;
   expired: string;
+  /**
+   * Logs in again every role whose token no longer opens a session: the fuzzer itself logs out,
+   * and a logout revokes the session at once (issue 16.4). The object `tokens` is updated in place.
+   */
+  refreshTokens(): Promise<string[]>;
 }
+
+async function login(url: string, role: string): Promise<string> {
+  const a = await send(url, { method: 'POST', target: '/api/login', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `fz-${role}`, password: PASSWORD }) });
+  if (a.kind !== 'answer' || a.status !== 200) throw new Error(`login fz-${role}: ${JSON.stringify(a)}`);
+  return (JSON.parse(a.body) as { token: string }).token;
+}
+
 
 const PASSWORD = 'fuzzing passphrase long enough';
 
@@ -28,14 +40,24 @@ export async function startFuzzEdge(): Promise<FuzzEdge> {
     users: ROLES.map((role) => ({ username: `fz-${role}`, role, password: PASSWORD })),
   });
   const tokens: Record<string, string> = {};
-  for (const role of ROLES) {
-    const a = await send(edge.url, { method: 'POST', target: '/api/login', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `fz-${role}`, password: PASSWORD }) });
-    if (a.kind !== 'answer' || a.status !== 200) throw new Error(`login fz-${role}: ${JSON.stringify(a)}`);
-    tokens[role] = (JSON.parse(a.body) as { token: string }).token;
-  }
+  for (const role of ROLES) tokens[role] = await login(edge.url, role);
   const t = Date.now() - 10 * 3_600_000;
   // The admin's own token (same user, same session) signed with the edge's key, but long expired.
   const claims = JSON.parse(Buffer.from(tokens.admin!.split('.')[1]!, 'base64url').toString()) as TokenClaims;
   const expired = issueToken(Buffer.from(secret, 'utf8'), { ...claims, iat: t, exp: t + 3_600_000 });
-  return { edge, plant, tokens, expired };
+  async function refreshTokens(): Promise<string[]> {
+    const renewed: string[] = [];
+    for (const role of ROLES) {
+      const a = await send(edge.url, { method: 'GET', target: '/api/session', headers: { authorization: `Bearer ${tokens[role]}` } });
+      if (a.kind === 'answer' && a.status === 200) continue;
+      try {
+        tokens[role] = await login(edge.url, role);
+        renewed.push(role);
+      } catch {
+        // throttled by the fuzzer's own failed logins from this address: try again after the next batch
+      }
+    }
+    return renewed;
+  }
+  return { edge, plant, tokens, expired, refreshTokens };
 }

@@ -29,6 +29,7 @@ export function describeRestFuzz(fuzzEdge: () => FuzzEdge): void {
       const started = fuzzEdge();
       edge = started.edge;
       const { plant, tokens } = started;
+      // The same object: refreshTokens() renews it in place, and the generators read it when they run.
       creds = { tokens, expired: started.expired };
       const doc = await send(edge.url, { method: 'GET', target: '/api/openapi.json', headers: { authorization: `Bearer ${tokens.admin}` } }, 10_000, 16 * 1024 * 1024);
       const openapi = doc.kind === 'answer' && doc.status === 200 ? (JSON.parse(doc.body) as never) : null;
@@ -70,6 +71,7 @@ export function describeRestFuzz(fuzzEdge: () => FuzzEdge): void {
             }
           }
           for (const p of await invariantProblems(edge, state)) findings.add(`invariant ${p.slice(0, 40)}`, `after a batch ending ${describeRequest(batch.at(-1)!)}: ${p}`);
+          await fuzzEdge().refreshTokens();
           if (edge.death()) throw new Error(edge.death()!);
         }),
         fuzzParameters(20, 0.6),
