@@ -178,7 +178,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     ...alarms.sinks,
     readBack,
     ...(uplink ? [uplink] : []),
-    ...(await attachEnergy({ app, plant, dbFile: options.dbFile, dataDir: options.dataDir, now, log })),
+    ...(await attachEnergy({ app, plant, dbFile: options.dbFile, dataDir: options.dataDir, now, log, live })),
     ...(await attachEmissions({ app, plant, dbFile: options.dbFile, now, log })),
     ...(opcuaServer ? [opcuaServer] : []),
     live,

@@ -46,4 +46,32 @@ export const EnergyConsumptionQuerySchema = z
   .superRefine(checkWindow);
 export type EnergyConsumptionQuery = z.infer<typeof EnergyConsumptionQuerySchema>;
 
+/**
+ * The live protocol's `energy` message (shared/live-protocol.ts): every meter's latest total,
+ * power or flow, and the running 15-minute block; sent every 15 s and at once when the demand
+ * alarm is raised or cleared.
+ */
+export const EnergyLiveSchema = z.object({
+  ts: z.number(),
+  meters: z.array(z.object({
+    id: z.string(),
+    total: z.number().nullable(),
+    powerKW: z.number().nullable(),
+    ratePerHour: z.number().nullable(),
+    suspectStuck: z.boolean(),
+  })),
+  demand: z.object({
+    meter: z.string().nullable(),
+    contractDemandKW: z.number().nullable(),
+    blockStart: z.number().nullable(),
+    kWhSoFar: z.number(),
+    forecastKW: z.number().nullable(),
+    headroomKW: z.number().nullable(),
+    alarm: z.boolean(),
+  }),
+  /** Set on the message sent because the demand alarm changed. */
+  alarm: z.object({ kind: z.enum(['raised', 'cleared']), blockStart: z.number(), forecastKW: z.number(), contractDemandKW: z.number() }).optional(),
+});
+export type EnergyLive = z.infer<typeof EnergyLiveSchema>;
+
 export const MeterPathSchema = z.strictObject({ id });

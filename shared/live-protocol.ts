@@ -152,6 +152,8 @@ export interface ServerToClientEvents {
   alarm: (event: import('./alarm-wire.js').AlarmEvent) => void;
   /** The standing alarm list (AlarmListSchema), sent right after every line snapshot: full state on each (re)join. */
   alarms: (list: import('./alarm-wire.js').AlarmList) => void;
+  /** Site meters and the running 15-minute block (shared/energy-api.ts EnergyLiveSchema), when the plant has meters. */
+  energy: (message: import('./energy-api.js').EnergyLive) => void;
 }
 
 // Every client→server payload is validated with its zod schema on the edge; an acknowledgement

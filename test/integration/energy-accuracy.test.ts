@@ -16,7 +16,8 @@ import type { DemandAlarmEvent, EnergyModule } from '../../edge/energy/energy-mo
 import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.js';
 import { UTILITY_METERS, type UtilitiesTruth, type UtilityMeterId } from '../../plc-sim/utilities.js';
 import { retarget } from '../support/line-harness.js';
-import { call, login } from '../api/api-client.js';
+import { call, connect, connected, login, type LiveClient } from '../api/api-client.js';
+import { EnergyLiveSchema, type EnergyLive } from '../../shared/energy-api.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** 07:40 Asia/Shanghai on a Monday: the run crosses the 08:00 valley → peak tariff boundary. */
@@ -64,6 +65,8 @@ const truths: UtilitiesTruth[] = [];
 const alarms: DemandAlarmEvent[] = [];
 const logs: string[] = [];
 let stuck = 0;
+let socket: LiveClient | undefined;
+const liveMessages: EnergyLive[] = [];
 let stuckSeen = false;
 
 /** Moves simulated time one step and waits until the edge has read every utility meter at the new instant. */
@@ -93,6 +96,12 @@ beforeAll(async () => {
   });
   energy = runningEnergy.get(dbFile)!;
   energy.onDemandAlarm((e) => alarms.push(e));
+  // A twin's socket on the line feed (demo mode logs it in as operator) hears the energy messages.
+  socket = connect(edge.url);
+  socket.on('energy', (m) => liveMessages.push(m));
+  await connected(socket);
+  const joined = await new Promise<{ ok: boolean }>((resolve) => socket!.emit('join', { room: 'line', id: base.line.id } as never, resolve as never));
+  expect(joined.ok).toBe(true);
   truths.push(sim.utilities!.truth());
   await waitFor('the edge to read every utility meter', () => energy.meters().filter((m) => m.ts === START).length === UTILITY_METERS.length, 15_000);
   for (let i = 0; i < STEPS; i++) {
@@ -108,6 +117,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  socket?.close();
   await edge?.stop();
   await sim?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -176,6 +186,12 @@ describe('energy accuracy against the simulator ground truth', () => {
       expect(alarm, `an alarm in the block from ${new Date(b.blockStart).toISOString()}`).toBeDefined();
       expect(alarm!.ts).toBeLessThan(b.blockStart + 900_000);
     }
+    // …and it went out on the live protocol at once, with the meters and the running block.
+    const raised = liveMessages.filter((m) => m.alarm?.kind === 'raised');
+    expect(raised.length).toBe(alarms.filter((a) => a.kind === 'raised').length);
+    for (const m of raised) expect(EnergyLiveSchema.safeParse(m).success).toBe(true);
+    expect(raised[0]!.meters.map((m) => m.id)).toEqual(energy.meters().map((m) => m.id));
+    expect(raised[0]!.demand.alarm).toBe(true);
   });
 
   it('serves the report over REST to managers only, as JSON and CSV, and refuses a bad window naming the parameter', async () => {
