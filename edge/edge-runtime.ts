@@ -170,7 +170,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     afterLineSnapshot: (send) => send('alarms', alarms.list()),
   });
 
-  const opcuaServer = await attachOpcUaServer({ plant, port: options.opcuaServerPort, dataDir: options.dataDir, auth, commands, kpi, alarms, machine: (id) => model.machine(id), log });
+  const opcuaServer = await attachOpcUaServer({ plant, port: options.opcuaServerPort, dataDir: options.dataDir, auth, commands, kpi, alarms, history: historian.queries, machine: (id) => model.machine(id), log });
   // Everything downstream of the model, in the order each apply()'s events reach it.
   const sinks: ModelEventSink[] = [
     historian,

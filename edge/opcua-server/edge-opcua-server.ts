@@ -21,6 +21,7 @@ import type { Log } from '../logger.js';
 import type { AlarmEvent, AlarmView } from '../../shared/alarm-wire.js';
 import { buildMachineryAddressSpace, type MachineryAddressSpace, type ShiftKpis } from './machinery-address-space.js';
 import { createAlarmConditions } from './alarm-conditions.js';
+import { installHistoryRead, type TagHistory } from './history-read.js';
 import { lineShiftKpis, machineShiftKpis } from './shift-kpis.js';
 
 export interface EdgeOpcUaServerOptions {
@@ -33,6 +34,8 @@ export interface EdgeOpcUaServerOptions {
   kpi: LiveKpiEngine;
   /** The alarm engine: its standing list and lifecycle events become Alarms & Conditions. */
   alarms: { list(): { alarms: AlarmView[] }; onAlarmEvent(listener: (event: AlarmEvent) => void): () => void };
+  /** The historian's raw samples, for HistoryRead; without it tags have no history over OPC UA. */
+  history?: TagHistory;
   /** Current state of each machine at start (later changes arrive as model events). */
   machineState: (machineId: string) => MachineStatus | undefined;
   log: Log;
@@ -154,6 +157,9 @@ export async function startEdgeOpcUaServer(options: EdgeOpcUaServerOptions): Pro
   }
 
   for (const [tagId, { variable, machine, tag }] of model.writableTags) routeWrites(variable, tagId, machine.id, tag.name, tag.role);
+  if (options.history) {
+    for (const [tagId, { variable, tag }] of model.tags) installHistoryRead(variable, tagId, tag.type, options.history, (m) => log('warn', `opc ua server: ${m}`));
+  }
 
   /** The twinline user of an OPC UA session that logged in with a user name (anonymous: none). */
   function principalOf(context: ISessionContext | null | undefined): { principal: Principal; source: string } | null {

@@ -75,6 +75,8 @@ export interface MachineryAddressSpace {
   namespaceIndex: number;
   /** Writable tag variables by tag id, for the server to route writes. */
   writableTags: ReadonlyMap<string, { variable: UAVariable; machine: MachineConfig; tag: TagConfig }>;
+  /** Every tag variable by tag id. */
+  tags: ReadonlyMap<string, { variable: UAVariable; tag: TagConfig }>;
   /** The machine's object (a MachineryItem), for alarm conditions. */
   machineNode(machineId: string): UAObject | undefined;
   /** A tag's variable, for alarm conditions' InputNode. */
@@ -184,10 +186,11 @@ export function buildMachineryAddressSpace(addressSpace: AddressSpace, plant: Pl
     for (const tag of machine.tags) {
       const tagId = `${machine.id}.${tag.name}`;
       const dataType = UA_TYPES[tag.type];
-      const access = AccessLevelFlag.CurrentRead | (tag.writable ? AccessLevelFlag.CurrentWrite : 0);
+      // History from the historian (history-read.ts): every tag the edge reads is stored.
+      const access = AccessLevelFlag.CurrentRead | AccessLevelFlag.HistoryRead | (tag.writable ? AccessLevelFlag.CurrentWrite : 0);
       const common = {
         browseName: tag.name, nodeId: `s=${tagId}`, componentOf: tagsFolder, accessLevel: access, userAccessLevel: access,
-        description: tag.description ?? `${tag.role} tag ${tagId}`, minimumSamplingInterval: 100,
+        description: tag.description ?? `${tag.role} tag ${tagId}`, minimumSamplingInterval: 100, historizing: true,
       };
       const range = tag.type === 'bool' || tag.type === 'string' ? undefined : engineeringRange(tag);
       const variable = range
@@ -213,6 +216,7 @@ export function buildMachineryAddressSpace(addressSpace: AddressSpace, plant: Pl
   return {
     namespaceIndex: ns.index,
     writableTags,
+    tags: tagVariables,
     machineNode: (id) => machineNodes.get(id),
     tagNode: (id) => tagVariables.get(id)?.variable,
     setTag(tagId, value, quality, ts) {

@@ -18,6 +18,7 @@ export interface AttachOpcUaServerOptions {
   commands: CommandService;
   kpi: LiveKpiEngine;
   alarms: EdgeOpcUaServerOptions['alarms'];
+  history: EdgeOpcUaServerOptions['history'];
   machine: (machineId: string) => MachineStatus | undefined;
   log: Log;
 }
@@ -27,7 +28,7 @@ export async function attachOpcUaServer(o: AttachOpcUaServerOptions): Promise<Ed
   const base = o.plant.opcuaServer ?? OpcUaServerSettingsSchema.parse({});
   const settings = o.port === undefined ? base : { ...base, port: o.port };
   return startEdgeOpcUaServer({
-    plant: o.plant, settings, dataDir: o.dataDir, auth: o.auth, commands: o.commands, kpi: o.kpi, alarms: o.alarms, log: o.log,
+    plant: o.plant, settings, dataDir: o.dataDir, auth: o.auth, commands: o.commands, kpi: o.kpi, alarms: o.alarms, history: o.history, log: o.log,
     machineState: o.machine,
   });
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AttributeIds, BrowseDirection, ClientSubscription, DataType, MessageSecurityMode, OPCUACertificateManager, OPCUAClient, SecurityPolicy,
-  StatusCodes, TimestampsToReturn, UserTokenType, constructEventFilter, type BrowsePathResult, type ClientSession, type Variant,
+  AggregateFunction, StatusCodes, TimestampsToReturn, UserTokenType, constructEventFilter, type BrowsePathResult, type ClientSession, type HistoryData, type Variant,
 } from 'node-opcua';
 import { loadPlantFile } from '../../edge/config/load-plant.js';
 import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
@@ -203,4 +203,37 @@ describe('the edge as an OPC UA server', () => {
       await sub.terminate();
     }
   }, 60_000);
+
+  it('HistoryRead: raw values are the historian\'s, processed Average/Minimum/Maximum are theirs per interval', async () => {
+    const end = Date.now();
+    const start = end - 120_000;
+    edge.historian.queries.catchUp();
+    const stored = edge.historian.queries.raw('mill.power', start, end).filter((p) => p.quality === 'good');
+    expect(stored.length).toBeGreaterThan(1);
+    const raw = await maxSession.readHistoryValue({ nodeId: `ns=${ns};s=mill.power` }, new Date(start), new Date(end));
+    expect(raw.statusCode.name).toBe('Good');
+    const values = (raw.historyData as HistoryData).dataValues!;
+    const good = values.filter((v) => v.statusCode.name === 'Good');
+    expect(good.slice(0, stored.length).map((v) => [v.sourceTimestamp!.getTime(), v.value.value])).toEqual(
+      stored.map((p) => [p.ts, Math.fround(p.value as number)]));
+
+    // One interval over the stored samples: the mean, least and greatest of the good values.
+    const from = stored[0]!.ts;
+    const to = stored[stored.length - 1]!.ts + 1;
+    const inWindow = edge.historian.queries.raw('mill.power', from, to).filter((p) => p.quality === 'good').map((p) => p.value as number);
+    const expected = {
+      [AggregateFunction.Average]: inWindow.reduce((a, b) => a + b, 0) / inWindow.length,
+      [AggregateFunction.Minimum]: Math.min(...inWindow),
+      [AggregateFunction.Maximum]: Math.max(...inWindow),
+    };
+    for (const fn of [AggregateFunction.Average, AggregateFunction.Minimum, AggregateFunction.Maximum] as const) {
+      const r = await maxSession.readAggregateValue({ nodeId: `ns=${ns};s=mill.power` }, new Date(from), new Date(to), fn, to - from);
+      expect(r.statusCode.name).toBe('Good');
+      const [v] = (r.historyData as HistoryData).dataValues!;
+      expect(v!.value.value).toBeCloseTo(expected[fn], 9);
+      expect(v!.sourceTimestamp!.getTime()).toBe(from);
+    }
+    const unsupported = await maxSession.readAggregateValue({ nodeId: `ns=${ns};s=mill.power` }, new Date(from), new Date(to), AggregateFunction.Count, to - from);
+    expect(unsupported.statusCode.name).toBe('BadAggregateNotSupported');
+  });
 });
