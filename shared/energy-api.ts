@@ -23,6 +23,8 @@ export const EnergyReportQuerySchema = z
     meter: id.optional(),
     medium: z.string().min(1).max(64).optional(),
     area: z.string().min(1).max(64).optional(),
+    /** Good output of the period: the EnPI (kgce per good part) and, with a baseline in the plant file, expected energy, savings and SEnPI. */
+    good: z.coerce.number().min(0).max(1e12).optional(),
     format: z.enum(['json', 'csv']).default('json'),
   })
   .superRefine(checkWindow);

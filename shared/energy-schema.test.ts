@@ -32,6 +32,7 @@ describe('plant file metering section', () => {
     ['no source', (x: any) => { delete x.meters[0].total; }, /metering\.meters\.0\.total: give the meter a total .* or a rate/],
     ['medium without default', (x: any) => { x.meters[0].medium = 'diesel'; }, /metering\.meters\.0\.kgcePerUnit: required: there is no default for medium "diesel"/],
     ['tariff meter', (x: any) => { x.tariff.meter = 'gas'; }, /metering\.tariff\.meter: "gas" is not one of the meters/],
+    ['baseline without varying output', (x: any) => { x.baseline = { points: [{ production: 5, energyKgce: 1 }, { production: 5, energyKgce: 2 }, { production: 5, energyKgce: 3 }] }; }, /metering\.baseline\.points: baseline variable 1 does not vary/],
     ['overlapping tariff', (x: any) => { x.tariff.periods[1].to = '12:00'; }, /metering\.tariff\.periods: periods\[1\] "peak" and periods\[2\] "flat" overlap on mon at 11:00/],
   ])('names the field: %s', (_name, mutate, message) => {
     expect(issues(mutate).join('\n')).toMatch(message);

@@ -6,6 +6,7 @@
 // imports this file.
 import { z } from 'zod';
 import { meterTreeProblems } from './energy/balance.js';
+import { BaselineError, fitLinear } from './energy/baseline.js';
 import { defaultFactorsFor } from './energy/conversion.js';
 import { tariffOverlaps, WEEKDAYS } from './energy/tariff.js';
 
@@ -89,6 +90,17 @@ export const MeteringSchema = z.strictObject({
   demandMeter: identifier.optional(),
   /** Warn when the running block's forecast reaches this share of the contract. */
   demandAlarmAt: z.number().gt(0).max(1.5).default(0.95),
+  /**
+   * ISO 50006 energy baseline: the site's kgce against good output over periods of the baseline
+   * year (e.g. one point per day). Reports given the period's output (`good`) show the expected
+   * energy, savings and SEnPI.
+   */
+  baseline: z
+    .strictObject({
+      description: z.string().max(200).optional(),
+      points: z.array(z.strictObject({ production: z.number().min(0), energyKgce: z.number().min(0), label: z.string().max(64).optional() })).min(3).max(10_000),
+    })
+    .optional(),
   /** Stored meter totals: at most one row per meter per this many seconds (every sample kept below it is a waste, none is dropped by value). */
   storeIntervalSeconds: z.number().int().min(1).max(900).default(60),
 });
@@ -135,6 +147,14 @@ export function checkMetering(
   if (metering.tariff && !ids.has(metering.tariff.meter)) issue(['tariff', 'meter'], `"${metering.tariff.meter}" is not one of the meters (${[...ids].join(', ')})`);
   if (metering.demandMeter && !ids.has(metering.demandMeter)) issue(['demandMeter'], `"${metering.demandMeter}" is not one of the meters (${[...ids].join(', ')})`);
   if (metering.tariff) for (const p of tariffOverlaps(metering.tariff.periods)) issue(['tariff', 'periods'], `${p}; each minute may be in one period only`);
+  if (metering.baseline) {
+    try {
+      fitLinear(metering.baseline.points.map((p) => [p.production]), metering.baseline.points.map((p) => p.energyKgce));
+    } catch (err) {
+      if (!(err instanceof BaselineError)) throw err;
+      issue(['baseline', 'points'], `${err.message}; give points over periods with different output`);
+    }
+  }
 }
 
 /** A meter's factors, with the medium's defaults filled in (checkMetering guarantees one exists). */

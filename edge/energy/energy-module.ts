@@ -85,7 +85,7 @@ export interface EnergyModule extends ModelEventSink {
   meters(): MeterLive[];
   demand(): DemandStatus;
   /** One period's report (docs/energy.md) from the stored totals; `filter` picks meters by id, medium or area. */
-  report(from: number, to: number, filter?: { meter?: string; medium?: string; area?: string }): EnergyReport;
+  report(from: number, to: number, filter?: MeterFilter & { good?: number }): EnergyReport;
   blocks(meterId: string, from: number, to: number): StoredBlock[];
   /** Each chosen meter's consumption per plant-local hour, shift, day or month (rule 4: even use between readings). */
   consumption(from: number, to: number, bucket: 'hour' | 'shift' | 'day' | 'month', filter?: MeterFilter): ConsumptionTable;
@@ -269,6 +269,9 @@ export function createEnergyModule(o: EnergyModuleOptions): EnergyModule {
         ...(tariff ? { tariff } : {}),
         ...(metering.demandMeter && ids.has(metering.demandMeter) ? { demandMeter: metering.demandMeter } : {}),
         ...(metering.contractDemandKW !== undefined ? { contractDemandKW: metering.contractDemandKW } : {}),
+        ...(filter.good !== undefined ? { production: { good: filter.good } } : {}),
+        // The baseline models the whole site: only a report of every meter can be held against it.
+        ...(metering.baseline && filter.good !== undefined && chosen.length === metering.meters.length ? { baseline: metering.baseline } : {}),
       });
     },
     blocks: (meterId, from, to) => store.blocks(meterId, from, to, MAX_ROWS_PER_METER),

@@ -40,7 +40,7 @@ export const energyRoutes: FastifyPluginAsync<EnergyRoutesOptions> = async (app,
 
   app.route(apiRoute({
     method: 'GET', url: '/api/energy/report', access: 'manager', tag: 'energy',
-    summary: 'One period: consumption, kgce/tce/kgCO2e, balance, cost by tariff period, peak demand (docs/energy.md); filter by meter, medium or area; format=csv for the meter table',
+    summary: 'One period: consumption, kgce/tce/kgCO2e, balance, cost by tariff period, peak demand (docs/energy.md); filter by meter, medium or area; good=<output> adds the EnPI and, with a baseline in the plant file, expected energy, savings and SEnPI; format=csv for the meter table',
     query: EnergyReportQuerySchema, responses: { ...ok('the report'), 400: { description: 'bad parameter', schema: ApiErrorSchema } },
   }, ({ query, reply }) => {
     if (query.meter) meterOf(query.meter);

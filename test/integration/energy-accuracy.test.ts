@@ -52,6 +52,7 @@ function testPlant(): PlantConfig {
     ] },
     contractDemandKW: CONTRACT_KW,
     storeIntervalSeconds: 1,
+    baseline: { points: [{ production: 100, energyKgce: 10 }, { production: 200, energyKgce: 15 }, { production: 300, energyKgce: 20 }] },
   };
   return PlantSchema.parse(doc);
 }
@@ -209,6 +210,17 @@ describe('energy accuracy against the simulator ground truth', () => {
     expect(String(csv.body).split('\n')[0]).toBe('meter,parent,medium,unit,area,consumption,kgce,kgCO2e,from,to');
     const blocks = await call(edge.url, `/api/energy/meters/main/blocks?${q}`, { token: manager });
     expect(blocks.body.blocks.some((b: { complete: boolean }) => b.complete)).toBe(true);
+    // With the period's output, the plant file's baseline: kgce = 5 + 0.05 × good (three points on a line).
+    const withGood = await call(edge.url, `/api/energy/report?${q}&good=120`, { token: manager });
+    const b = withGood.body.baseline;
+    expect(b.intercept).toBeCloseTo(5, 9);
+    expect(b.slope).toBeCloseTo(0.05, 12);
+    expect(b.expectedKgce).toBeCloseTo(11, 9);
+    expect(b.savingsKgce).toBeCloseTo(11 - withGood.body.totalKgce, 9);
+    expect(b.senpi).toBeCloseTo(withGood.body.totalKgce / 11, 9);
+    expect(withGood.body.enpi.kgcePerGood).toBeCloseTo(withGood.body.totalKgce / 120, 12);
+    // A filtered report is not the site the baseline models.
+    expect((await call(edge.url, `/api/energy/report?${q}&good=120&medium=electricity`, { token: manager })).body.baseline).toBeNull();
     const bad = await call(edge.url, `/api/energy/report?from=${end()}&to=${START}`, { token: manager });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/"from".*must be before "to"/);
