@@ -19,6 +19,11 @@ const PARTS: Record<string, () => Promise<string[]>> = {
   live: async () => (await import('./live.js')).runLiveComparison(process.argv.includes('--long') ? { seconds: 300 } : {}).then((r) => r.lines),
   // 10 edges × 1,000 tags through Mosquitto (aedes if absent) into one host; a 20 s broker outage, 5 min with --long.
   uplink: async () => (await import('./uplink.js')).runUplinkBench(process.argv.includes('--long') ? { outageSeconds: 300 } : {}).then((r) => r.lines),
+  // 50 OPC UA sessions × 1,000 of the edge's variables at 250 ms; `--sessions n --items n --seconds n` (issue 20.5).
+  'opcua-server': async () => {
+    const part = await import('./opcua-server.js');
+    return part.runOpcUaServerBench(part.optionsFromArgs(process.argv));
+  },
 };
 
 // Numbers are values of flags (`--rounds 5`), not parts; nor is the folder after --before.

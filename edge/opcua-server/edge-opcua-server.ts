@@ -48,6 +48,8 @@ export interface EdgeOpcUaServer extends ModelEventSink {
   /** The own namespace's URI: tags are nsu=<it>;s=<machine>.<tag>. */
   readonly namespaceUri: string;
   sessions(): number;
+  /** Tag changes applied to the address space since start (what acquisition delivered): the benchmark's rate. */
+  tagChanges(): number;
   stop(): Promise<void>;
 }
 
@@ -135,7 +137,11 @@ export async function startEdgeOpcUaServer(options: EdgeOpcUaServerOptions): Pro
     allowAnonymous: settings.allowAnonymous,
     userManager,
     maxConnectionsPerEndpoint: settings.maxSessions,
-    serverCapabilities: { maxSessions: settings.maxSessions } as never,
+    // Bounded: 2,000 monitored items per allowed session at most (a SCADA watching a whole line has a few hundred).
+    serverCapabilities: {
+      maxSessions: settings.maxSessions, maxMonitoredItems: settings.maxSessions * 2_000, maxSubscriptions: settings.maxSessions * 4,
+      operationLimits: { maxMonitoredItemsPerCall: 2_000, maxNodesPerRead: 2_000, maxNodesPerHistoryReadData: 100 },
+    } as never,
     buildInfo: { productName: 'twinline edge', manufacturerName: 'twinline', softwareVersion: '0.1.0' },
     serverInfo: { applicationName: { text: `twinline edge ${plant.line.name}` }, applicationUri: namespaceUri, productUri: 'urn:twinline:edge' },
   });
@@ -255,6 +261,7 @@ export async function startEdgeOpcUaServer(options: EdgeOpcUaServerOptions): Pro
   const endpointUrl = server.getEndpointUrl();
   log('info', `opc ua server: ${endpointUrl} (${settings.securityModes.join(', ')}; ${settings.allowAnonymous ? 'anonymous may browse and read' : 'twinline users only'}; PKI ${pki})`);
 
+  let applied = 0;
   return {
     name: 'opcua-server',
     port,
@@ -263,6 +270,7 @@ export async function startEdgeOpcUaServer(options: EdgeOpcUaServerOptions): Pro
     onModelEvents(events: readonly ModelEvent[]) {
       for (const e of events) {
         if (e.kind === 'tags') {
+          applied += e.changes.length;
           for (const c of e.changes) model.setTag(c.tagId, c.value, c.quality, c.ts);
         } else if (e.kind === 'state') {
           model.setState(e.machineId, e.state);
@@ -270,6 +278,7 @@ export async function startEdgeOpcUaServer(options: EdgeOpcUaServerOptions): Pro
       }
     },
     sessions: () => server.currentSessionCount,
+    tagChanges: () => applied,
     async stop() {
       clearInterval(timer);
       stopAlarms();
