@@ -96,10 +96,10 @@ export const DEFAULT_READ_BUDGET_MS = READ_BUDGET_MS;
 export async function* statesPaged(reads: Reads, machineId: string, from: number, to: number, pageSize = 5000): AsyncGenerator<StateInterval> {
   let after: { startTs: number; id: number } | null = null;
   for (;;) {
-    const page = await reads.run('statesPage', machineId, from, to, after, pageSize);
+    const page: (StateInterval & { id: number })[] = await reads.run('statesPage', machineId, from, to, after, pageSize);
     for (const { id: _id, ...s } of page) yield s;
     if (page.length < pageSize) return;
-    const last = page.at(-1)!;
+    const last: StateInterval & { id: number } = page.at(-1)!;
     after = { startTs: last.startTs, id: last.id };
   }
 }
