@@ -5,6 +5,9 @@
 // at byte and metric level, wrong metric types, huge metric lists and strings.
 // After each batch: the edge's invariants (support/invariants.ts), its uplink still answers a
 // rebirth, and the host still mirrors the real edge and answers its health check within 1 s.
+// The same host's REST API is fuzzed here too (plant routes and a line's under /lines/…), with
+// its routes read from its Fastify apps as the edge's are.
+import { subscribe } from 'node:diagnostics_channel';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +31,9 @@ import { commandRequestJson, hostilePayload } from './support/sparkplug-payloads
 import { encodePayload } from '../../edge/uplink/sparkplug-codec.js';
 import { nastyString } from './support/json-schema-arbitrary.js';
 import { Findings } from './support/findings.js';
+import { catalogueEntry, type CatalogueRoute } from './support/route-catalogue.js';
+import { describeRequest, documented5xx, fuzzRequest, leak, routeModels, type Credentials, type RouteModel } from './support/rest-requests.js';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import { FUZZ_SEED, fuzzParameters, fuzzTimeout, seedNote } from './support/fuzz-settings.js';
 
 const GROUP = 'plant-a';
@@ -54,6 +60,18 @@ const seeds: Record<string, Uint8Array[]> = {};
 const findings = new Findings('Sparkplug');
 const hostLogs: string[] = [];
 
+/** The host's Fastify apps as they are created: the plant app while startHost runs, then one per line server. */
+const hostApps: Array<{ plant: boolean; routes: CatalogueRoute[] }> = [];
+let hostStarting = true;
+subscribe('fastify.initialization', (message) => {
+  const { fastify } = message as { fastify: FastifyInstance };
+  const app = { plant: hostStarting, routes: [] as CatalogueRoute[] };
+  hostApps.push(app);
+  fastify.addHook('onRoute', (route: RouteOptions) => {
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) app.routes.push(catalogueEntry(method, route));
+  });
+});
+
 const fromEdge = (type: string) => broker.published.filter((p) => p.clientId !== ATTACKER && p.topic.split('/')[2] === type && p.topic.split('/')[3] === NODE);
 
 beforeAll(async () => {
@@ -68,6 +86,7 @@ beforeAll(async () => {
     dataDir: join(dir, 'host'), uiDir: join(dir, 'no-ui'), configDir: dir, env: { TWINLINE_SECRET: `fuzz-host-secret-${FUZZ_SEED}-0123456789abcdef` },
     log: (l, m) => { hostLogs.push(`${l} ${m}`); if (hostLogs.length > 100) hostLogs.shift(); },
   });
+  hostStarting = false;
   const uplink = UplinkSettingsSchema.parse({
     broker: { url: broker.url, reconnectMinMs: 50, reconnectMaxMs: 300 },
     groupId: GROUP, edgeNodeId: NODE, primaryHostId: HOST_ID, publishIntervalMs: 50, refreshIntervalMs: 500,
@@ -117,6 +136,8 @@ async function uplinkAnswersRebirth(): Promise<boolean> {
   await attacker.publishAsync(`spBv1.0/${GROUP}/NCMD/${NODE}`, Buffer.from(rebirth), { qos: 1 });
   return waitFor('NBIRTH', () => fromEdge('NBIRTH').length > before, 5000).then(() => true, () => false);
 }
+
+const hostUrl = () => host.url.replace('localhost', '127.0.0.1');
 
 async function hostProblems(): Promise<string[]> {
   const problems: string[] = [];
@@ -184,10 +205,10 @@ describe(`Sparkplug B inbound under fuzz (${seedNote})`, () => {
         for (const p of await invariantProblems(edge, state)) findings.add(`edge invariant ${p.slice(0, 40)}`, `after a batch ending ${last}: ${p}`);
         if (!(await uplinkAnswersRebirth())) findings.add('edge uplink', `after ${batch.map(describeMessage).join('; ')}: the edge's uplink no longer answers a rebirth request`);
       }),
-      fuzzParameters(12, 0.5),
+      fuzzParameters(12, 0.35),
     );
     expect(findings.list()).toEqual([]);
-  }, fuzzTimeout(60_000, 0.5));
+  }, fuzzTimeout(60_000, 0.35));
 
   it('the host takes hostile births, data, deaths and STATE (also spoofing the real edge): alive, health within 1 s, still mirrors the real edge', async () => {
     await fc.assert(
@@ -197,8 +218,42 @@ describe(`Sparkplug B inbound under fuzz (${seedNote})`, () => {
         await uplinkAnswersRebirth();
         for (const p of await hostProblems()) findings.add(`host ${p.slice(0, 30)}`, `after ${batch.map(describeMessage).join('; ')}: ${p}`);
       }),
-      fuzzParameters(12, 0.5),
+      fuzzParameters(12, 0.35),
     );
     expect(findings.list()).toEqual([]);
-  }, fuzzTimeout(60_000, 0.5));
+  }, fuzzTimeout(60_000, 0.35));
+});
+
+describe(`plant host REST under fuzz (${seedNote})`, () => {
+  it('answers every request to the plant API and to a line under /lines/… without a hang, an undocumented 5xx or a leak', async () => {
+    const linePrefix = `/lines/${GROUP}/${NODE}`;
+    const catalogue = hostApps.flatMap((app) => (app.plant ? app.routes : app.routes.map((r) => ({ ...r, url: r.url === '/' ? `${linePrefix}/` : `${linePrefix}${r.url}` }))));
+    const routes: RouteModel[] = routeModels(catalogue, null);
+    expect(routes.some((r) => r.url.startsWith(linePrefix)), 'a line server\'s routes were seen').toBe(true);
+    const tokens: Record<string, string> = {};
+    for (const role of ROLES) {
+      await host.auth.users.add({ username: `fz-host-${role}`, role, password: 'fuzzing passphrase long enough', now: Date.now() });
+      const a = await send(hostUrl(), { method: 'POST', target: '/api/login', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `fz-host-${role}`, password: 'fuzzing passphrase long enough' }) });
+      if (a.kind === 'answer' && a.status === 200) tokens[role] = (JSON.parse(a.body) as { token: string }).token;
+    }
+    const creds: Credentials = { tokens, expired: 'v1.e30.x' };
+    const known = [...machineIds, 'line-1', GROUP, NODE, '1'];
+    await fc.assert(
+      fc.asyncProperty(fc.array(fuzzRequest(routes, creds, known, Number(new URL(hostUrl()).port)), { minLength: 1, maxLength: 8 }), async (batch) => {
+        for (const r of batch) {
+          const a = await send(hostUrl(), r.request, 5000);
+          const where = `${r.route.method} ${r.route.url} [${r.spelling}]`;
+          if (a.kind === 'hung') findings.add(`host hang ${where}`, `host: ${describeRequest(r)} → no answer within 5000 ms`);
+          else if (a.kind === 'answer') {
+            if (a.status >= 500 && !documented5xx(routes, r).includes(a.status)) findings.add(`host ${a.status} ${where}`, `host: ${describeRequest(r)} → ${a.status} ${a.body.slice(0, 200)}`);
+            const l = leak(routes, r, a.status);
+            if (l) findings.add(`host leak ${where} ${r.caller.kind}`, `host: ${describeRequest(r)} → LEAK: ${l}`);
+          }
+        }
+        for (const p of await hostProblems()) findings.add(`host ${p.slice(0, 30)}`, `after host REST ${describeRequest(batch.at(-1)!)}: ${p}`);
+      }),
+      fuzzParameters(10, 0.3),
+    );
+    expect(findings.list()).toEqual([]);
+  }, fuzzTimeout(60_000, 0.3));
 });

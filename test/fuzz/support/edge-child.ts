@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { z } from 'zod';
+import { catalogueEntry, type CatalogueRoute } from './route-catalogue.js';
 import { startEdge, type RunningEdge } from '../../../edge/edge-runtime.js';
 import { startSimulator, type RunningSimulator } from '../../../plc-sim/simulator.js';
 import type { PlantConfig } from '../../../shared/plant-schema.js';
@@ -20,6 +20,8 @@ import { AuditEntrySchema } from '../../../shared/command-api.js';
 import { AlarmListSchema } from '../../../shared/alarm-wire.js';
 import { MachineLiveSchema } from '../../../shared/live-protocol.js';
 import type { Role } from '../../../shared/auth-api.js';
+
+export type { CatalogueRoute } from './route-catalogue.js';
 
 export interface ChildOptions {
   plant: PlantConfig;
@@ -31,14 +33,6 @@ export interface ChildOptions {
   readBackTimeoutMs?: number;
 }
 
-export interface CatalogueRoute {
-  method: string;
-  url: string;
-  /** The route's Fastify schema (JSON Schema parts), when it declares one. */
-  schema: Record<string, unknown> | null;
-  /** The route's access declaration (`config.access`), when it has one. */
-  access: unknown;
-}
 
 export type ChildRequest =
   | { op: 'routes' } | { op: 'memory' } | { op: 'audit' } | { op: 'stored' } | { op: 'devices' } | { op: 'machines' } | { op: 'socketEvents' };
@@ -47,38 +41,12 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 const routes: CatalogueRoute[] = [];
-const jsonSafe = (v: unknown): Record<string, unknown> | null => {
-  if (!v || typeof v !== 'object') return null;
-  try {
-    return JSON.parse(JSON.stringify(v)) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
-};
-/** A route defined with its zod schemas (edge/api/api-route.ts keeps them in config.spec): the same schemas as JSON Schema. */
-function specSchema(spec: Record<string, unknown> | undefined): Record<string, unknown> | null {
-  if (!spec) return null;
-  const out: Record<string, unknown> = {};
-  for (const [part, key] of [['params', 'params'], ['query', 'querystring'], ['body', 'body']] as const) {
-    const schema = spec[part];
-    if (schema instanceof z.ZodType) {
-      try {
-        out[key] = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-      } catch {
-        // a schema JSON Schema cannot express: fuzzed without it
-      }
-    }
-  }
-  return Object.keys(out).length ? out : null;
-}
-
 subscribe('fastify.initialization', (message) => {
   const { fastify } = message as { fastify: FastifyInstance };
   fastify.addHook('onRoute', (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
-      const config = route.config as { access?: unknown; spec?: Record<string, unknown> } | undefined;
-      routes.push({ method, url: route.url ?? '', schema: jsonSafe(route.schema) ?? specSchema(config?.spec), access: typeof config?.access === 'string' ? config.access : null });
+      routes.push(catalogueEntry(method, route));
     }
   });
 });

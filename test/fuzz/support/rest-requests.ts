@@ -58,7 +58,7 @@ export function routeModels(catalogue: CatalogueRoute[], openapi: { paths?: Reco
       params: r.url.split('/').filter((s) => s.startsWith(':')).map((s) => s.slice(1)),
       query: [...queryFromRoute, ...parameters.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: p.schema }))],
       body: (schema.body as Schema | undefined) ?? bodyFromOp ?? null,
-      documented5xx: Object.keys(responses).map(Number).filter((s) => s >= 500),
+      documented5xx: [...new Set([...Object.keys(responses).map(Number), ...(r.statuses ?? [])])].filter((s) => s >= 500),
       pattern: patternOf(r.url),
     });
   }
@@ -103,7 +103,8 @@ const ROLE_ORDER = ['operator', 'maintenance', 'manager', 'admin'];
 export function leak(routes: RouteModel[], r: FuzzRequest, status: number): string | null {
   if (status < 200 || status >= 300) return null;
   const path = canonicalPath(r.request.target);
-  if (!/^\/api(\/|$)/i.test(path)) return null; // the twin UI and login page are public by design
+  // On a plant host a line's API is under /lines/<group>/<edge node>/ (the line server sees it without the prefix).
+  if (!/^(\/lines\/[^/]+\/[^/]+)?\/api(\/|$)/i.test(path)) return null; // the twin UI and login page are public by design
   const matches = routes.filter((m) => m.pattern.test(path) && (m.method === r.request.method.toUpperCase() || (r.request.method.toUpperCase() === 'HEAD' && m.method === 'GET')));
   if (matches.some((m) => m.access === 'public')) return null;
   const c = r.caller;
