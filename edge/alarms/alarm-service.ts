@@ -11,17 +11,17 @@ import type {
   AlarmDiagnosis, AlarmEvent, AlarmKpis, AlarmList, AlarmOccurrence, AlarmView, MachineHealth, Recording, RecordingSummary,
 } from '../../shared/alarm-wire.js';
 import type { PlantConfig } from '../../shared/plant-schema.js';
-import { shiftAt, shiftsBetween } from '../../shared/kpi/shift-calendar.js';
-import type { ModelEventSink } from '../model/model-event-sink.js';
+import { shiftAt, shiftsBetween } from '../../shared/kpi/index.js';
+import type { ModelEventSink } from '../model/index.js';
 import type { Log } from '../logger.js';
-import { HealthMonitor } from '../diagnosis/health-monitor.js';
-import { loadFaultCatalogue } from '../diagnosis/fault-catalogue.js';
+import { HealthMonitor } from '../diagnosis/index.js';
+import { loadFaultCatalogue } from '../diagnosis/index.js';
 import { createAlarmEngine, type AlarmEngine, type EngineEvent } from './alarm-engine.js';
 import { alarmKpis } from './alarm-kpis.js';
 import { FlightRecorder, type Capture } from './flight-recorder.js';
 import { AlarmStore } from './store/alarm-store.js';
-import { ServiceCases } from '../service/service-cases.js';
-import type { StateSpan } from '../service/reliability.js';
+import { ServiceCases } from '../service/index.js';
+import type { StateSpan } from '../service/index.js';
 
 export interface AlarmServiceOptions {
   plant: PlantConfig;

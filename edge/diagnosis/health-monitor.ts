@@ -15,8 +15,8 @@
 import type { PredictiveSettings } from '../../shared/alarm-rules.js';
 import type { MachineHealth, TagHealth } from '../../shared/alarm-wire.js';
 import type { MachineConfig, MachineState, PlantConfig } from '../../shared/plant-schema.js';
-import type { ModelEvent } from '../model/plant-model.js';
-import type { ModelEventSink } from '../model/model-event-sink.js';
+import type { ModelEvent } from '../model/index.js';
+import type { ModelEventSink } from '../model/index.js';
 import { LagFilter, LinearFit } from './response-model.js';
 
 const NUMERIC = new Set(['int16', 'uint16', 'int32', 'uint32', 'float32', 'float64']);

@@ -6,8 +6,8 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { HistorianSettingsSchema } from '../../shared/historian-config.js';
 import { MqttBrokerSchema, SparkplugIdSchema } from '../../shared/uplink-config.js';
-import { ConfigError } from '../config/config-error.js';
-import { formatPath } from '../config/load-plant.js';
+import { ConfigError } from '../config/index.js';
+import { formatPath } from '../config/index.js';
 
 const port = z.number().int().min(0).max(65535);
 

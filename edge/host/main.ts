@@ -2,7 +2,7 @@
 // that shows every line publishing to the broker (docs/deployment.md).
 import { parseArgs } from 'node:util';
 import { dirname, resolve } from 'node:path';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../config/index.js';
 import { consoleLog } from '../logger.js';
 import { loadHostConfig } from './host-config.js';
 import { readTlsFiles } from '../tls-files.js';

@@ -7,8 +7,8 @@
 // before the state change — the order the model emits them in one apply() — and the sort is
 // stable, so anything else keeps the order it came in.
 import type { MachineState } from '../../shared/plant-schema.js';
-import type { MachineEvent } from '../model/plant-model.js';
-import type { ModelEventSink } from '../model/model-event-sink.js';
+import type { MachineEvent } from '../model/index.js';
+import type { ModelEventSink } from '../model/index.js';
 import type { LiveKpiEngine } from './live-kpi-engine.js';
 
 /** What the engine takes: a machine's state, part counts or energy at a time (epoch ms). */

@@ -4,13 +4,13 @@
 // Rolls over at shift boundaries from the plant calendar; closed shifts are handed to
 // `onShiftClosed` (for the store) and kept in memory for a while.
 import type { MachineState, PlantConfig } from '../../shared/plant-schema.js';
-import { buildKpiReport, type KpiReport } from '../../shared/kpi/kpi-report.js';
-import { computeLineKpis, type LineKpis } from '../../shared/kpi/line-oee.js';
-import { computeKpis, type KpiOptions, type KpiResult } from '../../shared/kpi/oee.js';
-import type { PeriodTotals } from '../../shared/kpi/period-totals.js';
-import { periodBounds, totalsForPeriod, type PeriodKind } from '../../shared/kpi/periods.js';
-import { ShiftAccumulator } from '../../shared/kpi/shift-accumulator.js';
-import { nextShiftAfter, shiftAt, type ShiftInstance } from '../../shared/kpi/shift-calendar.js';
+import { buildKpiReport, type KpiReport } from '../../shared/kpi/index.js';
+import { computeLineKpis, type LineKpis } from '../../shared/kpi/index.js';
+import { computeKpis, type KpiOptions, type KpiResult } from '../../shared/kpi/index.js';
+import type { PeriodTotals } from '../../shared/kpi/index.js';
+import { periodBounds, totalsForPeriod, type PeriodKind } from '../../shared/kpi/index.js';
+import { ShiftAccumulator } from '../../shared/kpi/index.js';
+import { nextShiftAfter, shiftAt, type ShiftInstance } from '../../shared/kpi/index.js';
 
 /** Vorne's convention: small stops are those under five minutes. */
 export const DEFAULT_MICRO_STOP_THRESHOLD_MS = 5 * 60_000;

@@ -4,9 +4,9 @@
 // 1 unexpected failure.
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { computeShiftReport } from '../../shared/kpi/shift-report.js';
-import { ShiftReportInputSchema } from '../../shared/kpi/shift-report-schema.js';
-import { formatPath } from '../config/load-plant.js';
+import { computeShiftReport } from '../../shared/kpi/index.js';
+import { ShiftReportInputSchema } from '../../shared/kpi/index.js';
+import { formatPath } from '../config/index.js';
 import { formatReportTable } from './report-table.js';
 
 const USAGE = 'usage: npm run kpi -- <shift.json> [--table]   (input format: docs/kpi.md, example: docs/examples/shift-mill.json)';

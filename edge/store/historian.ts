@@ -14,10 +14,10 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import { historianSettings, type HistorianSettings, type HistorianSettingsInput } from '../../shared/historian-config.js';
-import { computeKpis, type KpiOptions } from '../../shared/kpi/oee.js';
-import { TOTAL_ROLES, type ModelEvent } from '../model/plant-model.js';
-import type { ModelEventSink } from '../model/model-event-sink.js';
-import type { ClosedShift } from '../kpi/live-kpi-engine.js';
+import { computeKpis, type KpiOptions } from '../../shared/kpi/index.js';
+import { TOTAL_ROLES, type ModelEvent } from '../model/index.js';
+import type { ModelEventSink } from '../model/index.js';
+import type { ClosedShift } from '../kpi/index.js';
 import type { Log } from '../logger.js';
 import * as schema from './schema.js';
 import { openDatabase } from './database.js';

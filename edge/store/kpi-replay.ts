@@ -5,8 +5,8 @@
 // shift that ended while the edge was down is closed (and handed to onShiftClosed) now.
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import type { MachineState } from '../../shared/plant-schema.js';
-import { shiftAt } from '../../shared/kpi/shift-calendar.js';
-import { feedKpis, type KpiEvent, type KpiInput } from '../kpi/kpi-feed.js';
+import { shiftAt } from '../../shared/kpi/index.js';
+import { feedKpis, type KpiEvent, type KpiInput } from '../kpi/index.js';
 import type { Log } from '../logger.js';
 import type { Historian } from './historian.js';
 import type { HistoryQueries } from './history-query.js';

@@ -22,21 +22,18 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
  * - edge/logger.ts: the Log function every module is handed;
  * - edge/store/database.ts: the one connection factory every module opens the edge's database
  *   with — its own entry, so opening a database does not load the historian;
+ * - edge/connectors/connector.ts and edge/connectors/sample-batch.ts: the connector contract and
+ *   the batch format connectors hand the model — their own entries, so the model and the command
+ *   path do not load every protocol library (edge/connectors/index.ts loads the registry);
  * - plc-sim/simulator.ts: the simulator in-process (startSimulator); plc-sim/main.ts is its CLI.
  */
-const ENTRY_FILES = (file: string): boolean =>
-  /^shared\/[^/]+\.ts$/.test(file) || ['edge/logger.ts', 'edge/store/database.ts', 'plc-sim/simulator.ts'].includes(file);
+const ENTRIES = ['edge/logger.ts', 'edge/store/database.ts', 'edge/connectors/connector.ts', 'edge/connectors/sample-batch.ts', 'plc-sim/simulator.ts'];
+const ENTRY_FILES = (file: string): boolean => /^shared\/[^/]+\.ts$/.test(file) || ENTRIES.includes(file);
 
 /** Imports into a folder's internals not yet rewritten to its index: `importer -> imported file`. */
 const ALLOWED: readonly string[] = [
   'edge/alarms/alarm-engine.ts -> edge/model/model-event-sink.ts',
   'edge/alarms/alarm-engine.ts -> edge/model/plant-model.ts',
-  'edge/alarms/alarm-service.ts -> edge/diagnosis/fault-catalogue.ts',
-  'edge/alarms/alarm-service.ts -> edge/diagnosis/health-monitor.ts',
-  'edge/alarms/alarm-service.ts -> edge/model/model-event-sink.ts',
-  'edge/alarms/alarm-service.ts -> edge/service/reliability.ts',
-  'edge/alarms/alarm-service.ts -> edge/service/service-cases.ts',
-  'edge/alarms/alarm-service.ts -> shared/kpi/shift-calendar.ts',
   'edge/alarms/flight-recorder.ts -> edge/model/model-event-sink.ts',
   'edge/alarms/flight-recorder.ts -> edge/model/plant-model.ts',
   'edge/alarms/rule-set.ts -> edge/diagnosis/health-monitor.ts',
@@ -52,15 +49,12 @@ const ALLOWED: readonly string[] = [
   'edge/commands/command-service.ts -> edge/audit/audit-log.ts',
   'edge/commands/command-service.ts -> edge/auth/auth-service.ts',
   'edge/commands/command-service.ts -> edge/auth/rate-limiter.ts',
-  'edge/commands/command-service.ts -> edge/connectors/connector.ts',
   'edge/commands/command-service.ts -> edge/connectors/write-check.ts',
   'edge/commands/command-service.ts -> edge/model/plant-model.ts',
   'edge/commands/read-back.ts -> edge/model/model-event-sink.ts',
   'edge/commands/read-back.ts -> edge/model/plant-model.ts',
   'edge/diagnosis/fault-catalogue.ts -> edge/config/config-error.ts',
   'edge/diagnosis/fault-catalogue.ts -> edge/config/load-plant.ts',
-  'edge/diagnosis/health-monitor.ts -> edge/model/model-event-sink.ts',
-  'edge/diagnosis/health-monitor.ts -> edge/model/plant-model.ts',
   'edge/edge-runtime.ts -> edge/alarms/alarm-service.ts',
   'edge/edge-runtime.ts -> edge/api/edge-api.ts',
   'edge/edge-runtime.ts -> edge/api/http-server.ts',
@@ -71,7 +65,6 @@ const ALLOWED: readonly string[] = [
   'edge/edge-runtime.ts -> edge/auth/secret.ts',
   'edge/edge-runtime.ts -> edge/commands/command-service.ts',
   'edge/edge-runtime.ts -> edge/commands/read-back.ts',
-  'edge/edge-runtime.ts -> edge/connectors/connector.ts',
   'edge/edge-runtime.ts -> edge/connectors/registry.ts',
   'edge/edge-runtime.ts -> edge/emissions/emission-hook.ts',
   'edge/edge-runtime.ts -> edge/energy/energy-hook.ts',
@@ -109,7 +102,6 @@ const ALLOWED: readonly string[] = [
   'edge/emissions/period-builder.ts -> shared/emissions/period-average.ts',
   'edge/emissions/period-builder.ts -> shared/kpi/zoned-time.ts',
   'edge/energy/energy-hook.ts -> edge/model/model-event-sink.ts',
-  'edge/energy/energy-module.ts -> edge/connectors/connector.ts',
   'edge/energy/energy-module.ts -> edge/connectors/registry.ts',
   'edge/energy/energy-module.ts -> edge/model/model-event-sink.ts',
   'edge/energy/energy-module.ts -> edge/model/plant-model.ts',
@@ -141,8 +133,6 @@ const ALLOWED: readonly string[] = [
   'edge/host/edge-mirror.ts -> edge/uplink/metric-catalogue.ts',
   'edge/host/edge-mirror.ts -> edge/uplink/sparkplug-codec.ts',
   'edge/host/edge-mirror.ts -> edge/uplink/sparkplug-topics.ts',
-  'edge/host/host-config.ts -> edge/config/config-error.ts',
-  'edge/host/host-config.ts -> edge/config/load-plant.ts',
   'edge/host/line-kpi.ts -> edge/kpi/kpi-feed.ts',
   'edge/host/line-kpi.ts -> edge/kpi/live-kpi-engine.ts',
   'edge/host/line-kpi.ts -> edge/model/model-event-sink.ts',
@@ -151,7 +141,7 @@ const ALLOWED: readonly string[] = [
   'edge/host/line-kpi.ts -> edge/store/kpi-replay.ts',
   'edge/host/line-kpi.ts -> edge/uplink/metric-catalogue.ts',
   'edge/host/line-kpi.ts -> shared/kpi/shift-calendar.ts',
-  'edge/host/main.ts -> edge/config/config-error.ts',
+  'edge/host/main.ts -> edge/tls-files.ts',
   'edge/host/plant-lines.ts -> edge/uplink/alarm-metrics.ts',
   'edge/host/primary-host.ts -> edge/connectors/backoff.ts',
   'edge/host/primary-host.ts -> edge/uplink/metric-catalogue.ts',
@@ -161,18 +151,6 @@ const ALLOWED: readonly string[] = [
   'edge/host/remote-command-service.ts -> edge/audit/audit-log.ts',
   'edge/host/remote-command-service.ts -> edge/commands/command-service.ts',
   'edge/host/remote-command-service.ts -> edge/uplink/metric-catalogue.ts',
-  'edge/kpi/kpi-feed.ts -> edge/model/model-event-sink.ts',
-  'edge/kpi/kpi-feed.ts -> edge/model/plant-model.ts',
-  'edge/kpi/live-kpi-engine.ts -> shared/kpi/kpi-report.ts',
-  'edge/kpi/live-kpi-engine.ts -> shared/kpi/line-oee.ts',
-  'edge/kpi/live-kpi-engine.ts -> shared/kpi/oee.ts',
-  'edge/kpi/live-kpi-engine.ts -> shared/kpi/period-totals.ts',
-  'edge/kpi/live-kpi-engine.ts -> shared/kpi/periods.ts',
-  'edge/kpi/live-kpi-engine.ts -> shared/kpi/shift-accumulator.ts',
-  'edge/kpi/live-kpi-engine.ts -> shared/kpi/shift-calendar.ts',
-  'edge/kpi/report-cli.ts -> edge/config/load-plant.ts',
-  'edge/kpi/report-cli.ts -> shared/kpi/shift-report-schema.ts',
-  'edge/kpi/report-cli.ts -> shared/kpi/shift-report.ts',
   'edge/kpi/report-table.ts -> shared/kpi/shift-report.ts',
   'edge/live/live-server.ts -> edge/api/auth-guard.ts',
   'edge/live/live-server.ts -> edge/api/security-headers.ts',
@@ -183,18 +161,6 @@ const ALLOWED: readonly string[] = [
   'edge/live/live-server.ts -> edge/model/model-event-sink.ts',
   'edge/live/live-server.ts -> edge/model/plant-model.ts',
   'edge/model/meter-delta.ts -> shared/kpi/counter.ts',
-  'edge/model/plant-model.ts -> edge/connectors/connector.ts',
-  'edge/model/plant-model.ts -> edge/connectors/sample-batch.ts',
-  'edge/model/tag-changes.ts -> edge/connectors/connector.ts',
-  'edge/model/tag-changes.ts -> edge/connectors/sample-batch.ts',
-  'edge/model/tag-table.ts -> edge/connectors/connector.ts',
-  'edge/model/tag-table.ts -> edge/connectors/sample-batch.ts',
-  'edge/store/historian.ts -> edge/kpi/live-kpi-engine.ts',
-  'edge/store/historian.ts -> edge/model/model-event-sink.ts',
-  'edge/store/historian.ts -> edge/model/plant-model.ts',
-  'edge/store/historian.ts -> shared/kpi/oee.ts',
-  'edge/store/kpi-replay.ts -> edge/kpi/kpi-feed.ts',
-  'edge/store/kpi-replay.ts -> shared/kpi/shift-calendar.ts',
   'edge/store/reads.ts -> edge/alarms/alarm-kpis.ts',
   'edge/store/reads.ts -> edge/alarms/store/alarm-store.ts',
   'edge/uplink/mqtt-options.ts -> edge/config/config-error.ts',
@@ -212,6 +178,7 @@ const ALLOWED: readonly string[] = [
   'shared/emission-schema.ts -> shared/hj212/crc.ts',
   'shared/emission-schema.ts -> shared/hj212/edition.ts',
   'shared/energy-schema.ts -> shared/energy/balance.ts',
+  'shared/energy-schema.ts -> shared/energy/baseline.ts',
   'shared/energy-schema.ts -> shared/energy/conversion.ts',
   'shared/energy-schema.ts -> shared/energy/tariff.ts',
   'shared/energy/calendar-windows.ts -> shared/kpi/zoned-time.ts',
@@ -223,6 +190,7 @@ const ALLOWED: readonly string[] = [
   'twin-ui/src/ui/dashboard/dashboard.ts -> shared/kpi/kpi-report.ts',
   'twin-ui/src/ui/dashboard/dashboard.ts -> shared/kpi/losses.ts',
   'twin-ui/src/ui/dashboard/dashboard.ts -> shared/kpi/oee.ts',
+  'twin-ui/src/ui/environment/environment-panel.ts -> shared/kpi/zoned-time.ts',
 ];
 
 function folderOf(file: string): string | null {
