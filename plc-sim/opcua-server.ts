@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import {
   AccessLevelFlag, DataType, DataValue, MessageSecurityMode, OPCUACertificateManager, OPCUAServer, SecurityPolicy, StatusCodes, Variant,
-  makeEUInformation, standardUnits, resolveNodeId, type EUInformation, type Namespace, type StatusCode, type UAObject, type UserManagerOptions,
+  makeEUInformation, nodesets, standardUnits, resolveNodeId, type EUInformation, type Namespace, type StatusCode, type UAObject, type UserManagerOptions,
 } from 'node-opcua';
 import type { DataType as TagDataType, PlantConfig } from '../shared/plant-schema.js';
 import type { FaultRegistry } from './fault-injection.js';
 import type { LineModel, MachineCommand } from './line-model.js';
 import type { PublishedTag, TagImage } from './tag-image.js';
 import { freePort } from './modbus-server.js';
+import { addStandardMachinery } from './standard-machinery.js';
 import {
   DEFAULT_OPCUA_SECURITY, checkSecurity, describeSecurity, type OpcUaSecurity, type SecurityModeName, type SecurityPolicyName,
 } from './opcua-security.js';
@@ -71,6 +72,8 @@ export interface OpcUaServerOptions {
   security?: OpcUaSecurity;
   command(machineId: string, command: MachineCommand): void;
   log(msg: string): void;
+  /** Also serve the standard OPC 40001-1 Machinery model (DI + Machinery nodesets; a few seconds more at start). */
+  standardModel?: boolean;
 }
 
 export interface RunningOpcUa {
@@ -101,6 +104,8 @@ export async function startOpcUaServer(o: OpcUaServerOptions): Promise<RunningOp
   const security = checkSecurity(o.security ?? DEFAULT_OPCUA_SECURITY);
   let server: OPCUAServer | undefined;
   let port = o.port;
+  const machineObjects = new Map<string, UAObject>();
+  let standardTimer: ReturnType<typeof setInterval> | undefined;
   for (let attempt = 0; !server; attempt++) {
     port = o.port === 0 ? await freePort() : o.port;
     const candidate = new OPCUAServer({
@@ -113,6 +118,7 @@ export async function startOpcUaServer(o: OpcUaServerOptions): Promise<RunningOp
       buildInfo: { productName: 'twinline plc-sim', manufacturerName: 'twinline', softwareVersion: '0.1.0' },
       serverInfo: { applicationName: { text: 'twinline plc-sim' }, applicationUri: 'urn:twinline:plc-sim', productUri: 'urn:twinline:plc-sim' },
       ...serverSecurityOptions(security),
+      ...(o.standardModel ? { nodeset_filename: [nodesets.standard, nodesets.di, nodesets.ia, nodesets.machinery] } : {}),
     });
     try {
       await candidate.initialize();
@@ -157,6 +163,13 @@ export async function startOpcUaServer(o: OpcUaServerOptions): Promise<RunningOp
       text('ProductInstanceUri', `urn:${o.plant.site.id}:${o.plant.line.id}:${machineId}`, DataType.String);
       for (const t of tags) addTagVariable(ns, obj, t);
       addStatus(ns, obj, machineId);
+      machineObjects.set(machineId, obj);
+    }
+    if (o.standardModel) {
+      const refresh = addStandardMachinery(addressSpace, o.plant, machineObjects, (id) => o.model.machine(id).stateCode);
+      refresh();
+      standardTimer = setInterval(refresh, 250);
+      standardTimer.unref();
     }
   }
 
@@ -275,6 +288,7 @@ export async function startOpcUaServer(o: OpcUaServerOptions): Promise<RunningOp
       }
     },
     async close() {
+      clearInterval(standardTimer);
       for (const sock of sockets) sock.destroy();
       await running.shutdown(0);
     },

@@ -31,6 +31,8 @@ export interface SimulatorOptions {
   pkiDir?: string;
   /** What the OPC UA server offers: modes, policies, users. Default: None + Basic256Sha256 Sign/SignAndEncrypt, anonymous. */
   opcuaSecurity?: OpcUaSecurity;
+  /** OPC UA: also serve the standard OPC 40001-1 Machinery model (plc-sim/standard-machinery.ts). */
+  opcuaStandardModel?: boolean;
   log?: (msg: string) => void;
   /** Machine behaviour and line flow; defaults derive from the plant's machine types. */
   scenario?: ScenarioConfig;
@@ -145,7 +147,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       }
     }
     if (hasOpcUa) {
-      opcua = await startOpcUaServer({ plant, model, image, faults, port: opts.opcuaPort ?? 4840, pkiDir: opts.pkiDir ?? join('data', 'pki', 'sim'), security: opts.opcuaSecurity, command, log });
+      opcua = await startOpcUaServer({ plant, model, image, faults, port: opts.opcuaPort ?? 4840, pkiDir: opts.pkiDir ?? join('data', 'pki', 'sim'), security: opts.opcuaSecurity, command, log, standardModel: opts.opcuaStandardModel });
     }
     // A test that asks for a free Modbus port wants free ports throughout, not the demo's 5021.
     if (plant.metering) utilities = await startUtilities({ plant, startTime, port: opts.utilitiesPort ?? (opts.modbusPort === 0 ? 0 : 5021), faults, log });

@@ -1,8 +1,9 @@
+// Browser-safe; the edge's OPC UA server and the simulator's standard model share it.
 // twinline's machine states as OPC 40001-1 (Machinery) sees a machine: MachineryItemState
 // (is it doing its job?) and MachineryOperationMode (what is it set up to do?). A pure table,
 // documented in docs/opcua.md.
-import type { MachineState } from '../../shared/plant-schema.js';
-import type { Quality } from '../../shared/live-protocol.js';
+import type { MachineState } from './plant-schema.js';
+import type { Quality } from './live-protocol.js';
 
 /** OPC 40001-1 §11.1 MachineryItemState_StateMachineType states. */
 export type MachineryItemState = 'Executing' | 'NotExecuting' | 'OutOfService' | 'NotAvailable';

@@ -59,7 +59,8 @@ describe.skipIf(!present)('open62541 client against the edge\'s OPC UA server an
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'twinline-o6-'));
     const base = withoutBreaks(loadPlantFile('config/demo-plant.yaml'));
-    sim = await startSimulator({ plant: base, opcuaPort: 0, modbusPort: 0, seed: 5, timeScale: 1, pkiDir: join(dir, 'pki-sim'), log: () => {} });
+    // The simulator also serves the standard Machinery model, so both directions see the standard shape.
+    sim = await startSimulator({ plant: base, opcuaPort: 0, modbusPort: 0, seed: 5, timeScale: 1, pkiDir: join(dir, 'pki-sim'), log: () => {}, opcuaStandardModel: true });
     edge = await startEdge({
       plant: { ...retarget(base, sim), opcuaServer: OpcUaServerSettingsSchema.parse({ port: 0, allowAnonymous: true, trustUnknownClients: true }) },
       port: 0, host: '127.0.0.1', dbFile: join(dir, 'twinline.db'), dataDir: dir, uiDir: join(dir, 'no-ui'),
@@ -104,9 +105,11 @@ describe.skipIf(!present)('open62541 client against the edge\'s OPC UA server an
     expect(out).toMatch(/CONNECT FAILED Bad(IdentityTokenRejected|IdentityTokenInvalid|UserAccessDenied|SecurityPolicyRejected)/);
   });
 
-  it('browses and reads the simulator', async () => {
+  it('browses the simulator\'s standard Machinery model and reads it', async () => {
     const { code, out } = await probe([sim.opcuaEndpoint, 'ns=1;s=mill.SpindleSpeed', '2']);
     expect(code, out).toBe(0);
+    expect(out).toMatch(/ns=1;s=mill\.MachineryItemState/);
+    expect(out).toMatch(/ns=1;s=mill\.MachineIdentification/);
     expect(out).toMatch(/READ ns=1;s=mill\.SpindleSpeed -> Good/);
     expect(Number(/BROWSED (\d+)/.exec(out)?.[1])).toBeGreaterThan(10);
   });

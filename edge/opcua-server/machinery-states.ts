@@ -1,0 +1,2 @@
+// The state table lives in shared/ (the simulator's standard model uses it too).
+export * from '../../shared/opcua-machinery.js';
