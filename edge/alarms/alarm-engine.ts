@@ -7,8 +7,8 @@
 import type { AlarmSettings } from '../../shared/alarm-rules.js';
 import type { AlarmEventType, AlarmOccurrence, AlarmState, AlarmView, FloodStatus } from '../../shared/alarm-wire.js';
 import type { PlantConfig } from '../../shared/plant-schema.js';
-import type { ModelEvent } from '../model/plant-model.js';
-import type { ModelEventSink } from '../model/model-event-sink.js';
+import type { ModelEvent } from '../model/index.js';
+import type { ModelEventSink } from '../model/index.js';
 import { evaluateCondition, RateWindow, type AnomalyScorer, type MachineInputs } from './conditions.js';
 import { alarmMessage, expandRules, type AlarmPoint } from './rule-set.js';
 

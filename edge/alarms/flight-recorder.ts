@@ -5,8 +5,8 @@
 // the trigger comes from; each sample also keeps its source timestamp. Pure: no I/O, no
 // timers; the caller persists captures and calls tick().
 import type { RecordingSample } from '../../shared/alarm-wire.js';
-import type { ModelEvent } from '../model/plant-model.js';
-import type { ModelEventSink } from '../model/model-event-sink.js';
+import type { ModelEvent } from '../model/index.js';
+import type { ModelEventSink } from '../model/index.js';
 import { MAX_OPEN_RECORDINGS, MAX_OPEN_RECORDINGS_PER_MACHINE, MAX_RECORDING_SAMPLES } from '../../shared/query-limits.js';
 
 export interface CaptureRequest {

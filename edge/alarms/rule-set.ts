@@ -4,7 +4,7 @@
 import type { AlarmRule, AlarmSettings } from '../../shared/alarm-rules.js';
 import type { MachineConfig, MachineState, PlantConfig } from '../../shared/plant-schema.js';
 import { MACHINE_STATES } from '../../shared/plant-schema.js';
-import { numericProcessTags } from '../diagnosis/health-monitor.js';
+import { numericProcessTags } from '../diagnosis/index.js';
 
 export interface AlarmPoint {
   /** `<ruleId>@<machineId>`: stable across restarts, used in REST paths and commands. */

@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ROLES, RoleSchema, type Role } from '../../shared/auth-api.js';
-import { auditAnchorFile, loadAuditKey } from '../audit/audit-key.js';
-import { openAuditLog } from '../audit/audit-log.js';
-import { openStoreFile } from '../audit/open-store.js';
+import { auditAnchorFile, loadAuditKey } from '../audit/index.js';
+import { openAuditLog } from '../audit/index.js';
+import { openStoreFile } from '../audit/index.js';
 import { openAuthStore } from './auth-store.js';
 import { MIN_PASSWORD_LENGTH, UserError } from './user-store.js';
 

@@ -9,14 +9,14 @@ import { COMMAND_MIN_ROLE, type CommandRequest, type CommandResult, type ReadBac
 import { hasRole } from '../../shared/auth-api.js';
 import type { MachineConfig, PlantConfig, TagConfig, TagRole } from '../../shared/plant-schema.js';
 import type { TagValue } from '../../shared/live-protocol.js';
-import type { Principal } from '../auth/auth-service.js';
-import type { AuditLog } from '../audit/audit-log.js';
+import type { Principal } from '../auth/index.js';
+import type { AuditLog } from '../audit/index.js';
 import type { Connector } from '../connectors/connector.js';
 import { checkWrite, WriteRejected } from '../connectors/write-check.js';
-import type { MachineStatus } from '../model/plant-model.js';
+import type { MachineStatus } from '../model/index.js';
 import type { Log } from '../logger.js';
 import type { ReadBackWatch } from './read-back.js';
-import { createRateLimiter } from '../auth/rate-limiter.js';
+import { createRateLimiter } from '../auth/index.js';
 
 /** The alarm engine's operator commands, as the command service needs them (edge/alarms). */
 export interface AlarmCommandPort {

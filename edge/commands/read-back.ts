@@ -2,8 +2,8 @@
 // the plant model (not a separate read: the value must make the whole trip the live data
 // makes). Waiters are checked when the model reports a change on their machine, and give
 // up after a time-out.
-import { machinesIn } from '../model/plant-model.js';
-import type { ModelEventSink } from '../model/model-event-sink.js';
+import { machinesIn } from '../model/index.js';
+import type { ModelEventSink } from '../model/index.js';
 
 interface Waiter {
   machineId: string;

@@ -8,14 +8,14 @@ import { PlantViewSchema, type DeviceHealth, type MachineLive, type PlantView, t
 import { KpiSettingsSchema, ShiftCalendarSchema, type MachineState } from '../../shared/plant-schema.js';
 import { AlarmViewSchema, FloodStatusSchema, type AlarmView, type FloodStatus } from '../../shared/alarm-wire.js';
 import { z } from 'zod';
-import type { ModelEvent } from '../model/plant-model.js';
-import { TagChanges, type TagReading } from '../model/tag-changes.js';
+import type { ModelEvent } from '../model/index.js';
+import { TagChanges, type TagReading } from '../model/index.js';
 import {
   ALARM_METRIC, COMMAND_RESULT, DEVICE_FIELDS, MACHINE_FIELDS, NODE_METRIC, parseDeviceMetricName, qualityFromCode, TAG_PREFIX,
   type KpiSettingsMetric,
-} from '../uplink/metric-catalogue.js';
-import type { Metric, Payload, SparkplugType } from '../uplink/sparkplug-codec.js';
-import { nextSeq, type DeviceMessageType, type NodeMessageType } from '../uplink/sparkplug-topics.js';
+} from '../uplink/index.js';
+import type { Metric, Payload, SparkplugType } from '../uplink/index.js';
+import { nextSeq, type DeviceMessageType, type NodeMessageType } from '../uplink/index.js';
 
 export interface LineKpiView {
   availability: number | null;

@@ -9,15 +9,15 @@
 // never counts a part twice.
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import type { MachineLive, PlantView } from '../../shared/live-protocol.js';
-import { shiftAt } from '../../shared/kpi/shift-calendar.js';
-import { createLiveKpiEngine, type LiveKpiEngine } from '../kpi/live-kpi-engine.js';
-import type { ModelEvent } from '../model/plant-model.js';
-import type { ModelEventSink } from '../model/model-event-sink.js';
-import { kpiSink } from '../kpi/kpi-feed.js';
-import type { Historian } from '../store/historian.js';
-import { replayKpiHistory, replayStart } from '../store/kpi-replay.js';
+import { shiftAt } from '../../shared/kpi/index.js';
+import { createLiveKpiEngine, type LiveKpiEngine } from '../kpi/index.js';
+import type { ModelEvent } from '../model/index.js';
+import type { ModelEventSink } from '../model/index.js';
+import { kpiSink } from '../kpi/index.js';
+import type { Historian } from '../store/index.js';
+import { replayKpiHistory, replayStart } from '../store/index.js';
 import type { Log } from '../logger.js';
-import type { KpiSettingsMetric } from '../uplink/metric-catalogue.js';
+import type { KpiSettingsMetric } from '../uplink/index.js';
 import type { PublishedShiftTotals } from './edge-mirror.js';
 
 /** Energy below this (kWh) is rounding, not consumption. */

@@ -9,7 +9,7 @@ import { MACHINE_STATES } from '../../shared/plant-schema.js';
 import type { AlarmPriority } from '../../shared/alarm-rules.js';
 import type { EdgeMirror, LineKpiView } from './edge-mirror.js';
 import type { HostLineKpi } from './line-kpi.js';
-import { summariseAlarms } from '../uplink/alarm-metrics.js';
+import { summariseAlarms } from '../uplink/index.js';
 
 export interface HostedLineKpis {
   shift: { name: string; date: string; start: number; end: number };

@@ -7,10 +7,10 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { MqttBrokerConfig } from '../../shared/uplink-config.js';
 import type { Log } from '../logger.js';
 import { backoffDelay } from '../connectors/backoff.js';
-import { brokerOptions, redactUrl } from '../uplink/mqtt-options.js';
-import { NODE_METRIC } from '../uplink/metric-catalogue.js';
-import { decodePayload, encodePayload, type Metric, type Payload } from '../uplink/sparkplug-codec.js';
-import { deviceTopic, NAMESPACE, nodeTopic, parseHostState, parseTopic, stateTopic } from '../uplink/sparkplug-topics.js';
+import { brokerOptions, redactUrl } from '../uplink/index.js';
+import { NODE_METRIC } from '../uplink/index.js';
+import { decodePayload, encodePayload, type Metric, type Payload } from '../uplink/index.js';
+import { deviceTopic, NAMESPACE, nodeTopic, parseHostState, parseTopic, stateTopic } from '../uplink/index.js';
 import { EdgeMirror, type MirrorSink } from './edge-mirror.js';
 
 export interface PrimaryHostOptions {

@@ -6,10 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { COMMAND_MIN_ROLE, type CommandRequest, type CommandResult } from '../../shared/command-api.js';
 import { hasRole } from '../../shared/auth-api.js';
-import type { AuditLog } from '../audit/audit-log.js';
-import { CommandRefused, type CommandContext, type CommandService } from '../commands/command-service.js';
+import type { AuditLog } from '../audit/index.js';
+import { CommandRefused, type CommandContext, type CommandService } from '../commands/index.js';
 import type { Log } from '../logger.js';
-import { COMMAND_REQUEST } from '../uplink/metric-catalogue.js';
+import { COMMAND_REQUEST } from '../uplink/index.js';
 import type { EdgeMirror } from './edge-mirror.js';
 import type { PrimaryHost } from './primary-host.js';
 

@@ -1,5 +1,5 @@
 // Human-readable rendering of a shift report (`npm run kpi -- <file> --table`).
-import type { ShiftReportOutput } from '../../shared/kpi/shift-report.js';
+import type { ShiftReportOutput } from '../../shared/kpi/index.js';
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
 const num = (x: number, digits = 1): string => x.toFixed(digits);

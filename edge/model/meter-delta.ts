@@ -1,4 +1,4 @@
-import { counterStep, type CounterBits } from '../../shared/kpi/counter.js';
+import { counterStep, type CounterBits } from '../../shared/kpi/index.js';
 import type { TagConfig } from '../../shared/plant-schema.js';
 
 const COUNTER_BITS: Partial<Record<TagConfig['type'], CounterBits>> = { uint16: 16, int16: 16, uint32: 32, int32: 32 };

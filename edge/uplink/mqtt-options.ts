@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { IClientOptions } from 'mqtt';
 import type { MqttBrokerConfig } from '../../shared/uplink-config.js';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../config/index.js';
 
 export interface BrokerOptionsContext {
   /** Where the settings live in their file, for error messages (e.g. "uplink.broker"). */

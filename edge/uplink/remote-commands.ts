@@ -7,9 +7,9 @@
 // one the plant file grants remote commands (uplink.commands.role), whatever the host claims.
 import { CommandRequestSchema } from '../../shared/command-api.js';
 import type { UplinkSettings } from '../../shared/uplink-config.js';
-import type { AuditLog } from '../audit/audit-log.js';
-import { CommandRefused, type CommandService } from '../commands/command-service.js';
-import { remoteCommandPolicy } from '../commands/remote-command-policy.js';
+import type { AuditLog } from '../audit/index.js';
+import { CommandRefused, type CommandService } from '../commands/index.js';
+import { remoteCommandPolicy } from '../commands/index.js';
 import type { Log } from '../logger.js';
 import type { RemoteCommandHandler } from './edge-node.js';
 
