@@ -1,7 +1,7 @@
 // Where the simulated clock stands in the plant's shift calendar, and when that changes next.
 // Recomputed only at a change, because resolving local time through Intl is not free.
 import type { PlantConfig } from '../shared/plant-schema.js';
-import { nextShiftAfter, shiftAt, type ShiftInstance } from '../shared/kpi/shift-calendar.js';
+import { nextShiftAfter, shiftAt, type ShiftInstance } from '../shared/kpi/index.js';
 
 export interface CalendarPhase {
   /** Production is planned (inside a shift, outside its breaks). */

@@ -1,6 +1,6 @@
 // `npm run sim`: serves the plant file's tags from a simulated line over OPC UA and Modbus TCP.
 import { existsSync } from 'node:fs';
-import { loadPlantFile } from '../edge/config/load-plant.js';
+import { loadPlantFile } from '../edge/config/index.js';
 import { CliError, HELP, parseCli, type CliOptions } from './cli-options.js';
 import { loadScenarioFile, type ScenarioConfig } from './scenario.js';
 import { renderOpcUaNodes, renderRegisterMap } from './register-map.js';

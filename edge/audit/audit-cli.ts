@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../store/database.js';
-import { SecretError } from '../auth/secret.js';
+import { SecretError } from '../auth/index.js';
 import { AUDIT_KEY_ENV, auditAnchorFile, loadAuditKey } from './audit-key.js';
 import { openAuditLog } from './audit-log.js';
 

@@ -3,7 +3,7 @@
 // make the audit log unverifiable. Keep a copy of it away from the edge (a password manager, the
 // plant's key store): with it, anyone can check the log; without it, nobody can.
 import { dirname, join } from 'node:path';
-import { loadKey, type LoadedSecret } from '../auth/secret.js';
+import { loadKey, type LoadedSecret } from '../auth/index.js';
 
 export const AUDIT_KEY_ENV = 'TWINLINE_AUDIT_KEY';
 

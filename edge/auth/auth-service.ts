@@ -3,7 +3,7 @@
 // middleware both call authenticate() with what the client presented.
 import type Database from 'better-sqlite3';
 import { hasRole, type AuthHealth, type LoginResponse, type Role, type Session } from '../../shared/auth-api.js';
-import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditLog } from '../audit/index.js';
 import type { Log } from '../logger.js';
 import { DEMO_ACCOUNTS, DEMO_AUTO_LOGIN, DEMO_NOTICE, disableDemoAccounts, ensureDemoAccounts } from './demo-accounts.js';
 import { UNUSABLE_HASH, verifyPassword } from './password.js';

@@ -5,8 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { FaultCatalogueSchema, type FaultCatalogue } from '../../shared/alarm-fault-catalogue.js';
-import { ConfigError } from '../config/config-error.js';
-import { formatIssues } from '../config/load-plant.js';
+import { ConfigError } from '../config/index.js';
+import { formatIssues } from '../config/index.js';
 
 /** The catalogue that ships with twinline. */
 export const DEFAULT_FAULT_CATALOGUE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'config', 'fault-codes.yaml');
