@@ -236,6 +236,8 @@ function caller(creds: Credentials): fc.Arbitrary<Caller> {
         else if (how === 'swap-role') bad = `${v}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload ?? '', 'base64url').toString() || '{}'), role: 'admin' })).toString('base64url')}.${sig}`;
         else if (how === 'alg-none') bad = `${v}.${payload}.`;
         else bad = 'x'.repeat(n % 3000);
+        // Swapping an admin's role to admin re-encodes the very same token: a bad token must differ.
+        if (bad === t) bad = `${t}x`;
         return { kind: 'bad-token', token: bad } as Caller;
       }),
     },
