@@ -55,9 +55,12 @@ describe('Modbus read planner', () => {
     const { tagsOfDevice } = await import('../../edge/connectors/connector.js');
     const plant = loadPlantFile('config/demo-plant.yaml');
     const plan = planReads(tagsOfDevice(plant, 'plc-modbus'));
-    // holding 0–211 needs two 125-register windows; coils 0–200 fit one request
-    expect(plan).toHaveLength(3);
-    // a PLC that refuses unmapped registers: maxGap 8 keeps the three blocks apart (coils still merge: 100 bits < 8×16)
-    expect(planReads(tagsOfDevice(plant, 'plc-modbus'), { maxGap: 8 })).toHaveLength(4);
+    // holding 0–350 (the machines' blocks and the furnace's analysers from 320) needs three
+    // 125-register windows; coils 0–200 fit one request
+    expect(plan).toHaveLength(4);
+    expect(plan.filter((r) => r.table === 'holding').every((r) => r.length <= 125)).toBe(true);
+    // a PLC that refuses unmapped registers: maxGap 8 keeps the five holding blocks (0, 100, 200,
+    // 300, 320) apart; coils still merge (100 bits < 8×16)
+    expect(planReads(tagsOfDevice(plant, 'plc-modbus'), { maxGap: 8 })).toHaveLength(6);
   });
 });
