@@ -1,7 +1,7 @@
 // Acquisition benchmark (issue 4): tag updates/s from a device into the edge's live model,
 // over OPC UA subscriptions and Modbus polling, beside the bare library doing the same work.
 // The ratio of CPU per update is the figure: it is what twinline costs on top of the library.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { tagsOfDevice } from '../edge/connectors/connector.js';
 import { planReads } from '../edge/connectors/modbus-read-planner.js';
 import { loadPlantFile } from '../edge/config/load-plant.js';
+import { spawnReady } from './support/spawn-ready.js';
 import { fmt, type Window } from './support/measure.js';
 import type { SideOptions } from './support/acquisition-side.js';
 import { freePort } from '../test/support/free-port.js';
@@ -30,22 +31,6 @@ const DEFAULTS: AcquisitionOptions = { tags: 4000, samplingMs: 100, seconds: 6, 
 
 const MODBUS_TAGS = 1000;
 const MODBUS_POLL_MS = 20;
-
-function spawnReady(script: string, args: string[]): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (c: Buffer) => {
-      out += c.toString();
-      if (out.includes('READY')) {
-        proc.stdout!.off('data', onData);
-        resolve(proc);
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
-  });
-}
 
 type SideWindow = Window & { side: string; round: number };
 

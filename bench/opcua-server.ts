@@ -4,7 +4,7 @@
 // CPU, and acquisition with the clients against without them (before and after, same run):
 // the rate must stay within 5 %.
 // `npm run bench -- opcua-server [--sessions 50] [--items 1000] [--seconds 10]`
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { startEdge } from '../edge/edge-runtime.js';
 import { PlantSchema } from '../shared/plant-schema.js';
 import { freePort } from '../test/support/free-port.js';
+import { spawnReady } from './support/spawn-ready.js';
 import { fmt, measure, type Window } from './support/measure.js';
 
 export interface OpcUaServerBenchOptions { sessions: number; items: number; seconds: number; publishingMs: number }
@@ -26,22 +27,6 @@ export function optionsFromArgs(argv: readonly string[]): OpcUaServerBenchOption
     return v;
   };
   return { sessions: num('--sessions', 50), items: num('--items', 1000), seconds: num('--seconds', 10), publishingMs: 250 };
-}
-
-function spawnReady(script: string, args: string[]): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (c: Buffer) => {
-      out += c.toString();
-      if (out.includes('READY')) {
-        proc.stdout!.off('data', onData);
-        resolve(proc);
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
-  });
 }
 
 export async function runOpcUaServerBench(o: OpcUaServerBenchOptions): Promise<string[]> {

@@ -2,11 +2,12 @@
 // in the spirit of OPC 40001-1 (Machinery): an Identification group (manufacturer, model,
 // serial number from the plant file) and the plant's tags at exactly their configured node
 // ids, with engineering units and source timestamps from the simulated clock.
+import { uneceUnit } from '../shared/opcua-units.js';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import {
   AccessLevelFlag, DataType, DataValue, MessageSecurityMode, OPCUACertificateManager, OPCUAServer, SecurityPolicy, StatusCodes, Variant,
-  makeEUInformation, nodesets, standardUnits, resolveNodeId, type EUInformation, type Namespace, type StatusCode, type UAObject, type UserManagerOptions,
+  makeEUInformation, nodesets, resolveNodeId, type EUInformation, type Namespace, type StatusCode, type UAObject, type UserManagerOptions,
 } from 'node-opcua';
 import type { DataType as TagDataType, PlantConfig } from '../shared/plant-schema.js';
 import type { FaultRegistry } from './fault-injection.js';
@@ -25,17 +26,10 @@ const UA_TYPES: Record<TagDataType, DataType> = {
 
 const INT_MAX: Partial<Record<TagDataType, number>> = { int16: 0x7fff, uint16: 0xffff, int32: 0x7fffffff, uint32: 0xffffffff };
 
-/** UNECE Rec. 20 units (what OPC UA EUInformation carries) for the units plant files use. */
+/** The unit as OPC UA EUInformation (shared/opcua-units.ts says which UNECE code). */
 function euInformation(unit: string): EUInformation {
-  switch (unit) {
-    case 'kW': return standardUnits.kilowatt;
-    case '°C': return standardUnits.degree_celsius;
-    case '%': return standardUnits.percent;
-    case 'rpm': return standardUnits.revolutions_per_minute;
-    case 'kWh': return makeEUInformation('KWH', 'kWh', 'kilowatt hour');
-    case 'mm/s': return makeEUInformation('C16', 'mm/s', 'millimetre per second');
-    default: return makeEUInformation(unit.toUpperCase().slice(0, 3), unit, unit);
-  }
+  const u = uneceUnit(unit);
+  return makeEUInformation(u.code, u.symbol, u.description);
 }
 
 const MODES: Record<SecurityModeName, MessageSecurityMode> = {

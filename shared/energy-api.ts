@@ -77,3 +77,15 @@ export const EnergyLiveSchema = z.object({
 export type EnergyLive = z.infer<typeof EnergyLiveSchema>;
 
 export const MeterPathSchema = z.strictObject({ id });
+
+/** GET /api/energy/demand: the running 15-minute block of the tariff meter against the contract. */
+export interface DemandStatus {
+  meter: string | null;
+  contractDemandKW: number | null;
+  blockStart: number | null;
+  kWhSoFar: number;
+  forecastKW: number | null;
+  headroomKW: number | null;
+  /** The forecast has reached demandAlarmAt × contract in this block. */
+  alarm: boolean;
+}

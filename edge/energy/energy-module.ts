@@ -10,6 +10,7 @@ import { calendarWindows, spreadOver, type LabelledWindow } from '../../shared/e
 import { shiftsBetween } from '../../shared/kpi/index.js';
 import { reportFromIntervals, type EnergyReport, type MeterIntervals } from '../../shared/energy/energy-report.js';
 import type { CounterEvent } from '../../shared/energy/meter-readings.js';
+import type { DemandStatus } from '../../shared/energy-api.js';
 import { createConnector } from '../connectors/registry.js';
 import type { BoundTag, Connector, ConnectorHealth, TagSample } from '../connectors/connector.js';
 import type { ModelEvent } from '../model/plant-model.js';
@@ -40,17 +41,6 @@ export interface MeterLive {
   lastEvent: { ts: number; kind: CounterEvent['kind'] } | null;
   /** The total has not moved for 5 minutes while the meter should have been counting (see MeterFeed). */
   suspectStuck: boolean;
-}
-
-export interface DemandStatus {
-  meter: string | null;
-  contractDemandKW: number | null;
-  blockStart: number | null;
-  kWhSoFar: number;
-  forecastKW: number | null;
-  headroomKW: number | null;
-  /** The forecast has reached demandAlarmAt × contract in this block. */
-  alarm: boolean;
 }
 
 export interface DemandAlarmEvent {

@@ -3,8 +3,9 @@
 // Identification, MachineryItemState and MachineryOperationMode, its live tags (analog items
 // with engineering units and ranges) and the current shift's KPIs; the line's KPIs on a line
 // object. Returns setters; what feeds them is the server's business. Layout: docs/opcua.md.
+import { uneceUnit } from '../../shared/opcua-units.js';
 import {
-  AccessLevelFlag, DataType, StatusCodes, Variant, coerceLocalizedText, makeEUInformation, promoteToStateMachine, standardUnits,
+  AccessLevelFlag, DataType, StatusCodes, Variant, coerceLocalizedText, makeEUInformation, promoteToStateMachine,
   type AddressSpace, type EUInformation, type Namespace, type StatusCode, type UAObject, type UAStateMachineEx, type UAVariable,
 } from 'node-opcua';
 import { engineeringRange, type DataType as TagDataType, type MachineConfig, type MachineState, type PlantConfig, type TagConfig } from '../../shared/plant-schema.js';
@@ -21,22 +22,10 @@ const UA_TYPES: Record<TagDataType, DataType> = {
   float32: DataType.Float, float64: DataType.Double, string: DataType.String,
 };
 
-/** UNECE Rec. 20 codes (what EUInformation carries) for the units plant files use. */
+/** The unit as OPC UA EUInformation (shared/opcua-units.ts says which UNECE code). */
 export function euInformation(unit: string): EUInformation {
-  switch (unit) {
-    case 'kW': return standardUnits.kilowatt;
-    case '°C': return standardUnits.degree_celsius;
-    case '%': return standardUnits.percent;
-    case 'rpm': return standardUnits.revolutions_per_minute;
-    case 'kWh': return makeEUInformation('KWH', 'kWh', 'kilowatt hour');
-    case 'mm/s': return makeEUInformation('C16', 'mm/s', 'millimetre per second');
-    case 'm3': return makeEUInformation('MTQ', 'm³', 'cubic metre');
-    case 'm3/h': return makeEUInformation('MQH', 'm³/h', 'cubic metre per hour');
-    case 'Pa': return makeEUInformation('PAL', 'Pa', 'pascal');
-    case 'mg/L': return makeEUInformation('M1', 'mg/L', 'milligram per litre');
-    case 'mg/m3': return makeEUInformation('GP', 'mg/m³', 'milligram per cubic metre');
-    default: return makeEUInformation(unit.toUpperCase().slice(0, 3), unit, unit);
-  }
+  const u = uneceUnit(unit);
+  return makeEUInformation(u.code, u.symbol, u.description);
 }
 
 /** The current shift's figures of one machine or of the line. Ratios are 0…1. */
