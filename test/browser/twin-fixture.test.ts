@@ -5,7 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, waitForTwin, type Browser } from './chromium.js';
 import { startFixtureServer, type FixtureServer } from './fixture-server.js';
 import { STATE_COLOURS } from '../../twin-ui/src/world/components/materials.js';
+import { loadPlantFile } from '../../edge/config/load-plant.js';
 import { canvasStats, clickMachine, tagText, waitForChange } from './page-checks.js';
+
+/** The fixture serves the demo plant: one label per machine of it. */
+const MACHINES = loadPlantFile('config/demo-plant.yaml').machines.length;
 
 const ARTIFACTS = 'test-artifacts';
 
@@ -37,7 +41,7 @@ describe('twin against the fixture line', () => {
     expect(stats.nonDominant).toBeGreaterThan(0.15);
     expect(stats.distinctColours).toBeGreaterThan(40);
     const labels = await page.locator('.machine-label').allTextContents();
-    expect(labels).toHaveLength(5);
+    expect(labels).toHaveLength(MACHINES);
     expect(labels.join(' ')).toContain('CNC mill');
     expect(labels.join(' ')).toMatch(/OEE \d+\.\d %/);
     expect(await page.locator('[data-testid="connection"]').getAttribute('data-state')).toBe('connected');
@@ -86,7 +90,7 @@ describe('twin against the fixture line', () => {
     await page.waitForSelector('[data-testid="banner"]:not([hidden])', { timeout: 30_000 });
     expect(await page.locator('#banner').textContent()).toMatch(/reconnecting/i);
     expect(await page.locator('[data-testid="connection"]').getAttribute('data-state')).toBe('reconnecting');
-    expect(await page.locator('.machine-label.stale').count()).toBe(5);
+    expect(await page.locator('.machine-label.stale').count()).toBe(MACHINES);
     await page.screenshot({ path: `${ARTIFACTS}/fixture-reconnecting.png` });
     server.resume();
     await page.waitForFunction(() => window.__twin!.connection === 'connected', undefined, { timeout: 20_000 });

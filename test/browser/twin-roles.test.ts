@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type Browser } from './chromium.js';
 import { startTwinLine, type TwinLine } from './e2e-line.js';
 import { clickMachine } from './page-checks.js';
+import { loadPlantFile } from '../../edge/config/load-plant.js';
 import { currentView, loginThroughTwin } from './twin-login.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -61,7 +62,7 @@ describe('views by role after login', () => {
     expect(await visible('[data-testid="andon-counts"]')).toBe(true);
     await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('.machine-label')].every((l) => l.dataset.state !== 'no-data'), undefined, { timeout: 30_000, polling: 250 });
     const andon = await page.$$eval('[data-testid="andon-counts"] .sc', (cs) => cs.reduce((n, c) => n + Number(c.textContent), 0));
-    expect(andon).toBe(5);
+    expect(andon).toBe(loadPlantFile('config/demo-plant.yaml').machines.length);
     await clickMachine(page, 'mill');
     await page.waitForSelector('#inspector:not([hidden]) .insp-title', { timeout: 30_000 });
     expect(await visible('[data-testid="inspector-state"]')).toBe(true);
