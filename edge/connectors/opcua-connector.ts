@@ -102,6 +102,9 @@ function monitoringParameters(tag: BoundTag, device: OpcUaDeviceConfig) {
   };
 }
 
+/** Far above a publish of thousands of scalar tags (a few hundred KB); see docs/security.md. */
+const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
 export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): Connector {
   const { device, now, log } = ctx;
   const byId = new Map(ctx.tags.map((t) => [t.id, t]));
@@ -122,6 +125,9 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
     clientCertificateManager: certificateManager,
     requestedSessionTimeout: 60_000,
     connectionStrategy: { initialDelay: 250, maxDelay: 5000, maxRetry: -1, randomisationFactor: 0.2 },
+    // A server may not send the edge messages of unbounded size (node-opcua's client accepts any by
+    // default): a publish of huge arrays would otherwise be decoded whole on the acquisition thread.
+    transportSettings: { maxMessageSize: MAX_MESSAGE_BYTES, maxChunkCount: MAX_MESSAGE_BYTES / 8192 },
   });
   let session: ClientSession | undefined;
   let subscription: ClientSubscription | undefined;
