@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { TimeParamSchema } from './history-api.js';
 import { DAY_MS } from './query-limits.js';
+import type { CounterEvent } from './energy/index.js';
 
 /** Longest report window: a month and a few days (a calendar month in any zone, with DST). */
 export const MAX_ENERGY_WINDOW_MS = 32 * DAY_MS;
@@ -88,4 +89,21 @@ export interface DemandStatus {
   headroomKW: number | null;
   /** The forecast has reached demandAlarmAt × contract in this block. */
   alarm: boolean;
+}
+
+/** GET /api/energy/meters: each plant-file meter with its latest reading. */
+export interface MeterLive {
+  id: string;
+  name: string;
+  medium: string;
+  unit: string;
+  parent: string | null;
+  area: string | null;
+  total: number | null;
+  ts: number | null;
+  ratePerHour: number | null;
+  powerKW: number | null;
+  lastEvent: { ts: number; kind: CounterEvent['kind'] } | null;
+  /** The total has not moved for 5 minutes while the meter should have been counting (see MeterFeed). */
+  suspectStuck: boolean;
 }

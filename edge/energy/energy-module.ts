@@ -10,7 +10,8 @@ import { calendarWindows, spreadOver, type LabelledWindow } from '../../shared/e
 import { shiftsBetween } from '../../shared/kpi/index.js';
 import { reportFromIntervals, type EnergyReport, type MeterIntervals } from '../../shared/energy/energy-report.js';
 import type { CounterEvent } from '../../shared/energy/meter-readings.js';
-import type { DemandStatus } from '../../shared/energy-api.js';
+import type { DemandStatus, MeterLive } from '../../shared/energy-api.js';
+export type { MeterLive } from '../../shared/energy-api.js';
 import { createConnector } from '../connectors/registry.js';
 import type { BoundTag, Connector, ConnectorHealth, TagSample } from '../connectors/connector.js';
 import type { ModelEvent } from '../model/plant-model.js';
@@ -25,22 +26,6 @@ export interface EnergyModuleOptions {
   dataDir: string;
   now: () => number;
   log: Log;
-}
-
-export interface MeterLive {
-  id: string;
-  name: string;
-  medium: string;
-  unit: string;
-  parent: string | null;
-  area: string | null;
-  total: number | null;
-  ts: number | null;
-  ratePerHour: number | null;
-  powerKW: number | null;
-  lastEvent: { ts: number; kind: CounterEvent['kind'] } | null;
-  /** The total has not moved for 5 minutes while the meter should have been counting (see MeterFeed). */
-  suspectStuck: boolean;
 }
 
 export interface DemandAlarmEvent {

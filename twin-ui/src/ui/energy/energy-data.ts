@@ -2,24 +2,11 @@
 // arranged for drawing: the metering tree, the load curve, cost, tce/CO2e by medium and area.
 // Pure apart from the fetches; the report's figures are the edge's (shared/energy), never redone here.
 import type { EnergyReport } from '../../../../shared/energy/index.js';
-import type { DemandStatus as DemandView } from '../../../../shared/energy-api.js';
+import type { DemandStatus as DemandView, MeterLive as MeterLiveView } from '../../../../shared/energy-api.js';
+export type { MeterLiveView };
 import type { PeriodKpiAnswer } from '../../../../shared/kpi-api.js';
 import { fromLocal, localDateOf } from '../../../../shared/kpi/index.js';
 import { getJson, type RestResult } from '../../live/rest-client.js';
-
-export interface MeterLiveView {
-  id: string;
-  name: string;
-  medium: string;
-  unit: string;
-  parent: string | null;
-  area: string | null;
-  total: number | null;
-  ratePerHour: number | null;
-  powerKW: number | null;
-  /** The total has not moved for minutes while the meter should have been counting. */
-  suspectStuck?: boolean;
-}
 
 export interface BlockView { blockStart: number; units: number; coveredMs: number; complete: boolean; kW: number }
 
