@@ -20,7 +20,8 @@ export const ALARM_PRIORITIES = ['critical', 'high', 'medium', 'low'] as const;
 export const AlarmPrioritySchema = z.enum(ALARM_PRIORITIES);
 export type AlarmPriority = z.infer<typeof AlarmPrioritySchema>;
 
-export const ALARM_KINDS = ['high', 'low', 'deviation', 'rate', 'state', 'fault', 'comm-loss', 'anomaly'] as const;
+/** The rule kinds, and `derived`: a condition a module computes and feeds to the alarm engine (energy demand, emissions). */
+export const ALARM_KINDS = ['high', 'low', 'deviation', 'rate', 'state', 'fault', 'comm-loss', 'anomaly', 'derived'] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 const seconds = z.number().min(0);

@@ -4,13 +4,13 @@
 // (`tick()` evaluates delays, durations, shelving expiry); it hands out events and never
 // does I/O. Operator commands (ack, shelve…) are plain methods; the command/audit path and
 // persistence sit around it (alarm-service.ts).
-import type { AlarmSettings } from '../../shared/alarm-rules.js';
+import type { AlarmPriority, AlarmSettings } from '../../shared/alarm-rules.js';
 import type { AlarmEventType, AlarmOccurrence, AlarmState, AlarmView, FloodStatus } from '../../shared/alarm-wire.js';
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import type { ModelEvent } from '../model/index.js';
 import type { ModelEventSink } from '../model/index.js';
 import { evaluateCondition, RateWindow, type AnomalyScorer, type MachineInputs } from './conditions.js';
-import { alarmMessage, expandRules, type AlarmPoint } from './rule-set.js';
+import { alarmMessage, expandRules, type AlarmPoint, type DerivedRule } from './rule-set.js';
 
 export interface EngineEvent {
   type: AlarmEventType;
@@ -48,6 +48,29 @@ export interface AlarmEngineOptions {
   restore?: readonly RestoredPoint[];
 }
 
+/**
+ * A named signal a module computes (energy demand forecast, emission limits) and feeds to the
+ * engine; it gets the lifecycle of every other alarm (list, ack, shelve, out of service, journal).
+ */
+export interface DerivedSignalSpec {
+  /** The alarm's rule id, e.g. `demand`. */
+  id: string;
+  /** Where it stands in the alarm list in place of a machine, e.g. `energy`; the key is `<id>@<source>`. */
+  source: string;
+  priority: AlarmPriority;
+  /** `{value}` and `{limit}` are filled in. */
+  message: string;
+  limit?: number | null;
+  onDelaySeconds?: number;
+  offDelaySeconds?: number;
+}
+
+export interface DerivedSignal {
+  readonly key: string;
+  /** The condition as the module sees it now, and the value that decides it (kept in the message while it stands). */
+  set(active: boolean, value: number | null): void;
+}
+
 /** As a model event sink it takes tag values and machine states; it must come after the health monitor (anomaly scores). */
 export interface AlarmEngine extends ModelEventSink {
   readonly points: readonly AlarmPoint[];
@@ -66,6 +89,8 @@ export interface AlarmEngine extends ModelEventSink {
   /** Notes the flight recording of an occurrence that is still open; false if it has closed. */
   attachRecording(key: string, occurrenceId: number, recordingId: number): boolean;
   flood(): FloodStatus;
+  /** Adds an alarm point fed by a module (see DerivedSignalSpec). */
+  derive(spec: DerivedSignalSpec): DerivedSignal;
   onEvent(listener: (event: EngineEvent) => void): () => void;
 }
 
@@ -109,7 +134,9 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
   const runtimes = new Map<string, PointRuntime>();
   const byMachine = new Map<string, PointRuntime[]>();
   const rateByTag = new Map<string, PointRuntime[]>();
-  for (const point of points) {
+  for (const point of points) addRuntime(point);
+
+  function addRuntime(point: AlarmPoint): PointRuntime {
     const r = restored.get(point.key);
     const rt: PointRuntime = {
       point, machineName: names.get(point.machineId) ?? point.machineId,
@@ -124,6 +151,7 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
       const k = `${point.machineId}.${point.tag}`;
       rateByTag.set(k, [...(rateByTag.get(k) ?? []), rt]);
     }
+    return rt;
   }
 
   // ---- flood: annunciated alarms on the line in a sliding window ---------------------
@@ -229,7 +257,20 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
     }
   }
 
+  /** On/off delays: the raw condition becomes the alarm's condition once it has held long enough. */
+  function applyDelays(rt: PointRuntime, ts: number) {
+    const rule = rt.point.rule;
+    if (!rt.active && rt.raw && ts - rt.rawSince >= rule.onDelaySeconds * 1000) rt.active = true;
+    else if (rt.active && !rt.raw && ts - rt.rawSince >= rule.offDelaySeconds * 1000) rt.active = false;
+  }
+
   function evaluate(rt: PointRuntime, ts: number) {
+    if (rt.point.rule.kind === 'derived') {
+      // Its module decided the raw condition (derive().set); no machine state suppresses it.
+      applyDelays(rt, ts);
+      reconcile(rt, ts);
+      return;
+    }
     const m = inputs.get(rt.point.machineId)!;
     // Suppression by design follows the machine state (ISA-18.2 §12.3 state-based alarming).
     const suppressed = rt.point.suppressIn.has(m.state);
@@ -262,9 +303,7 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
         if (verdict.tag) rt.worstTag = verdict.tag;
       }
     }
-    const rule = rt.point.rule;
-    if (!rt.active && rt.raw && ts - rt.rawSince >= rule.onDelaySeconds * 1000) rt.active = true;
-    else if (rt.active && !rt.raw && ts - rt.rawSince >= rule.offDelaySeconds * 1000) rt.active = false;
+    applyDelays(rt, ts);
     if (unsuppressing) {
       rt.suppressed = false;
       // Only a condition that is still there is news; it is annunciated anew just below.
@@ -430,6 +469,29 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
       return true;
     },
     flood: floodStatus,
+    derive(spec) {
+      const key = `${spec.id}@${spec.source}`;
+      if (runtimes.has(key)) throw new Error(`alarm point "${key}" exists already: give the derived signal another id or source`);
+      const rule: DerivedRule = {
+        id: spec.id, kind: 'derived', priority: spec.priority, message: spec.message, limit: spec.limit ?? null,
+        onDelaySeconds: spec.onDelaySeconds ?? 0, offDelaySeconds: spec.offDelaySeconds ?? 0,
+      };
+      const point: AlarmPoint = { key, rule, machineId: spec.source, tag: null, suppressIn: new Set() };
+      points.push(point);
+      const rt = addRuntime(point);
+      return {
+        key,
+        set(active, value) {
+          const ts = now();
+          if (active !== rt.raw) {
+            rt.raw = active;
+            rt.rawSince = ts;
+          }
+          if (active || !rt.active) rt.value = value;
+          evaluate(rt, ts);
+        },
+      };
+    },
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

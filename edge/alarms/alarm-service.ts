@@ -16,7 +16,7 @@ import type { ModelEventSink } from '../model/index.js';
 import type { Log } from '../logger.js';
 import { HealthMonitor } from '../diagnosis/index.js';
 import { loadFaultCatalogue } from '../diagnosis/index.js';
-import { createAlarmEngine, type AlarmEngine, type EngineEvent } from './alarm-engine.js';
+import { createAlarmEngine, type AlarmEngine, type DerivedSignal, type DerivedSignalSpec, type EngineEvent } from './alarm-engine.js';
 import { alarmKpis } from './alarm-kpis.js';
 import { FlightRecorder, type Capture } from './flight-recorder.js';
 import { AlarmStore } from './store/alarm-store.js';
@@ -78,6 +78,8 @@ export interface AlarmService {
   unshelve(key: string, by: string): AlarmView;
   removeFromService(key: string, by: string, reason: string): AlarmView;
   returnToService(key: string, by: string): AlarmView;
+  /** An alarm point a module feeds (energy demand, emissions): same list, ack, shelve and journal as the rules' alarms. */
+  derive(spec: DerivedSignalSpec): DerivedSignal;
   /** Starts a flight recording on demand; it completes postSeconds later. */
   record(machineId: string, options: { by: string; note?: string; preSeconds?: number; postSeconds?: number }): RecordingSummary;
   recording(id: number): Recording | null;
@@ -156,7 +158,8 @@ export function createAlarmService(options: AlarmServiceOptions): AlarmService {
   engine.onEvent((e: EngineEvent) => {
     const ts = e.ts;
     let occurrence = e.occurrence;
-    if (e.type === 'raised' && occurrence && e.view && settings.recorder.priorities.includes(occurrence.priority)) {
+    // A derived alarm has no machine whose signals could be recorded.
+    if (e.type === 'raised' && occurrence && e.view && machineType.has(occurrence.machineId) && settings.recorder.priorities.includes(occurrence.priority)) {
       const capture = startCapture({
         machineId: occurrence.machineId, trigger: 'alarm', triggerTs: occurrence.activeTs,
         preMs: settings.recorder.preSeconds * 1000, postMs: settings.recorder.postSeconds * 1000,
@@ -274,6 +277,7 @@ export function createAlarmService(options: AlarmServiceOptions): AlarmService {
     unshelve: (key, by) => engine.unshelve(key, by),
     removeFromService: (key, by, reason) => engine.removeFromService(key, by, reason),
     returnToService: (key, by) => engine.returnToService(key, by),
+    derive: (spec) => engine.derive(spec),
     record(machineId, o) {
       if (!machineType.has(machineId)) throw new RangeError(`no machine "${machineId}" (known: ${[...machineType.keys()].join(', ')})`);
       const t = now();

@@ -116,6 +116,9 @@ export function evaluateCondition(point: AlarmPoint, wasRaw: boolean, m: Machine
       const lost = m.state === 'no-data' || (point.tag !== null && m.tags.has(point.tag) && read(point.tag) === null);
       return { raw: lost, value: null };
     }
+    case 'derived':
+      // Fed by its module through the engine's derive(); nothing to read from the machine.
+      return HOLD;
     case 'anomaly': {
       const s = ctx.anomaly(m.machineId, rule.tags ?? null);
       if (!s) return { raw: false, value: null };

@@ -1,15 +1,30 @@
 // From the plant file's rules to alarm points: one point per rule and machine it applies to.
 // A rule without `machine` applies to every machine (that has its tag); the standard rules
 // give every machine a fault, comm-loss, down-too-long and anomaly alarm unless turned off.
-import type { AlarmRule, AlarmSettings } from '../../shared/alarm-rules.js';
+import type { AlarmPriority, AlarmRule, AlarmSettings } from '../../shared/alarm-rules.js';
 import type { MachineConfig, MachineState, PlantConfig } from '../../shared/plant-schema.js';
 import { MACHINE_STATES } from '../../shared/plant-schema.js';
 import { numericProcessTags } from '../diagnosis/index.js';
 
+/**
+ * A condition a module computes (the energy module's demand forecast, emission limits) rather
+ * than a rule on a machine tag: the module feeds it, the engine gives it the same lifecycle.
+ */
+export interface DerivedRule {
+  id: string;
+  kind: 'derived';
+  priority: AlarmPriority;
+  /** `{value}` and `{limit}` are filled in, as in a rule's message. */
+  message: string;
+  limit: number | null;
+  onDelaySeconds: number;
+  offDelaySeconds: number;
+}
+
 export interface AlarmPoint {
   /** `<ruleId>@<machineId>`: stable across restarts, used in REST paths and commands. */
   key: string;
-  rule: AlarmRule;
+  rule: AlarmRule | DerivedRule;
   machineId: string;
   /** The tag the rule watches, if it watches one. */
   tag: string | null;
@@ -81,8 +96,9 @@ export function alarmMessage(point: AlarmPoint, machineName: string, fill: { val
     .replaceAll('{code}', fill.code === null ? '–' : String(fill.code));
 }
 
-function defaultMessage(rule: AlarmRule): string {
+function defaultMessage(rule: AlarmRule | DerivedRule): string {
   switch (rule.kind) {
+    case 'derived': return rule.message;
     case 'high': return '{machine}: {tag} high ({value} > {limit})';
     case 'low': return '{machine}: {tag} low ({value} < {limit})';
     case 'deviation': return '{machine}: {tag} deviates from its setpoint by {value} (max {limit})';

@@ -6,7 +6,7 @@ import type { PlantConfig } from '../../shared/plant-schema.js';
 import type { Log } from '../logger.js';
 import type { ModelEventSink } from '../model/model-event-sink.js';
 import type { EnergyLive } from '../../shared/energy-api.js';
-import { createEnergyModule, type EnergyModule } from './energy-module.js';
+import { createEnergyModule, type EnergyModule, type EnergyModuleOptions } from './energy-module.js';
 import { energyRoutes } from './energy-routes.js';
 
 /** The running module by database file: what tests hold the module's events by. */
@@ -17,6 +17,7 @@ const LIVE_EVERY_MS = 15_000;
 
 export async function attachEnergy(o: {
   app: FastifyInstance; plant: PlantConfig; dbFile: string; dataDir: string; now: () => number; log: Log;
+  alarms?: EnergyModuleOptions['alarms'];
   live?: { broadcast(event: 'energy', message: EnergyLive): void };
 }): Promise<ModelEventSink[]> {
   if (!o.plant.metering) return [];

@@ -13,10 +13,11 @@ import type { CounterEvent } from '../../shared/energy/meter-readings.js';
 import type { DemandStatus, MeterLive } from '../../shared/energy-api.js';
 export type { MeterLive } from '../../shared/energy-api.js';
 import { createConnector } from '../connectors/registry.js';
-import type { BoundTag, Connector, ConnectorHealth, TagSample } from '../connectors/connector.js';
+import type { BoundTag, Connector, ConnectorHealth, TagSample } from '../connectors/index.js';
 import type { ModelEvent } from '../model/plant-model.js';
 import type { ModelEventSink } from '../model/model-event-sink.js';
 import type { Log } from '../logger.js';
+import type { DerivedSignal, DerivedSignalSpec } from '../alarms/index.js';
 import { MeterFeed, type FeedResult } from './meter-feed.js';
 import { openEnergyStore, type EnergyStore, type StoredBlock, type StoredTotal } from './store/energy-store.js';
 
@@ -26,6 +27,8 @@ export interface EnergyModuleOptions {
   dataDir: string;
   now: () => number;
   log: Log;
+  /** The edge's alarm engine: the demand alarm is one of its points (`demand@energy`), acknowledged and shelved like any other. */
+  alarms?: { derive(spec: DerivedSignalSpec): DerivedSignal };
 }
 
 export interface DemandAlarmEvent {
@@ -110,6 +113,12 @@ export function createEnergyModule(o: EnergyModuleOptions): EnergyModule {
   const demandMeter = metering.demandMeter ?? metering.tariff?.meter ?? null;
   const contract = metering.contractDemandKW ?? null;
   let alarmBlock: number | null = null;
+  const demandSignal = demandMeter && contract !== null && o.alarms
+    ? o.alarms.derive({
+      id: 'demand', source: 'energy', priority: 'high', limit: contract,
+      message: `Demand: the running 15-minute block of ${demandMeter} is heading for {value} kW against the contracted {limit} kW; shed load now`,
+    })
+    : null;
 
   function demand(): DemandStatus {
     const feed = demandMeter ? feeds.get(demandMeter) : undefined;
@@ -141,6 +150,8 @@ export function createEnergyModule(o: EnergyModuleOptions): EnergyModule {
       o.log('warn', `demand: the 15-minute block from ${new Date(blockStart).toISOString()} is heading for ${d.forecastKW.toFixed(1)} kW against a contract of ${contract} kW; shed load now (${d.headroomKW?.toFixed(1)} kW allowed for the rest of the block)`);
       for (const l of alarmListeners) l({ kind: 'raised', meter: demandMeter, blockStart, forecastKW: d.forecastKW, contractDemandKW: contract, ts });
     }
+    // Latched for the block: a forecast hovering at the threshold must not chatter; the block's end clears it.
+    demandSignal?.set(alarmBlock === blockStart, Math.round(d.forecastKW * 10) / 10);
   }
 
   function take(samples: Iterable<{ id: string; value: unknown; ok: boolean; ts: number }>): void {

@@ -195,6 +195,25 @@ describe('energy accuracy against the simulator ground truth', () => {
     expect(raised[0]!.demand.alarm).toBe(true);
   });
 
+  it('the demand alarm is an ISA-18.2 alarm of the edge: journaled in every broken block, listed, acknowledged over REST', async () => {
+    const journal = edge.alarms.history({ from: START, to: end() + 1 }).filter((o) => o.key === 'demand@energy');
+    const broken = energy.blocks('main', START, end()).filter((b) => b.coveredMs >= 900_000 && b.units * 4 > CONTRACT_KW);
+    for (const b of broken) {
+      const occ = journal.find((o) => o.activeTs >= b.blockStart && o.activeTs < b.blockStart + 900_000);
+      expect(occ, `a demand@energy occurrence in the block from ${new Date(b.blockStart).toISOString()}`).toBeDefined();
+      expect(occ!).toMatchObject({ kind: 'derived', machineId: 'energy', priority: 'high' });
+      expect(occ!.message).toMatch(/heading for [\d.]+ kW against the contracted 15 kW/);
+    }
+    const operator = await login(edge.url, 'operator', 'operator-demo');
+    const list = await call(edge.url, '/api/alarms?all=1', { token: operator });
+    const view = list.body.alarms.find((a: { key: string }) => a.key === 'demand@energy');
+    // Nobody acknowledged during the run: the last occurrence still stands, unacknowledged.
+    expect(view).toMatchObject({ kind: 'derived', machineId: 'energy', acked: false });
+    const ack = await call(edge.url, `/api/alarms/${encodeURIComponent('demand@energy')}/ack`, { method: 'POST', token: operator, body: {} });
+    expect(ack.status).toBe(200);
+    expect(ack.body.acked).toBe(true);
+  });
+
   it('serves the report over REST to managers only, as JSON and CSV, and refuses a bad window naming the parameter', async () => {
     const q = `from=${START}&to=${end()}`;
     const operator = await login(edge.url, 'operator', 'operator-demo');
