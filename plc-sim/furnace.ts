@@ -9,9 +9,9 @@
 // plc-sim/simulator.ts (attachFurnace), which folds its readings into the furnace machine's signals.
 import type { PlantConfig } from '../shared/plant-schema.js';
 import type { OutletConfig } from '../shared/emission-schema.js';
-import { convertedConcentration, dryStandardFlow, emissionRateKgH, flowFromVelocity } from '../shared/emissions/flue-gas.js';
-import { DAY_RULE, HOUR_RULE, periodValue, type FlaggedPart, type PeriodValue } from '../shared/emissions/period-average.js';
-import { isValidFlag, periodFlag, type DataFlag } from '../shared/emissions/data-flags.js';
+import { convertedConcentration, dryStandardFlow, emissionRateKgH, flowFromVelocity } from '../shared/emissions/index.js';
+import { DAY_RULE, HOUR_RULE, periodValue, type FlaggedPart, type PeriodValue } from '../shared/emissions/index.js';
+import { isValidFlag, periodFlag, type DataFlag } from '../shared/emissions/index.js';
 import type { LineModel, MachineSnapshot } from './line-model.js';
 import { createPrng, type Prng } from './prng.js';
 

@@ -7,7 +7,7 @@
 // common DIN-rail meters (plc-sim/README.md § Utilities). Ground truth for everything.
 import type { IServiceVector } from 'modbus-serial/ServerTCP.js';
 import type { MachineType, PlantConfig } from '../shared/plant-schema.js';
-import { toLocal } from '../shared/kpi/zoned-time.js';
+import { toLocal } from '../shared/kpi/index.js';
 import type { FaultRegistry, ActiveFault } from './fault-injection.js';
 import type { MachineSnapshot } from './line-model.js';
 import { MODBUS_EXCEPTION, startModbusTcp, type RunningModbusTcp } from './modbus-server.js';

@@ -3,9 +3,9 @@
 // O2, permit limits, and the environmental platforms the edge reports to over HJ 212.
 // Browser-safe (no Node imports).
 import { z } from 'zod';
-import { HJ212_EDITIONS } from './hj212/edition.js';
-import { CRC_VARIANTS } from './hj212/crc.js';
-import { DATA_FLAGS } from './emissions/data-flags.js';
+import { HJ212_EDITIONS } from './hj212/index.js';
+import { CRC_VARIANTS } from './hj212/index.js';
+import { DATA_FLAGS } from './emissions/index.js';
 
 const identifier = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'use letters, digits, "-" or "_", starting with a letter');
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'name an environment variable, e.g. TWINLINE_HJ212_PASSWORD');
@@ -27,6 +27,8 @@ export const LimitsSchema = z.strictObject({
 export const PermitSchema = z.strictObject({
   dailyKg: z.number().positive().optional(),
   annualKg: z.number().positive().optional(),
+  /** The year's mass is "approaching" the annual permit (a medium alarm) from this share of it. */
+  annualWarnShare: z.number().gt(0).lt(1).default(0.8),
 });
 
 export const FactorSchema = z.strictObject({

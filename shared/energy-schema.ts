@@ -5,10 +5,10 @@
 // demand. Browser-safe (no Node imports); deliberately no import of plant-schema.ts, which
 // imports this file.
 import { z } from 'zod';
-import { meterTreeProblems } from './energy/balance.js';
-import { BaselineError, fitLinear } from './energy/baseline.js';
-import { defaultFactorsFor } from './energy/conversion.js';
-import { tariffOverlaps, WEEKDAYS } from './energy/tariff.js';
+import { meterTreeProblems } from './energy/index.js';
+import { BaselineError, fitLinear } from './energy/index.js';
+import { defaultFactorsFor } from './energy/index.js';
+import { tariffOverlaps, WEEKDAYS } from './energy/index.js';
 
 const identifier = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'use letters, digits, "-" or "_", starting with a letter');
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'use a local clock time "HH:MM" (00:00 … 24:00)');

@@ -4,9 +4,9 @@
 // counts it came from. Browser-safe: the twin's KPI dashboard imports it too.
 import { z } from 'zod';
 import type { ApiError } from './api-error.js';
-import type { KpiReport } from './kpi/kpi-report.js';
-import type { LineKpis } from './kpi/line-oee.js';
-import type { PeriodTotals } from './kpi/period-totals.js';
+import type { KpiReport } from './kpi/index.js';
+import type { LineKpis } from './kpi/index.js';
+import type { PeriodTotals } from './kpi/index.js';
 import { DAY_MS, MAX_SHIFTS_PER_ANSWER, MAX_SPAN_MS, spanProblem } from './query-limits.js';
 
 /** Closed shifts are looked up at most this far back in one request (shared/query-limits.ts). */

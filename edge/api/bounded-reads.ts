@@ -6,9 +6,9 @@
 import type { FastifyReply } from 'fastify';
 import { ApiErrorSchema } from '../../shared/api-error.js';
 import { MAX_SPAN_MS, rowsProblem, spanProblem } from '../../shared/query-limits.js';
-import { RecordingLimitError } from '../alarms/flight-recorder.js';
-import { csvStream } from '../store/history-csv.js';
-import { ReadsBusy, ReadTimedOut } from '../store/reads.js';
+import { RecordingLimitError } from '../alarms/index.js';
+import { csvStream } from '../store/index.js';
+import { ReadsBusy, ReadTimedOut } from '../store/index.js';
 import { ApiFailure } from './validation.js';
 
 /** The documented answer of a route whose reads run on the read worker. */

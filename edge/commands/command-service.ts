@@ -11,8 +11,8 @@ import type { MachineConfig, PlantConfig, TagConfig, TagRole } from '../../share
 import type { TagValue } from '../../shared/live-protocol.js';
 import type { Principal } from '../auth/index.js';
 import type { AuditLog } from '../audit/index.js';
-import type { Connector } from '../connectors/connector.js';
-import { checkWrite, WriteRejected } from '../connectors/write-check.js';
+import type { Connector } from '../connectors/index.js';
+import { checkWrite, WriteRejected } from '../connectors/index.js';
 import type { MachineStatus } from '../model/index.js';
 import type { Log } from '../logger.js';
 import type { ReadBackWatch } from './read-back.js';

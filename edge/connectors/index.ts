@@ -1,9 +1,11 @@
-// Protocol connectors (OPC UA, Modbus TCP/RTU) behind one interface, built by one registry.
-// This file is the folder's public surface: other folders import from here and nothing else
-// (test/unit/module-boundaries.test.ts checks it); every other file in the folder is private.
+// The connector contract: what a connector is, the batch it hands the model, the write checks
+// and the reconnect backoff every connection shares. Light on purpose — it loads no protocol
+// library, so the model, the command path, the uplink and the host import it freely.
+// Building a connector for a device (and so loading node-opcua and modbus-serial) is
+// registry.ts's job, the folder's second documented entry: only the composition roots import it.
+// Other folders import from these two files and nothing else (test/unit/module-boundaries.test.ts).
 export { backoffDelay } from './backoff.js';
 export { tagId, tagsOfDevice } from './connector.js';
-export type { BoundTag, Connector, ConnectorHealth, TagId, TagSample } from './connector.js';
-export { createConnector } from './registry.js';
+export type { BoundTag, Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } from './connector.js';
 export { QUALITIES, SampleBatch } from './sample-batch.js';
 export { WriteRejected, checkWrite } from './write-check.js';

@@ -1,7 +1,7 @@
 // How the composition root adds the emissions module: one sink, its routes, stopped on close.
 import type { FastifyInstance } from 'fastify';
 import type { PlantConfig } from '../../shared/plant-schema.js';
-import type { ModelEventSink } from '../model/model-event-sink.js';
+import type { ModelEventSink } from '../model/index.js';
 import type { Log } from '../logger.js';
 import { createEmissionMonitor, type EmissionMonitor } from './emission-monitor.js';
 import { openEmissionStore } from './emission-store.js';

@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import type { OutletConfig, PlatformConfig } from '../../shared/emission-schema.js';
-import { encodeFlag } from '../../shared/hj212/edition.js';
-import { zoneOffsetMs } from '../../shared/kpi/zoned-time.js';
-import type { ModelEvent } from '../model/plant-model.js';
-import type { ModelEventSink } from '../model/model-event-sink.js';
+import { encodeFlag } from '../../shared/hj212/index.js';
+import { zoneOffsetMs } from '../../shared/kpi/index.js';
+import type { ModelEvent } from '../model/index.js';
+import type { ModelEventSink } from '../model/index.js';
 import type { Log } from '../logger.js';
 import type { EmissionRecord, EmissionStore, Period } from './emission-store.js';
 import { createHj212Link, type Hj212Link, type HistoryAnswer, type LinkStatus } from './hj212-link.js';

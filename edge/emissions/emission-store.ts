@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { migrateModule, openDatabase } from '../store/database.js';
-import type { DataFlag } from '../../shared/emissions/data-flags.js';
-import type { Hj212Packet } from '../../shared/hj212/packet.js';
+import type { DataFlag } from '../../shared/emissions/index.js';
+import type { Hj212Packet } from '../../shared/hj212/index.js';
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 

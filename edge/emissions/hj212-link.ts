@@ -6,10 +6,10 @@
 // 9011, the stored data, then 9012. Network timers are real; data times come from the records.
 import { Socket } from 'node:net';
 import type { PlatformConfig } from '../../shared/emission-schema.js';
-import { cpFields, parseCp, parseHjTime } from '../../shared/hj212/cp.js';
-import { decodePacket, encodePacket, headerValue, Hj212Error, type Hj212Packet } from '../../shared/hj212/packet.js';
+import { cpFields, parseCp, parseHjTime } from '../../shared/hj212/index.js';
+import { decodePacket, encodePacket, headerValue, Hj212Error, type Hj212Packet } from '../../shared/hj212/index.js';
 import type { Log } from '../logger.js';
-import { Hj212Framer } from '../hj212/framer.js';
+import { Hj212Framer } from '../hj212/index.js';
 import type { EmissionStore } from './emission-store.js';
 import { executionResult, PERIOD_OF_CN, requestAnswer, type PacketContext } from './hj212-packets.js';
 import type { Period } from './emission-store.js';

@@ -3,9 +3,9 @@
 // requests (9011 request answer, 9012 execution result). Pure: records in, packets out.
 // The password is left empty here; the link puts it in when it writes (no secret is stored).
 import type { OutletConfig, PlatformConfig } from '../../shared/emission-schema.js';
-import { encodeCp, formatHjTime, type CpGroups } from '../../shared/hj212/cp.js';
-import { encodeFlag } from '../../shared/hj212/edition.js';
-import { encodeDataSegment, MAX_DATA_SEGMENT, MAX_HEADER_VALUE, type Hj212Packet } from '../../shared/hj212/packet.js';
+import { encodeCp, formatHjTime, type CpGroups } from '../../shared/hj212/index.js';
+import { encodeFlag } from '../../shared/hj212/index.js';
+import { encodeDataSegment, MAX_DATA_SEGMENT, MAX_HEADER_VALUE, type Hj212Packet } from '../../shared/hj212/index.js';
 import type { EmissionRecord, Period } from './emission-store.js';
 import type { OutletSample } from './outlet-sample.js';
 

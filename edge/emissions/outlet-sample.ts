@@ -2,8 +2,8 @@
 // pollutants the dry and converted concentration and the emission rate (shared/emissions).
 // Pure: the caller reads the tags; this decides what they mean.
 import type { OutletConfig } from '../../shared/emission-schema.js';
-import type { DataFlag } from '../../shared/emissions/data-flags.js';
-import { convertedConcentration, dryConcentration, dryStandardFlow, emissionRateKgH, flowFromVelocity, wastewaterRateKgH } from '../../shared/emissions/flue-gas.js';
+import type { DataFlag } from '../../shared/emissions/index.js';
+import { convertedConcentration, dryConcentration, dryStandardFlow, emissionRateKgH, flowFromVelocity, wastewaterRateKgH } from '../../shared/emissions/index.js';
 
 export interface TagReading {
   value: unknown;

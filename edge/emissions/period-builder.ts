@@ -3,9 +3,9 @@
 // `closeUpTo(now)` returns every record whose period has ended (minutes without samples are
 // recorded too, invalid and flagged B, so data loss shows instead of vanishing).
 import type { OutletConfig } from '../../shared/emission-schema.js';
-import { DAY_RULE, HOUR_RULE, minuteRule, periodValue, type FlaggedPart, type ValidityRule } from '../../shared/emissions/period-average.js';
-import { isValidFlag } from '../../shared/emissions/data-flags.js';
-import { toLocal, fromLocal } from '../../shared/kpi/zoned-time.js';
+import { DAY_RULE, HOUR_RULE, minuteRule, periodValue, type FlaggedPart, type ValidityRule } from '../../shared/emissions/index.js';
+import { isValidFlag } from '../../shared/emissions/index.js';
+import { toLocal, fromLocal } from '../../shared/kpi/index.js';
 import type { EmissionRecord, Period } from './emission-store.js';
 import type { OutletSample } from './outlet-sample.js';
 

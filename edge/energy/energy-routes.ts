@@ -4,10 +4,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ApiErrorSchema } from '../../shared/api-error.js';
 import { EnergyBlocksQuerySchema, EnergyConsumptionQuerySchema, EnergyReportQuerySchema, MeterPathSchema } from '../../shared/energy-api.js';
-import { formatInstant } from '../../shared/kpi/zoned-time.js';
-import { sendCsv } from '../api/bounded-reads.js';
-import { apiRoute, ok } from '../api/api-route.js';
-import { ApiFailure } from '../api/validation.js';
+import { formatInstant } from '../../shared/kpi/index.js';
+import { sendCsv } from '../api/index.js';
+import { apiRoute, ok } from '../api/index.js';
+import { ApiFailure } from '../api/index.js';
 import type { EnergyModule } from './energy-module.js';
 
 export interface EnergyRoutesOptions {

@@ -4,8 +4,8 @@
 // store interval (plus every rollover or reset), never by value deadband. A meter that only
 // has a rate is integrated here into a running total. Synchronous; a clock is never read.
 import type { MeterConfig } from '../../shared/energy-schema.js';
-import { demandBlocks } from '../../shared/energy/demand.js';
-import { liveIncrease, type CounterEvent } from '../../shared/energy/meter-readings.js';
+import { demandBlocks } from '../../shared/energy/index.js';
+import { liveIncrease, type CounterEvent } from '../../shared/energy/index.js';
 import type { StoredBlock, StoredTotal } from './store/energy-store.js';
 
 const RATE_PER_MS = { second: 1 / 1000, minute: 1 / 60_000, hour: 1 / 3_600_000 } as const;

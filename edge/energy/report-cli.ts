@@ -4,10 +4,10 @@
 // Exit codes: 0 ok, 2 bad input or usage, 1 unexpected failure.
 import { readFileSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { BaselineError } from '../../shared/energy/baseline.js';
-import { computeEnergyReport } from '../../shared/energy/energy-report.js';
-import { EnergyReportInputSchema } from '../../shared/energy/energy-report-schema.js';
-import { formatPath } from '../config/load-plant.js';
+import { BaselineError } from '../../shared/energy/index.js';
+import { computeEnergyReport } from '../../shared/energy/index.js';
+import { EnergyReportInputSchema } from '../../shared/energy/index.js';
+import { formatPath } from '../config/index.js';
 import { formatEnergyTable } from './report-table.js';
 
 const USAGE = 'usage: npm run energy -- <period.json> [--table]   (input format: docs/energy.md, example: docs/examples/energy-day.json)';

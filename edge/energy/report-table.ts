@@ -1,5 +1,5 @@
 // The energy report as plain text tables for people (`npm run energy -- … --table`).
-import type { EnergyReport } from '../../shared/energy/energy-report.js';
+import type { EnergyReport } from '../../shared/energy/index.js';
 
 const n = (v: number | null | undefined, digits = 3): string => (v === null || v === undefined ? '—' : v.toFixed(digits));
 

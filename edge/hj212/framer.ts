@@ -1,6 +1,6 @@
 // Cuts a TCP byte stream into HJ 212 packets. Bounded: it holds at most one packet's worth of
 // bytes, drops anything before a "##", and reports garbage instead of waiting for it to end.
-import { MAX_DATA_SEGMENT } from '../../shared/hj212/packet.js';
+import { MAX_DATA_SEGMENT } from '../../shared/hj212/index.js';
 
 /** "##" + 4 digits + data + 4 CRC + CR LF. */
 const MAX_PACKET = 2 + 4 + MAX_DATA_SEGMENT + 4 + 2;

@@ -1,11 +1,11 @@
 // npm run hj212 -- check | encode | listen --port N   (see docs/emissions.md)
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { decodePacket, encodePacket, headerValue, Hj212Error, missingFields, HEADER_FIELDS, type Hj212Packet } from '../../shared/hj212/packet.js';
-import { parseCp } from '../../shared/hj212/cp.js';
-import { CRC_VARIANTS, type CrcVariant } from '../../shared/hj212/crc.js';
-import { HJ212_EDITIONS, type Hj212Edition } from '../../shared/hj212/edition.js';
-import { Hj212EncodeInputSchema } from '../../shared/hj212/encode-input.js';
+import { decodePacket, encodePacket, headerValue, Hj212Error, missingFields, HEADER_FIELDS, type Hj212Packet } from '../../shared/hj212/index.js';
+import { parseCp } from '../../shared/hj212/index.js';
+import { CRC_VARIANTS, type CrcVariant } from '../../shared/hj212/index.js';
+import { HJ212_EDITIONS, type Hj212Edition } from '../../shared/hj212/index.js';
+import { Hj212EncodeInputSchema } from '../../shared/hj212/index.js';
 import { startReferencePlatform } from './reference-platform.js';
 
 const USAGE = `usage: npm run hj212 -- <command> [options]

@@ -4,9 +4,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { decodePacket, encodePacket, headerValue, Hj212Error, missingFields, redactPassword, type Hj212Packet } from '../../shared/hj212/packet.js';
-import { decodeFlag, encodeFlag, type Hj212Edition } from '../../shared/hj212/edition.js';
-import type { CrcVariant } from '../../shared/hj212/crc.js';
+import { decodePacket, encodePacket, headerValue, Hj212Error, missingFields, redactPassword, type Hj212Packet } from '../../shared/hj212/index.js';
+import { decodeFlag, encodeFlag, type Hj212Edition } from '../../shared/hj212/index.js';
+import type { CrcVariant } from '../../shared/hj212/index.js';
 import { Hj212Framer } from './framer.js';
 
 /** Commands a field unit uploads that the platform acknowledges with 9014 (HJ 212-2017 Appendix C). */

@@ -6,7 +6,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { MqttBrokerConfig } from '../../shared/uplink-config.js';
 import type { Log } from '../logger.js';
-import { backoffDelay } from '../connectors/backoff.js';
+import { backoffDelay } from '../connectors/index.js';
 import { brokerOptions, redactUrl } from '../uplink/index.js';
 import { NODE_METRIC } from '../uplink/index.js';
 import { decodePayload, encodePayload, type Metric, type Payload } from '../uplink/index.js';

@@ -15,14 +15,14 @@ import {
   type ClientToServerEvents, type DeviceHealth, type JoinAck, type JoinRequest, type LineSnapshot, type MachineLive, type ServerToClientEvents,
 } from '../../shared/live-protocol.js';
 import { CommandRequestSchema, type CommandAck } from '../../shared/command-api.js';
-import type { AuthService, Principal } from '../auth/auth-service.js';
-import { createRateLimiter, type RateLimiter } from '../auth/rate-limiter.js';
-import { bearerToken, cookieValue, SESSION_COOKIE } from '../api/auth-guard.js';
-import { isCrossOrigin } from '../api/security-headers.js';
-import { describeIssue } from '../api/validation.js';
-import { CommandRefused, type CommandService } from '../commands/command-service.js';
-import { machinesIn } from '../model/plant-model.js';
-import type { ModelEventSink } from '../model/model-event-sink.js';
+import type { AuthService, Principal } from '../auth/index.js';
+import { createRateLimiter, type RateLimiter } from '../auth/index.js';
+import { bearerToken, cookieValue, SESSION_COOKIE } from '../api/index.js';
+import { isCrossOrigin } from '../api/index.js';
+import { describeIssue } from '../api/index.js';
+import { CommandRefused, type CommandService } from '../commands/index.js';
+import { machinesIn } from '../model/index.js';
+import type { ModelEventSink } from '../model/index.js';
 import { diffMachine, sentOf, type SentMachine } from './machine-diff.js';
 import { checkLiveEventTable, liveEventAccess } from './live-event-access.js';
 

@@ -7,8 +7,8 @@
 // A fresh list per apply(), never changed afterwards, so a consumer may keep the list (the
 // historian queues it until its next commit) — but not the cursor: copy what you keep from it.
 import type { Quality, TagValue } from '../../shared/live-protocol.js';
-import type { TagId } from '../connectors/connector.js';
-import { QUALITIES } from '../connectors/sample-batch.js';
+import type { TagId } from '../connectors/index.js';
+import { QUALITIES } from '../connectors/index.js';
 
 /** One tag change. `tagName` is the tag's name within its machine, `tagId` the plant-wide `machine.tag`. */
 export interface TagChange {

@@ -7,8 +7,8 @@
 // itself; so the LiveTag objects readers see are brought up to date only when a machine is read.
 import type { PlantConfig, TagConfig } from '../../shared/plant-schema.js';
 import type { LiveTag, TagValue } from '../../shared/live-protocol.js';
-import { tagId, type TagId } from '../connectors/connector.js';
-import { QUALITIES, type SampleBatch } from '../connectors/sample-batch.js';
+import { tagId, type TagId } from '../connectors/index.js';
+import { QUALITIES, type SampleBatch } from '../connectors/index.js';
 import type { TagCatalogue } from './tag-changes.js';
 
 /** Whether a batch's positions are this table's: decided on its first row that has one. */

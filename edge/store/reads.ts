@@ -5,8 +5,8 @@
 // does not depend on where it was computed.
 import type Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { AlarmStore } from '../alarms/store/alarm-store.js';
-import { alarmKpisFromJournal, type AlarmKpiSettings } from '../alarms/alarm-kpis.js';
+import { AlarmStore } from '../alarms/index.js';
+import { alarmKpisFromJournal, type AlarmKpiSettings } from '../alarms/index.js';
 import { MAX_QUEUED_READS, READ_BUDGET_MS, READ_RETRY_AFTER_S } from '../../shared/query-limits.js';
 import { HistoryQueries, UnknownTagError, type StateInterval } from './history-query.js';
 import * as schema from './schema.js';

@@ -10,7 +10,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { UplinkSettings } from '../../shared/uplink-config.js';
 import type { Log } from '../logger.js';
-import { backoffDelay } from '../connectors/backoff.js';
+import { backoffDelay } from '../connectors/index.js';
 import { NODE_METRIC } from './metric-catalogue.js';
 import { decodePayload, encodePayload, type Payload } from './sparkplug-codec.js';
 import { deviceTopic, nodeTopic, parseHostState, parseTopic, stateTopic, type NodeAddress } from './sparkplug-topics.js';

@@ -8,3 +8,4 @@ export { meterBalance, meterTreeProblems, type BalanceEntry } from './balance.js
 export { convert, defaultFactorsFor, isKnownMedium, MEDIA, MEDIUM_DEFAULTS, siteTotals, type SiteTotals } from './conversion.js';
 export { BaselineError, compareWithBaseline, enpi, fitLinear, predict, type RegressionFit } from './baseline.js';
 export { computeEnergyReport, reportFromIntervals, type EnergyReport, type MeterIntervals, type ReportSettings } from './energy-report.js';
+export { ENERGY_REPORT_LIMITS, EnergyReportInputSchema, EnergyReportMeterSchema, type EnergyReportInput } from './energy-report-schema.js';

@@ -4,9 +4,9 @@
 // from the KPI REST API (the engine's own explained results); clicking one shows its formula
 // and inputs, so a number in the morning meeting can be traced back to times and counts.
 import type { ClosedShiftReport, KpiShiftRef, LineClosedShiftsAnswer, LineKpiAnswer, MachineKpiAnswer, MachinesKpiAnswer } from '../../../../shared/kpi-api.js';
-import type { KpiReport } from '../../../../shared/kpi/kpi-report.js';
-import type { Explained } from '../../../../shared/kpi/oee.js';
-import { SIX_BIG_LOSSES } from '../../../../shared/kpi/losses.js';
+import type { KpiReport } from '../../../../shared/kpi/index.js';
+import type { Explained } from '../../../../shared/kpi/index.js';
+import { SIX_BIG_LOSSES } from '../../../../shared/kpi/index.js';
 import { t, tLoss, type TextKey } from '../../i18n.js';
 import { clockTime, number, percent } from '../../format.js';
 import { el, setText } from '../dom.js';

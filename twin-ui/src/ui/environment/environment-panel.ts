@@ -4,7 +4,7 @@
 // Self-contained: it adds its own toggle and texts (en / zh-CN) and reads /api/emissions.
 import { getJson } from '../../live/rest-client.js';
 import { getLang, onLangChange } from '../../i18n.js';
-import { fromLocal, toLocal } from '../../../../shared/kpi/zoned-time.js';
+import { fromLocal, toLocal } from '../../../../shared/kpi/index.js';
 import { outletView, worstOf, type ApiOutlet, type ApiPlatform, type ApiRecord, type OutletView } from './environment-model.js';
 import { setOutletStatus } from '../../world/components/furnace-model.js';
 
