@@ -4,13 +4,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import type { Log } from '../logger.js';
-import type { ModelEventSink } from '../model/model-event-sink.js';
+import type { ModelEventSink } from '../model/index.js';
 import type { EnergyLive } from '../../shared/energy-api.js';
 import { createEnergyModule, type EnergyModule, type EnergyModuleOptions } from './energy-module.js';
 import { energyRoutes } from './energy-routes.js';
 
 /** The running module by database file: what tests hold the module's events by. */
 export const runningEnergy = new Map<string, EnergyModule>();
+
+/** The `Energy/Meters` node metric of the edge whose database is `dbFile`, JSON (null without meters): the uplink reads it. */
+export function energyUplinkJson(dbFile: string): string | null {
+  const energy = runningEnergy.get(dbFile);
+  return energy ? JSON.stringify(energy.uplink()) : null;
+}
 
 /** How often the live `energy` message goes out; the demand alarm goes at once. Rare on purpose: the live server treats broadcasts as important events. */
 const LIVE_EVERY_MS = 15_000;

@@ -5,17 +5,17 @@
 // consumer of the model.
 import { ModbusTcpDeviceSchema, TagSchema, type PlantConfig, type TagConfig } from '../../shared/plant-schema.js';
 import { meterFactors, type MeterConfig, type MeterSource } from '../../shared/energy-schema.js';
-import { forecastBlock, BLOCK_MS } from '../../shared/energy/demand.js';
+import { forecastBlock, BLOCK_MS } from '../../shared/energy/index.js';
 import { calendarWindows, spreadOver, type LabelledWindow } from '../../shared/energy/index.js';
 import { shiftsBetween } from '../../shared/kpi/index.js';
-import { reportFromIntervals, type EnergyReport, type MeterIntervals } from '../../shared/energy/energy-report.js';
-import type { CounterEvent } from '../../shared/energy/meter-readings.js';
-import type { DemandStatus, MeterLive } from '../../shared/energy-api.js';
+import { reportFromIntervals, type EnergyReport, type MeterIntervals } from '../../shared/energy/index.js';
+import type { CounterEvent } from '../../shared/energy/index.js';
+import type { DemandStatus, EnergyUplink, MeterLive } from '../../shared/energy-api.js';
 export type { MeterLive } from '../../shared/energy-api.js';
 import { createConnector } from '../connectors/registry.js';
 import type { BoundTag, Connector, ConnectorHealth, TagSample } from '../connectors/index.js';
-import type { ModelEvent } from '../model/plant-model.js';
-import type { ModelEventSink } from '../model/model-event-sink.js';
+import type { ModelEvent } from '../model/index.js';
+import type { ModelEventSink } from '../model/index.js';
 import type { Log } from '../logger.js';
 import type { DerivedSignal, DerivedSignalSpec } from '../alarms/index.js';
 import { MeterFeed, type FeedResult } from './meter-feed.js';
@@ -68,6 +68,8 @@ export interface EnergyModule extends ModelEventSink {
   /** Each chosen meter's consumption per plant-local hour, shift, day or month (rule 4: even use between readings). */
   consumption(from: number, to: number, bucket: 'hour' | 'shift' | 'day' | 'month', filter?: MeterFilter): ConsumptionTable;
   health(): ConnectorHealth[];
+  /** What the uplink publishes for the plant host (`Energy/Meters`): last stored totals, factors, tariff, contract. */
+  uplink(): EnergyUplink;
   onReading(listener: (r: ReadingEvent) => void): () => void;
   onDemandAlarm(listener: (e: DemandAlarmEvent) => void): () => void;
 }
@@ -89,6 +91,12 @@ export function createEnergyModule(o: EnergyModuleOptions): EnergyModule {
   const feeds = new Map<string, MeterFeed>(metering.meters.map((m) => [m.id, new MeterFeed(m, storeMs, store.last(m.id))]));
   // Which feed and role a reading is for, by tag id (machine tags) or bound tag id (meter devices).
   const routes = new Map<string, { feed: MeterFeed; role: 'total' | 'rate' | 'power' }>();
+  /** Each meter's last stored total: what the plant host gets (it changes at most once per store interval). */
+  const lastStored = new Map<string, { ts: number; total: number }>();
+  for (const m of metering.meters) {
+    const row = store.last(m.id);
+    if (row) lastStored.set(m.id, { ts: row.ts, total: row.total });
+  }
   const byDevice = new Map<string, BoundTag[]>();
   for (const m of metering.meters) {
     for (const role of ['total', 'rate', 'power'] as const) {
@@ -176,6 +184,7 @@ export function createEnergyModule(o: EnergyModuleOptions): EnergyModule {
     }
     try {
       store.write(totals, blocks);
+      for (const t of totals) lastStored.set(t.meterId, { ts: t.ts, total: t.total });
     } catch (err) {
       o.log('error', `energy: storing ${totals.length} meter totals failed: ${(err as Error).message}`);
     }
@@ -273,6 +282,17 @@ export function createEnergyModule(o: EnergyModuleOptions): EnergyModule {
       return { bucket, buckets: windows.map((w) => ({ label: w.label, start: w.start, end: w.end })), meters };
     },
     health: () => connectors.map((c) => c.health()),
+    uplink: () => ({
+      meters: metering.meters.map((m) => {
+        const last = lastStored.get(m.id);
+        return {
+          id: m.id, name: m.name.slice(0, 200), medium: m.medium, unit: m.unit, parent: m.parent, area: m.area ?? null, ...meterFactors(m),
+          rollover: m.rollover ?? null, total: last?.total ?? null, ts: last?.ts ?? null,
+        };
+      }),
+      tariff: metering.tariff ?? null,
+      contractDemandKW: metering.contractDemandKW ?? null,
+    }),
     onReading(listener) {
       readingListeners.add(listener);
       return () => readingListeners.delete(listener);

@@ -7,6 +7,7 @@
 import { PlantViewSchema, type DeviceHealth, type MachineLive, type PlantView, type Quality } from '../../shared/live-protocol.js';
 import { KpiSettingsSchema, ShiftCalendarSchema, type MachineState } from '../../shared/plant-schema.js';
 import { AlarmViewSchema, FloodStatusSchema, type AlarmView, type FloodStatus } from '../../shared/alarm-wire.js';
+import { EnergyUplinkSchema, MAX_ENERGY_UPLINK_CHARS, type EnergyUplink } from '../../shared/energy-api.js';
 import { z } from 'zod';
 import type { ModelEvent } from '../model/index.js';
 import { TagChanges, type TagReading } from '../model/index.js';
@@ -64,6 +65,8 @@ export interface MirrorSink {
   totals?(machineId: string, totals: PublishedShiftTotals, ts: number): void;
   /** A new audit anchor of the edge (its JSON, checked for shape and bounded): the host keeps it. */
   auditAnchor?(json: string): void;
+  /** The edge's meters with their stored totals (Energy/Meters, validated): the host keeps the totals in the line's history. */
+  energy?(uplink: EnergyUplink): void;
   log(level: 'info' | 'warn', message: string): void;
 }
 
@@ -99,6 +102,8 @@ export class EdgeMirror {
   edgeStartedAt: number | null = null;
   /** The edge's latest audit anchor (Twinline/Audit Anchor), JSON as sent. */
   auditAnchor: string | null = null;
+  /** The edge's meters as last published (Energy/Meters), or null: no meters, or nothing understood. */
+  energy: EnergyUplink | null = null;
 
   constructor(readonly groupId: string, readonly edgeNodeId: string, private readonly sink: MirrorSink, private readonly now: () => number) {}
 
@@ -305,6 +310,23 @@ export class EdgeMirror {
         if (!shaped) return;
         this.auditAnchor = v;
         this.sink.auditAnchor?.(v);
+        return;
+      }
+      case NODE_METRIC.energyMeters: {
+        if (typeof v !== 'string' || v.length > MAX_ENERGY_UPLINK_CHARS) return;
+        let parsed: EnergyUplink | null = null;
+        try {
+          const r = EnergyUplinkSchema.safeParse(JSON.parse(v));
+          parsed = r.success ? r.data : null;
+        } catch {
+          parsed = null;
+        }
+        if (!parsed) {
+          this.sink.log('warn', `${this.key}: "${NODE_METRIC.energyMeters}" is not understood; the host leaves this line out of the plant's energy`);
+          return;
+        }
+        this.energy = parsed;
+        this.sink.energy?.(parsed);
         return;
       }
       case NODE_METRIC.alarmFlood: {

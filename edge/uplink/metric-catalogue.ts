@@ -38,6 +38,8 @@ export const NODE_METRIC = {
    * copy the edge cannot reach.
    */
   auditAnchor: 'Twinline/Audit Anchor',
+  /** The line's meters with their last stored totals, factors, tariff and contract (shared/energy-api.ts EnergyUplink), JSON: the host aggregates energy across lines. */
+  energyMeters: 'Energy/Meters',
 } as const;
 
 /**
@@ -226,6 +228,7 @@ export function buildCatalogue(plant: PlantConfig): Catalogue {
   node.push(def(null, NODE_METRIC.kpiSettings, 'String'));
   node.push(def(null, NODE_METRIC.alarmFlood, 'String'));
   node.push(def(null, NODE_METRIC.auditAnchor, 'String'));
+  node.push(def(null, NODE_METRIC.energyMeters, 'String'));
   node.push(def(null, NODE_METRIC.startedAt, 'DateTime'));
   const deviceIds = plant.devices.map((d) => d.id);
   for (const id of deviceIds) {

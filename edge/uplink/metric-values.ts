@@ -22,6 +22,8 @@ export interface UplinkSource {
   alarms?(): AlarmList;
   /** The audit log's latest anchor as JSON (edge/audit/audit-log.ts latestAnchor), or null. */
   auditAnchor?(): string | null;
+  /** The energy module's meters for the plant host (shared/energy-api.ts EnergyUplink) as JSON, or null without meters. */
+  energy?(): string | null;
 }
 
 export type MetricReading = [MetricDef, MetricValue];
@@ -74,6 +76,7 @@ export function createMetricValues(catalogue: Catalogue, source: UplinkSource, q
       out.push([def(null, NODE_METRIC.droppedMetrics), queue.droppedMetrics()]);
       out.push([def(null, NODE_METRIC.alarmFlood), alarmState().floodJson]);
       out.push([def(null, NODE_METRIC.auditAnchor), source.auditAnchor?.() ?? null]);
+      out.push([def(null, NODE_METRIC.energyMeters), source.energy?.() ?? null]);
       const health = new Map(source.devices().map((h) => [h.deviceId, h]));
       for (const id of catalogue.deviceIds) {
         const h = health.get(id);

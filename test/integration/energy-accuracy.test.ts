@@ -17,7 +17,7 @@ import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.j
 import { UTILITY_METERS, type UtilitiesTruth, type UtilityMeterId } from '../../plc-sim/utilities.js';
 import { retarget } from '../support/line-harness.js';
 import { call, connect, connected, login, type LiveClient } from '../api/api-client.js';
-import { EnergyLiveSchema, type EnergyLive } from '../../shared/energy-api.js';
+import { EnergyLiveSchema, EnergyUplinkSchema, type EnergyLive } from '../../shared/energy-api.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** 07:40 Asia/Shanghai on a Monday: the run crosses the 08:00 valley → peak tariff boundary. */
@@ -193,6 +193,19 @@ describe('energy accuracy against the simulator ground truth', () => {
     for (const m of raised) expect(EnergyLiveSchema.safeParse(m).success).toBe(true);
     expect(raised[0]!.meters.map((m) => m.id)).toEqual(energy.meters().map((m) => m.id));
     expect(raised[0]!.demand.alarm).toBe(true);
+  });
+
+  it('publishes its meters for the plant host (Energy/Meters): the last stored totals, factors, tariff and contract', () => {
+    const u = energy.uplink();
+    expect(EnergyUplinkSchema.safeParse(u).success).toBe(true);
+    // Stored every second here, so the last stored total is the last reading.
+    for (const m of u.meters) {
+      const live = energy.meters().find((x) => x.id === m.id)!;
+      expect({ id: m.id, ts: m.ts, total: m.total }).toEqual({ id: live.id, ts: end(), total: live.total });
+    }
+    expect(u.meters.find((m) => m.id === 'gas-washer')).toMatchObject({ rollover: 100_000, kgcePerUnit: 1.2143 });
+    expect(u.tariff?.meter).toBe('main');
+    expect(u.contractDemandKW).toBe(CONTRACT_KW);
   });
 
   it('the demand alarm is an ISA-18.2 alarm of the edge: journaled in every broken block, listed, acknowledged over REST', async () => {

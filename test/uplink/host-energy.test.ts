@@ -1,0 +1,176 @@
+// The plant host aggregates energy across lines (issue 22 §5): two edge nodes publish their
+// meters (`Energy/Meters`) through a real broker; the host keeps the totals in each line's
+// history and answers GET /api/energy/lines. The figures are worked out by hand below from the
+// totals the test publishes (docs/energy.md rules 1–3 and 8; GB/T 2589 factors).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UplinkSettingsSchema } from '../../shared/uplink-config.js';
+import type { EnergyUplink } from '../../shared/energy-api.js';
+import { toPlantView } from '../../shared/live-protocol.js';
+import { parsePlant } from '../../edge/config/load-plant.js';
+import { createEdgeNode, type EdgeNode } from '../../edge/uplink/edge-node.js';
+import { parseHostConfig } from '../../edge/host/host-config.js';
+import { startHost, type RunningHost } from '../../edge/host/host-runtime.js';
+import type { PlantEnergyReport } from '../../edge/host/plant-energy.js';
+import { EdgeMirror, type MirrorSink } from '../../edge/host/edge-mirror.js';
+import { login, call } from '../api/api-client.js';
+import { waitFor } from '../support/wait-for.js';
+import { startTestBroker, type TestBroker } from './support/aedes-broker.js';
+import { modelLine } from './support/model-line.js';
+
+const GROUP = 'plant-e';
+const T0 = Date.parse('2026-11-02T09:00:00+08:00');
+const MIN = 60_000;
+
+const plantOf = (id: string) => parsePlant({
+  site: { id: 'site', name: 'Site', timezone: 'Asia/Shanghai' },
+  line: { id, name: `Line ${id}` },
+  calendar: { shifts: [{ name: 'Day', start: '08:00', end: '20:00' }] },
+  devices: [{ id: 'plc', protocol: 'modbus-tcp', host: '127.0.0.1' }],
+  machines: [{
+    id: 'press', name: 'Press', type: 'cnc', device: 'plc', idealCycleTimeSeconds: 10, layout: { x: 0, z: 0 },
+    tags: [{ name: 'state', role: 'state', type: 'uint16', modbus: { table: 'holding', address: 0 } }],
+  }],
+}, `${id}.yaml`);
+
+type Meter = EnergyUplink['meters'][number];
+const meter = (id: string, medium: string, unit: string, kgce: number, co2: number, parent: string | null = null, rollover: number | null = null): Meter => ({
+  id, name: id, medium, unit, parent, area: null, kgcePerUnit: kgce, kgCO2ePerUnit: co2, rollover, total: null, ts: null,
+});
+
+/** Line A: incomer with one feeder, gas counter wrapping at 1000 m³, a flat tariff. Line B: an incomer, no tariff. */
+const lineA: EnergyUplink = {
+  meters: [meter('main', 'electricity', 'kWh', 0.1229, 0.5366), meter('feeder', 'electricity', 'kWh', 0.1229, 0.5366, 'main'), meter('gas', 'natural-gas', 'm3', 1.2143, 2.165, null, 1000)],
+  tariff: { meter: 'main', currency: 'CNY', periods: [{ name: 'flat', from: '00:00', to: '24:00', price: 0.5 }] },
+  contractDemandKW: 500,
+};
+const lineB: EnergyUplink = { meters: [meter('main', 'electricity', 'kWh', 0.1229, 0.5366)], tariff: null, contractDemandKW: null };
+
+/** Published totals, minute by minute from T0. */
+const TOTALS = {
+  a: { main: [1000, 1010, 1030, 1060], feeder: [500, 510, 520, 540], gas: [990, 995, 5, 20] },
+  b: { main: [200, 215, 240, 260] },
+} as const;
+
+let dir: string;
+let broker: TestBroker;
+let host: RunningHost;
+const edges: EdgeNode[] = [];
+const published: Record<'a' | 'b', EnergyUplink> = { a: lineA, b: lineB };
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'twinline-host-energy-'));
+  broker = await startTestBroker();
+  host = await startHost({
+    config: parseHostConfig({
+      host: { id: 'host-e', groups: [GROUP] },
+      broker: { url: broker.url, reconnectMinMs: 50, reconnectMaxMs: 300 },
+      http: { port: 0, host: '127.0.0.1' },
+      auth: { mode: 'demo' },
+    }, 'host-energy.yaml'),
+    dataDir: join(dir, 'host'), uiDir: join(dir, 'no-ui'), configDir: dir, log: () => {},
+    env: { TWINLINE_SECRET: 'host-energy-secret-0123456789abcdefghijkl' },
+  });
+  for (const key of ['a', 'b'] as const) {
+    const line = modelLine(plantOf(`line-${key}`), Date.now());
+    const edge = createEdgeNode({
+      settings: UplinkSettingsSchema.parse({
+        broker: { url: broker.url, reconnectMinMs: 50, reconnectMaxMs: 300 }, groupId: GROUP, edgeNodeId: `line-${key}`, primaryHostId: 'host-e',
+        publishIntervalMs: 20, refreshIntervalMs: 100,
+      }),
+      source: { ...line.source, energy: () => JSON.stringify(published[key]) },
+      dataDir: join(dir, `edge-${key}`), log: () => {},
+    });
+    line.sink = edge;
+    line.allRunning();
+    edge.start();
+    edges.push(edge);
+  }
+  await waitFor('both lines on the host', () => host.lines().length === 2, 20_000);
+  // Each minute's totals are published and reach the host's mirror before the next.
+  for (let i = 0; i < 4; i++) {
+    const ts = T0 + i * MIN;
+    for (const key of ['a', 'b'] as const) {
+      const totals = TOTALS[key] as Record<string, readonly number[]>;
+      published[key] = { ...published[key], meters: published[key].meters.map((m) => ({ ...m, total: totals[m.id]![i]!, ts })) };
+    }
+    await waitFor(`the host to hold the totals of minute ${i}`, () =>
+      (['a', 'b'] as const).every((key) => host.primary.mirrors().find((m) => m.edgeNodeId === `line-${key}`)?.energy?.meters[0]?.ts === ts), 10_000, 20);
+  }
+}, 60_000);
+
+afterAll(async () => {
+  for (const e of edges) await e.stop();
+  await host?.stop();
+  await broker?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('plant host: energy across lines', () => {
+  it('reports every line and the plant sums from the published totals (worked by hand)', async () => {
+    const token = await login(host.url, 'manager', 'manager-demo');
+    const answer = await call<PlantEnergyReport>(host.url, `/api/energy/lines?from=${T0}&to=${T0 + 3 * MIN}`, { token });
+    expect(answer.status).toBe(200);
+    const r = answer.body;
+    expect(r.lines.map((l) => l.key)).toEqual([`${GROUP}/line-a`, `${GROUP}/line-b`]);
+    const [a, b] = r.lines as [PlantEnergyReport['lines'][number], PlantEnergyReport['lines'][number]];
+    const consumption = (l: typeof a, id: string) => l.report.meters.find((m) => m.id === id)!.consumption;
+    // Line A: main 1000 → 1060 = 60 kWh; feeder 40 kWh; gas 990 → 995 (5), 995 → 5 a rollover at 1000 (10), 5 → 20 (15) = 30 m³.
+    expect(consumption(a, 'main')).toBeCloseTo(60, 9);
+    expect(consumption(a, 'feeder')).toBeCloseTo(40, 9);
+    expect(consumption(a, 'gas')).toBeCloseTo(30, 9);
+    expect(a.report.meters.find((m) => m.id === 'gas')!.counterEvents.map((e) => e.kind)).toEqual(['rollover']);
+    // Roots only (rule 8): 60 × 0.1229 + 30 × 1.2143 = 7.374 + 36.429 kgce; 60 × 0.5366 + 30 × 2.165 = 32.196 + 64.95 kgCO2e.
+    expect(a.totalKgce).toBeCloseTo(43.803, 9);
+    expect(a.totalKgCO2e).toBeCloseTo(97.146, 9);
+    expect(a.report.balance.main).toMatchObject({ childrenConsumption: 40, unmetered: 20 });
+    expect(a.cost).toEqual({ total: 30, currency: 'CNY' });
+    // Line B: 200 → 260 = 60 kWh, no tariff.
+    expect(b.totalKgce).toBeCloseTo(7.374, 9);
+    expect(b.totalKgCO2e).toBeCloseTo(32.196, 9);
+    expect(b.cost).toBeNull();
+    // The plant.
+    expect(r.totalKgce).toBeCloseTo(51.177, 9);
+    expect(r.totalTce).toBeCloseTo(0.051177, 12);
+    expect(r.totalKgCO2e).toBeCloseTo(129.342, 9);
+    expect(r.byMedium.electricity!.consumption).toBeCloseTo(120, 9);
+    expect(r.byMedium['natural-gas']!.consumption).toBeCloseTo(30, 9);
+    expect(r.costByCurrency).toEqual({ CNY: 30 });
+    expect(r.withoutMeters).toEqual([]);
+  });
+
+  it('is for managers, and names a bad window', async () => {
+    const operator = await login(host.url, 'operator', 'operator-demo');
+    expect((await call(host.url, `/api/energy/lines?from=${T0}&to=${T0 + MIN}`, { token: operator })).status).toBe(403);
+    const manager = await login(host.url, 'manager', 'manager-demo');
+    const bad = await call(host.url, `/api/energy/lines?from=${T0 + MIN}&to=${T0}`, { token: manager });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/"from".*must be before "to"/);
+  });
+});
+
+describe('EdgeMirror: Energy/Meters', () => {
+  it('keeps a valid message, tells the sink, and ignores one it does not understand', () => {
+    const got: EnergyUplink[] = [];
+    const logs: string[] = [];
+    const sink: MirrorSink = {
+      touched: () => {}, events: () => {}, lineChanged: () => {}, requestRebirth: () => {}, commandResult: () => {},
+      energy: (u) => got.push(u), log: (_l, m) => logs.push(m),
+    };
+    const mirror = new EdgeMirror('g', 'n', sink, () => T0);
+    const metric = (value: string) => ({ name: 'Energy/Meters', alias: 7, type: 'String' as const, value, timestamp: T0 });
+    mirror.handleNode('NBIRTH', { timestamp: T0, seq: 0, metrics: [
+      { name: 'bdSeq', alias: 0, type: 'UInt64', value: 1, timestamp: T0 },
+      { name: 'Twinline/Plant View', alias: 1, type: 'String', value: JSON.stringify(toPlantView(plantOf('line-x'))), timestamp: T0 },
+      metric(JSON.stringify(lineB)),
+    ] });
+    expect(mirror.energy).toEqual(lineB);
+    expect(got).toHaveLength(1);
+    mirror.handleNode('NDATA', { timestamp: T0, seq: 1, metrics: [{ alias: 7, type: 'String', value: JSON.stringify({ meters: [{ id: 'x' }] }), timestamp: T0 }] });
+    expect(mirror.energy).toEqual(lineB);
+    expect(got).toHaveLength(1);
+    expect(logs.some((m) => /Energy\/Meters.*not understood/.test(m))).toBe(true);
+  });
+});
