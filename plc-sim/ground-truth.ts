@@ -19,6 +19,8 @@ export interface StateInterval {
   /** Set for planned stops from the calendar (the break's reason). */
   detail?: string;
   product: string;
+  /** The work order the machine works on (number; its changeover belongs to it). */
+  order: number;
   /** Epoch ms on the simulated clock, start inclusive, end exclusive. */
   start: number;
   end: number;
@@ -30,6 +32,7 @@ export interface PartRecord {
   ts: number;
   good: boolean;
   product: string;
+  order: number;
   /** Ideal cycle time of this part on this machine (for ISO 22400 performance). */
   idealCycleMs: number;
 }
@@ -53,6 +56,20 @@ export interface MachineTruth {
   counterResets: CounterResetRecord[];
 }
 
+/** What one machine did for one work order: its intervals (changeover included) and its parts. */
+export interface OrderTruth {
+  machineId: string;
+  order: number;
+  product: string;
+  /** First and last instant the machine worked on the order. */
+  start: number;
+  end: number;
+  intervals: StateInterval[];
+  counts: { total: number; good: number; scrap: number };
+  idealProductionMs: number;
+  energyKWh: number;
+}
+
 export interface GroundTruthReport {
   from: number;
   to: number;
@@ -73,10 +90,10 @@ export class GroundTruthRecorder {
   constructor(private readonly machineIds: readonly string[], private readonly retentionMs = 7 * 86_400_000) {}
 
   /** Closes the machine's open interval at `ts` and opens the next one, unless nothing changed. */
-  enter(machineId: string, ts: number, next: Pick<StateInterval, 'state' | 'reason' | 'faultCode' | 'product' | 'detail'>): void {
+  enter(machineId: string, ts: number, next: Pick<StateInterval, 'state' | 'reason' | 'faultCode' | 'product' | 'order' | 'detail'>): void {
     const current = this.open.get(machineId);
     if (current && current.state === next.state && current.reason === next.reason && current.faultCode === next.faultCode
-      && current.product === next.product && current.detail === next.detail) return;
+      && current.product === next.product && current.order === next.order && current.detail === next.detail) return;
     if (current) {
       current.end = ts;
       if (current.end > current.start) this.closed.push(current);
@@ -109,6 +126,32 @@ export class GroundTruthRecorder {
     dropWhile(this.parts, (p) => p.ts < cutoff);
     dropWhile(this.changeovers, (c) => c.end < cutoff);
     dropWhile(this.resets, (r) => r.ts < cutoff);
+  }
+
+  /** Per machine and work order, everything recorded so far (open intervals up to `now`). */
+  orders(now: number): OrderTruth[] {
+    const out = new Map<string, OrderTruth>();
+    const all = [...this.closed, ...[...this.open.values()].map((i) => ({ ...i, end: now }))];
+    for (const i of all) {
+      if (i.end <= i.start) continue;
+      const key = `${i.machineId}|${i.order}`;
+      const t = out.get(key) ?? { machineId: i.machineId, order: i.order, product: i.product, start: i.start, end: i.end, intervals: [], counts: { total: 0, good: 0, scrap: 0 }, idealProductionMs: 0, energyKWh: 0 };
+      t.intervals.push(i);
+      t.start = Math.min(t.start, i.start);
+      t.end = Math.max(t.end, i.end);
+      t.energyKWh += i.energyKWh;
+      out.set(key, t);
+    }
+    for (const p of this.parts) {
+      const t = out.get(`${p.machineId}|${p.order}`);
+      if (!t || p.ts >= now) continue;
+      t.counts.total++;
+      if (p.good) t.counts.good++; else t.counts.scrap++;
+      t.idealProductionMs += p.idealCycleMs;
+      t.product = p.product;
+    }
+    for (const t of out.values()) t.intervals.sort((a, b) => a.start - b.start);
+    return [...out.values()];
   }
 
   /**

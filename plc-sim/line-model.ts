@@ -22,7 +22,8 @@ export const PACKML_STATE: Record<StateReason, string> = {
   breakdown: 'Aborted', 'wear-breakdown': 'Aborted', changeover: 'Stopped', break: 'Stopped', 'no-shift': 'Stopped',
 };
 
-interface Part { product: string; seq: number; readyAt: number }
+/** `order`: the work order the part was released for (a new order every orderSize parts, numbered from 1). */
+interface Part { product: string; order: number; seq: number; readyAt: number }
 
 type Activity =
   | { kind: 'cycle'; part: Part; remainingMs: number; idealMs: number; microStopAtRemainingMs: number | null }
@@ -39,6 +40,9 @@ interface MachineSim {
   prng: Prng;
   activity: Activity;
   product: string;
+  /** The work order of the part being worked on (its changeover included) and that order's product. */
+  order: number;
+  orderProduct: string;
   speedOverride: number;
   /** Running ms left until each breakdown kind strikes (exponential, memoryless). */
   ttfMs: number[];
@@ -67,6 +71,9 @@ export interface MachineSnapshot {
   faultCode: number;
   faultDescription: string;
   product: string;
+  /** Work order number and its product code (1-based index into the scenario's products): the PLC's orderId and productId tags. */
+  order: number;
+  productCode: number;
   /** PLC counters before the register wraps (the publisher wraps them to the tag's type). */
   totalCount: number;
   goodCount: number;
@@ -125,6 +132,8 @@ export function createLineModel(options: LineModelOptions): LineModel {
 
   const productFactor = (id: string) => products.find((p) => p.id === id)?.cycleTimeFactor ?? 1;
   const productOfRelease = (n: number) => products[Math.floor(n / scenario.line.orderSize) % products.length]!.id;
+  const orderOfRelease = (n: number) => Math.floor(n / scenario.line.orderSize) + 1;
+  const productCode = (id: string) => products.findIndex((p) => p.id === id) + 1;
 
   // A furnace treats batches beside the line (plc-sim/furnace.ts): it is not in the part flow.
   const flow = plant.machines.filter((m) => m.type !== 'furnace');
@@ -132,7 +141,7 @@ export function createLineModel(options: LineModelOptions): LineModel {
   const buffers: Buffer[] = flow.slice(0, -1).map((m) => {
     const capacity = scenario.line.buffers[m.id] ?? scenario.line.defaultBufferCapacity;
     const fill = Math.round(capacity * scenario.line.initialBufferFill);
-    return { capacity, parts: Array.from({ length: fill }, () => ({ product: products[0]!.id, seq: ++partSeq, readyAt: startTime })) };
+    return { capacity, parts: Array.from({ length: fill }, () => ({ product: products[0]!.id, order: 1, seq: ++partSeq, readyAt: startTime })) };
   });
 
   const machines: MachineSim[] = plant.machines.map((config) => {
@@ -145,6 +154,8 @@ export function createLineModel(options: LineModelOptions): LineModel {
       config, behaviour, prng,
       activity: { kind: 'starved' },
       product: products[0]!.id,
+      order: 1,
+      orderProduct: products[0]!.id,
       speedOverride: behaviour.speedOverride,
       ttfMs: behaviour.breakdowns.map((b) => prng.exponential(b.mtbfMinutes * 60_000)),
       wear: behaviour.wear ? prng.uniform(0, 0.4) : 0,
@@ -159,7 +170,7 @@ export function createLineModel(options: LineModelOptions): LineModel {
       output: i >= 0 && i < buffers.length ? buffers[i]! : null,
     };
     // Start mid-cycle at a random phase: a line that was already running, so parts appear at once.
-    const part: Part = { product: m.product, seq: ++partSeq, readyAt: startTime };
+    const part: Part = { product: m.product, order: 1, seq: ++partSeq, readyAt: startTime };
     if (i === 0) released++;
     const c = startCycleActivity(m, part);
     if (c.kind === 'cycle') c.remainingMs *= prng.uniform(0.05, 1);
@@ -187,7 +198,7 @@ export function createLineModel(options: LineModelOptions): LineModel {
   /** Takes the next part for `m` at `t`, or null. The first machine has unlimited raw parts. */
   function takeInput(m: MachineSim, t: number): Part | null {
     if (!m.input) {
-      const part = { product: productOfRelease(released), seq: ++partSeq, readyAt: t };
+      const part = { product: productOfRelease(released), order: orderOfRelease(released), seq: ++partSeq, readyAt: t };
       if (m.config.type !== 'furnace') released++;
       return part;
     }
@@ -198,6 +209,8 @@ export function createLineModel(options: LineModelOptions): LineModel {
   }
 
   function beginWork(m: MachineSim, part: Part, t: number): Activity {
+    m.order = part.order;
+    m.orderProduct = part.product;
     if (part.product !== m.product) {
       return { kind: 'changeover', part, remainingMs: m.behaviour.changeoverMinutes * 60_000, from: m.product, startedAt: t };
     }
@@ -218,7 +231,7 @@ export function createLineModel(options: LineModelOptions): LineModel {
 
   function record(m: MachineSim, t: number, phase: CalendarPhase) {
     const s = stateOf(m, phase);
-    truth.enter(m.config.id, t, { ...s, product: m.product });
+    truth.enter(m.config.id, t, { ...s, product: m.product, order: m.order });
   }
 
   /** The state alone, without allocating: this runs for every event of every machine. */
@@ -252,7 +265,7 @@ export function createLineModel(options: LineModelOptions): LineModel {
     m.made.total++;
     m.counter.total++;
     if (good) { m.made.good++; m.counter.good++; } else m.made.scrap++;
-    truth.part({ machineId: m.config.id, ts: t, good, product: a.part.product, idealCycleMs: a.idealMs });
+    truth.part({ machineId: m.config.id, ts: t, good, product: a.part.product, order: a.part.order, idealCycleMs: a.idealMs });
     if (!good) return { kind: 'starved' }; // scrap leaves the line here
     return { kind: 'blocked', part: { ...a.part, readyAt: t } };
   }
@@ -433,6 +446,8 @@ export function createLineModel(options: LineModelOptions): LineModel {
       faultCode: s.faultCode,
       faultDescription: a.kind === 'fault' ? a.description : '',
       product: m.product,
+      order: m.order,
+      productCode: productCode(m.orderProduct),
       totalCount: m.counter.total,
       goodCount: m.counter.good,
       powerKW: m.powerKW,

@@ -53,6 +53,9 @@ function valueFor(tag: TagConfig, m: MachineSnapshot, behaviour: ResolvedBehavio
     case 'faultCode': return m.faultCode;
     case 'totalCount': return wrapCounter(m.totalCount, tag.type);
     case 'goodCount': return wrapCounter(m.goodCount, tag.type);
+    case 'scrapCount': return wrapCounter(m.totalCount - m.goodCount, tag.type);
+    case 'orderId': return m.order;
+    case 'productId': return m.productCode;
     case 'power': return round(m.powerKW, tag.type);
     case 'energy': return meterReading(m.energyKWh, tag, behaviour.energyWrapKWh);
     case 'speedOverride': return m.speedOverride;

@@ -154,6 +154,8 @@ export interface ServerToClientEvents {
   alarms: (list: import('./alarm-wire.js').AlarmList) => void;
   /** Site meters and the running 15-minute block (shared/energy-api.ts EnergyLiveSchema), when the plant has meters. */
   energy: (message: import('./energy-api.js').EnergyLive) => void;
+  /** The line's current work order and its progress, each machine's order (shared/order-api.ts OrderProgress). */
+  order: (progress: import('./order-api.js').OrderProgress) => void;
 }
 
 // Every client→server payload is validated with its zod schema on the edge; an acknowledgement

@@ -7,6 +7,7 @@ import { UplinkSettingsSchema } from './uplink-config.js';
 import { EmissionSettingsSchema, checkEmissionSettings } from './emission-schema.js';
 import { MeteringSchema, checkMetering } from './energy-schema.js';
 import { OpcUaServerSettingsSchema } from './opcua-server-schema.js';
+import { DowntimeConfigSchema } from './downtime-schema.js';
 
 export const MACHINE_STATES = ['running', 'idle', 'down', 'setup', 'planned-stop', 'no-data'] as const;
 export const MachineStateSchema = z.enum(MACHINE_STATES);
@@ -18,6 +19,8 @@ export type DataType = z.infer<typeof DataTypeSchema>;
 /** What a tag means to the plant model; `process` tags are shown and stored but not interpreted. */
 export const TagRoleSchema = z.enum([
   'state', 'faultCode', 'totalCount', 'goodCount', 'power', 'energy', 'speedOverride', 'resetFault', 'process',
+  // A reject counter, and the order/product the PLC says it is running (shared/count-roles.ts, edge/orders).
+  'scrapCount', 'orderId', 'productId',
 ]);
 export type TagRole = z.infer<typeof TagRoleSchema>;
 
@@ -219,6 +222,8 @@ export const PlantSchema = z
     metering: MeteringSchema.optional(),
     /** The edge as an OPC UA server (OPC 40001-1 Machinery) for upstream systems (shared/opcua-server-schema.ts, docs/opcua.md); off when absent. */
     opcuaServer: OpcUaServerSettingsSchema.optional(),
+    /** Downtime reason tree per machine type and PLC fault-code defaults (shared/downtime-schema.ts, docs/downtime.md); the built-in tree when absent. */
+    downtime: DowntimeConfigSchema.optional(),
     devices: z.array(DeviceSchema).min(1),
     machines: z.array(MachineSchema).min(1),
   })

@@ -72,7 +72,7 @@ describe('live KPI engine', () => {
     const clock = manualClock(iso('2026-11-02T20:00:00+08:00'));
     const engine = createLiveKpiEngine({ plant, now: clock.now });
     expect(engine.machine('mill')).toEqual({
-      shift: null, oee: { availability: 0, performance: 0, quality: 1, oee: 0 }, counts: { total: 0, good: 0, scrap: 0 }, energyKWh: 0,
+      shift: null, oee: { availability: 0, performance: 0, quality: 1, oee: 0 }, counts: { total: 0, good: 0, scrap: 0 }, energyKWh: 0, counting: 'none', // the fixture's mill has a state tag only
     });
     clock.set(iso('2026-11-03T09:00:00+08:00'));
     // Nothing known since the engine started: the whole shift so far is no-data.

@@ -11,6 +11,7 @@ import type { PeriodTotals } from '../../shared/kpi/index.js';
 import { periodBounds, totalsForPeriod, type PeriodKind } from '../../shared/kpi/index.js';
 import { ShiftAccumulator } from '../../shared/kpi/index.js';
 import { nextShiftAfter, shiftAt, type ShiftInstance } from '../../shared/kpi/index.js';
+import { countingModeOf, type CountingMode } from '../../shared/count-roles.js';
 
 /** Vorne's convention: small stops are those under five minutes. */
 export const DEFAULT_MICRO_STOP_THRESHOLD_MS = 5 * 60_000;
@@ -39,12 +40,14 @@ export interface MachineKpiSnapshot {
   oee: { availability: number; performance: number; quality: number; oee: number };
   counts: { total: number; good: number; scrap: number };
   energyKWh: number;
+  /** Which way the machine's parts are counted (shared/count-roles.ts). */
+  counting?: CountingMode;
 }
 
 export interface LiveKpiEngine {
   /** the machine entered `state` at ts (epoch ms); reason = fault code text or other reason, optional */
   onState(machineId: string, state: MachineState, ts: number, reason?: string): void;
-  /** wrap/reset-safe deltas already computed by the caller (>= 0) */
+  /** wrap/reset-safe deltas already computed by the caller: deltaTotal >= 0; deltaGood < 0 is booked scrap or a late reject */
   onCounts(machineId: string, deltaTotal: number, deltaGood: number, ts: number): void;
   onEnergy(machineId: string, deltaKWh: number, ts: number): void;
   /** current shift KPIs for the machine at now(); zeros/1s sensibly when nothing is known */
@@ -66,6 +69,7 @@ export type ShiftRef = { name: string; date: string; start: number; end: number 
 interface MachineTrack {
   machineId: string;
   idealCycleTimeSeconds: number;
+  counting: CountingMode;
   /** Latest state, carried across shift boundaries. */
   state: MachineState;
   reason: string | undefined;
@@ -96,6 +100,7 @@ export function createLiveKpiEngine(opts: LiveKpiEngineOptions): LiveKpiEngine {
     const track: MachineTrack = {
       machineId: m.id,
       idealCycleTimeSeconds: m.idealCycleTimeSeconds,
+      counting: countingModeOf(m),
       state: 'no-data',
       reason: undefined,
       time: startedAt,
@@ -176,7 +181,7 @@ export function createLiveKpiEngine(opts: LiveKpiEngineOptions): LiveKpiEngine {
     const acc = track.current;
     if (!acc) return null;
     const totals = acc.view(Math.max(t, track.time));
-    return { shift: acc.shift, totals, kpis: computeKpis(totals, kpiOptions) };
+    return { shift: acc.shift, totals, kpis: computeKpis(totals, { ...kpiOptions, counting: track.counting }) };
   }
 
   const refOf = (shift: ShiftInstance): ShiftRef => ({ name: shift.name, date: shift.date, start: shift.start, end: shift.end });
@@ -190,7 +195,7 @@ export function createLiveKpiEngine(opts: LiveKpiEngineOptions): LiveKpiEngine {
       track.current?.setState(state, ts, reason);
     },
     onCounts(machineId, deltaTotal, deltaGood, ts) {
-      if (!(deltaTotal >= 0) || !(deltaGood >= 0)) return; // negative or NaN: the caller's counter logic failed
+      if (!(deltaTotal >= 0) || !Number.isFinite(deltaGood)) return; // negative total or NaN: the caller's counter logic failed
       const track = trackOf(machineId);
       advance(track, ts);
       track.current?.addCounts(deltaTotal, deltaGood, track.idealCycleTimeSeconds);
@@ -203,13 +208,15 @@ export function createLiveKpiEngine(opts: LiveKpiEngineOptions): LiveKpiEngine {
     },
     machine(machineId) {
       const view = currentView(trackOf(machineId));
-      if (!view) return { shift: null, oee: { ...ZERO_SNAPSHOT_OEE }, counts: { total: 0, good: 0, scrap: 0 }, energyKWh: 0 };
+      const counting = trackOf(machineId).counting;
+      if (!view) return { shift: null, oee: { ...ZERO_SNAPSHOT_OEE }, counts: { total: 0, good: 0, scrap: 0 }, energyKWh: 0, counting };
       const { shift, totals, kpis } = view;
       return {
         shift: { name: shift.name, start: shift.start, end: shift.end },
         oee: { availability: kpis.availability, performance: kpis.performance, quality: kpis.quality, oee: kpis.oee },
         counts: { ...kpis.counts },
         energyKWh: totals.energy.kWh,
+        counting,
       };
     },
     details(machineId) {
@@ -219,8 +226,9 @@ export function createLiveKpiEngine(opts: LiveKpiEngineOptions): LiveKpiEngine {
       return [...trackOf(machineId).closed];
     },
     report(machineId) {
-      const view = currentView(trackOf(machineId));
-      return view ? { shift: refOf(view.shift), ...buildKpiReport(view.totals, reportOptions) } : null;
+      const track = trackOf(machineId);
+      const view = currentView(track);
+      return view ? { shift: refOf(view.shift), ...buildKpiReport(view.totals, { ...reportOptions, counting: track.counting }) } : null;
     },
     line() {
       const machines = [];
@@ -243,7 +251,7 @@ export function createLiveKpiEngine(opts: LiveKpiEngineOptions): LiveKpiEngine {
       const bounds = { start: whole.start, end: Math.min(whole.end, Math.max(t, whole.start + 1)) };
       const shifts = track.closed.map((c) => c.totals);
       if (view) shifts.push(view.totals);
-      return buildKpiReport(totalsForPeriod(shifts, bounds), reportOptions);
+      return buildKpiReport(totalsForPeriod(shifts, bounds), { ...reportOptions, counting: track.counting });
     },
   };
 }

@@ -5,8 +5,9 @@
 // found is the tag table's business (tag-table.ts, private to this folder).
 import type { MachineConfig, MachineState, PlantConfig, TagConfig, TagRole } from '../../shared/plant-schema.js';
 import type { LiveTag } from '../../shared/live-protocol.js';
-import { tagId, type TagSample } from '../connectors/connector.js';
-import { QUALITIES, SampleBatch } from '../connectors/sample-batch.js';
+import { countingModeOf, partsOf, type CountingMode } from '../../shared/count-roles.js';
+import { tagId, type TagSample } from '../connectors/index.js';
+import { QUALITIES, SampleBatch } from '../connectors/index.js';
 import { totalDelta } from './meter-delta.js';
 import { TagChanges, type TagChange } from './tag-changes.js';
 import { TagTable } from './tag-table.js';
@@ -17,6 +18,7 @@ export type ModelEvent =
   /** Tags whose value or quality changed, in sample order (apply() puts at most one such event first). */
   | { kind: 'tags'; changes: TagChanges }
   | { kind: 'state'; machineId: string; state: MachineState; previous: MachineState; ts: number; reason: string | null }
+  /** deltaGood may be negative: booked scrap, or a reject counter ticking a poll after the total (shared/count-roles.ts). */
   | { kind: 'count'; machineId: string; deltaTotal: number; deltaGood: number; ts: number }
   | { kind: 'energy'; machineId: string; deltaKWh: number; ts: number };
 
@@ -52,6 +54,8 @@ interface MachineSlot {
   stateTag: number;
   status: MachineStatus;
   lastTotals: Partial<Record<TagRole, number>>;
+  /** Which counters the machine has, so its deltas become total and good parts. */
+  counting: CountingMode;
   /** The apply() call that last touched this machine, so a batch lists each machine once without a Set. */
   touchedIn: number;
 }
@@ -70,7 +74,7 @@ export function deriveState(slot: { config: MachineConfig }, stateTag: LiveTag |
 }
 
 /** Tags whose deltas the model counts: part counters and energy meters. */
-export const TOTAL_ROLES: readonly TagRole[] = ['totalCount', 'goodCount', 'energy'];
+export const TOTAL_ROLES: readonly TagRole[] = ['totalCount', 'goodCount', 'scrapCount', 'energy'];
 
 /** What a tag means to the model besides its value (kept per tag in the tag table). */
 const PLAIN = 0;
@@ -94,6 +98,7 @@ export function createPlantModel(plant: PlantConfig, startedAt: number, baseline
       stateTag: -1,
       status: { machineId: config.id, state: 'no-data', stateSince: startedAt, faultCode: null, tags: tags.liveTags[m]!, updatedAt: startedAt },
       lastTotals: {},
+      counting: countingModeOf(config),
       touchedIn: 0,
     };
     for (const tag of config.tags) {
@@ -115,7 +120,7 @@ export function createPlantModel(plant: PlantConfig, startedAt: number, baseline
     const batch = input instanceof SampleBatch ? input : SampleBatch.of(input);
     const events: ModelEvent[] = [];
     const changes = new TagChanges(tags, batch.length);
-    const counted = new Map<string, { deltaTotal: number; deltaGood: number; ts: number }>();
+    const counted = new Map<MachineSlot, { total: number; good: number; scrap: number; ts: number }>();
     const touched: MachineSlot[] = [];
     const call = ++applied;
     tags.startBatch();
@@ -150,16 +155,20 @@ export function createPlantModel(plant: PlantConfig, startedAt: number, baseline
         if (tag.role === 'energy') {
           events.push({ kind: 'energy', machineId: slot.config.id, deltaKWh: delta, ts });
         } else {
-          const acc = counted.get(slot.config.id) ?? { deltaTotal: 0, deltaGood: 0, ts };
-          if (tag.role === 'totalCount') acc.deltaTotal += delta;
-          else acc.deltaGood += delta;
+          const acc = counted.get(slot) ?? { total: 0, good: 0, scrap: 0, ts };
+          if (tag.role === 'totalCount') acc.total += delta;
+          else if (tag.role === 'goodCount') acc.good += delta;
+          else acc.scrap += delta;
           acc.ts = Math.max(acc.ts, ts);
-          counted.set(slot.config.id, acc);
+          counted.set(slot, acc);
         }
       }
     }
     if (changes.length) events.unshift({ kind: 'tags', changes });
-    for (const [machineId, c] of counted) events.push({ kind: 'count', machineId, ...c });
+    for (const [slot, c] of counted) {
+      const parts = partsOf(slot.counting, c);
+      if (parts.deltaTotal !== 0 || parts.deltaGood !== 0) events.push({ kind: 'count', machineId: slot.config.id, ...parts, ts: c.ts });
+    }
     for (const slot of touched) {
       const live = slot.stateTag >= 0 ? tags.live(slot.stateTag) : undefined;
       const state = deriveState(slot, live);

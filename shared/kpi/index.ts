@@ -10,6 +10,7 @@ export type { LineKpis } from './line-oee.js';
 export { SIX_BIG_LOSSES } from './losses.js';
 export { computeKpis } from './oee.js';
 export type { Explained, KpiOptions, KpiResult } from './oee.js';
+export { sumPeriodTotals } from './period-totals.js';
 export type { PeriodTotals } from './period-totals.js';
 export { periodBounds, totalsForPeriod } from './periods.js';
 export type { PeriodKind } from './periods.js';

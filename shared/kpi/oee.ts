@@ -2,6 +2,7 @@
 // made from so the twin can show "how was this made". Pure and browser-safe.
 import type { PeriodTotals } from './period-totals.js';
 import { isoTimes, type IsoTimes } from './time-model.js';
+import { COUNTING_EXPLANATION, type CountingMode } from '../count-roles.js';
 
 export interface KpiOptions {
   /**
@@ -11,6 +12,8 @@ export interface KpiOptions {
    * their own loss.
    */
   microStopsAs?: 'availability' | 'performance';
+  /** Which way the machine's parts are counted (shared/count-roles.ts): named in the quality explanation. */
+  counting?: CountingMode;
 }
 
 /** One KPI with the formula and the numbers it was computed from. */
@@ -61,7 +64,8 @@ export function computeKpis(p: PeriodTotals, options: KpiOptions = {}): KpiResul
   const times = isoTimes(p.times);
   const microAsPerf = options.microStopsAs === 'performance';
   const total = p.counts.total;
-  const good = Math.min(p.counts.good, total);
+  // Booked scrap lowers good; more booked than made in the period cannot make good negative.
+  const good = Math.max(0, Math.min(p.counts.good, total));
   const scrap = total - good;
 
   // Time the machine is held to account for producing in.
@@ -106,7 +110,7 @@ export function computeKpis(p: PeriodTotals, options: KpiOptions = {}): KpiResul
     },
     quality: {
       value: quality,
-      formula: 'goodCount / totalCount',
+      formula: options.counting ? `goodCount / totalCount; ${COUNTING_EXPLANATION[options.counting]}` : 'goodCount / totalCount',
       inputs: { goodCount: good, totalCount: total },
       unit: 'fraction',
       ...(total > 0 ? {} : { note: 'no parts made: quality is 1' }),

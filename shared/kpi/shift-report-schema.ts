@@ -35,7 +35,11 @@ export const ShiftReportInputSchema = z
     states: z
       .array(z.strictObject({ ...interval, state: z.enum(REPORT_STATES), reason: z.string().min(1).optional() }))
       .default([]),
-    counts: z.strictObject({ total: z.number().int().min(0), good: z.number().int().min(0) }),
+    /**
+     * How the machine counts (shared/count-roles.ts): `good` from a good counter, else total − `scrap`
+     * (rejects and booked scrap); with neither, a part counter only and every part is good.
+     */
+    counts: z.strictObject({ total: z.number().int().min(0), good: z.number().int().min(0).optional(), scrap: z.number().int().min(0).optional() }),
     /** Energy meter totals (kWh) at instants; optional. */
     energy: z.array(z.strictObject({ ts: instant, kWh: z.number().min(0) })).optional(),
     co2eKgPerKWh: z.number().min(0).optional(),
@@ -63,7 +67,9 @@ export const ShiftReportInputSchema = z
         ctx.addIssue({ code: 'custom', path: ['states', cur.i, 'start'], message: `overlaps states[${prev.i}] (${input.states[prev.i]!.start} – ${input.states[prev.i]!.end}); state intervals must not overlap` });
       }
     }
-    if (input.counts.good > input.counts.total) ctx.addIssue({ code: 'custom', path: ['counts', 'good'], message: `is more than counts.total (${input.counts.total})` });
+    if (input.counts.good !== undefined && input.counts.scrap !== undefined) ctx.addIssue({ code: 'custom', path: ['counts', 'scrap'], message: 'give good or scrap, not both: the report derives one from the other (good = total − scrap)' });
+    if ((input.counts.scrap ?? 0) > input.counts.total) ctx.addIssue({ code: 'custom', path: ['counts', 'scrap'], message: `is more than counts.total (${input.counts.total})` });
+    if (input.counts.good !== undefined && input.counts.good > input.counts.total) ctx.addIssue({ code: 'custom', path: ['counts', 'good'], message: `is more than counts.total (${input.counts.total})` });
   });
 
 export type ShiftReportInput = z.infer<typeof ShiftReportInputSchema>;

@@ -81,7 +81,8 @@ export function computeShiftReport(input: ShiftReportInput): ShiftReportOutput {
   // Time inside the shift covered by neither a planned stop nor a state interval is running.
   const timeline = { period, plannedStops, states, uncovered: 'running' as const, microStopThresholdMs: settings.microStopThresholdSeconds * 1000 };
   const totals = bookTimeline(timeline);
-  totals.counts = { total: input.counts.total, good: input.counts.good };
+  const { total, good, scrap } = input.counts;
+  totals.counts = { total, good: good ?? total - (scrap ?? 0) };
   totals.idealOutputSeconds = input.counts.total * input.idealCycleTimeSeconds;
 
   let coveredMs = 0;
@@ -95,7 +96,8 @@ export function computeShiftReport(input: ShiftReportInput): ShiftReportOutput {
     warnings.push(...apportioned.warnings);
   }
 
-  const report = buildKpiReport(totals, settings);
+  const counting = good !== undefined ? 'total+good' : scrap !== undefined ? 'total+scrap' : 'total-only';
+  const report = buildKpiReport(totals, { ...settings, counting });
   const { kpis, losses, energy } = report;
   if (kpis.explain.performance.note && kpis.performance === 1) warnings.push(`performance: ${kpis.explain.performance.note}`);
 
