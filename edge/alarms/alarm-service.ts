@@ -1,10 +1,12 @@
-// The alarm system as the edge runs it: the pure parts (alarm engine, health monitor,
-// flight recorder) wired to persistence (the historian's SQLite file), the fault-code
-// catalogue and one outgoing stream of wire events for the live server. The composition
-// root registers its model event sinks (`sinks`) and starts its timer; REST routes and the command path call
-// its methods with the acting user.
+// The alarm system as the edge runs it: the alarm engine and the flight recorder wired to the
+// alarm module's own tables (its journal, recordings, shelving points, learned baselines) and one
+// outgoing stream of wire events for the live server. What it uses from other modules is handed
+// in by the composition root (edge/edge-runtime.ts): the health monitor (edge/diagnosis) as the
+// engine's anomaly scorer, the fault catalogue, and which recordings service cases still need.
+// The root registers its model event sinks (`sinks`) after the health monitor and starts its
+// timer; REST routes and the command path call its methods with the acting user.
 import type Database from 'better-sqlite3';
-import { alarmSettings, type AlarmSettings } from '../../shared/alarm-rules.js';
+import type { AlarmSettings } from '../../shared/alarm-rules.js';
 import { historianSettings } from '../../shared/historian-config.js';
 import { lookupFault, type FaultCatalogue } from '../../shared/alarm-fault-catalogue.js';
 import type {
@@ -14,27 +16,31 @@ import type { PlantConfig } from '../../shared/plant-schema.js';
 import { shiftAt, shiftsBetween } from '../../shared/kpi/index.js';
 import type { ModelEventSink } from '../model/index.js';
 import type { Log } from '../logger.js';
-import { HealthMonitor } from '../diagnosis/index.js';
-import { loadFaultCatalogue } from '../diagnosis/index.js';
+import type { HealthMonitor } from '../diagnosis/index.js';
 import { createAlarmEngine, type AlarmEngine, type DerivedSignal, type DerivedSignalSpec, type EngineEvent } from './alarm-engine.js';
 import { alarmKpis } from './alarm-kpis.js';
 import { FlightRecorder, type Capture } from './flight-recorder.js';
 import { AlarmStore } from './store/alarm-store.js';
-import { ServiceCases } from '../service/index.js';
-import type { StateSpan } from '../service/index.js';
 
 export interface AlarmServiceOptions {
   plant: PlantConfig;
-  /** The historian's connection: alarms live in the same file, written by the same process. */
+  /** alarmSettings(plant.alarms): the root reads them once, the health monitor takes its part too. */
+  settings: AlarmSettings;
+  /** A connection of the alarm module's own (edge/store/database.ts openDatabase); it applies its migrations on it. */
   sqlite: Database.Database;
   now: () => number;
   log: Log;
-  /** Default: alarms.faultCatalogue of the plant, else config/fault-codes.yaml. */
-  catalogue?: FaultCatalogue;
+  /** The plant's fault catalogue (edge/diagnosis loadFaultCatalogue): advice in en/zh-CN with each alarm. */
+  catalogue: FaultCatalogue;
+  /**
+   * The machines' health (edge/diagnosis): the engine's anomaly scorer and the health in each
+   * diagnosis. Ticked before the engine, its learned baselines kept in the alarm module's table.
+   */
+  monitor: HealthMonitor;
+  /** Recordings something else still refers to (service cases), kept past recorder.keepDays. */
+  recordingsInUse?: () => readonly number[];
   /** How often time-driven checks run (delays, shelving expiry, recordings). Default 1000 ms. */
   tickMs?: number;
-  /** Historian state intervals, for the service history (MTBF); without it the history is empty. */
-  stateIntervals?: (machineId: string, from: number, to: number) => StateSpan[];
 }
 
 export type KpiPeriod =
@@ -50,15 +56,12 @@ export class UnknownPeriodError extends Error {
 export interface AlarmService {
   readonly settings: AlarmSettings;
   readonly engine: AlarmEngine;
-  readonly monitor: HealthMonitor;
   readonly store: AlarmStore;
   readonly catalogue: FaultCatalogue;
-  /** After-sales service cases and machine service history. */
-  readonly cases: ServiceCases;
   readonly recorder: FlightRecorder;
   /**
-   * Its model event sinks in the order they must get each event list: the flight recorder, the
-   * health monitor, then the alarm engine (it reads the monitor's anomaly scores).
+   * Its model event sinks in order: the flight recorder, then the alarm engine. They come after
+   * the health monitor's in the root's list (the engine reads the monitor's anomaly scores).
    */
   readonly sinks: readonly ModelEventSink[];
   tick(): void;
@@ -87,9 +90,8 @@ export interface AlarmService {
 }
 
 export function createAlarmService(options: AlarmServiceOptions): AlarmService {
-  const { plant, now, log } = options;
-  const settings = alarmSettings(plant.alarms);
-  const catalogue = options.catalogue ?? loadFaultCatalogue(settings.faultCatalogue);
+  const { plant, settings, catalogue, monitor, now, log } = options;
+  const recordingsInUse = options.recordingsInUse ?? (() => []);
   const store = new AlarmStore(options.sqlite);
   const startedAt = now();
   const leftOpen = store.closeLeftOpen(startedAt);
@@ -103,12 +105,11 @@ export function createAlarmService(options: AlarmServiceOptions): AlarmService {
   function prune(t: number) {
     if (t - lastPrune < 6 * 3_600_000) return;
     lastPrune = t;
-    const recordings = store.pruneRecordings(t - keepMs, cases.recordingsInUse());
+    const recordings = store.pruneRecordings(t - keepMs, recordingsInUse());
     const occurrences = store.pruneOccurrences(t - journalKeepMs);
     if (recordings || occurrences) log('info', `alarms: pruned ${recordings} recording(s) older than ${settings.recorder.keepDays} days and ${occurrences} journal occurrence(s) past retention`);
   }
 
-  const monitor = new HealthMonitor({ plant, settings: settings.predictive, now });
   const restoredBaselines = monitor.restoreBaselines(store.baselines());
   if (restoredBaselines) log('info', `alarms: ${restoredBaselines} learned tag baseline(s) restored; they score again after a warm-up`);
   let lastBaselineSave = startedAt;
@@ -208,18 +209,10 @@ export function createAlarmService(options: AlarmServiceOptions): AlarmService {
     return { from: before.start, to: before.end, shift: { name: before.name, date: before.date } };
   }
 
-  // The closures reach `service` only when called, after it exists.
-  const cases = new ServiceCases({
-    sqlite: options.sqlite, plant, catalogue, now,
-    occurrence: (id) => service.occurrence(id),
-    record: (machineId, o) => service.record(machineId, o),
-    stateIntervals: options.stateIntervals ?? (() => []),
-  });
-  prune(startedAt); // after `cases`: it says which recordings a case still needs
   let timer: NodeJS.Timeout | undefined;
   const service: AlarmService = {
-    settings, engine, monitor, store, catalogue, cases, recorder,
-    sinks: [recorder, monitor, engine],
+    settings, engine, store, catalogue, recorder,
+    sinks: [recorder, engine],
     tick() {
       monitor.tick();
       engine.tick();
@@ -229,6 +222,8 @@ export function createAlarmService(options: AlarmServiceOptions): AlarmService {
       if (t - lastBaselineSave >= 10 * 60_000) saveBaselines(t);
     },
     start() {
+      // At start, not at construction: what recordingsInUse asks (service cases) is built after the alarms.
+      prune(now());
       timer ??= setInterval(() => {
         try {
           service.tick();

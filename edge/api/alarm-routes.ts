@@ -26,7 +26,7 @@ import { AlarmCommandError } from '../alarms/index.js';
 import { UnknownPeriodError, type AlarmService } from '../alarms/index.js';
 import { recordingCsvLines } from '../alarms/index.js';
 import type { Reads } from '../store/index.js';
-import { CaseError } from '../service/index.js';
+import { CaseError, type ServiceCases } from '../service/index.js';
 import { caller, ok, routesWith } from './api-route.js';
 import { ApiFailure } from './validation.js';
 import { READ_REFUSED, boundedRefusal, boundedWindow, checkSpan, limitFailure, sendCsv } from './bounded-reads.js';
@@ -37,6 +37,8 @@ const SERVICE_HISTORY_DAYS = 90;
 
 export interface AlarmRoutesOptions {
   alarms: AlarmService;
+  /** After-sales service cases (edge/service), beside the alarms they are opened from. */
+  cases: ServiceCases;
   audit: AuditLog;
   /** Ack and shelve go through it (audited, one path for REST and Socket.IO). */
   commands: CommandService;
@@ -61,7 +63,7 @@ const err = (description: string) => ({ description, schema: ApiErrorSchema });
 const view = { ...ok('the alarm after the command', AlarmViewSchema), 404: err('no such alarm'), 409: err('not possible in the alarm\'s state') };
 
 export const alarmRoutes: FastifyPluginAsync<AlarmRoutesOptions> = async (app, o) => {
-  const { alarms, audit, commands, now } = o;
+  const { alarms, cases, audit, commands, now } = o;
   const machines = new Set(o.machineIds);
   const route = routesWith(refusal);
 
@@ -231,7 +233,7 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRoutesOptions> = async (app, o
   app.route(route({
     method: 'GET', url: '/api/service-cases', access: 'operator', tag: 'service', action: 'listing service cases',
     summary: 'Service cases, newest first', query: CaseListQuerySchema, responses: ok('cases', z.object({ cases: z.array(ServiceCaseSchema.omit({ notes: true, context: true })) })),
-  }, ({ query }) => ({ cases: alarms.cases.list(query) })));
+  }, ({ query }) => ({ cases: cases.list(query) })));
 
   app.route(route({
     method: 'POST', url: '/api/service-cases', access: 'operator', tag: 'service', action: 'opening a service case',
@@ -240,7 +242,7 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRoutesOptions> = async (app, o
   }, (input) => {
     const who = caller(input);
     const { body } = input;
-    const c = audited(who, 'service-case.open', body.machineId ?? `alarm ${body.alarmId}`, { alarmId: body.alarmId ?? null }, () => alarms.cases.open(body, who.user));
+    const c = audited(who, 'service-case.open', body.machineId ?? `alarm ${body.alarmId}`, { alarmId: body.alarmId ?? null }, () => cases.open(body, who.user));
     return input.reply.code(201).send(c);
   }));
 
@@ -248,7 +250,7 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRoutesOptions> = async (app, o
     method: 'GET', url: '/api/service-cases/:id', access: 'operator', tag: 'service', action: 'reading a service case',
     summary: 'A case with notes and context', params: IdPath, responses: { ...ok('the case', ServiceCaseSchema), 404: err('no such case') },
   }, ({ params: { id } }) => {
-    const c = alarms.cases.get(id);
+    const c = cases.get(id);
     if (!c) throw new ApiFailure(404, 'not-found', `no service case ${id}`, { field: 'id' });
     return c;
   }));
@@ -259,7 +261,7 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRoutesOptions> = async (app, o
   }, (input) => {
     const who = caller(input);
     const { id } = input.params;
-    return audited(who, 'service-case.assign', `case ${id}`, { assignee: input.body.assignee }, () => alarms.cases.assign(id, input.body.assignee, who.user));
+    return audited(who, 'service-case.assign', `case ${id}`, { assignee: input.body.assignee }, () => cases.assign(id, input.body.assignee, who.user));
   }));
 
   app.route(route({
@@ -268,7 +270,7 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRoutesOptions> = async (app, o
   }, (input) => {
     const who = caller(input);
     const { id } = input.params;
-    return audited(who, 'service-case.note', `case ${id}`, {}, () => alarms.cases.addNote(id, input.body.text, who.user));
+    return audited(who, 'service-case.note', `case ${id}`, {}, () => cases.addNote(id, input.body.text, who.user));
   }));
 
   app.route(route({
@@ -277,7 +279,7 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRoutesOptions> = async (app, o
   }, (input) => {
     const who = caller(input);
     const { id } = input.params;
-    return audited(who, 'service-case.close', `case ${id}`, { resolution: input.body.resolution }, () => alarms.cases.close(id, input.body.resolution, who.user));
+    return audited(who, 'service-case.close', `case ${id}`, { resolution: input.body.resolution }, () => cases.close(id, input.body.resolution, who.user));
   }));
 
   app.route(route({
@@ -293,6 +295,6 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRoutesOptions> = async (app, o
     if (intervals > MAX_JSON_ROWS) {
       throw limitFailure({ parameter: 'from', message: `the window holds more than ${MAX_JSON_ROWS.toLocaleString('en-US')} state intervals; at most ${MAX_JSON_ROWS.toLocaleString('en-US')} per service history (parameter: from): ask for a shorter window` }, { maxRows: MAX_JSON_ROWS });
     }
-    return alarms.cases.history(id, query);
+    return cases.history(id, query);
   }));
 };

@@ -8,6 +8,7 @@ import type { PeriodTotals } from '../../shared/kpi/index.js';
 import type { AlarmService } from '../alarms/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { AuthService } from '../auth/index.js';
+import type { ServiceCases } from '../service/index.js';
 import type { CommandService } from '../commands/index.js';
 import type { LiveKpiEngine } from '../kpi/index.js';
 import type { HistoryQueries } from '../store/index.js';
@@ -28,6 +29,7 @@ export interface EdgeApiOptions {
   audit: AuditLog;
   commands: CommandService;
   alarms: AlarmService;
+  cases: ServiceCases;
   kpi: Pick<LiveKpiEngine, 'details' | 'line' | 'closedShifts' | 'period'>;
   history: HistoryQueries;
   /** Where heavy history, KPI-history and alarm-statistics reads run (the read worker); default: this thread. */
@@ -54,7 +56,7 @@ export async function registerEdgeApi(app: FastifyInstance, o: EdgeApiOptions): 
   await app.register(machineRoutes, { machines: o.machines });
   await app.register(historyRoutes, { queries: o.history, reads, machineIds, now });
   await app.register(kpiRoutes, { plant, kpi: o.kpi, now, storedShifts: storedShiftsRead(reads) });
-  await app.register(alarmRoutes, { alarms: o.alarms, audit, commands, machineIds, now, reads });
+  await app.register(alarmRoutes, { alarms: o.alarms, cases: o.cases, audit, commands, machineIds, now, reads });
   await app.register(commandRoutes, { auth, commands });
   await app.register(auditRoutes, { audit });
   await app.register(docsRoutes, {

@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openHistorian, type Historian } from '../../edge/store/historian.js';
-import { createAlarmService, type AlarmService } from '../../edge/alarms/alarm-service.js';
+import type { AlarmService } from '../../edge/alarms/alarm-service.js';
 import type { AlarmEvent } from '../../shared/alarm-wire.js';
-import { FakeClock, feedTo, stateEvent, tagEvent, testPlant } from './fixtures.js';
+import { alarmSystem, FakeClock, feedTo, stateEvent, tagEvent, testPlant, type AlarmSystem } from './fixtures.js';
 
 const dirs: string[] = [];
-const open: { historian: Historian; alarms: AlarmService }[] = [];
+const open: { historian: Historian; system: AlarmSystem }[] = [];
 afterEach(() => {
-  for (const o of open.splice(0)) { o.alarms.stop(); o.historian.close(); }
+  for (const o of open.splice(0)) { o.system.close(); o.historian.close(); }
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -22,11 +22,12 @@ function start(file: string, clock: FakeClock) {
     recorder: { preSeconds: 30, postSeconds: 5 },
   });
   const historian = openHistorian({ file, now: clock.now });
-  const alarms = createAlarmService({ plant, sqlite: historian.sqlite, now: clock.now, log: () => {} });
+  const system = alarmSystem({ plant, file, now: clock.now });
+  const alarms: AlarmService = system.alarms;
   const events: AlarmEvent[] = [];
   alarms.onAlarmEvent((e) => events.push(e));
-  open.push({ historian, alarms });
-  return { historian, alarms, events, feed: feedTo(alarms.sinks) };
+  open.push({ historian, system });
+  return { historian, system, alarms, events, feed: feedTo(system.sinks) };
 }
 
 describe('alarm service', () => {
@@ -65,7 +66,7 @@ describe('alarm service', () => {
     expect(kpis).toMatchObject({ annunciated: 2, shift: { name: 'Day', date: '2025-03-03' }, shelvedNow: 1, standing: 1 });
 
     // Restart on the same file.
-    a.alarms.stop();
+    a.system.close();
     a.historian.close();
     open.length = 0;
     clock.advance(60_000);
@@ -95,7 +96,7 @@ describe('alarm service', () => {
     }
     a.alarms.tick();
     expect(a.alarms.health('oven')!.tags.find((t) => t.tag === 'temperature')!.status).toBe('scoring');
-    a.alarms.stop();
+    a.system.close();
     a.historian.close();
     open.length = 0;
     const b = start(file, clock);
@@ -109,7 +110,7 @@ describe('alarm service', () => {
     const clock = new FakeClock();
     const a = start(join(dir, 'db.sqlite'), clock);
     const old = a.alarms.record('oven', { by: 'x', postSeconds: 0 });
-    const kept = a.alarms.cases.open({ machineId: 'press' }, 'x').recordingId!;
+    const kept = a.system.cases.open({ machineId: 'press' }, 'x').recordingId!;
     clock.advance(91 * 86_400_000);
     const fresh = a.alarms.record('oven', { by: 'x', postSeconds: 0 });
     a.alarms.tick();

@@ -5,11 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAlarmEngine, type EngineEvent } from '../../edge/alarms/alarm-engine.js';
-import { createAlarmService } from '../../edge/alarms/alarm-service.js';
 import { openHistorian } from '../../edge/store/historian.js';
 import { alarmSettings } from '../../shared/alarm-rules.js';
 import { AlarmViewSchema } from '../../shared/alarm-wire.js';
-import { FakeClock, testPlant } from './fixtures.js';
+import { alarmSystem, FakeClock, testPlant } from './fixtures.js';
 
 const DEMAND = {
   id: 'demand', source: 'energy', priority: 'high', limit: 900,
@@ -98,7 +97,8 @@ describe('derived alarm signals', () => {
     const dir = mkdtempSync(join(tmpdir(), 'twinline-derived-'));
     const clock = new FakeClock();
     const historian = openHistorian({ file: join(dir, 'twinline.db'), now: clock.now });
-    const alarms = createAlarmService({ plant: testPlant(), sqlite: historian.sqlite, now: clock.now, log: () => {} });
+    const system = alarmSystem({ plant: testPlant(), file: join(dir, 'twinline.db'), now: clock.now });
+    const { alarms } = system;
     try {
       const demand = alarms.derive(DEMAND);
       demand.set(true, 910);
@@ -107,7 +107,7 @@ describe('derived alarm signals', () => {
       expect(alarms.recordings()).toEqual([]);
       expect(alarms.history({ from: clock.t - 1, to: clock.t + 1 })).toMatchObject([{ key: 'demand@energy', kind: 'derived', machineId: 'energy' }]);
     } finally {
-      alarms.stop();
+      system.close();
       historian.close();
       rmSync(dir, { recursive: true, force: true });
     }

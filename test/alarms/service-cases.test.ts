@@ -5,11 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openHistorian, type Historian } from '../../edge/store/historian.js';
-import { createAlarmService, type AlarmService } from '../../edge/alarms/alarm-service.js';
 import { reliability } from '../../edge/service/reliability.js';
 import type { AlarmEvent } from '../../shared/alarm-wire.js';
 import type { MachineState } from '../../shared/plant-schema.js';
-import { FakeClock, feedTo, stateEvent, tagEvent, testPlant } from './fixtures.js';
+import { alarmSystem, FakeClock, feedTo, stateEvent, tagEvent, testPlant } from './fixtures.js';
 
 const cleanup: (() => void)[] = [];
 afterEach(() => { for (const c of cleanup.splice(0)) c(); });
@@ -19,23 +18,23 @@ function setup() {
   const clock = new FakeClock(Date.parse('2025-03-03T07:00:00+08:00'));
   const plant = testPlant({ rules: [{ id: 'fault', kind: 'fault', priority: 'high' }], recorder: { preSeconds: 60, postSeconds: 0 } });
   const historian: Historian = openHistorian({ file: join(dir, 'db.sqlite'), now: clock.now });
-  const alarms: AlarmService = createAlarmService({ plant, sqlite: historian.sqlite, now: clock.now, log: () => {}, stateIntervals: historian.stateIntervals });
-  cleanup.push(() => { alarms.stop(); historian.close(); rmSync(dir, { recursive: true, force: true }); });
+  const { alarms, cases, sinks, close } = alarmSystem({ plant, file: join(dir, 'db.sqlite'), now: clock.now, stateIntervals: historian.stateIntervals });
+  cleanup.push(() => { close(); historian.close(); rmSync(dir, { recursive: true, force: true }); });
   const events: AlarmEvent[] = [];
   alarms.onAlarmEvent((e) => events.push(e));
-  const feed = feedTo([historian, ...alarms.sinks]);
-  return { clock, historian, alarms, events, feed };
+  const feed = feedTo([historian, ...sinks]);
+  return { clock, historian, alarms, cases, events, feed };
 }
 
 describe('service cases', () => {
   it('open from an alarm with its snapshot, assign, note, close; a closed case stays closed', () => {
-    const { clock, alarms, events, feed } = setup();
+    const { clock, alarms, cases, events, feed } = setup();
     feed([stateEvent('press', 'running', clock.t), tagEvent('press', 'temperature', 41.5, clock.t)]);
     clock.advance(30_000);
     feed([tagEvent('press', 'faultCode', 302, clock.t), stateEvent('press', 'down', clock.t, 'running')]);
     alarms.tick();
     const alarm = events.find((e) => e.type === 'raised')!.alarm!;
-    const opened = alarms.cases.open({ alarmId: alarm.occurrenceId! }, 'li.wei');
+    const opened = cases.open({ alarmId: alarm.occurrenceId! }, 'li.wei');
     expect(opened).toMatchObject({
       machineId: 'press', status: 'open', alarmId: alarm.occurrenceId, recordingId: alarm.recordingId, faultCode: 302,
       title: 'Press: 302 Coolant pressure low', openedBy: 'li.wei',
@@ -47,29 +46,29 @@ describe('service cases', () => {
     expect([...snapshot.initial, ...snapshot.samples].find((s) => s.tag === 'temperature' && s.rx < snapshot.triggerTs)!.value).toBe(41.5);
 
     clock.advance(60_000);
-    alarms.cases.assign(opened.id, 'service.zhang', 'li.wei');
-    alarms.cases.addNote(opened.id, 'filter clogged, replaced', 'service.zhang');
-    const closed = alarms.cases.close(opened.id, 'coolant filter replaced', 'service.zhang');
+    cases.assign(opened.id, 'service.zhang', 'li.wei');
+    cases.addNote(opened.id, 'filter clogged, replaced', 'service.zhang');
+    const closed = cases.close(opened.id, 'coolant filter replaced', 'service.zhang');
     expect(closed).toMatchObject({ status: 'closed', assignee: 'service.zhang', closedBy: 'service.zhang', resolution: 'coolant filter replaced' });
     expect(closed.notes.map((n) => [n.author, n.text])).toEqual([['li.wei', 'assigned to service.zhang'], ['service.zhang', 'filter clogged, replaced']]);
-    expect(() => alarms.cases.close(opened.id, 'again', 'x')).toThrow(expect.objectContaining({ status: 409 }));
-    expect(() => alarms.cases.assign(999, 'x', 'y')).toThrow(expect.objectContaining({ status: 404 }));
-    expect(() => alarms.cases.open({ alarmId: 999 }, 'x')).toThrow(/no alarm occurrence 999/);
+    expect(() => cases.close(opened.id, 'again', 'x')).toThrow(expect.objectContaining({ status: 409 }));
+    expect(() => cases.assign(999, 'x', 'y')).toThrow(expect.objectContaining({ status: 404 }));
+    expect(() => cases.open({ alarmId: 999 }, 'x')).toThrow(/no alarm occurrence 999/);
   });
 
   it('a case opened by hand takes a snapshot from the recorder now', () => {
-    const { clock, alarms, feed } = setup();
+    const { clock, alarms, cases, feed } = setup();
     feed([tagEvent('oven', 'temperature', 61, clock.t)]);
     clock.advance(5000);
-    const c = alarms.cases.open({ machineId: 'oven', note: 'customer reports foam in the bath' }, 'service.zhang');
+    const c = cases.open({ machineId: 'oven', note: 'customer reports foam in the bath' }, 'service.zhang');
     expect(c).toMatchObject({ title: 'Oven: service', alarmId: null, faultCode: null });
     expect(alarms.recording(c.recordingId!)!.samples.map((s) => s.value)).toEqual([61]);
     expect(c.notes[0]!.text).toBe('customer reports foam in the bath');
-    expect(alarms.cases.list({ status: 'open' }).map((x) => x.id)).toEqual([c.id]);
+    expect(cases.list({ status: 'open' }).map((x) => x.id)).toEqual([c.id]);
   });
 
   it('history: repeated faults, MTBF and MTTR from the stored state intervals', () => {
-    const { clock, historian, alarms, feed } = setup();
+    const { clock, historian, cases, feed } = setup();
     const go = (state: MachineState, minutes: number, code = 0) => {
       // As the plant model reports it: a down state carries its fault code as the reason.
       feed([tagEvent('press', 'faultCode', code, clock.t), stateEvent('press', state, clock.t, 'no-data', code ? `fault ${code}` : null)]);
@@ -79,14 +78,14 @@ describe('service cases', () => {
     go('running', 120); go('down', 10, 301); go('running', 60); go('down', 2, 101); go('running', 60); go('down', 20, 301);
     go('running', 60); go('down', 6, 302); go('running', 60);
     historian.flush();
-    const h = alarms.cases.history('press', { from: clock.t - 24 * 3_600_000 });
+    const h = cases.history('press', { from: clock.t - 24 * 3_600_000 });
     expect(h.runningHours).toBe(6);
     expect(h.failures).toBe(3);
     expect(h.mtbfHours).toBe(2);
     expect(h.mttrMinutes).toBe(12);
     expect(h.faults.map((f) => [f.code, f.count, f.downMinutes, f.title])).toEqual([[301, 2, 30, 'Tool breakage detected'], [302, 1, 6, 'Coolant pressure low']]);
     expect(h.repeated).toEqual([301]);
-    expect(() => alarms.cases.history('lathe')).toThrow(/no machine "lathe"/);
+    expect(() => cases.history('lathe')).toThrow(/no machine "lathe"/);
   });
 
   it('reliability counts a breakdown by its whole length and clips running time to the window', () => {
