@@ -31,6 +31,8 @@ Usage: npm run sim -- [options]
                          None, Sign, SignAndEncrypt (default None,Sign,SignAndEncrypt)
   --opcua-policy <list>  security policies for Sign/SignAndEncrypt, comma-separated from
                          Basic256Sha256, Aes128_Sha256_RsaOaep, Aes256_Sha256_RsaPss (default Basic256Sha256)
+  --opcua-standard-model also serve the OPC 40001-1 Machinery model (Machines folder, DI
+                         Identification, MachineryItemState, MachineryOperationMode; docs/opcua.md)
   --opcua-user <name>    require this OPC UA user (password from $PLCSIM_OPCUA_PASSWORD);
                          anonymous sessions are then refused (default: anonymous allowed)
   --control-port <port>  HTTP control API on 127.0.0.1, 0 = any free port, off = none (default 8091);
@@ -65,6 +67,7 @@ export const CLI_OPTIONS = {
   'opcua-security': { type: 'string' },
   'opcua-policy': { type: 'string' },
   'opcua-user': { type: 'string' },
+  'opcua-standard-model': { type: 'boolean', default: false },
   'control-port': { type: 'string' },
   rtu: { type: 'boolean', default: false },
   'rtu-path': { type: 'string' },
@@ -92,6 +95,8 @@ export interface CliOptions {
   startTime: number | undefined;
   pkiDir: string;
   opcuaSecurity: OpcUaSecurity;
+  /** Also serve the standard Machinery model (plc-sim/standard-machinery.ts). */
+  opcuaStandardModel: boolean;
   /** undefined = no control API. */
   controlPort: number | undefined;
   rtu: { path: string | undefined; baudRate: number } | undefined;
@@ -171,6 +176,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     startTime,
     pkiDir: values['pki-dir'],
     opcuaSecurity: parseOpcUaSecurity(values, env),
+    opcuaStandardModel: values['opcua-standard-model'],
     controlPort: values['control-port'] === 'off' ? undefined : num('control-port', values['control-port'], 8091, port, `${portRule}, or off`),
     rtu: values.rtu || values['rtu-path'] ? { path: values['rtu-path'], baudRate } : undefined,
     truthOut: values['truth-out'],

@@ -53,6 +53,7 @@ setWarningLogger((...parts: unknown[]) => {
 const sim = await startSimulator({
   plant, scenario, opcuaPort: args.opcuaPort, modbusPort: args.modbusPort, seed: args.seed, timeScale: args.timeScale,
   startTime: args.startTime, pkiDir: args.pkiDir, opcuaSecurity: args.opcuaSecurity, faults: args.faults, log: quietLog, controlPort: args.controlPort, rtu: args.rtu,
+  opcuaStandardModel: args.opcuaStandardModel,
 }).catch((err: Error) => fail(err.message));
 log(`plc-sim running: ${plant.machines.length} machines, seed ${args.seed}, time scale ×${args.timeScale}, simulated clock at ${new Date(sim.clock.now()).toISOString()}`);
 

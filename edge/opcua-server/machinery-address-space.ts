@@ -2,20 +2,38 @@
 // MachineryItem under Objects/Machines (the Machinery namespace's folder) with DI
 // Identification, MachineryItemState and MachineryOperationMode, its live tags (analog items
 // with engineering units and ranges) and the current shift's KPIs; the line's KPIs on a line
-// object. Returns setters; what feeds them is the server's business. Layout: docs/opcua.md.
+// object; CNC machines as OPC 40501-1 machine tools (machine-tool.ts). Returns setters; what
+// feeds them is the server's business. Layout: docs/opcua.md.
 import { uneceUnit } from '../../shared/opcua-units.js';
 import {
-  AccessLevelFlag, DataType, StatusCodes, Variant, coerceLocalizedText, makeEUInformation, promoteToStateMachine,
+  AccessLevelFlag, AccessRestrictionsFlag, DataType, PermissionType, WellKnownRoles, makeRoles, StatusCodes, Variant, coerceLocalizedText, makeEUInformation, promoteToStateMachine,
   type AddressSpace, type EUInformation, type Namespace, type StatusCode, type UAObject, type UAStateMachineEx, type UAVariable,
 } from 'node-opcua';
 import { engineeringRange, type DataType as TagDataType, type MachineConfig, type MachineState, type PlantConfig, type TagConfig } from '../../shared/plant-schema.js';
 import type { Quality, TagValue } from '../../shared/live-protocol.js';
 import { ITEM_STATE, OPERATION_MODE, QUALITY_STATUS } from './machinery-states.js';
+import type { ShiftKpis } from './shift-kpis.js';
+import { addMachineTool, isMachineTool, type MachineTool } from './machine-tool.js';
+
+export type { ShiftKpis };
 
 export const MACHINERY_URI = 'http://opcfoundation.org/UA/Machinery/';
 export const DI_URI = 'http://opcfoundation.org/UA/DI/';
 /** Objects/Machines in the Machinery nodeset (OPC 40001-1 §8.1). */
 const MACHINES_FOLDER_ID = 1001;
+
+/**
+ * Who may do what on the variables clients sample (Part 3 §5.2.9): everyone reads, browses and
+ * reads history; a logged-in user may send a Write, which the command service then judges by
+ * role. Set on each variable rather than left to the namespace's defaults because node-opcua
+ * looks those defaults up through the address space on every read, and sampling 50,000
+ * monitored items reads 200,000 times a second.
+ */
+const [ANONYMOUS, AUTHENTICATED] = makeRoles([WellKnownRoles.Anonymous, WellKnownRoles.AuthenticatedUser]);
+const READ = PermissionType.Browse | PermissionType.Read | PermissionType.ReadHistory | PermissionType.ReadRolePermissions;
+const readOnly = [{ roleId: ANONYMOUS!, permissions: READ }];
+const readWrite = [...readOnly, { roleId: AUTHENTICATED!, permissions: READ | PermissionType.Write }];
+const accessOf = (writable: boolean) => ({ rolePermissions: writable ? readWrite : readOnly, accessRestrictions: AccessRestrictionsFlag.None });
 
 const UA_TYPES: Record<TagDataType, DataType> = {
   bool: DataType.Boolean, int16: DataType.Int16, uint16: DataType.UInt16, int32: DataType.Int32, uint32: DataType.UInt32,
@@ -26,21 +44,6 @@ const UA_TYPES: Record<TagDataType, DataType> = {
 export function euInformation(unit: string): EUInformation {
   const u = uneceUnit(unit);
   return makeEUInformation(u.code, u.symbol, u.description);
-}
-
-/** The current shift's figures of one machine or of the line. Ratios are 0…1. */
-export interface ShiftKpis {
-  shiftName: string;
-  availability: number;
-  performance: number;
-  quality: number;
-  oee: number;
-  totalCount: number;
-  goodCount: number;
-  scrapCount: number;
-  energyKWh: number;
-  /** kWh per good part; null before the first good part. */
-  energyPerGoodPartKWh: number | null;
 }
 
 const KPI_VARIABLES: ReadonlyArray<{ key: Exclude<keyof ShiftKpis, 'shiftName'>; type: DataType; unit?: string; description: string }> = [
@@ -96,11 +99,12 @@ export function buildMachineryAddressSpace(addressSpace: AddressSpace, plant: Pl
   const folderType = addressSpace.findObjectType('FolderType')!;
   const hasAddIn = addressSpace.findReferenceType('HasAddIn', di) ?? 'HasComponent';
 
-  const tagVariables = new Map<string, { variable: UAVariable; tag: TagConfig }>();
+  const tagVariables = new Map<string, { variable: UAVariable; tag: TagConfig; machineId: string }>();
   const writableTags = new Map<string, { variable: UAVariable; machine: MachineConfig; tag: TagConfig }>();
   const stateMachines = new Map<string, { item: UAStateMachineEx; mode: UAStateMachineEx }>();
   const kpiSets = new Map<string, Map<string, UAVariable>>();
   const machineNodes = new Map<string, UAObject>();
+  const machineTools = new Map<string, MachineTool>();
 
   function addKpis(parent: UAObject, prefix: string): Map<string, UAVariable> {
     const folder = ns.addObject({ browseName: 'CurrentShift', nodeId: `s=${prefix}.CurrentShift`, componentOf: parent, typeDefinition: folderType,
@@ -109,7 +113,7 @@ export function buildMachineryAddressSpace(addressSpace: AddressSpace, plant: Pl
     vars.set('shiftName', ns.addVariable({ browseName: 'ShiftName', nodeId: `s=${prefix}.CurrentShift.ShiftName`, componentOf: folder, dataType: 'String', value: new Variant({ dataType: DataType.String, value: '' }) }));
     for (const k of KPI_VARIABLES) {
       const name = KPI_BROWSE_NAMES[k.key];
-      const options = { browseName: name, nodeId: `s=${prefix}.CurrentShift.${name}`, componentOf: folder, dataType: 'Double', description: k.description };
+      const options = { browseName: name, nodeId: `s=${prefix}.CurrentShift.${name}`, componentOf: folder, dataType: 'Double', description: k.description, ...accessOf(false) };
       const v = k.unit
         ? ns.addAnalogDataItem({ ...options, engineeringUnits: euInformation(k.unit), engineeringUnitsRange: { low: 0, high: 1e9 } })
         : ns.addVariable({ ...options, value: new Variant({ dataType: DataType.Double, value: 0 }) });
@@ -133,18 +137,21 @@ export function buildMachineryAddressSpace(addressSpace: AddressSpace, plant: Pl
   }
 
   for (const machine of plant.machines) {
-    const item = ns.addObject({
-      browseName: machine.id, nodeId: `s=${machine.id}`, displayName: machine.name, organizedBy: machinesFolder,
-      description: `${machine.name} (${machine.type}), twinline machine ${machine.id}`,
+    const description = `${machine.name} (${machine.type}), twinline machine ${machine.id}`;
+    // A CNC machine is an OPC 40501-1 MachineToolType (a MachineryItem with more); the others plain MachineryItems.
+    const tool = isMachineTool(machine) ? addMachineTool(addressSpace, ns, machine, machinesFolder, description) : null;
+    const item = tool?.item ?? ns.addObject({
+      browseName: machine.id, nodeId: `s=${machine.id}`, displayName: machine.name, organizedBy: machinesFolder, description,
       // Its alarms (Alarms & Conditions) are raised on it and reach subscribers of Machines and Server.
       eventNotifier: 1, eventSourceOf: machinesFolder,
     });
+    if (tool) machineTools.set(machine.id, tool);
     machineNodes.set(machine.id, item);
-    const identification = identificationType.instantiate({
+    const identification = tool?.identification ?? identificationType.instantiate({
       browseName: { name: 'Identification', namespaceIndex: di }, nodeId: `s=${machine.id}.Identification`,
       optionals: ['Model', 'ProductCode', 'AssetId', 'ComponentName'],
     } as Parameters<typeof identificationType.instantiate>[0]) as UAObject;
-    item.addReference({ referenceType: hasAddIn, nodeId: identification });
+    if (!tool) item.addReference({ referenceType: hasAddIn, nodeId: identification });
     const setProp = (name: string, dataType: DataType, value: unknown) => {
       const v = identification.getChildByName(name, di) ?? identification.getChildByName(name, mi);
       (v as UAVariable | null)?.setValueFromSource(new Variant({ dataType, value }));
@@ -156,7 +163,7 @@ export function buildMachineryAddressSpace(addressSpace: AddressSpace, plant: Pl
     setProp('AssetId', DataType.String, machine.id);
     setProp('ComponentName', DataType.LocalizedText, coerceLocalizedText(machine.name));
 
-    const blocks = ns.addObject({ browseName: { name: 'MachineryBuildingBlocks', namespaceIndex: mi }, nodeId: `s=${machine.id}.MachineryBuildingBlocks`, componentOf: item, typeDefinition: folderType });
+    const blocks = tool?.buildingBlocks ?? ns.addObject({ browseName: { name: 'MachineryBuildingBlocks', namespaceIndex: mi }, nodeId: `s=${machine.id}.MachineryBuildingBlocks`, componentOf: item, typeDefinition: folderType });
     const itemState = promoteToStateMachine(itemStateType.instantiate({
       browseName: { name: 'MachineryItemState', namespaceIndex: mi }, nodeId: `s=${machine.id}.MachineryItemState`,
     } as Parameters<typeof itemStateType.instantiate>[0]));
@@ -179,7 +186,7 @@ export function buildMachineryAddressSpace(addressSpace: AddressSpace, plant: Pl
       const access = AccessLevelFlag.CurrentRead | AccessLevelFlag.HistoryRead | (tag.writable ? AccessLevelFlag.CurrentWrite : 0);
       const common = {
         browseName: tag.name, nodeId: `s=${tagId}`, componentOf: tagsFolder, accessLevel: access, userAccessLevel: access,
-        description: tag.description ?? `${tag.role} tag ${tagId}`, minimumSamplingInterval: 100, historizing: true,
+        description: tag.description ?? `${tag.role} tag ${tagId}`, minimumSamplingInterval: 100, historizing: true, ...accessOf(tag.writable),
       };
       const range = tag.type === 'bool' || tag.type === 'string' ? undefined : engineeringRange(tag);
       const variable = range
@@ -189,7 +196,7 @@ export function buildMachineryAddressSpace(addressSpace: AddressSpace, plant: Pl
         })
         : ns.addVariable({ ...common, dataType: DataType[dataType], value: new Variant({ dataType, value: tag.type === 'bool' ? false : '' }) });
       variable.setValueFromSource(new Variant({ dataType, value: tag.type === 'bool' ? false : tag.type === 'string' ? '' : 0 }), StatusCodes.BadWaitingForInitialData);
-      tagVariables.set(tagId, { variable, tag });
+      tagVariables.set(tagId, { variable, tag, machineId: machine.id });
       if (tag.writable) writableTags.set(tagId, { variable, machine, tag });
     }
     kpiSets.set(machine.id, addKpis(item, machine.id));
@@ -217,12 +224,14 @@ export function buildMachineryAddressSpace(addressSpace: AddressSpace, plant: Pl
       // A bad reading has no usable value: keep the last one, flagged with the status code.
       const variant = v === undefined ? entry.variable.readValue().value : new Variant({ dataType, value: v });
       entry.variable.setValueFromSource(variant, v === undefined && quality === 'good' ? StatusCodes.BadTypeMismatch : status, new Date(ts));
+      machineTools.get(entry.machineId)?.setTag(entry.tag, value, quality, ts);
     },
     setState(machineId, state) {
       const sm = stateMachines.get(machineId);
       if (!sm) return;
       sm.item.setState(ITEM_STATE[state]);
       sm.mode.setState(OPERATION_MODE[state]);
+      machineTools.get(machineId)?.setState(state);
     },
     setMachineKpis: (machineId, kpis) => setKpis(kpiSets.get(machineId), kpis),
     setLineKpis: (kpis) => setKpis(lineKpis, kpis),

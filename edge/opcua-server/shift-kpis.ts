@@ -1,6 +1,20 @@
 // The KPI engine's current-shift figures in the shape the OPC UA server publishes. Pure.
 import type { LiveKpiEngine } from '../kpi/index.js';
-import type { ShiftKpis } from './machinery-address-space.js';
+
+/** The current shift's figures of one machine or of the line. Ratios are 0…1. */
+export interface ShiftKpis {
+  shiftName: string;
+  availability: number;
+  performance: number;
+  quality: number;
+  oee: number;
+  totalCount: number;
+  goodCount: number;
+  scrapCount: number;
+  energyKWh: number;
+  /** kWh per good part; null before the first good part. */
+  energyPerGoodPartKWh: number | null;
+}
 
 type MachineSnapshot = ReturnType<LiveKpiEngine['machine']>;
 type LineSnapshot = ReturnType<LiveKpiEngine['line']>;
