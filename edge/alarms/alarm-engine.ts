@@ -63,6 +63,8 @@ export interface DerivedSignalSpec {
   limit?: number | null;
   onDelaySeconds?: number;
   offDelaySeconds?: number;
+  /** A fault-catalogue code whose advice (en/zh-CN) goes with the alarm, as a fault alarm's code does. */
+  code?: number | null;
 }
 
 export interface DerivedSignal {
@@ -189,7 +191,7 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
       message: occ?.message ?? messageOf(rt),
       state: stateOf(rt), active: rt.active, acked: occ ? rt.acked : true,
       occurrenceId: occ?.id ?? null, activeTs: occ?.activeTs ?? null, ackTs: occ?.ackTs ?? null, ackBy: occ?.ackBy ?? null,
-      returnTs: occ?.returnTs ?? null, value: rt.value, faultCode: occ?.faultCode ?? (rt.point.rule.kind === 'fault' ? rt.code : null),
+      returnTs: occ?.returnTs ?? null, value: rt.value, faultCode: occ?.faultCode ?? (rt.point.rule.kind === 'fault' || rt.point.rule.kind === 'derived' ? rt.code : null),
       shelved: rt.shelved, outOfService: rt.outOfService, suppressed: rt.suppressed, chattering: rt.chattering,
       recordingId: occ?.recordingId ?? null,
     };
@@ -215,7 +217,7 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
     rt.occ = {
       id: nextId++, key: rt.point.key, ruleId: rt.point.rule.id, kind: rt.point.rule.kind, machineId: rt.point.machineId,
       tag: rt.worstTag ?? rt.point.tag, priority: rt.point.rule.priority, message: messageOf(rt), state: 'active-unacked',
-      faultCode: rt.point.rule.kind === 'fault' ? rt.code : null, activeTs: ts, ackTs: null, ackBy: null, returnTs: null,
+      faultCode: rt.point.rule.kind === 'fault' || rt.point.rule.kind === 'derived' ? rt.code : null, activeTs: ts, ackTs: null, ackBy: null, returnTs: null,
       closedTs: null, chattering: rt.chattering, recordingId: null,
     };
     emit('raised', ts, rt, null);
@@ -479,6 +481,7 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
       const point: AlarmPoint = { key, rule, machineId: spec.source, tag: null, suppressIn: new Set() };
       points.push(point);
       const rt = addRuntime(point);
+      rt.code = spec.code ?? null;
       return {
         key,
         set(active, value) {

@@ -16,7 +16,8 @@ import { periodPackets, qnMaker, realtimePacket, type PacketContext } from './hj
 import { createPeriodBuilder, type PeriodBuilder } from './period-builder.js';
 import { sampleOutlet, type OutletSample, type TagReading } from './outlet-sample.js';
 import { ConditionTracker, type EmissionCondition } from './emission-conditions.js';
-import { localDayStart } from './period-builder.js';
+import { bindEmissionAlarms, type DerivedAlarmTarget } from './emission-alarms.js';
+import { massTotals, type MassTotal } from './emission-totals.js';
 
 /** Longest range one history request may ask for, per period. */
 const MAX_HISTORY_MS: Record<Period, number> = { minute: 86_400_000, hour: 31 * 86_400_000, day: 366 * 86_400_000 };
@@ -28,6 +29,8 @@ export interface EmissionMonitorOptions {
   log: Log;
   /** Where passwords come from (default process.env). */
   env?: Record<string, string | undefined>;
+  /** The alarm engine: the conditions become ISA-18.2 alarms there (without it they are only listed and logged). */
+  alarms?: DerivedAlarmTarget;
 }
 
 export interface EmissionMonitor extends ModelEventSink {
@@ -39,8 +42,10 @@ export interface EmissionMonitor extends ModelEventSink {
   platforms(): LinkStatus[];
   records(period: Period, outlet: string, from: number, to: number): EmissionRecord[];
   outlets(): readonly OutletConfig[];
-  /** Over-limit hours and days, daily permit exceeded, calibration overdue, lost data. */
+  /** Over-limit hours and days, daily permit exceeded, annual permit approaching or exceeded, calibration overdue, lost data. */
   conditions(): EmissionCondition[];
+  /** Today's and this year's mass of each pollutant with a permit (as of the last closed minute). */
+  totals(): MassTotal[];
 }
 
 export function passwordOf(platform: PlatformConfig, env: Record<string, string | undefined>): { password: string } | { error: string } {
@@ -75,6 +80,16 @@ export function createEmissionMonitor(options: EmissionMonitorOptions): Emission
   }
   const nextSample = new Map(outlets.map((o) => [o.id, startedAt]));
   const conditions = new ConditionTracker(outlets, startedAt);
+  let totals = massTotals(store, outlets, startedAt, timeZone);
+  // Minutes the edge was not there to record are lost data too.
+  for (const o of outlets) {
+    const last = store.lastStart('minute', o.id);
+    const gap = last === null ? null : conditions.gap(o.id, last + 60_000, Math.floor(startedAt / 60_000) * 60_000);
+    if (gap) log('warn', `emissions: ${gap.en}`);
+  }
+  conditions.update([], startedAt, totals);
+  const feedAlarms = options.alarms ? bindEmissionAlarms(options.alarms, outlets) : null;
+  feedAlarms?.(conditions.list());
   const latestSample = new Map<string, OutletSample>();
   const qn = qnMaker(utcOffsetMinutes);
   const links = new Map<string, { link: Hj212Link; ctx: PacketContext; outlets: Set<string>; nextLive: number }>();
@@ -107,9 +122,14 @@ export function createEmissionMonitor(options: EmissionMonitorOptions): Emission
   }
 
   function queue(records: EmissionRecord[], now: number) {
-    for (const c of conditions.update(records, now, (ts) => localDayStart(ts, timeZone))) log('warn', `emissions: ${c.en}`);
+    // Stored first: the totals are read back from the store.
+    if (records.length) {
+      store.putRecords(records);
+      totals = massTotals(store, outlets, now, timeZone);
+    }
+    for (const c of conditions.update(records, now, records.length ? totals : null)) log('warn', `emissions: ${c.en}`);
+    feedAlarms?.(conditions.list());
     if (!records.length) return;
-    store.putRecords(records);
     const groups = new Map<string, EmissionRecord[]>();
     for (const r of records) {
       const key = `${r.period}|${r.outlet}|${r.start}`;
@@ -186,6 +206,7 @@ export function createEmissionMonitor(options: EmissionMonitorOptions): Emission
     records: (period, outlet, from, to) => store.records(period, outlet, from, to),
     outlets: () => outlets,
     conditions: () => conditions.list(),
+    totals: () => totals,
   };
   return monitor;
 }

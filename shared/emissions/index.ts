@@ -6,3 +6,4 @@ export {
   wastewaterRateKgH, type FlueGasState,
 } from './flue-gas.js';
 export { DAY_RULE, HOUR_RULE, minuteMassKg, minuteRule, periodValue, type FlaggedPart, type PeriodValue, type ValidityRule } from './period-average.js';
+export { massSoFarKg, permitStatus, projectedYearKg, type MassPart, type PermitStatus } from './mass-totals.js';
