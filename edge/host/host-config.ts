@@ -8,6 +8,7 @@ import { HistorianSettingsSchema } from '../../shared/historian-config.js';
 import { MqttBrokerSchema, SparkplugIdSchema } from '../../shared/uplink-config.js';
 import { ConfigError } from '../config/index.js';
 import { formatPath } from '../config/index.js';
+import { HostPostgresSchema } from './pg/postgres-settings.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -46,6 +47,8 @@ export const HostConfigSchema = z.strictObject({
     /** How long a command forwarded to an edge (DCMD) may take to answer. */
     timeoutSeconds: z.number().positive().max(120).default(15),
   }).prefault({}),
+  /** The plant store in PostgreSQL and redundant hosts (docs/host.md); absent = SQLite files only. */
+  postgres: HostPostgresSchema.optional(),
 }).superRefine((c, ctx) => {
   const seen = new Set<string>();
   c.lines.forEach((l, i) => {

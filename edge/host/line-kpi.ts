@@ -10,7 +10,7 @@
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import type { MachineLive, PlantView } from '../../shared/live-protocol.js';
 import { shiftAt } from '../../shared/kpi/index.js';
-import { createLiveKpiEngine, type LiveKpiEngine } from '../kpi/index.js';
+import { createLiveKpiEngine, type ClosedShift, type LiveKpiEngine } from '../kpi/index.js';
 import type { ModelEvent } from '../model/index.js';
 import type { ModelEventSink } from '../model/index.js';
 import { kpiSink } from '../kpi/index.js';
@@ -62,6 +62,8 @@ export interface HostLineKpiOptions {
   now: () => number;
   log: Log;
   lineKey: string;
+  /** Also told of each closed shift (the plant store in PostgreSQL mode). */
+  onShiftClosed?: (closed: ClosedShift) => void;
 }
 
 export function createHostLineKpi(o: HostLineKpiOptions): HostLineKpi {
@@ -77,7 +79,10 @@ export function createHostLineKpi(o: HostLineKpiOptions): HostLineKpi {
   let replayClock: number | null = from;
   const engine = createLiveKpiEngine({
     plant, now: () => replayClock ?? now(), kpi: { microStopsAs: plant.kpi?.microStopsAs ?? 'availability' },
-    onShiftClosed: (closed) => historian.recordShift(closed),
+    onShiftClosed: (closed) => {
+      historian.recordShift(closed);
+      o.onShiftClosed?.(closed);
+    },
   });
   const ids = plant.machines.map((m) => m.id);
   if (from !== null) {

@@ -30,6 +30,12 @@ export interface PrimaryHostOptions {
   random?: () => number;
   /** Whether a new edge node may become a line (edge/host/plant-lines.ts createLineAdmission): null = yes, else why not. */
   admitLine?: (groupId: string, edgeNodeId: string, linesKnown: number) => string | null;
+  /**
+   * Start as a standby of a redundant pair (edge/host/pg/primary-lease.ts): subscribe and mirror
+   * every edge, but under a client id of its own, with no STATE, no Will and no commands — only
+   * the primary speaks for the host id. setPassive(false) makes it the primary.
+   */
+  passive?: boolean;
 }
 
 export interface PrimaryHostHealth {
@@ -53,6 +59,9 @@ export interface PrimaryHost {
   /** Publishes a DCMD to one machine of an edge node; false when the host is not connected. */
   sendDeviceCommand(mirror: EdgeMirror, machineId: string, metrics: Metric[]): boolean;
   health(): PrimaryHostHealth;
+  /** Standby (true) or primary (false): reconnects under the other identity when it changes. */
+  setPassive(passive: boolean): void;
+  readonly passive: boolean;
   stop(): Promise<void>;
 }
 
@@ -76,6 +85,7 @@ export function createPrimaryHost(options: PrimaryHostOptions): PrimaryHost {
   let lastError: string | null = null;
   let rebirthsSent = 0;
   const warnedPayload = new Set<string>();
+  let passive = options.passive ?? false;
 
   const statePayload = (online: boolean, timestamp: number) => Buffer.from(JSON.stringify({ online, timestamp }));
 
@@ -92,6 +102,7 @@ export function createPrimaryHost(options: PrimaryHostOptions): PrimaryHost {
       totals: (id, totals, ts) => sink?.totals?.(id, totals, ts),
       alarmsChanged: (id) => sink?.alarmsChanged?.(id),
       auditAnchor: (json) => sink?.auditAnchor?.(json),
+      energy: (uplink) => sink?.energy?.(uplink),
       log: (level, msg) => log(level, `host: ${msg}`),
       requestRebirth: (reason) => void requestRebirth(m!, reason),
     };
@@ -104,7 +115,7 @@ export function createPrimaryHost(options: PrimaryHostOptions): PrimaryHost {
 
   function requestRebirth(mirror: EdgeMirror, reason: string, force = false): boolean {
     const c = client;
-    if (!c || !connected) return false;
+    if (!c || !connected || passive) return false;
     const t = now();
     const last = lastRebirth.get(mirror.key);
     if (!force && last !== undefined && t - last < minInterval) {
@@ -131,7 +142,7 @@ export function createPrimaryHost(options: PrimaryHostOptions): PrimaryHost {
     const t = parseTopic(topic);
     if (!t) return;
     if (t.kind === 'state') {
-      if (t.hostId !== hostId || !connected || stateTimestamp === null) return;
+      if (t.hostId !== hostId || !connected || stateTimestamp === null || passive) return;
       const state = parseHostState(message);
       // Someone (an old Will, another instance) says we are offline: say we are not (Sparkplug 3.0 §5).
       if (state && !state.online) client?.publish(stateTopic(hostId), statePayload(true, stateTimestamp), { qos: 1, retain: true });
@@ -166,10 +177,10 @@ export function createPrimaryHost(options: PrimaryHostOptions): PrimaryHost {
     if (stopped) return;
     // Sparkplug 3.0: the STATE birth carries the same timestamp as the Will of this CONNECT.
     const timestamp = now();
-    const c = mqtt.connect(options.broker.url, {
-      ...baseOptions,
-      will: { topic: stateTopic(hostId), payload: statePayload(false, timestamp), qos: 1, retain: true },
-    });
+    const asStandby = passive;
+    const c = mqtt.connect(options.broker.url, asStandby
+      ? { ...baseOptions, clientId: `${baseOptions.clientId}-standby-${process.pid}-${Math.floor(Math.random() * 1e6)}` }
+      : { ...baseOptions, will: { topic: stateTopic(hostId), payload: statePayload(false, timestamp), qos: 1, retain: true } });
     client = c;
     c.on('connect', () => {
       if (client !== c) return;
@@ -184,6 +195,10 @@ export function createPrimaryHost(options: PrimaryHostOptions): PrimaryHost {
           lastError = `subscribe failed: ${err.message}`;
           log('error', `host: ${lastError}`);
           c.end(true);
+          return;
+        }
+        if (asStandby) {
+          log('info', `host ${hostId}: standby on ${label}: mirroring every edge, the primary speaks for ${hostId}`);
           return;
         }
         stateTimestamp = timestamp;
@@ -231,7 +246,7 @@ export function createPrimaryHost(options: PrimaryHostOptions): PrimaryHost {
     requestRebirth,
     sendDeviceCommand(mirror, machineId, metrics) {
       const c = client;
-      if (!c || !connected) return false;
+      if (!c || !connected || passive) return false;
       c.publish(deviceTopic('DCMD', mirror, machineId), Buffer.from(encodePayload({ timestamp: now(), metrics })), { qos: 0 });
       return true;
     },
@@ -245,6 +260,34 @@ export function createPrimaryHost(options: PrimaryHostOptions): PrimaryHost {
         messages: all.reduce((n, m) => n + m.stats.messages, 0),
         lastError,
       };
+    },
+    get passive() {
+      return passive;
+    },
+    setPassive(next) {
+      if (next === passive) return;
+      passive = next;
+      log('info', `host ${hostId}: ${next ? 'standing by (another host is the primary)' : 'taking over as the primary host'}`);
+      if (stopped) return;
+      // A new identity is a new connection: the primary's CONNECT carries the STATE Will.
+      const c = client;
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+      if (c) {
+        client = null;
+        const was = connected;
+        connected = false;
+        const ts = stateTimestamp;
+        stateTimestamp = null;
+        c.removeAllListeners('message');
+        c.removeAllListeners('close');
+        c.on('error', () => {});
+        if (was) for (const m of mirrors.values()) m.brokerLost();
+        // Stepping down: say offline first, so edges stop sending to a host that no longer stores.
+        if (next && was && ts !== null) c.publish(stateTopic(hostId), statePayload(false, ts), { qos: 1, retain: true }, () => c.end(false));
+        else c.end(true);
+      }
+      connect();
     },
     async stop() {
       if (stopped) return;

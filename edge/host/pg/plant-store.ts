@@ -197,7 +197,7 @@ export async function openPlantStore(options: OpenPlantStoreOptions): Promise<Pl
       schedule();
     },
     totals(lineKey, machineId, totals, ts) {
-      if (totals.shiftStart === null || !admissible('shift_counters', ts)) return;
+      if (totals.shiftStart === null || !admissible('shift_counters', totals.shiftStart)) return;
       const c = pending.counters;
       c.line.push(lineKey); c.machine.push(machineId); c.ts.push(ts); c.shiftStart.push(totals.shiftStart); c.total.push(totals.total); c.good.push(totals.good); c.kwh.push(totals.energyKWh);
       schedule();
@@ -233,7 +233,7 @@ export async function openPlantStore(options: OpenPlantStoreOptions): Promise<Pl
   async function write(batch: Pending): Promise<void> {
     await ensureFor('tag_samples', batch.samples.ts);
     await ensureFor('machine_states', batch.states.ts);
-    await ensureFor('shift_counters', batch.counters.ts);
+    await ensureFor('shift_counters', batch.counters.shiftStart);
     await ensureFor('alarm_events', batch.alarms.ts);
     const shiftStarts = [...batch.shifts.values()].map((s) => s.closed.shift.start);
     await ensureFor('shift_totals', shiftStarts);
@@ -255,10 +255,15 @@ export async function openPlantStore(options: OpenPlantStoreOptions): Promise<Pl
       }
       const c = batch.counters;
       if (c.ts.length) {
-        await tx.execute(sql`INSERT INTO shift_counters (line_key, machine_id, ts, shift_start, total, good, energy_kwh)
-          SELECT l, m, to_timestamp(x / 1000.0), to_timestamp(s / 1000.0), t, g, k FROM unnest(${sql.param(c.line)}::text[], ${sql.param(c.machine)}::text[], ${sql.param(c.ts)}::float8[],
-            ${sql.param(c.shiftStart)}::float8[], ${sql.param(c.total)}::int8[], ${sql.param(c.good)}::int8[], ${sql.param(c.kwh)}::float8[]) AS u(l, m, x, s, t, g, k)
-          ON CONFLICT DO NOTHING`);
+        // Several totals of one shift in a batch: the largest (the counters only grow within a shift).
+        await tx.execute(sql`INSERT INTO shift_counters (line_key, machine_id, shift_start, ts, total, good, energy_kwh)
+          SELECT l, m, to_timestamp(s / 1000.0), to_timestamp(max(x) / 1000.0), max(t), max(g), max(k)
+            FROM unnest(${sql.param(c.line)}::text[], ${sql.param(c.machine)}::text[], ${sql.param(c.ts)}::float8[],
+              ${sql.param(c.shiftStart)}::float8[], ${sql.param(c.total)}::int8[], ${sql.param(c.good)}::int8[], ${sql.param(c.kwh)}::float8[]) AS u(l, m, x, s, t, g, k)
+            GROUP BY l, m, s
+          ON CONFLICT (line_key, machine_id, shift_start) DO UPDATE SET
+            ts = GREATEST(shift_counters.ts, excluded.ts), total = GREATEST(shift_counters.total, excluded.total),
+            good = GREATEST(shift_counters.good, excluded.good), energy_kwh = GREATEST(shift_counters.energy_kwh, excluded.energy_kwh)`);
       }
       const a = batch.alarms;
       if (a.ts.length) {

@@ -42,19 +42,20 @@ export const machineStates = pgTable('machine_states', {
 }, (t) => [primaryKey({ columns: [t.lineKey, t.machineId, t.ts] })]);
 
 /**
- * The edge's shift counters as published (Counts/Total, Counts/Good, Energy/Shift kWh with
- * Shift/Start): cumulative within a shift, so a shift's output is the largest value stored for
- * it — the same however many hosts wrote it, whichever host was primary, and after a replay.
+ * The edge's shift counters as last published (Counts/Total, Counts/Good, Energy/Shift kWh with
+ * Shift/Start), one row per machine and shift, raised to the largest value seen: the counters only
+ * grow within a shift, so the row is the same however many hosts wrote it, whichever host was the
+ * primary, and after any replay — and it already holds the shift that is still open.
  */
 export const shiftCounters = pgTable('shift_counters', {
   lineKey: text('line_key').notNull(),
   machineId: text('machine_id').notNull(),
-  ts: ts('ts'),
   shiftStart: ts('shift_start'),
+  ts: ts('ts'),
   total: bigint('total', { mode: 'number' }).notNull(),
   good: bigint('good', { mode: 'number' }).notNull(),
   energyKWh: doublePrecision('energy_kwh').notNull(),
-}, (t) => [primaryKey({ columns: [t.lineKey, t.machineId, t.ts] })]);
+}, (t) => [primaryKey({ columns: [t.lineKey, t.machineId, t.shiftStart] })]);
 
 /** ISA-18.2 alarm transitions (raised, acknowledged, returned), each once, from the edges' alarm lists. */
 export const alarmEvents = pgTable('alarm_events', {
@@ -116,7 +117,7 @@ export const shiftLosses = pgTable('shift_losses', {
 export const PARTITIONED = [
   { table: 'tag_samples', column: 'ts', period: 'day' },
   { table: 'machine_states', column: 'ts', period: 'month' },
-  { table: 'shift_counters', column: 'ts', period: 'month' },
+  { table: 'shift_counters', column: 'shift_start', period: 'month' },
   { table: 'alarm_events', column: 'ts', period: 'month' },
   { table: 'shift_totals', column: 'shift_start', period: 'month' },
   { table: 'shift_losses', column: 'shift_start', period: 'month' },

@@ -28,8 +28,8 @@ BEGIN
      'line_key text NOT NULL, machine_id text NOT NULL, tag text NOT NULL, ts timestamptz NOT NULL, num double precision, txt text, quality text NOT NULL, PRIMARY KEY (line_key, machine_id, tag, ts)'),
     ('machine_states', 'ts', '1 month',
      'line_key text NOT NULL, machine_id text NOT NULL, ts timestamptz NOT NULL, state text NOT NULL, previous text, reason text, PRIMARY KEY (line_key, machine_id, ts)'),
-    ('shift_counters', 'ts', '1 month',
-     'line_key text NOT NULL, machine_id text NOT NULL, ts timestamptz NOT NULL, shift_start timestamptz NOT NULL, total bigint NOT NULL, good bigint NOT NULL, energy_kwh double precision NOT NULL, PRIMARY KEY (line_key, machine_id, ts)'),
+    ('shift_counters', 'shift_start', '1 month',
+     'line_key text NOT NULL, machine_id text NOT NULL, shift_start timestamptz NOT NULL, ts timestamptz NOT NULL, total bigint NOT NULL, good bigint NOT NULL, energy_kwh double precision NOT NULL, PRIMARY KEY (line_key, machine_id, shift_start)'),
     ('alarm_events', 'ts', '1 month',
      'line_key text NOT NULL, machine_id text NOT NULL, alarm_key text NOT NULL, event text NOT NULL, ts timestamptz NOT NULL, priority text NOT NULL, message text NOT NULL, active_ts timestamptz, "by" text, PRIMARY KEY (line_key, alarm_key, event, ts)'),
     ('shift_totals', 'shift_start', '1 month',
@@ -56,6 +56,6 @@ CREATE INDEX IF NOT EXISTS shift_losses_start_idx ON shift_losses (shift_start, 
 --> statement-breakpoint
 CREATE INDEX IF NOT EXISTS alarm_events_ts_idx ON alarm_events (ts, line_key);
 --> statement-breakpoint
-CREATE INDEX IF NOT EXISTS shift_counters_shift_idx ON shift_counters (shift_start, line_key, machine_id);
+CREATE INDEX IF NOT EXISTS shift_counters_start_idx ON shift_counters (shift_start, line_key);
 --> statement-breakpoint
 CREATE INDEX IF NOT EXISTS machine_states_ts_idx ON machine_states (ts, line_key);

@@ -1,0 +1,83 @@
+// What a host in PostgreSQL mode adds to the host runtime (host-runtime.ts): the plant store fed
+// from every mirror, the primary lease that decides whether this process speaks for the host id
+// (the others stand by, mirroring and writing the same rows, which the store's keys make
+// idempotent), and the plant query routes. Hand-over: a host that gets the lease waits until the
+// edges it mirrors have gone offline (they saw the old primary's STATE Will and store and
+// forward), flushes, then connects as the primary; the edges are born again and replay.
+import type { FastifyPluginAsync } from 'fastify';
+import type { Log } from '../../logger.js';
+import type { EdgeMirror } from '../edge-mirror.js';
+import type { PrimaryHost } from '../primary-host.js';
+import { openPlantStore, PLANT_STORE_DEFAULTS, redactPgUrl, type PlantStore, type PlantStoreHealth, type PlantWriter } from './plant-store.js';
+import { createPrimaryLease, type PrimaryLease } from './primary-lease.js';
+import { plantQueryRoutes } from './plant-query-routes.js';
+import type { HostPostgres } from './postgres-settings.js';
+
+export interface PlantDatabase {
+  writer: PlantWriter;
+  store: PlantStore;
+  /** A mirror's line appeared or changed shape: its row in plant_lines. */
+  lineChanged(mirror: EdgeMirror): void;
+  /** Starts the lease for `primary` (created passive): it becomes the primary while this host holds the lease. */
+  lead(primary: PrimaryHost): void;
+  readonly primaryHeld: boolean;
+  routes: FastifyPluginAsync;
+  health(): { url: string; primary: boolean; store: PlantStoreHealth };
+  close(): Promise<void>;
+}
+
+export interface OpenPlantDatabaseOptions {
+  settings: HostPostgres;
+  hostId: string;
+  env: NodeJS.ProcessEnv;
+  log: Log;
+  now: () => number;
+  /** Benchmarks: the edge timestamps of each committed batch of samples. */
+  onStored?: (sampleTs: Float64Array, committedAt: number) => void;
+}
+
+export async function openPlantDatabase(o: OpenPlantDatabaseOptions): Promise<PlantDatabase> {
+  const url = o.settings.url ?? o.env.TWINLINE_HOST_PG_URL;
+  if (!url) throw new Error('postgres: in the host file needs a url (or set TWINLINE_HOST_PG_URL), e.g. postgres://twinline@db.plant:5432/twinline');
+  const store = await openPlantStore({
+    settings: {
+      ...PLANT_STORE_DEFAULTS, url, tagSampleRetentionDays: o.settings.tagSampleRetentionDays, eventRetentionDays: o.settings.eventRetentionDays,
+      partitionsAheadDays: o.settings.partitionsAheadDays, flushIntervalMs: o.settings.flushIntervalMs,
+    },
+    log: o.log, now: o.now, onStored: o.onStored,
+  });
+  o.log('info', `host ${o.hostId}: plant store on ${redactPgUrl(url)} (${store.layout === 'timescaledb' ? 'TimescaleDB hypertables' : 'native partitions'})`);
+  let lease: PrimaryLease | null = null;
+  const routes: FastifyPluginAsync = async (app) => app.register(plantQueryRoutes, { db: store.db });
+
+  return {
+    writer: store.writer,
+    store,
+    lineChanged(mirror) {
+      const view = mirror.plantView;
+      if (view) store.writer.line(mirror.key, mirror.groupId, mirror.edgeNodeId, view, mirror.kpiSettings?.timezone ?? view.site.timezone);
+    },
+    lead(primary) {
+      lease = createPrimaryLease({
+        url, hostId: o.hostId, retryMs: o.settings.leaseRetryMs, log: o.log,
+        acquired: async () => {
+          const deadline = o.now() + o.settings.handoverMs;
+          while (o.now() < deadline && primary.mirrors().some((m) => m.online)) await new Promise((r) => setTimeout(r, 50));
+          await store.flush();
+          if (lease?.holding) primary.setPassive(false);
+        },
+        lost: () => primary.setPassive(true),
+      });
+      lease.start();
+    },
+    get primaryHeld() {
+      return lease?.holding ?? false;
+    },
+    routes,
+    health: () => ({ url: redactPgUrl(url), primary: lease?.holding ?? false, store: store.health() }),
+    async close() {
+      await lease?.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,142 @@
+// Questions about the whole plant, answered by PostgreSQL from the plant store: OEE of each line
+// and of the plant by shift, day, ISO week or month; the top losses; energy per line; alarm
+// statistics. The database sums (each period's rows sit in few partitions, found by the
+// (time, line) indexes); the KPI formulas stay the shared ISO 22400 ones (shared/kpi).
+//
+// A line's or the plant's OEE over a period is computed from the SUM of its machines' closed-shift
+// totals (time-weighted: the machines' planned busy time, run time, ideal output and counts
+// added up) — how aggregates over lines are usually reported — not the live view's bottleneck
+// method, which answers "how is this line doing now" for one line and one shift.
+import { sql, type SQL } from 'drizzle-orm';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { computeKpis, type PeriodTotals } from '../../../shared/kpi/index.js';
+import type {
+  PlantAlarmStatsQuery, PlantAlarmStatsRow, PlantEnergyByPeriodQuery, PlantEnergyRow, PlantLossesQuery, PlantLossRow, PlantOeeQuery, PlantOeeRow, PlantPeriod,
+} from '../../../shared/plant-query-api.js';
+import { ALARM_PRIORITIES } from '../../../shared/alarm-rules.js';
+
+const HOUR_MS = 3_600_000;
+const at = (ms: number) => new Date(ms).toISOString();
+const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
+const lineFilter = (line: string | undefined, column = sql.raw('line_key')): SQL => (line ? sql`AND ${column} = ${line}` : sql``);
+
+/** The plant-local label of a closed shift's period (shift_date is the shift's production date). */
+function periodOfShift(by: PlantPeriod): SQL {
+  switch (by) {
+    case 'shift': return sql.raw(`shift_date || ' ' || shift_name`);
+    case 'day': return sql.raw('shift_date');
+    case 'week': return sql.raw(`to_char(shift_date::date, 'IYYY-"W"IW')`);
+    case 'month': return sql.raw('left(shift_date, 7)');
+  }
+}
+
+export async function plantOee(db: NodePgDatabase, q: PlantOeeQuery): Promise<PlantOeeRow[]> {
+  const period = periodOfShift(q.by);
+  const r = await db.execute(sql`
+    SELECT CASE WHEN grouping(line_key) = 1 THEN NULL ELSE line_key END AS line, ${period} AS period,
+      (extract(epoch FROM min(shift_start)) * 1000)::float8 AS start, (extract(epoch FROM max(shift_end)) * 1000)::float8 AS "end",
+      sum(calendar_ms)::float8 AS calendar_ms, sum(planned_operation_ms)::float8 AS po, sum(planned_down_ms)::float8 AS pd, sum(no_data_ms)::float8 AS nd,
+      sum(production_ms)::float8 AS prod, sum(setup_ms)::float8 AS setup, sum(breakdown_ms)::float8 AS bd, sum(micro_stop_ms)::float8 AS micro, sum(idle_ms)::float8 AS idle,
+      sum(breakdowns)::float8 AS breakdowns, sum(micro_stops)::float8 AS micro_stops, sum(setups)::float8 AS setups, sum(idles)::float8 AS idles,
+      sum(total_count)::float8 AS total, sum(good_count)::float8 AS good, sum(ideal_output_seconds)::float8 AS ideal, sum(energy_kwh)::float8 AS kwh,
+      count(DISTINCT (line_key, shift_start))::int AS shifts
+    FROM shift_totals
+    WHERE shift_start >= ${at(q.from)}::timestamptz AND shift_start < ${at(q.to)}::timestamptz ${lineFilter(q.line)}
+    GROUP BY GROUPING SETS ((line_key, ${period}), (${period}))
+    ORDER BY 2, 1 NULLS FIRST`);
+  return r.rows.map((row) => {
+    const totals: PeriodTotals = {
+      start: num(row.start), end: num(row.end), calendarMs: num(row.calendar_ms),
+      times: {
+        plannedOperationMs: num(row.po), plannedDownMs: num(row.pd), noDataMs: num(row.nd), productionMs: num(row.prod),
+        setupMs: num(row.setup), breakdownMs: num(row.bd), microStopMs: num(row.micro), idleMs: num(row.idle),
+      },
+      stops: { breakdowns: num(row.breakdowns), microStops: num(row.micro_stops), setups: num(row.setups), idles: num(row.idles) },
+      reasons: {}, counts: { total: num(row.total), good: num(row.good) }, idealOutputSeconds: num(row.ideal),
+      energy: { kWh: num(row.kwh), byState: { running: 0, idle: 0, down: 0, setup: 0, 'planned-stop': 0, 'no-data': 0 }, blocks: {} },
+    };
+    const k = computeKpis(totals);
+    return {
+      line: (row.line as string | null) ?? null, period: String(row.period), start: totals.start, end: totals.end,
+      availability: k.availability, performance: k.performance, quality: k.quality, oee: k.oee,
+      plannedBusyHours: k.times.plannedBusyTime / 3600, totalCount: totals.counts.total, goodCount: totals.counts.good, energyKWh: totals.energy.kWh,
+      shifts: num(row.shifts),
+    };
+  });
+}
+
+export async function plantLosses(db: NodePgDatabase, q: PlantLossesQuery): Promise<PlantLossRow[]> {
+  const r = await db.execute(sql`
+    SELECT ${q.line ? sql`line_key` : sql`NULL`} AS line, bucket, reason, sum(ms)::float8 AS ms, sum(events)::float8 AS events, count(DISTINCT line_key)::int AS lines
+    FROM shift_losses
+    WHERE shift_start >= ${at(q.from)}::timestamptz AND shift_start < ${at(q.to)}::timestamptz ${lineFilter(q.line)}
+    GROUP BY ${q.line ? sql`line_key, ` : sql``}bucket, reason
+    ORDER BY 4 DESC, 2, 3
+    LIMIT ${q.limit}`);
+  return r.rows.map((row) => ({
+    line: (row.line as string | null) ?? null, bucket: String(row.bucket), reason: String(row.reason),
+    hours: num(row.ms) / HOUR_MS, events: num(row.events), lines: num(row.lines),
+  }));
+}
+
+export async function plantEnergy(db: NodePgDatabase, q: PlantEnergyByPeriodQuery): Promise<PlantEnergyRow[]> {
+  // Shifts are dated by the plant-local day of their start (the line's time zone).
+  const local = sql.raw('(c.shift_start AT TIME ZONE l.timezone)');
+  const period = q.by === 'day' ? sql`to_char(${local}, 'YYYY-MM-DD')` : q.by === 'week' ? sql`to_char(${local}, 'IYYY-"W"IW')` : sql`to_char(${local}, 'YYYY-MM')`;
+  const r = await db.execute(sql`
+    SELECT CASE WHEN grouping(c.line_key) = 1 THEN NULL ELSE c.line_key END AS line, ${period} AS period,
+      sum(c.energy_kwh)::float8 AS kwh, sum(c.total)::float8 AS total, sum(c.good)::float8 AS good
+    FROM shift_counters c JOIN plant_lines l ON l.line_key = c.line_key
+    WHERE c.shift_start >= ${at(q.from)}::timestamptz AND c.shift_start < ${at(q.to)}::timestamptz ${lineFilter(q.line, sql.raw('c.line_key'))}
+    GROUP BY GROUPING SETS ((c.line_key, ${period}), (${period}))
+    ORDER BY 2, 1 NULLS FIRST`);
+  return r.rows.map((row) => {
+    const good = num(row.good);
+    return { line: (row.line as string | null) ?? null, period: String(row.period), kWh: num(row.kwh), totalCount: num(row.total), goodCount: good, kWhPerGoodPart: good > 0 ? num(row.kwh) / good : null };
+  });
+}
+
+export interface PlantAlarmStats {
+  lines: PlantAlarmStatsRow[];
+  /** The alarms raised most often (ISA-18.2 "bad actors"). */
+  topAlarms: Array<{ line: string; alarmKey: string; message: string; priority: string; raised: number }>;
+}
+
+export async function plantAlarmStats(db: NodePgDatabase, q: PlantAlarmStatsQuery): Promise<PlantAlarmStats> {
+  const window = sql`ts >= ${at(q.from)}::timestamptz AND ts < ${at(q.to)}::timestamptz ${lineFilter(q.line)}`;
+  const hours = (q.to - q.from) / HOUR_MS;
+  const windows10 = Math.max(1, Math.ceil((q.to - q.from) / 600_000));
+  const r = await db.execute(sql`
+    WITH raised AS (SELECT line_key, priority, ts FROM alarm_events WHERE event = 'raised' AND ${window}),
+    binned AS (SELECT line_key, date_bin('10 minutes', ts, TIMESTAMPTZ '2000-01-01') AS bin FROM raised),
+    bins AS (SELECT line_key, bin, count(*) AS n FROM binned GROUP BY GROUPING SETS ((line_key, bin), (bin))),
+    acks AS (SELECT line_key, count(*) AS acked, avg(extract(epoch FROM ts - active_ts)) AS ack_s FROM alarm_events WHERE event = 'acked' AND active_ts IS NOT NULL AND ${window} GROUP BY ROLLUP (line_key)),
+    rets AS (SELECT line_key, avg(extract(epoch FROM ts - active_ts)) AS active_s FROM alarm_events WHERE event = 'returned' AND active_ts IS NOT NULL AND ${window} GROUP BY ROLLUP (line_key)),
+    counts AS (SELECT line_key, count(*) AS raised, ${sql.join(ALARM_PRIORITIES.map((p) => sql`count(*) FILTER (WHERE priority = ${p}) AS ${sql.identifier(p)}`), sql`, `)}
+      FROM raised GROUP BY ROLLUP (line_key))
+    SELECT c.line_key AS line, c.raised::float8 AS raised, ${sql.join(ALARM_PRIORITIES.map((p) => sql`c.${sql.identifier(p)}::float8 AS ${sql.identifier(p)}`), sql`, `)},
+      (SELECT max(n) FROM bins b WHERE b.line_key IS NOT DISTINCT FROM c.line_key)::float8 AS peak,
+      (SELECT count(*) FROM bins b WHERE b.line_key IS NOT DISTINCT FROM c.line_key AND n > 10)::float8 AS floods,
+      a.acked::float8 AS acked, a.ack_s::float8 AS ack_s, t.active_s::float8 AS active_s
+    FROM counts c LEFT JOIN acks a ON a.line_key IS NOT DISTINCT FROM c.line_key LEFT JOIN rets t ON t.line_key IS NOT DISTINCT FROM c.line_key
+    ORDER BY 1 NULLS FIRST`);
+  const lines = r.rows.map((row): PlantAlarmStatsRow => ({
+    line: (row.line as string | null) ?? null,
+    raised: num(row.raised),
+    byPriority: Object.fromEntries(ALARM_PRIORITIES.map((p) => [p, num(row[p])])),
+    perHour: hours > 0 ? num(row.raised) / hours : 0,
+    peakPer10Min: num(row.peak),
+    floodShare: num(row.floods) / windows10,
+    acked: num(row.acked),
+    meanAckSeconds: row.ack_s === null || row.ack_s === undefined ? null : num(row.ack_s),
+    meanActiveSeconds: row.active_s === null || row.active_s === undefined ? null : num(row.active_s),
+  }));
+  const top = await db.execute(sql`
+    SELECT line_key, alarm_key, max(message) AS message, max(priority) AS priority, count(*)::int AS raised
+    FROM alarm_events WHERE event = 'raised' AND ${window}
+    GROUP BY line_key, alarm_key ORDER BY 5 DESC, 1, 2 LIMIT ${q.limit}`);
+  return {
+    lines,
+    topAlarms: top.rows.map((row) => ({ line: String(row.line_key), alarmKey: String(row.alarm_key), message: String(row.message), priority: String(row.priority), raised: num(row.raised) })),
+  };
+}
