@@ -109,6 +109,12 @@ export const PlatformSchema = z.strictObject({
   /** HJ 212-2017 OverTime (s) and ReCount: how long to wait for an answer, how often to resend. */
   overTimeSeconds: z.number().int().min(1).max(600).default(10),
   reCount: z.number().int().min(0).max(10).default(3),
+  /**
+   * Data longer than one packet (1024 characters): `whole-groups` sends it as several complete
+   * packets, each with its own QN and whole factor groups; `pnum` as one split message
+   * (HJ 212-2017 PNUM/PNO, the Flag's A bit), which the platform puts back together.
+   */
+  split: z.enum(['whole-groups', 'pnum']).default('whole-groups'),
   /** Real-time data (CN 2011) every so many seconds; 0 = none. */
   realtimeSeconds: z.number().int().min(0).max(3600).default(30),
   /** Reconnect backoff after a lost link. */

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import type { OutletConfig, PlatformConfig } from '../../shared/emission-schema.js';
-import { encodeFlag } from '../../shared/hj212/index.js';
+import { decodeFlag, encodeFlag } from '../../shared/hj212/index.js';
 import { zoneOffsetMs } from '../../shared/kpi/index.js';
 import type { ModelEvent } from '../model/index.js';
 import type { ModelEventSink } from '../model/index.js';
@@ -117,7 +117,7 @@ export function createEmissionMonitor(options: EmissionMonitorOptions): Emission
     // Answers to a request carry its QN and ask for no answer of their own.
     return {
       packets: [...byStart].flatMap(([start, recs]) => periodPackets(ctx, outlet, period, start, recs, now, requestQn)
-        .map((p) => ({ header: p.header.map(([k, v]) => [k, k === 'Flag' ? String(encodeFlag(ctx.platform.edition, {})) : v] as [typeof k, string]), cp: p.cp }))),
+        .map((p) => ({ header: p.header.map(([k, v]) => [k, k === 'Flag' ? String(encodeFlag(ctx.platform.edition, { split: decodeFlag(Number(v)).split })) : v] as [typeof k, string]), cp: p.cp }))),
     };
   }
 

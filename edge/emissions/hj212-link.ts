@@ -7,7 +7,7 @@
 import { Socket } from 'node:net';
 import type { PlatformConfig } from '../../shared/emission-schema.js';
 import { cpFields, parseCp, parseHjTime } from '../../shared/hj212/index.js';
-import { decodePacket, encodePacket, headerValue, Hj212Error, type Hj212Packet } from '../../shared/hj212/index.js';
+import { decodePacket, encodePacket, headerValue, Hj212Error, Hj212Reassembler, type Hj212Packet } from '../../shared/hj212/index.js';
 import type { Log } from '../logger.js';
 import { Hj212Framer } from '../hj212/index.js';
 import type { EmissionStore } from './emission-store.js';
@@ -103,10 +103,13 @@ export function createHj212Link(options: Hj212LinkOptions): Hj212Link {
     inFlight = { id: entry.id, qn: entry.qn, tries: 0, timer: arm() };
   }
 
-  function onPacket(text: string) {
+  function onPacket(text: string, reassembler: Hj212Reassembler) {
     let packet: Hj212Packet;
     try {
-      packet = decodePacket(text, { crc });
+      // A platform may split a long request (PNUM/PNO): it is acted on once whole.
+      const whole = reassembler.push(decodePacket(text, { crc }));
+      if (!whole) return;
+      packet = whole;
     } catch (err) {
       status.lastError = `invalid packet from the platform: ${err instanceof Hj212Error ? err.reason : String(err)}`;
       return;
@@ -164,6 +167,7 @@ export function createHj212Link(options: Hj212LinkOptions): Hj212Link {
     const s = new Socket();
     socket = s;
     const framer = new Hj212Framer();
+    const reassembler = new Hj212Reassembler();
     s.setNoDelay(true);
     s.on('connect', () => {
       connected = true;
@@ -173,7 +177,7 @@ export function createHj212Link(options: Hj212LinkOptions): Hj212Link {
       pump();
     });
     s.on('data', (chunk) => {
-      for (const out of framer.push(chunk)) if (out.kind === 'packet') onPacket(out.text);
+      for (const out of framer.push(chunk)) if (out.kind === 'packet') onPacket(out.text, reassembler);
     });
     s.on('error', (err) => {
       status.lastError = err.message;

@@ -5,7 +5,7 @@
 import type { OutletConfig, PlatformConfig } from '../../shared/emission-schema.js';
 import { encodeCp, formatHjTime, type CpGroups } from '../../shared/hj212/index.js';
 import { encodeFlag } from '../../shared/hj212/index.js';
-import { encodeDataSegment, MAX_DATA_SEGMENT, MAX_HEADER_VALUE, type Hj212Packet } from '../../shared/hj212/index.js';
+import { encodeDataSegment, MAX_DATA_SEGMENT, MAX_HEADER_VALUE, splitPacket, type Hj212Packet } from '../../shared/hj212/index.js';
 import type { EmissionRecord, Period } from './emission-store.js';
 import type { OutletSample } from './outlet-sample.js';
 
@@ -54,14 +54,17 @@ export function periodPacket(ctx: PacketContext, outlet: OutletConfig, period: P
 }
 
 /**
- * The same, as as many packets as the 1024-character data segment needs: factors are never cut,
- * each packet carries the DataTime and a whole number of factor groups (room is left for the
- * longest password). Simpler for platforms than split packets (PNUM/PNO), and each stands alone.
+ * The same, as as many packets as the 1024-character data segment needs (room is left for the
+ * longest password). By default (`split: whole-groups`) factors are never cut: each packet
+ * carries the DataTime and a whole number of factor groups, with its own QN — simpler for
+ * platforms than split packets, and each stands alone. With `split: pnum` it is one message in
+ * PNUM/PNO parts under one QN (shared/hj212/split.ts).
  */
 export function periodPackets(ctx: PacketContext, outlet: OutletConfig, period: Period, start: number, records: readonly EmissionRecord[], now: number, qn?: string): Hj212Packet[] {
   const whole = periodPacket(ctx, outlet, period, start, records, now, qn);
   const room = MAX_DATA_SEGMENT - MAX_HEADER_VALUE;
   if (encodeDataSegment(whole).length <= room) return [whole];
+  if (ctx.platform.split === 'pnum') return splitPacket(whole, room);
   const packets: Hj212Packet[] = [];
   let part: EmissionRecord[] = [];
   for (const f of outlet.factors) {

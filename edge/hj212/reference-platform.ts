@@ -4,7 +4,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { decodePacket, encodePacket, headerValue, Hj212Error, missingFields, redactPassword, type Hj212Packet } from '../../shared/hj212/index.js';
+import { decodePacket, encodePacket, headerValue, Hj212Error, Hj212Reassembler, missingFields, redactPassword, type Hj212Packet } from '../../shared/hj212/index.js';
 import { decodeFlag, encodeFlag, type Hj212Edition } from '../../shared/hj212/index.js';
 import type { CrcVariant } from '../../shared/hj212/index.js';
 import { Hj212Framer } from './framer.js';
@@ -27,8 +27,11 @@ export interface ReferencePlatformOptions {
 
 export interface ReferencePlatform {
   readonly port: number;
-  readonly events: EventEmitter<{ packet: [Extract<PlatformEvent, { kind: 'packet' }>]; invalid: [Extract<PlatformEvent, { kind: 'invalid' }>]; connection: [] }>;
+  readonly events: EventEmitter<{ packet: [Extract<PlatformEvent, { kind: 'packet' }>]; invalid: [Extract<PlatformEvent, { kind: 'invalid' }>]; message: [Hj212Packet]; connection: [] }>;
+  /** Every valid packet as it came (split ones part by part). */
   readonly received: Hj212Packet[];
+  /** Whole messages: unsplit packets, and split ones once all their parts (PNUM/PNO) are in. */
+  readonly messages: Hj212Packet[];
   /** False: receive and log but never answer (a platform that lost its answers). */
   answering: boolean;
   /** Sends a packet (e.g. a history request) to every connected unit. */
@@ -44,6 +47,7 @@ export async function startReferencePlatform(options: ReferencePlatformOptions):
   const events = new EventEmitter() as ReferencePlatform['events'];
   const sockets = new Set<Socket>();
   const received: Hj212Packet[] = [];
+  const messages: Hj212Packet[] = [];
 
   const server: Server = createServer((socket) => {
     if (sockets.size >= MAX_CONNECTIONS) {
@@ -53,6 +57,7 @@ export async function startReferencePlatform(options: ReferencePlatformOptions):
     sockets.add(socket);
     events.emit('connection');
     const framer = new Hj212Framer();
+    const reassembler = new Hj212Reassembler();
     socket.on('data', (chunk) => {
       for (const out of framer.push(chunk)) {
         if (out.kind === 'garbage') {
@@ -87,6 +92,18 @@ export async function startReferencePlatform(options: ReferencePlatformOptions):
           socket.write(encodePacket(answer, crc));
         }
         events.emit('packet', { kind: 'packet', packet, text: out.text, answered });
+        try {
+          const whole = reassembler.push(packet);
+          if (whole) {
+            if (whole !== packet) log(`reassembled CN=${cn} MN=${headerValue(whole, 'MN')} QN=${headerValue(whole, 'QN')} from ${headerValue(packet, 'PNUM')} parts`);
+            messages.push(whole);
+            events.emit('message', whole);
+          }
+        } catch (err) {
+          const reason = err instanceof Hj212Error ? err.reason : String(err);
+          log(`invalid: ${reason}`);
+          events.emit('invalid', { kind: 'invalid', reason, text: out.text });
+        }
       }
     });
     socket.on('error', () => socket.destroy());
@@ -101,6 +118,7 @@ export async function startReferencePlatform(options: ReferencePlatformOptions):
     port: (server.address() as AddressInfo).port,
     events,
     received,
+    messages,
     answering: true,
     send(packet) {
       const text = encodePacket(packet, crc);

@@ -8,3 +8,4 @@ export {
   decodeDataSegment, decodePacket, encodeDataSegment, encodePacket, headerValue, HEADER_FIELDS, Hj212Error, MAX_DATA_SEGMENT, MAX_HEADER_VALUE,
   missingFields, redactPassword, type DecodeOptions, type HeaderField, type Hj212Packet,
 } from './packet.js';
+export { Hj212Reassembler, MAX_PARTS, splitPacket } from './split.js';

@@ -107,4 +107,41 @@ describe('HJ 212 transmission', () => {
     await waitFor('the refusal', () => replies.find((p) => headerValue(p, 'QN') === '20261103093000999'));
     expect(cpFields(parseCp(replies.find((p) => headerValue(p, 'QN') === '20261103093000999')!.cp)).get('QnRtn')).toBe('3');
   });
+
+  it('split: pnum sends a minute too long for one packet as PNUM/PNO parts that the platform answers and reassembles', async () => {
+    platform = await startReferencePlatform({ port: 0 });
+    const plant = plantFor(platform.port);
+    plant.emissions!.platforms[0]!.split = 'pnum';
+    const stack = plant.emissions!.outlets[0]!;
+    // Two more pollutants (CO and NMHC on the SO2 and NOx signals) push the stack's minute past one data segment.
+    stack.factors.push({ code: 'a21005', role: 'pollutant', tag: 'so2', name: 'CO', wetBasis: false }, { code: 'a24088', role: 'pollutant', tag: 'nox', name: 'NMHC', wetBasis: false });
+    store = openEmissionStore(':memory:');
+    let now = T0;
+    monitor = createEmissionMonitor({ plant, store, now: () => now, log: () => {}, env: { TWINLINE_HJ212_PASSWORD: 'pw-test' } });
+    monitor.start();
+    await waitFor('the link to connect', () => monitor!.platforms()[0]!.connected);
+    for (const end = now + 2 * MIN; now <= end; now += 5000) {
+      monitor.onModelEvents(readings(now));
+      monitor.tick(now);
+    }
+    const whole = () => platform!.messages.filter((p) => headerValue(p, 'CN') === '2051' && headerValue(p, 'MN') === stack.mn);
+    await waitFor('two whole minutes, every part answered', () => whole().length === 2 && monitor!.platforms()[0]!.backlog === 0);
+    const parts = platform.received.filter((p) => headerValue(p, 'CN') === '2051' && headerValue(p, 'MN') === stack.mn);
+    expect(parts.length).toBe(4);
+    expect(parts.map((p) => `${headerValue(p, 'PNUM')}/${headerValue(p, 'PNO')} ${headerValue(p, 'Flag')}`)).toEqual(['2/1 7', '2/2 7', '2/1 7', '2/2 7']);
+    expect(headerValue(parts[0]!, 'QN')).toBe(headerValue(parts[1]!, 'QN'));
+    // The reassembled minute has every factor of the outlet, with the stored record's values.
+    const minute = whole()[0]!;
+    expect(headerValue(minute, 'Flag')).toBe('5');
+    expect(headerValue(minute, 'PNUM')).toBeUndefined();
+    const fields = cpFields(parseCp(minute.cp));
+    expect(fields.get('DataTime')).toBe(formatHjTime(T0, OFFSET));
+    const stored = store.records('minute', 'stack', T0, T0 + 1);
+    expect(stored.length).toBe(stack.factors.length);
+    for (const r of stored) {
+      expect(fields.get(`${r.code}-Flag`), r.code).toBe('N');
+      // Sent with 3 decimals below 1000 and 1 above (hjNumber).
+      expect(Math.abs(Number(fields.get(`${r.code}-Avg`)) - r.avg!), r.code).toBeLessThanOrEqual(Math.abs(r.avg!) >= 1000 ? 0.05 : 0.0005);
+    }
+  });
 });

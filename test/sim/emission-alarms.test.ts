@@ -16,7 +16,7 @@ import { openEmissionStore } from '../../edge/emissions/emission-store.js';
 import { buildDayReport, csvLines } from '../../edge/emissions/day-report.js';
 import { createAlarmEngine } from '../../edge/alarms/alarm-engine.js';
 import { alarmSettings } from '../../shared/alarm-rules.js';
-import type { ModelEvent } from '../../edge/model/index.js';
+import { TagChanges } from '../../edge/model/tag-changes.js';
 
 const plant = loadPlantFile('config/demo-plant.yaml');
 const H = 3_600_000;
@@ -40,9 +40,8 @@ describe('an injected exceedance through the emissions module and the alarm engi
     for (; t <= START + H + 2 * M; t += 5000) {
       model.advanceTo(t);
       const signals = furnace.signals();
-      // The module reads tag changes; plain objects stand in for the model's columnar list.
-      const changes = Object.entries(signals).map(([tagName, value]) => ({ machineId: 'furnace', tagName, value, quality: 'good', ts: t }));
-      monitor.onModelEvents([{ kind: 'tags', changes } as unknown as ModelEvent]);
+      const changes = TagChanges.from(Object.entries(signals).map(([tagName, value]) => ({ machineId: 'furnace', tagName, value, quality: 'good' as const, ts: t, receivedTs: t })));
+      monitor.onModelEvents([{ kind: 'tags', changes }]);
       monitor.tick(t);
     }
 
