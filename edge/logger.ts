@@ -1,10 +1,95 @@
+// The edge's and the host's log: one JSON object a line (pino) with level, time and msg, so a
+// plant's log shipper (journald → Loki, Fluent Bit, Elastic) indexes it without a parser of ours.
+// info goes to stdout, warn and error to stderr (a supervisor's journal keeps both; a terminal
+// still shows problems when stdout is redirected). `pretty` prints the old human line instead, only
+// when asked (--log-format pretty / TWINLINE_LOG_FORMAT=pretty). Modules receive a plain `Log`
+// function, so none of them knows pino is behind it and tests hand them an array's push.
+import { hostname } from 'node:os';
+import pino, { type DestinationStream } from 'pino';
+
 export type LogLevel = 'info' | 'warn' | 'error';
 export type Log = (level: LogLevel, message: string) => void;
 
-export function consoleLog(now: () => number = Date.now): Log {
-  return (level, message) => {
-    const line = `${new Date(now()).toISOString()} ${level.toUpperCase().padEnd(5)} ${message}`;
-    if (level === 'info') console.log(line);
-    else console.error(line);
-  };
+/** The least severe level written ('silent': nothing). */
+export const LOG_THRESHOLDS = ['info', 'warn', 'error', 'silent'] as const;
+export type LogThreshold = (typeof LOG_THRESHOLDS)[number];
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+export interface LogSettings {
+  level: LogThreshold;
+  format: LogFormat;
+}
+
+/** Thrown for a level or format nobody can use; says what would do. */
+export class LogSettingsError extends Error {
+  override name = 'LogSettingsError';
+}
+
+/**
+ * The settings from the command line (--log-level, --log-format), else the environment
+ * (TWINLINE_LOG_LEVEL, TWINLINE_LOG_FORMAT), else info as JSON.
+ */
+export function logSettingsFrom(o: { level?: string | undefined; format?: string | undefined; env?: NodeJS.ProcessEnv }): LogSettings {
+  const env = o.env ?? process.env;
+  // An empty variable is an unset one (a unit file's `Environment=TWINLINE_LOG_LEVEL=`).
+  const level = (o.level || env.TWINLINE_LOG_LEVEL || 'info').toLowerCase();
+  const format = (o.format || env.TWINLINE_LOG_FORMAT || 'json').toLowerCase();
+  if (!(LOG_THRESHOLDS as readonly string[]).includes(level)) {
+    throw new LogSettingsError(`--log-level/TWINLINE_LOG_LEVEL must be one of ${LOG_THRESHOLDS.join(', ')}, got "${level}"`);
+  }
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) {
+    throw new LogSettingsError(`--log-format/TWINLINE_LOG_FORMAT must be json or pretty, got "${format}"`);
+  }
+  return { level: level as LogThreshold, format: format as LogFormat };
+}
+
+export interface LogOptions extends Partial<LogSettings> {
+  now?: () => number;
+  /** Names the process in every line ("twinline-edge", "twinline-host"). */
+  service?: string;
+  /** Where lines go (default: info to stdout, warn and error to stderr, written synchronously). */
+  out?: DestinationStream;
+  err?: DestinationStream;
+}
+
+/** The old hand-written line, for a person at a terminal: `2026-12-02T09:00:00.000Z INFO  message`. */
+function prettyLine(json: string): string {
+  try {
+    const o = JSON.parse(json) as { time?: string; level?: string; msg?: string };
+    return `${o.time ?? ''} ${String(o.level ?? '').toUpperCase().padEnd(5)} ${o.msg ?? ''}\n`;
+  } catch {
+    return json;
+  }
+}
+
+const prettified = (stream: DestinationStream): DestinationStream => ({ write: (line: string) => stream.write(prettyLine(line)) });
+
+/** A structured logger with the `Log` signature every module takes. */
+export function createLog(options: LogOptions = {}): Log {
+  const now = options.now ?? Date.now;
+  const format = options.format ?? 'json';
+  // Synchronous writes: a fatal error's line is out before process.exit, and an edge logs a few lines a minute.
+  let out = options.out ?? pino.destination({ fd: 1, sync: true });
+  let err = options.err ?? pino.destination({ fd: 2, sync: true });
+  if (format === 'pretty') {
+    out = prettified(out);
+    err = prettified(err);
+  }
+  const logger = pino(
+    {
+      level: options.level ?? 'info',
+      base: { pid: process.pid, hostname: hostname(), ...(options.service ? { service: options.service } : {}) },
+      timestamp: () => `,"time":"${new Date(now()).toISOString()}"`,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    // dedupe: each line goes to the most severe stream that takes it, never to both.
+    pino.multistream([{ level: 'info', stream: out }, { level: 'warn', stream: err }], { dedupe: true }),
+  );
+  return (level, message) => logger[level](message);
+}
+
+/** The log of a process started from the command line; kept for callers of the first version. */
+export function consoleLog(now: () => number = Date.now, settings?: Partial<LogSettings> & { service?: string }): Log {
+  return createLog({ now, ...settings });
 }

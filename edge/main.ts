@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { loadPlantFile } from './config/index.js';
 import { ConfigError } from './config/index.js';
-import { consoleLog } from './logger.js';
+import { consoleLog, logSettingsFrom, type Log } from './logger.js';
 import { demoModeOf } from './demo-mode.js';
 import { readTlsFiles } from './tls-files.js';
 import type { RunningEdge } from './edge-runtime.js';
@@ -25,6 +25,11 @@ Usage: npm run edge -- [options]
   --opcua-server-port <n>  serve the line over OPC UA (Machinery model) on
                      this port; the plant file's opcuaServer: section
                      sets the rest (docs/opcua.md)
+  --log-level <l>    info, warn, error or silent     default $TWINLINE_LOG_LEVEL or info
+  --log-format <f>   json (one object a line) or     default $TWINLINE_LOG_FORMAT or json
+                     pretty (for a terminal)
+  GET /metrics       Prometheus, with the token in <data>/metrics.token or
+                     $TWINLINE_METRICS_TOKEN (docs/observability.md)
   --demo             demo mode: accounts with published passwords, visitors
                      auto-logged in as operator. Never on a real plant.
                      TWINLINE_DEMO=1 does the same for the demo plant only.
@@ -34,6 +39,8 @@ Usage: npm run edge -- [options]
 
 let running: RunningEdge | null = null;
 let dying = false;
+/** The structured log once the settings are read; before that a fatal error goes to stderr as text. */
+let processLog: Log | null = null;
 
 /**
  * An error nothing handled: the process state is unknown, so do not carry on. Close the historian
@@ -42,7 +49,9 @@ let dying = false;
 function fatal(kind: string, err: unknown): void {
   if (dying) return;
   dying = true;
-  console.error(`${new Date().toISOString()} ERROR fatal ${kind}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  const line = `fatal ${kind}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`;
+  if (processLog) processLog('error', line);
+  else console.error(`${new Date().toISOString()} ERROR ${line}`);
   try {
     running?.historian.close();
   } catch (closeErr) {
@@ -67,6 +76,8 @@ async function main() {
       'tls-key': { type: 'string' },
       'opcua-server-port': { type: 'string' },
       demo: { type: 'boolean', default: false },
+      'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -74,7 +85,8 @@ async function main() {
     console.log(HELP);
     return;
   }
-  const log = consoleLog();
+  const log = consoleLog(Date.now, { ...logSettingsFrom({ level: values['log-level'], format: values['log-format'] }), service: 'twinline-edge' });
+  processLog = log;
   const demo = demoModeOf({ demoFlag: values.demo, env: process.env.TWINLINE_DEMO, plantFile: values.plant });
   const plant = loadPlantFile(values.plant);
   const port = Number(values.port ?? process.env.PORT ?? 8080);
@@ -106,7 +118,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || (err as Error | undefined)?.name === 'SecretError') {
+  if (err instanceof ConfigError || ['SecretError', 'LogSettingsError'].includes((err as Error | undefined)?.name ?? '')) {
     console.error(`twinline: ${err.message}`);
     process.exit(2);
   }

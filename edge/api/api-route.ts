@@ -10,8 +10,11 @@ import type { Role } from '../../shared/auth-api.js';
 import type { Principal } from '../auth/index.js';
 import { ApiFailure, parseInput } from './validation.js';
 
-/** 'public': no session needed. A role: that role or above (operator = any logged-in user). */
-export type Access = 'public' | Role;
+/**
+ * 'public': no session needed. A role: that role or above (operator = any logged-in user).
+ * 'scrape': the route's `scrapeToken` as a bearer token (Prometheus), or an admin's session (edge/metrics).
+ */
+export type Access = 'public' | 'scrape' | Role;
 
 export interface ResponseDoc {
   description: string;
@@ -37,6 +40,8 @@ export interface RouteSpec {
   responses: Record<number, ResponseDoc>;
   /** Left out of the OpenAPI document (pages and scripts for browsers). */
   hidden?: boolean;
+  /** With access 'scrape': whether a presented bearer token is the scrape token (constant time). */
+  scrapeToken?: (presented: string) => boolean;
 }
 
 declare module 'fastify' {
@@ -45,6 +50,7 @@ declare module 'fastify' {
     access?: Access;
     action?: string;
     spec?: RouteSpec;
+    scrapeToken?: (presented: string) => boolean;
   }
 }
 
@@ -71,7 +77,7 @@ export function apiRoute<const S extends RouteSpec>(spec: S, handler: (input: Ro
   return {
     method: spec.method,
     url: spec.url,
-    config: { access: spec.access, ...(spec.action ? { action: spec.action } : {}), spec },
+    config: { access: spec.access, ...(spec.action ? { action: spec.action } : {}), ...(spec.scrapeToken ? { scrapeToken: spec.scrapeToken } : {}), spec },
     handler: async (req, reply) => {
       try {
         const input = {

@@ -62,7 +62,7 @@ export function sendRefusal(reply: FastifyReply, refusal: Refusal) {
   return sendApiError(reply, refusal.status, { error: refusal.message, code: refusal.code }, headers);
 }
 
-const ACCESS_VALUES: readonly string[] = ['public', ...ROLES];
+const ACCESS_VALUES: readonly string[] = ['public', 'scrape', ...ROLES];
 
 /** Thrown at startup for a route that does not say who may call it. */
 export class UndeclaredAccessError extends Error {
@@ -111,13 +111,18 @@ export function installAccessControl(app: FastifyInstance, options: AccessContro
       }
       return;
     }
+    // A metrics scrape: the route's own token opens it (no session, no role); anything else needs an admin.
+    if (access === 'scrape') {
+      const bearer = bearerToken(req.headers.authorization);
+      if (bearer && config.scrapeToken?.(bearer)) return;
+    }
     const result = auth.authenticate({ token, source: req.ip });
     if (!result.ok) {
       auth.auditRefusal('api.refused', result.refusal, { target }, req.ip);
       return sendRefusal(reply, result.refusal);
     }
     const action = config.action ?? target;
-    const refusal = auth.requireRole(result.principal, access, action);
+    const refusal = auth.requireRole(result.principal, access === 'scrape' ? 'admin' : access, action);
     if (refusal) {
       auth.auditRefusal(action, refusal, { target, role: result.principal.role }, req.ip, result.principal);
       return sendRefusal(reply, refusal);

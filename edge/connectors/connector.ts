@@ -16,7 +16,12 @@ export interface TagSample {
   receivedTs: number;
 }
 
-export interface ConnectorHealth extends DeviceHealth {}
+export interface ConnectorHealth extends DeviceHealth {
+  /** Reads answered since start (Modbus requests, OPC UA values received): the acquisition counter /metrics exports. */
+  readsTotal?: number;
+  /** Failed reads and connection attempts since start (edge/metrics). */
+  errorsTotal?: number;
+}
 
 export interface Connector {
   readonly deviceId: string;

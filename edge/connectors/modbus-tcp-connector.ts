@@ -63,7 +63,7 @@ function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transp
   let attempt = 0;
   let wasConnected = false;
   const health: ConnectorHealth = {
-    deviceId: device.id, protocol: device.protocol, connected: false, lastError: null, latencyMs: null, readsPerSecond: 0, reconnects: 0,
+    deviceId: device.id, protocol: device.protocol, connected: false, lastError: null, latencyMs: null, readsPerSecond: 0, reconnects: 0, readsTotal: 0, errorsTotal: 0,
   };
   const readTimes: number[] = [];
   // One request at a time: a Modbus TCP server may serve only one transaction per connection.
@@ -202,6 +202,7 @@ function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transp
       const words = req.table === 'coil' || req.table === 'discrete' ? data.slice(0, req.length).map(Number) : data as number[];
       health.latencyMs = Math.round((performance.now() - started) * 10) / 10;
       readTimes.push(now());
+      health.readsTotal!++;
       decodeInto(batch, req, words, Math.round((sentAt + now()) / 2));
     } catch (err) {
       const code = exceptionCode(err);
@@ -217,6 +218,7 @@ function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transp
       const t = now();
       const reason = `Modbus exception ${code} (${EXCEPTION_NAMES[code] ?? 'unknown'}) reading ${req.table} ${req.address}+${req.length}`;
       health.lastError = reason;
+      health.errorsTotal!++;
       for (const { tag } of req.tags) {
         changeTimes.forget(positionOf.get(tag)!);
         batch.push(tag.id, null, 'bad', t, t, tag.index);
@@ -258,6 +260,7 @@ function createModbusConnector(ctx: ConnectorContext<ModbusDeviceConfig>, transp
       const message = `${device.id}: ${(err as Error).message ?? String(err)}`;
       if (health.connected || attempt === 0) log('error', `${message} — tags marked bad, reconnecting`);
       health.connected = false;
+      health.errorsTotal!++;
       markAllBad(message);
       void closeQuietly(client);
       schedule(backoffDelay(attempt++));

@@ -109,7 +109,7 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
   const { device, now, log } = ctx;
   const byId = new Map(ctx.tags.map((t) => [t.id, t]));
   const health: ConnectorHealth = {
-    deviceId: device.id, protocol: device.protocol, connected: false, lastError: null, latencyMs: null, readsPerSecond: 0, reconnects: 0,
+    deviceId: device.id, protocol: device.protocol, connected: false, lastError: null, latencyMs: null, readsPerSecond: 0, reconnects: 0, readsTotal: 0, errorsTotal: 0,
   };
   const pki = edgePkiFolder(ctx.dataDir);
   const certificateManager = new OPCUACertificateManager({ rootFolder: pki, automaticallyAcceptUnknownCertificate: false });
@@ -166,6 +166,7 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
   function markAllBad(reason: string) {
     const t = now();
     health.lastError = reason;
+    health.errorsTotal!++;
     for (const tag of ctx.tags) emit(tag, null, 'bad', t, t);
   }
 
@@ -176,6 +177,7 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
   });
   client.on('backoff', (attempt: number, delayMs: number) => {
     health.lastError = `cannot reach ${device.endpointUrl} (attempt ${attempt + 1}, next in ${delayMs} ms)`;
+    health.errorsTotal!++;
     if (attempt === 0) log('error', `${device.id}: ${health.lastError} — is the server running? retrying`);
   });
   client.on('connection_reestablished', () => {
@@ -223,6 +225,7 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
     const t = now();
     emit(tag, null, 'bad', t, t);
     health.lastError = `${tag.id}: ${status.name}`;
+    health.errorsTotal!++;
     if (reportedBadTags.has(tag.id)) return;
     reportedBadTags.add(tag.id);
     log('error', `${tag.id}: cannot read ${tag.config.opcua!.nodeId} (${status.name}) — check the node id in the plant file (npm run browse lists them); other tags keep running`);
@@ -233,6 +236,7 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
     const ts = plausibleTime(dataValue.sourceTimestamp?.getTime() ?? dataValue.serverTimestamp?.getTime(), receivedTs);
     const quality = qualityOf(dataValue.statusCode);
     updates++;
+    health.readsTotal!++;
     const value = quality === 'bad' ? null : ofTagType(tag.config.type, toTagValue(dataValue));
     if (value === undefined) {
       emit(tag, null, 'bad', ts, receivedTs);
@@ -260,6 +264,7 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
       });
     } catch (err) {
       health.lastError = (err as Error).message;
+      health.errorsTotal!++;
     }
   }
 
@@ -271,6 +276,7 @@ export function createOpcUaConnector(ctx: ConnectorContext<OpcUaDeviceConfig>): 
       health.latencyMs = Math.round((performance.now() - started) * 10) / 10;
     } catch (err) {
       health.lastError = (err as Error).message;
+      health.errorsTotal!++;
     }
     const t = now();
     health.readsPerSecond = t > rateSince.at ? Math.round(((updates - rateSince.updates) * 1000) / (t - rateSince.at)) : 0;

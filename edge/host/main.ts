@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../config/index.js';
-import { consoleLog } from '../logger.js';
+import { consoleLog, LogSettingsError, logSettingsFrom } from '../logger.js';
 import { loadHostConfig } from './host-config.js';
 import { readTlsFiles } from '../tls-files.js';
 
@@ -16,6 +16,8 @@ Usage: npm run host -- --config <file> [options]
   --ui <dir>       built twin UI                            default dist/twin-ui
   --tls-cert <f>   PEM certificate: HTTPS on the plant port and every line's own port
   --tls-key <f>    its PEM private key
+  --log-level <l>  info, warn, error or silent  default $TWINLINE_LOG_LEVEL or info
+  --log-format <f> json or pretty               default $TWINLINE_LOG_FORMAT or json
   --help           this text
 
 Users: npm run user -- add <name> --role <role> --db <data>/host.db`;
@@ -34,6 +36,8 @@ async function main() {
       ui: { type: 'string', default: 'dist/twin-ui' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
+      'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -48,7 +52,7 @@ async function main() {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a port number, got "${values.port}"`);
     config.http.port = port;
   }
-  const log = consoleLog();
+  const log = consoleLog(Date.now, { ...logSettingsFrom({ level: values['log-level'], format: values['log-format'] }), service: 'twinline-host' });
   const { startHost } = await import('./host-runtime.js');
   const tls = readTlsFiles(values['tls-cert'], values['tls-key']);
   const host = await startHost({
@@ -67,7 +71,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof LogSettingsError) {
     console.error(`twinline: ${err.message}`);
     process.exit(2);
   }

@@ -7,17 +7,20 @@ import type { ClientToServerEvents } from '../../shared/live-protocol.js';
 import { ROLES } from '../../shared/auth-api.js';
 import type { Access } from '../api/index.js';
 
+/** A socket has no scrape token: an event is public or needs a role. */
+type EventAccess = Exclude<Access, 'scrape'>;
+
 export const LIVE_EVENT_ACCESS = {
   join: 'operator',
   leave: 'operator',
   // Operator and up may send; the command service then requires maintenance for writes (per kind).
   command: 'operator',
-} as const satisfies Record<keyof ClientToServerEvents, Access>;
+} as const satisfies Record<keyof ClientToServerEvents, EventAccess>;
 
 export type LiveEvent = keyof typeof LIVE_EVENT_ACCESS;
 
 /** The declared access of an inbound event, or undefined: not an event this server takes. */
-export function liveEventAccess(event: string): Access | undefined {
+export function liveEventAccess(event: string): EventAccess | undefined {
   return Object.hasOwn(LIVE_EVENT_ACCESS, event) ? LIVE_EVENT_ACCESS[event as LiveEvent] : undefined;
 }
 

@@ -104,7 +104,8 @@ export function leak(routes: RouteModel[], r: FuzzRequest, status: number): stri
   if (status < 200 || status >= 300) return null;
   const path = canonicalPath(r.request.target);
   // On a plant host a line's API is under /lines/<group>/<edge node>/ (the line server sees it without the prefix).
-  if (!/^(\/lines\/[^/]+\/[^/]+)?\/api(\/|$)/i.test(path)) return null; // the twin UI and login page are public by design
+  // /metrics (edge/metrics) is guarded like the API: the scrape token or an admin.
+  if (!/^(\/lines\/[^/]+\/[^/]+)?\/(api(\/|$)|metrics$)/i.test(path)) return null; // the twin UI and login page are public by design
   const matches = routes.filter((m) => m.pattern.test(path) && (m.method === r.request.method.toUpperCase() || (r.request.method.toUpperCase() === 'HEAD' && m.method === 'GET')));
   if (matches.some((m) => m.access === 'public')) return null;
   const c = r.caller;
@@ -112,7 +113,9 @@ export function leak(routes: RouteModel[], r: FuzzRequest, status: number): stri
   const cookieOk = c.kind === 'cookie' && (c.csrf || ['GET', 'HEAD'].includes(r.request.method.toUpperCase()));
   if (!role || (c.kind === 'cookie' && !cookieOk)) return `${c.kind} caller got ${status} on ${r.request.method} ${path} (${matches.map((m) => `${m.url}: ${m.access ?? 'undeclared'}`).join(', ') || 'no catalogued route'})`;
   for (const m of matches) {
-    if (m.access && ROLE_ORDER.includes(m.access) && ROLE_ORDER.indexOf(role) < ROLE_ORDER.indexOf(m.access)) {
+    // 'scrape': the fuzzer holds no scrape token, so a session must be an admin's.
+    const needs = m.access === 'scrape' ? 'admin' : m.access;
+    if (needs && ROLE_ORDER.includes(needs) && ROLE_ORDER.indexOf(role) < ROLE_ORDER.indexOf(needs)) {
       return `${role} got ${status} on ${r.request.method} ${path}, which needs ${m.access}`;
     }
   }
