@@ -34,6 +34,7 @@ import type { Log } from './logger.js';
 import { attachEnergy } from './energy/energy-hook.js';
 import { attachEmissions } from './emissions/emission-hook.js';
 import { attachOpcUaServer, type EdgeOpcUaServer } from './opcua-server/index.js';
+import { attachEdgeMetrics } from './metrics/index.js';
 
 export interface EdgeOptions {
   plant: PlantConfig;
@@ -60,6 +61,8 @@ export interface EdgeOptions {
   readWorker?: boolean;
   /** --opcua-server-port: serve OPC UA on this port even without the plant file's `opcuaServer:` section (edge/opcua-server). */
   opcuaServerPort?: number;
+  /** The Prometheus scrape token for GET /metrics; default TWINLINE_METRICS_TOKEN, else <dataDir>/metrics.token (edge/metrics). */
+  metricsToken?: string;
 }
 
 export interface RunningEdge {
@@ -168,6 +171,13 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     httpServer: app.server, lineId: plant.line.id, machineIds: plant.machines.map((m) => m.id),
     snapshot, machineLive, devices, now, auth, commands, gateSlowClients: options.live?.gateSlowClients,
     afterLineSnapshot: (send) => send('alarms', alarms.list()),
+  });
+  await attachEdgeMetrics({
+    app, dataDir: options.dataDir, token: options.metricsToken, log,
+    sources: {
+      line: plant.line, startedAt, devices: () => connectors.map((c) => c.health()), historian: () => historian.health(), uplink: () => uplink?.health() ?? null,
+      live: () => live.stats(), machines, lineKpis: () => kpi.line(), alarms: () => alarms.list({ diagnosis: false }),
+    },
   });
 
   const opcuaServer = await attachOpcUaServer({ plant, port: options.opcuaServerPort, dataDir: options.dataDir, auth, commands, kpi, alarms, history: historian.queries, machine: (id) => model.machine(id), log });

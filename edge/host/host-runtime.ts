@@ -34,6 +34,7 @@ import { mirroredAlarmList, startLineServer, type LineServer } from './line-serv
 import { createHostLineKpi, type HostLineKpi } from './line-kpi.js';
 import { createLineAdmission, describeLine, keepEdgeAnchor, lineDbFile, linePath, type HostedLine } from './plant-lines.js';
 import { plantRoutes } from './plant-routes.js';
+import { attachHostMetrics } from '../metrics/index.js';
 
 export type { HostedLine } from './plant-lines.js';
 
@@ -51,6 +52,8 @@ export interface HostOptions {
   tls?: TlsFiles;
   /** Sees every batch of tag/state events the host derives (benchmarks measure latency here). */
   observe?: (lineKey: string, events: readonly ModelEvent[], historical: boolean) => void;
+  /** The Prometheus scrape token for GET /metrics; default TWINLINE_METRICS_TOKEN, else <dataDir>/metrics.token (edge/metrics). */
+  metricsToken?: string;
 }
 
 export interface RunningHost {
@@ -320,6 +323,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
   await plantApp.register(docsRoutes, {
     info: { title: `twinline plant host ${config.host.id}`, version: '0.1.0', description: 'The plant API of the host; each line\'s API is under /lines/<group>/<edge node>/api/docs.' },
+  });
+  await attachHostMetrics({
+    app: plantApp, dataDir: options.dataDir, token: options.metricsToken, env: options.env, log,
+    sources: {
+      hostId: config.host.id, startedAt: now(), primary: () => primary.health(), lines,
+      historians: () => [...entries.values()].map((e) => ({ line: e.mirror.key, health: e.historian.health() })),
+    },
   });
 
   await plantApp.listen({ port: config.http.port, host: config.http.host });
