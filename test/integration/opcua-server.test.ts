@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AttributeIds, BrowseDirection, ClientSubscription, DataType, MessageSecurityMode, OPCUACertificateManager, OPCUAClient, SecurityPolicy,
-  AggregateFunction, StatusCodes, TimestampsToReturn, UserTokenType, constructEventFilter, type BrowsePathResult, type ClientSession, type HistoryData, type Variant,
+  AggregateFunction, HistoryReadRequest, ReadRawModifiedDetails, StatusCodes, TimestampsToReturn, UserTokenType, constructEventFilter, type BrowsePathResult, type ClientSession, type HistoryData, type HistoryReadResult, type Variant,
 } from 'node-opcua';
 import { loadPlantFile } from '../../edge/config/load-plant.js';
 import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
@@ -236,4 +236,81 @@ describe('the edge as an OPC UA server', () => {
     const unsupported = await maxSession.readAggregateValue({ nodeId: `ns=${ns};s=mill.power` }, new Date(from), new Date(to), AggregateFunction.Count, to - from);
     expect(unsupported.statusCode.name).toBe('BadAggregateNotSupported');
   });
+
+  it('HistoryRead pages through a long range with continuation points, and releases one on request', async () => {
+    // A closed range in the past: samples still on their way cannot land in it between pages.
+    const start = Date.now() - 120_000;
+    const count = () => { edge.historian.queries.catchUp(); return edge.historian.queries.raw('mill.power', start, Date.now() - 2_000).length; };
+    await waitFor('a few stored samples', () => count() > 5, 30_000);
+    const end = Date.now() - 2_000;
+    const details = new ReadRawModifiedDetails({ startTime: new Date(start), endTime: new Date(end), numValuesPerNode: 2, returnBounds: false });
+    const page = async (continuationPoint: Buffer | null, releaseContinuationPoints = false): Promise<HistoryReadResult> => {
+      const response = await maxSession.historyRead(new HistoryReadRequest({
+        historyReadDetails: details, releaseContinuationPoints, timestampsToReturn: TimestampsToReturn.Source,
+        nodesToRead: [{ nodeId: `ns=${ns};s=mill.power`, ...(continuationPoint ? { continuationPoint } : {}) }],
+      }));
+      return response.results![0]!;
+    };
+    const pages: number[][] = [];
+    let continuationPoint: Buffer | null = null;
+    do {
+      const r = await page(continuationPoint);
+      expect(r.statusCode.name).toBe('Good');
+      pages.push((r.historyData as HistoryData).dataValues!.map((v) => v.sourceTimestamp!.getTime()));
+      continuationPoint = r.continuationPoint?.length ? r.continuationPoint : null;
+    } while (continuationPoint && pages.length < 1_000);
+    // Every page but the last is full, and together they are the historian's samples in order, none twice.
+    edge.historian.queries.catchUp();
+    const stored = edge.historian.queries.raw('mill.power', start, end);
+    expect(stored.length).toBeGreaterThan(5);
+    expect(pages.length).toBeGreaterThan(2);
+    expect(pages.slice(0, -1).every((p) => p.length === 2)).toBe(true);
+    expect(pages.flat()).toEqual(stored.map((p) => p.ts));
+
+    // A point handed back with ReleaseContinuationPoints is gone: using it again is refused.
+    const point = (await page(null)).continuationPoint!;
+    expect(point.length).toBeGreaterThan(0);
+    expect((await page(point, true)).statusCode.name).toBe('Good');
+    expect((await page(point)).statusCode.name).toBe('BadContinuationPointInvalid');
+  });
+
+  it('the CNC mill is an OPC 40501-1 machine tool: operation mode, active program state, feed override and spindle follow the machine', async () => {
+    const nsArray = await maxSession.readNamespaceArray();
+    const mt = nsArray.indexOf('http://opcfoundation.org/UA/MachineTool/');
+    expect(mt).toBeGreaterThan(0);
+    const [typeDef] = await maxSession.read([{ nodeId: `ns=${ns};s=mill`, attributeId: AttributeIds.BrowseName }]);
+    expect(typeDef!.value.value.name).toBe('mill');
+    const refs = await maxSession.browse({ nodeId: `ns=${ns};s=mill`, browseDirection: BrowseDirection.Forward, referenceTypeId: 'HasTypeDefinition', resultMask: 63 });
+    expect(refs.references![0]!.browseName.name).toBe('MachineToolType');
+    const path = (...names: Array<[number, string]>) => ({ startingNode: `ns=${ns};s=mill`, relativePath: { elements: names.map(([namespaceIndex, name]) => ({ targetName: { namespaceIndex, name } })) } });
+    const read = async () => {
+      const paths = await maxSession.translateBrowsePath([
+        path([mt, 'Monitoring'], [mt, 'MachineTool'], [mt, 'OperationMode']),
+        path([mt, 'Production'], [mt, 'ActiveProgram'], [mt, 'State'], [0, 'CurrentState']),
+        path([mt, 'Monitoring'], [mt, 'MachineTool'], [mt, 'FeedOverride']),
+        path([mt, 'Monitoring'], [mt, 'Spindle'], [mt, 'IsRotating']),
+      ] as never) as unknown as BrowsePathResult[];
+      for (const p of paths) expect(p.statusCode.name).toBe('Good');
+      return maxSession.read(paths.map((p) => ({ nodeId: p.targets![0]!.targetId, attributeId: AttributeIds.Value })));
+    };
+    // The simulator's mill runs most of the time; its state is read where the edge read it.
+    await waitFor('the mill running', () => edge.machines().find((m) => m.machineId === 'mill')?.state === 'running', 60_000);
+    const [mode, program, feed, rotating] = await read();
+    // OPC 40501-1 MachineOperationMode: 1 = Automatic; a running program is Running.
+    expect(mode!.value.value).toBe(1);
+    expect(program!.value.value.text).toBe('Running');
+    const simClient = OPCUAClient.create({
+      endpointMustExist: false, connectionStrategy: { maxRetry: 0 },
+      clientCertificateManager: new OPCUACertificateManager({ rootFolder: join(dir, 'pki-client3'), automaticallyAcceptUnknownCertificate: true }),
+    });
+    clients.push(simClient);
+    await simClient.connect(sim.opcuaEndpoint);
+    const simSession = await simClient.createSession();
+    const [override, speed] = await simSession.read([{ nodeId: 'ns=1;s=mill.SpeedOverride', attributeId: AttributeIds.Value }, { nodeId: 'ns=1;s=mill.SpindleSpeed', attributeId: AttributeIds.Value }]);
+    expect(feed!.statusCode.name).toBe('Good');
+    expect(feed!.value.value).toBe(override!.value.value);
+    expect(rotating!.statusCode.name).toBe('Good');
+    expect(rotating!.value.value).toBe(speed!.value.value > 0);
+  });
 });
+
