@@ -15,6 +15,7 @@ import {
 import { buildKpiReport, type KpiReportOptions } from '../../shared/kpi/index.js';
 import { computeLineKpis } from '../../shared/kpi/index.js';
 import type { PeriodTotals } from '../../shared/kpi/index.js';
+import { countingModeOf } from '../../shared/count-roles.js';
 import type { LiveKpiEngine } from '../kpi/index.js';
 import { ApiErrorSchema } from '../../shared/api-error.js';
 import { apiRoute, ok, type RouteSpec } from './api-route.js';
@@ -95,7 +96,8 @@ export const kpiRoutes: FastifyPluginAsync<KpiRoutesOptions> = async (app, optio
     const details = kpi.details(machineId);
     if (!details) return { machineId, at, shift: null, report: null, totals: null };
     // The same totals the engine explains: the report is built from them, not read a second time.
-    return { machineId, at, shift: shiftRef(details.shift), report: buildKpiReport(details.totals, reportOptions), totals: details.totals };
+    const counting = countingModeOf(plant.machines.find((m) => m.id === machineId)!);
+    return { machineId, at, shift: shiftRef(details.shift), report: buildKpiReport(details.totals, { ...reportOptions, counting }), totals: details.totals };
   }));
 
   app.route(apiRoute(spec({

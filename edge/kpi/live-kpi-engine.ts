@@ -50,6 +50,8 @@ export interface LiveKpiEngine {
   /** wrap/reset-safe deltas already computed by the caller: deltaTotal >= 0; deltaGood < 0 is booked scrap or a late reject */
   onCounts(machineId: string, deltaTotal: number, deltaGood: number, ts: number): void;
   onEnergy(machineId: string, deltaKWh: number, ts: number): void;
+  /** The product now made sets the ideal cycle time of the parts counted from now on (null: the plant file's). */
+  setIdealCycleTime?(machineId: string, seconds: number | null): void;
   /** current shift KPIs for the machine at now(); zeros/1s sensibly when nothing is known */
   machine(machineId: string): MachineKpiSnapshot;
   /** The full explained KPI result and raw totals of the current shift at now(), or null between shifts. */
@@ -199,6 +201,10 @@ export function createLiveKpiEngine(opts: LiveKpiEngineOptions): LiveKpiEngine {
       const track = trackOf(machineId);
       advance(track, ts);
       track.current?.addCounts(deltaTotal, deltaGood, track.idealCycleTimeSeconds);
+    },
+    setIdealCycleTime(machineId, seconds) {
+      const track = trackOf(machineId);
+      track.idealCycleTimeSeconds = seconds ?? plant.machines.find((m) => m.id === machineId)!.idealCycleTimeSeconds;
     },
     onEnergy(machineId, deltaKWh, ts) {
       if (!(deltaKWh >= 0)) return;

@@ -2,8 +2,9 @@
 // sink: a machine's time, parts and energy are booked to its current order with the product's
 // ideal cycle time. The current order comes from the operator's start (for the whole line), or
 // from the machine's own `orderId` tag when the PLC knows it — the PLC then wins.
-// A changeover (the order's product differs from the machine's last one) is booked as setup
-// until the PLC leaves its own setup state or, if it never reports one, until the first part.
+// A changeover (the order's product differs from the machine's last one) is booked as setup:
+// the PLC's own setup state when it reports one; otherwise the machine's idle time from the
+// order switch to its first part (a machine that runs at once had nothing to change over).
 // Synchronous and deterministic: every booking carries its event's timestamp.
 import type { MachineState, PlantConfig, TagRole } from '../../shared/plant-schema.js';
 import type { TagValue } from '../../shared/live-protocol.js';
@@ -21,6 +22,8 @@ export interface OrderTrackerOptions {
   onSegmentClosed(segment: { orderId: string; machineId: string; start: number; end: number; totals: PeriodTotals }): void;
   /** The PLC switched a machine to an order (it may be new to the edge). */
   onPlcOrder?(machineId: string, orderId: string, plcProduct: string | null, ts: number): void;
+  /** The machine now makes parts with this ideal cycle time (null: no order, the plant file's). */
+  onIdealCycleTime?(machineId: string, seconds: number | null): void;
 }
 
 interface Segment { ref: OrderRef; acc: ShiftAccumulator; start: number }
@@ -66,7 +69,7 @@ export function createOrderTracker(o: OrderTrackerOptions): OrderTracker {
   let lineOrder: string | null = null;
 
   const effective = (t: MachineTrack): { state: MachineState; reason: string | undefined } =>
-    t.changeover && (t.state === 'running' || t.state === 'idle') ? { state: 'setup', reason: 'changeover' } : { state: t.state, reason: t.reason };
+    t.changeover && t.state === 'idle' ? { state: 'setup', reason: 'changeover' } : { state: t.state, reason: t.reason };
 
   function close(t: MachineTrack, ts: number): void {
     const seg = t.segment;
@@ -82,9 +85,9 @@ export function createOrderTracker(o: OrderTrackerOptions): OrderTracker {
     close(t, ts);
     t.source = orderId ? source : null;
     t.changeover = false;
-    if (!orderId) return;
-    const ref = o.resolve(orderId, t.machineId, t.plcProduct);
-    if (!ref) return;
+    const ref = orderId ? o.resolve(orderId, t.machineId, t.plcProduct) : null;
+    o.onIdealCycleTime?.(t.machineId, ref?.idealCycleTimeSeconds ?? null);
+    if (!orderId || !ref) return;
     t.changeover = t.lastProduct !== null && t.lastProduct !== ref.productId;
     t.plcReportedSetup = t.state === 'setup';
     t.lastProduct = ref.productId;

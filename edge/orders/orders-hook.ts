@@ -16,7 +16,7 @@ const LIVE_EVERY_MS = 5_000;
 
 export async function attachOrders(o: {
   app: FastifyInstance; plant: PlantConfig; dbFile: string; now: () => number; audit: AuditLog; commands: Pick<CommandService, 'execute'>;
-  kpi: { machine(id: string): { counts: { good: number } } }; kpiOptions: KpiOptions;
+  kpi: { machine(id: string): { counts: { good: number } }; setIdealCycleTime?(id: string, seconds: number | null): void }; kpiOptions: KpiOptions;
   /** Hands events to every model event sink (set once the sink list exists). */
   inject: (events: ModelEvent[]) => void;
   live?: { broadcast(event: 'order', progress: OrderProgress): void };
@@ -27,6 +27,7 @@ export async function attachOrders(o: {
     plant: o.plant, store, audit: o.audit, commands: o.commands, now: o.now, kpi: o.kpiOptions,
     microStopThresholdMs: (o.plant.kpi?.microStopThresholdSeconds ?? 300) * 1000,
     goodThisShift: (id) => o.kpi.machine(id).counts.good,
+    setIdealCycleTime: (id, seconds) => o.kpi.setIdealCycleTime?.(id, seconds),
     inject: o.inject,
     onProgress: (p) => live?.broadcast('order', p),
   });

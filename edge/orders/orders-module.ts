@@ -57,6 +57,8 @@ export interface OrdersModuleOptions {
   commands: Pick<CommandService, 'execute'>;
   /** Good parts of the machine's current shift so far (what scrap may be booked against). */
   goodThisShift(machineId: string): number;
+  /** The live KPI engine's ideal cycle time for the product a machine now makes. */
+  setIdealCycleTime?(machineId: string, seconds: number | null): void;
   /** Sends events through the model's sinks (historian, KPIs, uplink, live, this module). */
   inject(events: ModelEvent[]): void;
   now: () => number;
@@ -90,6 +92,7 @@ export function createOrdersModule(o: OrdersModuleOptions) {
       return { orderId, productId: product?.id ?? order?.productId ?? plcProduct ?? 'unknown', idealCycleTimeSeconds: idealOf(product, machineId) };
     },
     onSegmentClosed: (s) => store.addSegment(s),
+    onIdealCycleTime: (machineId, seconds) => o.setIdealCycleTime?.(machineId, seconds),
     onPlcOrder(machineId, orderId, plcProduct, ts) {
       const order = store.order(orderId);
       if (!order) {
