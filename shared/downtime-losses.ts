@@ -183,7 +183,6 @@ export const BUILT_IN_ROWS: Record<string, { name: Bilingual; loss: string; plan
   'micro-stops': { name: { en: 'Micro-stops (grouped)', 'zh-CN': '小停机（合并）' }, loss: 'idling-minor-stops', planned: false },
   idle: { name: { en: 'Idle (starved / blocked)', 'zh-CN': '空闲（待料/堵料）' }, loss: 'idling-minor-stops', planned: false },
   setup: { name: { en: 'Setup', 'zh-CN': '换型调整' }, loss: 'setup-adjustment', planned: false },
-  'no-data': { name: { en: 'No data', 'zh-CN': '无数据' }, loss: 'no-data', planned: false },
 };
 
 /** The loss report's reason rows, named from the tree; micro-stops grouped; unclassified its own row. Largest first. */
@@ -196,7 +195,7 @@ export function paretoRows(
     let id = r.reason;
     if (r.bucket === 'micro-stop') id = 'micro-stops';
     else if (r.bucket === 'breakdown' && !reasons.has(r.reason)) id = UNCLASSIFIED;
-    else if (r.bucket === 'no-data') id = 'no-data';
+    else if (r.bucket === 'no-data') continue; // time without data is excluded from planned busy time, not a loss
     const info = reasons.get(id);
     const builtIn = BUILT_IN_ROWS[id];
     const row = rows.get(id) ?? {

@@ -1,5 +1,5 @@
 // The handover module's one hook into the composition root: its own connection, its routes, and
-// a timer that makes each shift's report once the shift has ended (checked every 30 s and at
+// a timer that makes each shift's report once the shift has ended (checked every 5 s and at
 // start, on the clock the edge runs on), stopped with the HTTP server.
 import type { FastifyInstance } from 'fastify';
 import type { Log } from '../logger.js';
@@ -7,7 +7,7 @@ import { openDatabase } from '../store/index.js';
 import { createHandoverService, type HandoverOptions, type HandoverService } from './handover-service.js';
 import { handoverRoutes } from './handover-routes.js';
 
-const CHECK_EVERY_MS = 30_000;
+const CHECK_EVERY_MS = 5_000;
 
 export async function attachHandover(o: Omit<HandoverOptions, 'sqlite'> & { app: FastifyInstance; dbFile: string; log: Log; checkEveryMs?: number }): Promise<HandoverService> {
   const sqlite = openDatabase(o.dbFile);
