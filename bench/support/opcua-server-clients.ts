@@ -17,7 +17,9 @@ const certificateManager = new OPCUACertificateManager({ rootFolder: join(pkiDir
 
 await certificateManager.initialize();
 async function open(s: number) {
-  const client = OPCUAClient.create({ endpointMustExist: false, connectionStrategy: { maxRetry: 2 }, clientCertificateManager: certificateManager, requestedSessionTimeout: 600_000 });
+  const client = OPCUAClient.create({ endpointMustExist: false, connectionStrategy: { maxRetry: 2 }, clientCertificateManager: certificateManager, requestedSessionTimeout: 600_000,
+    // 50 sessions subscribing 1,000 items each keep a loaded 2-core server busy: give a call a minute, not 15 s.
+    defaultTransactionTimeout: 60_000 });
   clients.push(client);
   await client.connect(endpoint!);
   const session = await client.createSession();
