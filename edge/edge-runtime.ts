@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { PlantConfig } from '../shared/plant-schema.js';
+import type { PeriodTotals } from '../shared/kpi/index.js';
 import { toPlantView, type DeviceHealth, type LineSnapshot, type MachineLive } from '../shared/live-protocol.js';
 import { tagsOfDevice, type Connector } from './connectors/connector.js';
 import { createConnector } from './connectors/registry.js';
@@ -34,6 +35,8 @@ import type { Log } from './logger.js';
 import { attachEnergy } from './energy/energy-hook.js';
 import { attachEmissions } from './emissions/emission-hook.js';
 import { attachOpcUaServer, type EdgeOpcUaServer } from './opcua-server/index.js';
+import { attachDowntime } from './downtime/index.js';
+import { attachHandover } from './handover/index.js';
 import { attachEdgeMetrics } from './metrics/index.js';
 
 export interface EdgeOptions {
@@ -181,6 +184,14 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   });
 
   const opcuaServer = await attachOpcUaServer({ plant, port: options.opcuaServerPort, dataDir: options.dataDir, auth, commands, kpi, alarms, history: historian.queries, machine: (id) => model.machine(id), log });
+  // Downtime reasons and shift handover (issue 23): stops read from the historian, reports at each shift's end.
+  const stateIntervals = (machineId: string, from: number, to: number) => historian.stateIntervals(machineId, from, to);
+  const downtime = await attachDowntime({ app, plant, dbFile: options.dbFile, now, audit, stateIntervals, kpi });
+  await attachHandover({
+    app, plant, dbFile: options.dbFile, now, log, audit, downtime, startedAt,
+    shiftTotals: (machineId, start) => kpi.closedShifts(machineId).find((c) => c.shift.start === start)?.totals
+      ?? (historian.queries.kpiPeriods(machineId, start, start + 1)[0]?.totals as PeriodTotals | undefined) ?? null,
+  });
   // Everything downstream of the model, in the order each apply()'s events reach it.
   const sinks: ModelEventSink[] = [
     historian,

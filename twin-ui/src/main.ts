@@ -21,6 +21,8 @@ import { startUtilitiesFeed } from './ui/energy/utilities-feed.js';
 import { createEnvironmentPanel } from './ui/environment/environment-panel.js';
 import { createLoginForm } from './ui/login-form.js';
 import { resolveView, viewsFor, VIEW_FEATURES, type ViewName } from './ui/views/role-views.js';
+import { createStopPanel } from './ui/stops/stop-panel.js';
+import { createHandoverPanel } from './ui/handover/handover-panel.js';
 
 function byId(id: string): HTMLElement {
   const e = document.getElementById(id);
@@ -130,6 +132,19 @@ const energyCentre = createEnergyCentre(byId('stage'), { timezone: () => store.p
 if (world) startUtilitiesFeed((meters) => world.applyUtilities(meters));
 // Environment view (ui/environment/): emissions and HJ 212 reporting, for maintenance and managers.
 const environmentPanel = createEnvironmentPanel(byId('stage'), { role: () => session?.role ?? null, timezone: () => store.plant?.site.timezone ?? 'UTC', now: () => store.serverTs || Date.now() });
+// The operator's stops with the reason prompt, and the shift handover (ui/stops/, ui/handover/): one sheet at a time.
+const stopPanel = createStopPanel(byId('stage'), {
+  machines: () => store.plant?.machines.map((m) => ({ id: m.id, name: m.name })) ?? [],
+  timezone: () => store.plant?.site.timezone ?? 'UTC',
+  loggedIn: () => loginNeeded === null,
+  now: () => store.serverTs || Date.now(),
+  onOpen: () => handoverPanel.toggle(false),
+});
+const handoverPanel = createHandoverPanel(byId('stage'), {
+  timezone: () => store.plant?.site.timezone ?? 'UTC',
+  machineName: (id) => store.machineConfig(id)?.name ?? id,
+  onOpen: () => stopPanel.toggle(false),
+});
 function toggleDashboard(): void {
   if (dashboard.isOpen) dashboard.close();
   // The button is hidden below the manager's view; this guard keeps every other path closed too.
@@ -278,6 +293,8 @@ onLangChange(() => {
   dashboard.relabel();
   replay.relabel();
   alarmPanel.relabel();
+  stopPanel.relabel();
+  handoverPanel.relabel();
   renderLegend(legendEl, colourMode);
   inspector.relabel({ store, offline: connection !== 'connected' });
   refreshAllMachines();
