@@ -78,5 +78,28 @@ export function describeRestFuzz(fuzzEdge: () => FuzzEdge): void {
       );
       expect(findings.list()).toEqual([]);
     }, fuzzTimeout(90_000, 0.6));
+
+    // GET /metrics (edge/metrics) opens with a scrape token instead of a session: fuzzed on its own
+    // too, so that the short pass reaches it whatever the seed picks from the whole catalogue.
+    it('answers hostile scrapes of /metrics without a hang, a leak or an undocumented 5xx', async () => {
+      const metrics = routes.filter((r) => r.url === '/metrics');
+      expect(metrics.map((r) => r.access)).toContain('scrape');
+      await fuzzEdge().refreshTokens();
+      const port = Number(new URL(edge.url).port);
+      await fc.assert(
+        fc.asyncProperty(fuzzRequest(metrics, creds, known, port), async (r) => {
+          const a = await send(edge.url, r.request, HANG_MS);
+          if (a.kind === 'hung') findings.add('hang /metrics', `${describeRequest(r)} → no answer within ${HANG_MS} ms`);
+          else if (a.kind === 'answer') {
+            if (a.status >= 500 && !documented5xx(routes, r).includes(a.status)) findings.add(`${a.status} /metrics`, `${describeRequest(r)} → ${a.status} ${a.body.slice(0, 200)}`);
+            const l = leak(routes, r, a.status);
+            if (l) findings.add(`leak /metrics ${r.caller.kind}`, `${describeRequest(r)} → LEAK: ${l}`);
+          }
+          if (edge.death()) throw new Error(edge.death()!);
+        }),
+        fuzzParameters(15, 0.05),
+      );
+      expect(findings.list()).toEqual([]);
+    }, fuzzTimeout(30_000, 0.05));
   });
 }
