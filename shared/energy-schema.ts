@@ -98,6 +98,12 @@ export const MeteringSchema = z.strictObject({
   baseline: z
     .strictObject({
       description: z.string().max(200).optional(),
+      /**
+       * Hours each point covers (24 for daily points). With it, a report over another length of
+       * time gets the baseline's fixed part (the intercept) in proportion (docs/energy.md rule 11a),
+       * so today-so-far or a month compare fairly with daily points.
+       */
+      periodHours: z.number().positive().max(8784).optional(),
       points: z.array(z.strictObject({ production: z.number().min(0), energyKgce: z.number().min(0), label: z.string().max(64).optional() })).min(3).max(10_000),
     })
     .optional(),

@@ -10,7 +10,8 @@ import { calendarWindows, spreadOver, type LabelledWindow } from '../../shared/e
 import { shiftsBetween } from '../../shared/kpi/index.js';
 import { reportFromIntervals, type EnergyReport, type MeterIntervals } from '../../shared/energy/index.js';
 import type { CounterEvent } from '../../shared/energy/index.js';
-import type { DemandStatus, EnergyUplink, MeterLive } from '../../shared/energy-api.js';
+import type { DemandStatus, MeterLive } from '../../shared/energy-api.js';
+import type { EnergyUplink } from '../../shared/energy-uplink.js';
 export type { MeterLive } from '../../shared/energy-api.js';
 import { createConnector } from '../connectors/registry.js';
 import type { BoundTag, Connector, ConnectorHealth, TagSample } from '../connectors/index.js';

@@ -7,7 +7,7 @@
 import { PlantViewSchema, type DeviceHealth, type MachineLive, type PlantView, type Quality } from '../../shared/live-protocol.js';
 import { KpiSettingsSchema, ShiftCalendarSchema, type MachineState } from '../../shared/plant-schema.js';
 import { AlarmViewSchema, FloodStatusSchema, type AlarmView, type FloodStatus } from '../../shared/alarm-wire.js';
-import { EnergyUplinkSchema, MAX_ENERGY_UPLINK_CHARS, type EnergyUplink } from '../../shared/energy-api.js';
+import { EnergyUplinkSchema, MAX_ENERGY_UPLINK_CHARS, type EnergyUplink } from '../../shared/energy-uplink.js';
 import { z } from 'zod';
 import type { ModelEvent } from '../model/index.js';
 import { TagChanges, type TagReading } from '../model/index.js';

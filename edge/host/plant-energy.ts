@@ -7,7 +7,7 @@
 import type { ModelEvent } from '../model/index.js';
 import { TagChanges } from '../model/index.js';
 import type { RawPoint } from '../../shared/history-api.js';
-import type { EnergyUplink } from '../../shared/energy-api.js';
+import type { EnergyUplink } from '../../shared/energy-uplink.js';
 import { computeEnergyReport, type EnergyReport } from '../../shared/energy/index.js';
 
 /** The history tag that holds a meter's published total. */

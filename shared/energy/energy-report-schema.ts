@@ -85,7 +85,11 @@ export const EnergyReportInputSchema = z
     demandMeter: z.string().min(1).optional(),
     contractDemandKW: z.number().positive().optional(),
     production: z.strictObject({ good: z.number().min(0), variables: z.record(z.string(), z.number().finite()).optional() }).optional(),
-    baseline: z.strictObject({ points: z.array(baselinePoint).min(1).max(ENERGY_REPORT_LIMITS.baselinePoints) }).optional(),
+    baseline: z.strictObject({
+      /** Hours each point covers (24 for daily points): the intercept then scales with the period's length (rule 11a). */
+      periodHours: z.number().positive().max(8784).optional(),
+      points: z.array(baselinePoint).min(1).max(ENERGY_REPORT_LIMITS.baselinePoints),
+    }).optional(),
   })
   .superRefine((doc, ctx) => {
     if (Date.parse(doc.period.end) <= Date.parse(doc.period.start)) {

@@ -56,6 +56,27 @@ describe('docs/energy.md worked example', () => {
     expect(b.senpi).toBeCloseTo(0.975970464, 9);
   });
 
+  it('rule 11a: daily points (periodHours 24) against readings covering 1.5 hours (gas 07:30 to main/gas 09:00) scale the intercept by 1.5 / 24', () => {
+    const b = computeEnergyReport({ ...input, baseline: { ...input.baseline!, periodHours: 24 } }).baseline!;
+    // expected = 57 × 0.0625 + 0.18 × 1000 = 3.5625 + 180; savings = 183.5625 − 231.305; SEnPI = 231.305 / 183.5625.
+    expect(b.periodScale).toBeCloseTo(0.0625, 12);
+    expect(b.intercept).toBeCloseTo(57, 9);
+    expect(b.expectedKgce).toBeCloseTo(183.5625, 9);
+    expect(b.savingsKgce).toBeCloseTo(-47.7425, 9);
+    expect(b.senpi).toBeCloseTo(1.260088526, 9);
+    expect(report.baseline!.periodScale).toBe(1);
+  });
+
+  it('rule 11a: a period the readings do not fill counts the fixed part only for the time they cover', () => {
+    // From 07:00 the 07:20 reading of main is inside: main 410 kWh, readings cover 07:20–09:00 = 100 min.
+    const r = computeEnergyReport({ ...input, period: { ...input.period, start: '2026-11-02T07:00:00+08:00' }, baseline: { ...input.baseline!, periodHours: 24 } });
+    expect(r.totalKgce).toBeCloseTo(410 * 0.1229 + 182.145, 9);
+    expect(r.baseline!.periodScale).toBeCloseTo(100 / 60 / 24, 12);
+    // 57 × 100/1440 + 0.18 × 1000 = 3.958333… + 180
+    expect(r.baseline!.expectedKgce).toBeCloseTo(183.958333333, 8);
+    expect(r.baseline!.senpi).toBeCloseTo(232.534 / 183.958333333, 8);
+  });
+
   it('reports the reset and the rollover it found', () => {
     expect(meter('feeder-b').counterEvents).toEqual([{ ts: '2026-11-02T08:30:00+08:00', kind: 'reset', previous: 120, total: 5 }]);
     expect(meter('gas').counterEvents.map((e) => e.kind)).toEqual(['rollover']);

@@ -40,6 +40,8 @@ export interface EnergyReport {
     slopes: Record<string, number>;
     r2: number;
     points: number;
+    /** The intercept's share in the expected energy: hours the site's readings cover ÷ the points' periodHours (1 without periodHours; rule 11a). */
+    periodScale: number;
     expectedKgce: number | null;
     savingsKgce: number | null;
     senpi: number | null;
@@ -69,7 +71,7 @@ export interface ReportSettings {
   demandMeter?: string;
   contractDemandKW?: number;
   production?: { good: number; variables?: Record<string, number> };
-  baseline?: { points: ReadonlyArray<{ production: number; energyKgce: number; variables?: Record<string, number> }> };
+  baseline?: { periodHours?: number; points: ReadonlyArray<{ production: number; energyKgce: number; variables?: Record<string, number> }> };
 }
 
 /** The report CLI's input: readings → intervals by rules 1–3, then the shared report. */
@@ -153,13 +155,23 @@ export function reportFromIntervals(input: readonly MeterIntervals[], s: ReportS
       s.baseline.points.map((p) => [p.production, ...names.map((n) => p.variables![n]!)]),
       s.baseline.points.map((p) => p.energyKgce),
     );
-    const cmp = good === undefined ? null : compareWithBaseline(fit, [good, ...names.map((n) => s.production!.variables![n]!)], totals.totalKgce);
+    // Rule 11a: points over periods of periodHours; the fixed part (intercept) scales with the time
+    // the site's readings cover (root meters, first to last reading): the energy and the output
+    // compared are of that time too, not of a window the meters were not read in.
+    const roots = input.filter((m) => m.parent === null && m.covered);
+    const coveredMs = roots.length
+      ? Math.max(...roots.map((m) => m.covered!.to)) - Math.min(...roots.map((m) => m.covered!.from))
+      : period.end - period.start;
+    const periodScale = s.baseline.periodHours ? coveredMs / (s.baseline.periodHours * 3_600_000) : 1;
+    const scaled: RegressionFit = { ...fit, coefficients: fit.coefficients.map((c, j) => (j === 0 ? c * periodScale : c)) };
+    const cmp = good === undefined ? null : compareWithBaseline(scaled, [good, ...names.map((n) => s.production!.variables![n]!)], totals.totalKgce);
     baseline = {
       intercept: fit.coefficients[0]!,
       slope: fit.coefficients[1]!,
       slopes: Object.fromEntries(names.map((n, j) => [n, fit.coefficients[j + 2]!])),
       r2: fit.r2,
       points: fit.n,
+      periodScale,
       expectedKgce: cmp?.expected ?? null,
       savingsKgce: cmp?.savings ?? null,
       senpi: cmp?.senpi ?? null,

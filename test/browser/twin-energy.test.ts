@@ -1,6 +1,7 @@
 // The energy centre in real Chromium against the real simulator (with its utilities area) and
 // edge: a manager opens it, sees every meter of the plant file in the metering tree, the load
-// curve, cost by tariff period and tce/CO2e by medium and area; the
+// curve, cost by tariff period and tce/CO2e by medium and area, the EnPI against the baseline
+// (the REST answer's figures), follows the live `energy` push without polling; the
 // monthly report prints (window.print is caught, then the page is printed to PDF in print media).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,8 +27,8 @@ describe('energy centre on the real line', () => {
     // The manager's view opens the KPI dashboard first: back to the line to see the 3D view.
     await page.waitForSelector('[data-testid="dashboard"]:not([hidden])', { timeout: 30_000 });
     await page.locator('[data-testid="dashboard-toggle"]').click();
-    // The 3D utilities area is fed from the meters route (any role); a picture for review.
-    await page.waitForResponse((r) => new URL(r.url()).pathname === '/api/energy/meters' && r.status() === 200, { timeout: 30_000 });
+    // The 3D utilities area: read once from the meters route (any role), then moved by the live push; a picture for review.
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="energy-centre"]')?.dataset.liveTs !== undefined, undefined, { timeout: 40_000 });
     await page.waitForFunction((n) => window.__twin!.frames > n, await page.evaluate(() => window.__twin!.frames), { timeout: 10_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'energy-3d.png') });
     await page.locator('[data-testid="energy-toggle"]').click();
@@ -48,6 +49,52 @@ describe('energy centre on the real line', () => {
     await page.waitForSelector('[data-testid="energy-enpi"] tbody tr', { timeout: 30_000 });
     expect(await page.locator('[data-testid="energy-enpi"] tbody tr').count()).toBe(plant.machines.length);
     await page.screenshot({ path: join(ARTIFACTS, 'energy-centre.png') });
+  });
+
+  it('shows the EnPI against the baseline with the REST answer\'s numbers, and follows the live push without polling', async () => {
+    const { page } = twin;
+    const energyCalls: string[] = [];
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith('/api/energy/')) energyCalls.push(path);
+    });
+    // Today again: the report is asked with the output machine's good parts of the day.
+    const asked = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/energy/report' && new URL(r.url()).searchParams.has('good'), { timeout: 30_000 });
+    await page.locator('[data-testid="energy-today"]').click();
+    const response = await asked;
+    const query = new URL(response.url()).searchParams;
+    const answer = await response.json();
+    await page.waitForSelector('[data-testid="energy-baseline"] tr[data-key="senpi"]', { timeout: 30_000 });
+    const shown = Object.fromEntries(await page.$$eval('[data-testid="energy-baseline"] tr[data-key]', (trs) =>
+      trs.map((tr) => [(tr as HTMLElement).dataset.key!, tr.querySelector('td.num')!.textContent!])));
+    const num = (text: string) => Number(text.replace(/,/g, '').match(/-?\d+(?:\.\d+)?/)?.[0] ?? NaN);
+    const near = (text: string, value: number, decimals: number) => expect(Math.abs(num(text) - value)).toBeLessThanOrEqual(0.5 * 10 ** -decimals + 1e-12);
+    // The output the twin found is the packer's good parts of the plant-local day so far (historian counts), and the report holds it.
+    expect(num(shown.output!)).toBe(Number(query.get('good')));
+    expect(answer.baseline).not.toBeNull();
+    near(shown.enpi!, answer.enpi.kgcePerGood, 5);
+    near(shown.expected!, answer.baseline.expectedKgce, 2);
+    near(shown.actual!, answer.totalKgce, 2);
+    near(shown.savings!, answer.baseline.savingsKgce, 2);
+    near(shown.senpi!, answer.baseline.senpi, 4);
+    expect(shown.model).toContain(`R² ${answer.baseline.r2.toFixed(3)}`);
+    // The plant file's daily baseline (periodHours 24) against the part of today the site's meters were read in: the fixed part pro rata (rule 11a).
+    const roots = answer.meters.filter((m: { parent: string | null; covered: unknown }) => m.parent === null && m.covered) as Array<{ covered: { from: string; to: string } }>;
+    const hours = (Math.max(...roots.map((m) => Date.parse(m.covered.to))) - Math.min(...roots.map((m) => Date.parse(m.covered.from)))) / 3_600_000;
+    expect(answer.baseline.periodScale).toBeCloseTo(hours / 24, 9);
+    expect(answer.baseline.expectedKgce).toBeCloseTo(answer.baseline.intercept * answer.baseline.periodScale + answer.baseline.slope * Number(query.get('good')), 6);
+    await page.locator('[data-testid="energy-baseline"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'energy-baseline.png') });
+
+    // Live: the next `energy` push (every 15 s) moves the panel; meters and the running block are not polled.
+    energyCalls.length = 0;
+    const before = await page.locator('[data-testid="energy-centre"]').getAttribute('data-live-ts');
+    await page.waitForFunction((b) => {
+      const ts = document.querySelector<HTMLElement>('[data-testid="energy-centre"]')?.dataset.liveTs;
+      return ts !== undefined && ts !== b;
+    }, before, { timeout: 40_000 });
+    expect(energyCalls.filter((p) => p === '/api/energy/meters' || p === '/api/energy/demand')).toEqual([]);
+    expect(await page.locator('[data-testid="energy-tree"] li[data-meter="main"]').count()).toBe(1);
   });
 
   it('prints the monthly report', async () => {

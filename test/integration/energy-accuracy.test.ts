@@ -17,7 +17,8 @@ import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.j
 import { UTILITY_METERS, type UtilitiesTruth, type UtilityMeterId } from '../../plc-sim/utilities.js';
 import { retarget } from '../support/line-harness.js';
 import { call, connect, connected, login, type LiveClient } from '../api/api-client.js';
-import { EnergyLiveSchema, EnergyUplinkSchema, type EnergyLive } from '../../shared/energy-api.js';
+import { EnergyLiveSchema, type EnergyLive } from '../../shared/energy-api.js';
+import { EnergyUplinkSchema } from '../../shared/energy-uplink.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** 07:40 Asia/Shanghai on a Monday: the run crosses the 08:00 valley → peak tariff boundary. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UplinkSettingsSchema } from '../../shared/uplink-config.js';
-import type { EnergyUplink } from '../../shared/energy-api.js';
+import type { EnergyUplink } from '../../shared/energy-uplink.js';
 import { toPlantView } from '../../shared/live-protocol.js';
 import { parsePlant } from '../../edge/config/load-plant.js';
 import { createEdgeNode, type EdgeNode } from '../../edge/uplink/edge-node.js';

@@ -8,6 +8,7 @@ import {
 } from '../../../shared/live-protocol.js';
 import { AlarmEventSchema, AlarmListSchema, type AlarmEvent, type AlarmList } from '../../../shared/alarm-wire.js';
 import type { CommandAck, CommandRequest } from '../../../shared/command-api.js';
+import { EnergyLiveSchema, type EnergyLive } from '../../../shared/energy-api.js';
 
 const RETRY_MS = 3000;
 
@@ -26,6 +27,8 @@ export interface LiveConnectionHandlers {
   alarm?(event: AlarmEvent): void;
   /** The standing alarm list: after each snapshot, and instead of events a lagging socket missed. */
   alarms?(list: AlarmList): void;
+  /** Site meters and the running 15-minute block (shared/energy-api.ts EnergyLive), on plants with meters. */
+  energy?(message: EnergyLive): void;
 }
 
 export interface LiveConnection {
@@ -107,6 +110,13 @@ export function connectLive(url: string | undefined, handlers: LiveConnectionHan
     const parsed = AlarmListSchema.safeParse(raw);
     if (!parsed.success) return handlers.protocolError(`alarms: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
     handlers.alarms(parsed.data);
+  });
+
+  socket.on('energy', (raw) => {
+    if (!handlers.energy) return;
+    const parsed = EnergyLiveSchema.safeParse(raw);
+    if (!parsed.success) return handlers.protocolError(`energy: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+    handlers.energy(parsed.data);
   });
 
   return {

@@ -1,14 +1,16 @@
 // The energy centre (能源管理中心) for managers: the metering tree with each meter's share of
 // its parent and live power, today's load curve against the contracted demand, the running
 // 15-minute block, cost by tariff period, standard coal and CO2e by medium and by area, and a
-// printable monthly report (the browser's print, with print styles). Figures come from the
-// edge's energy routes; the edge refuses the report to roles below manager, and the button
-// only shows for them.
+// printable monthly report (the browser's print, with print styles), and the period's EnPI
+// against the ISO 50006 baseline with the savings. Figures come from the edge's energy routes;
+// meters and the running block then follow the live `energy` push, which also says when to read
+// the report again. The edge refuses the report to roles below manager; the button only shows for them.
 import { hasRole, type Role } from '../../../../shared/auth-api.js';
 import type { EnergyReport } from '../../../../shared/energy/index.js';
+import type { EnergyLive } from '../../../../shared/energy-api.js';
 import { onLangChange, t, type TextKey } from '../../i18n.js';
 import { button, el, setText } from '../dom.js';
-import { byArea, fetchEnergyCentre, fetchEnpi, meteringTree, monthWindow, periodWindow, type BlockView, type EnergyCentreData, type MachineEnpi, type Period, type TreeNode } from './energy-data.js';
+import { byArea, fetchEnergyCentre, fetchEnpi, meteringTree, monthWindow, outputMachine, periodWindow, withLive, type BlockView, type EnergyCentreData, type MachineEnpi, type Period, type TreeNode } from './energy-data.js';
 import './energy-centre.css';
 
 export interface EnergyCentreContext {
@@ -25,6 +27,8 @@ export interface EnergyCentre {
   close(): void;
   /** Shows or hides the button as the session's role changes. */
   refreshAccess(): void;
+  /** The live `energy` message: meters and the running block at once, the report again when it is due. */
+  applyLive(message: EnergyLive): void;
 }
 
 const MEDIUM_KEYS: Record<string, TextKey> = {
@@ -35,8 +39,8 @@ const medium = (m: string): string => (MEDIUM_KEYS[m] ? t(MEDIUM_KEYS[m]) : m);
 const tariffName = (p: string): string => (PERIOD_KEYS[p] ? t(PERIOD_KEYS[p]) : p);
 const fmt = (v: number | null | undefined, digits = 1): string =>
   v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits });
-/** Live refresh: meters and the running block change every second; a report every 10 s is plenty. */
-const REFRESH_MS = 10_000;
+/** Meters and the running block follow the live push; the period's report is read again at most this often (and at once on a demand alarm). */
+const REPORT_EVERY_MS = 60_000;
 
 function table(headers: string[], rows: Array<Array<string>>, testid: string): HTMLTableElement {
   const tableEl = el('table', 'energy-table');
@@ -127,18 +131,47 @@ function section(title: string, ...content: Node[]): HTMLElement {
   return s;
 }
 
-/** Today's EnPIs per machine and for the site (kgce per good part of the output machine). */
-function enpiSection(r: EnergyReport | null, machines: readonly MachineEnpi[], config: ReadonlyArray<{ id: string; name: string; type: string }>): HTMLElement {
+/** Today's EnPI of each machine: its own meter per good part (the KPI engine's plant-local day). */
+function enpiSection(machines: readonly MachineEnpi[], config: ReadonlyArray<{ id: string; name: string; type: string }>): HTMLElement {
   const names = new Map(config.map((m) => [m.id, m.name]));
-  // A furnace stands beside the line, outside the part flow: the output is the last machine in flow.
-  const outputId = [...config].reverse().find((m) => m.type !== 'furnace')?.id;
-  const output = machines.find((m) => m.id === outputId);
   const rows = machines.map((m) => [names.get(m.id) ?? m.id, fmt(m.kWh, 2), String(m.good), fmt(m.kWhPerGood, 4)]);
-  const s = section(t('energyEnpi'), table([t('energyMeter'), 'kWh', t('good'), 'kWh / part'], rows, 'energy-enpi'));
-  if (r && output && output.good > 0) {
-    s.append(el('p', 'energy-fig', `${t('energySiteTotal')}: ${fmt(r.totalKgce / output.good, 5)} kgce / part`));
+  return section(t('energyEnpi'), table([t('energyMeter'), 'kWh', t('good'), 'kWh / part'], rows, 'energy-enpi'));
+}
+
+/**
+ * The period's site EnPI and, with the plant file's baseline, the ISO 50006 comparison: model,
+ * expected energy for the period's output, actual, savings and SEnPI — the edge's figures as the
+ * report route gives them (shared/energy rule 11/11a), only formatted here.
+ */
+function baselineSection(r: EnergyReport, good: number | null): HTMLElement {
+  const rows: Array<[key: string, label: string, value: string]> = [
+    ['output', t('energyOutput'), good === null ? '—' : good.toLocaleString()],
+    ['enpi', t('energyEnpiSite'), `${fmt(r.enpi.kgcePerGood, 5)} kgce / part`],
+  ];
+  const b = r.baseline;
+  if (b) {
+    const scale = b.periodScale !== 1 ? ` (${t('energyBaselineScale')} × ${fmt(b.periodScale, 4)})` : '';
+    rows.push(
+      ['model', t('energyBaselineModel'), `kgce = ${fmt(b.intercept, 2)} + ${fmt(b.slope, 5)} × parts · R² ${fmt(b.r2, 3)} · n ${b.points}${scale}`],
+      ['expected', t('energyExpected'), `${fmt(b.expectedKgce, 2)} kgce`],
+      ['actual', t('energyActual'), `${fmt(r.totalKgce, 2)} kgce`],
+      ['savings', t('energySavings'), `${fmt(b.savingsKgce, 2)} kgce`],
+      ['senpi', t('energySenpi'), fmt(b.senpi, 4)],
+    );
   }
-  s.append(el('p', 'energy-hint', t('energyNoBaseline')));
+  const tableEl = el('table', 'energy-table');
+  tableEl.dataset.testid = 'energy-baseline-table';
+  const body = tableEl.createTBody();
+  for (const [key, label, value] of rows) {
+    const tr = body.insertRow();
+    tr.dataset.key = key;
+    tr.append(el('td', 'label', label), el('td', 'num', value));
+  }
+  const s = section(t('energyBaseline'), tableEl);
+  s.dataset.testid = 'energy-baseline';
+  if (b && b.savingsKgce !== null) s.classList.add(b.savingsKgce >= 0 ? 'better' : 'worse');
+  if (!b) s.append(el('p', 'energy-hint', t('energyBaselineNone')));
+  else if (good === null) s.append(el('p', 'energy-hint', t('energyNoOutput')));
   return s;
 }
 
@@ -192,8 +225,9 @@ export function createEnergyCentre(host: HTMLElement, ctx: EnergyCentreContext):
 
   let period: Period = 'today';
   let open = false;
-  let timer: ReturnType<typeof setInterval> | null = null;
   let last: EnergyCentreData | null = null;
+  let reportAt = -Infinity;
+  let loading = false;
   let printing = false;
   let enpi: MachineEnpi[] = [];
 
@@ -231,19 +265,26 @@ export function createEnergyCentre(host: HTMLElement, ctx: EnergyCentreContext):
     tree.dataset.testid = 'energy-tree';
     body.append(tree);
     if (!printing) body.append(section(t('energyLoadCurve'), loadCurve(last.blocks, d?.contractDemandKW ?? null)));
-    if (last.report) body.append(...reportSections(last.report));
+    if (last.report) body.append(...reportSections(last.report), baselineSection(last.report, last.good));
     if (!printing && period === 'today' && enpi.length) {
-      body.append(enpiSection(last.report, enpi, ctx.machines?.() ?? []));
+      body.append(enpiSection(enpi, ctx.machines?.() ?? []));
     }
   }
 
   async function load(): Promise<void> {
     const tz = ctx.timezone();
     const window = printing ? monthWindow(now(), tz) : periodWindow(period, now(), tz);
-    [last, enpi] = await Promise.all([
-      fetchEnergyCentre(window, periodWindow('today', now(), tz)),
-      fetchEnpi((ctx.machines?.() ?? []).map((m) => m.id)),
-    ]);
+    const machines = ctx.machines?.() ?? [];
+    reportAt = now();
+    loading = true;
+    try {
+      [last, enpi] = await Promise.all([
+        fetchEnergyCentre(window, periodWindow('today', now(), tz), outputMachine(machines)),
+        fetchEnpi(machines.map((m) => m.id)),
+      ]);
+    } finally {
+      loading = false;
+    }
     render();
   }
 
@@ -255,15 +296,20 @@ export function createEnergyCentre(host: HTMLElement, ctx: EnergyCentreContext):
       root.hidden = false;
       document.body.classList.add('energy-open');
       labels();
-      if (!timer) timer = setInterval(() => void load(), REFRESH_MS);
       await load();
     },
     close() {
       open = false;
       root.hidden = true;
       document.body.classList.remove('energy-open');
-      if (timer) clearInterval(timer);
-      timer = null;
+    },
+    applyLive(message) {
+      // When the last push arrived (tests and support read it off the panel).
+      root.dataset.liveTs = String(message.ts);
+      if (!open || !last || printing) return;
+      last = { ...last, meters: withLive(last.meters, message), demand: message.demand };
+      render();
+      if (!loading && (message.alarm || now() - reportAt >= REPORT_EVERY_MS)) void load();
     },
     refreshAccess() {
       const role = ctx.role();

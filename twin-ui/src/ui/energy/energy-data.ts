@@ -2,7 +2,8 @@
 // arranged for drawing: the metering tree, the load curve, cost, tce/CO2e by medium and area.
 // Pure apart from the fetches; the report's figures are the edge's (shared/energy), never redone here.
 import type { EnergyReport } from '../../../../shared/energy/index.js';
-import type { DemandStatus as DemandView, MeterLive as MeterLiveView } from '../../../../shared/energy-api.js';
+import type { DemandStatus as DemandView, EnergyLive, MeterLive as MeterLiveView } from '../../../../shared/energy-api.js';
+import type { CountsAnswer } from '../../../../shared/history-api.js';
 export type { MeterLiveView };
 import type { PeriodKpiAnswer } from '../../../../shared/kpi-api.js';
 import { fromLocal, localDateOf } from '../../../../shared/kpi/index.js';
@@ -90,19 +91,44 @@ export interface EnergyCentreData {
   report: EnergyReport | null;
   blocks: BlockView[];
   demand: DemandView | null;
+  /** Good parts of the output machine in the window (the EnPI's and the baseline's output), null when unknown. */
+  good: number | null;
   errors: string[];
 }
 
-export async function fetchEnergyCentre(window: { from: number; to: number }, dayWindow: { from: number; to: number }): Promise<EnergyCentreData> {
+/** The machine good parts leave the line from: the last in flow, a furnace beside the line does not count. */
+export function outputMachine(machines: ReadonlyArray<{ id: string; type: string }>): string | null {
+  return [...machines].reverse().find((m) => m.type !== 'furnace')?.id ?? null;
+}
+
+/** Good parts the machine made in [from, to), from the historian's counts (the `base` of a count from `from` up to `to`). */
+export async function fetchGood(machineId: string, window: { from: number; to: number }): Promise<number | null> {
+  const q = `since=${window.from}&from=${window.to}&to=${window.to + 1}`;
+  const r = await getJson<CountsAnswer>(`api/history/counts/${encodeURIComponent(machineId)}?${q}`);
+  return r.ok ? r.value.base.good : null;
+}
+
+/** The meters with what the live `energy` message says now (totals, power, flow, stuck); their place in the tree stays. */
+export function withLive(meters: readonly MeterLiveView[], message: EnergyLive): MeterLiveView[] {
+  const live = new Map(message.meters.map((m) => [m.id, m]));
+  return meters.map((m) => {
+    const l = live.get(m.id);
+    return l ? { ...m, total: l.total, powerKW: l.powerKW, ratePerHour: l.ratePerHour, suspectStuck: l.suspectStuck, ts: message.ts } : m;
+  });
+}
+
+export async function fetchEnergyCentre(window: { from: number; to: number }, dayWindow: { from: number; to: number }, output: string | null = null): Promise<EnergyCentreData> {
   const errors: string[] = [];
   const keep = <T>(r: RestResult<T>): T | null => {
     if (r.ok) return r.value;
     errors.push(r.error);
     return null;
   };
+  // The output first: the report holds the EnPI and the baseline's expected energy for it.
+  const good = output ? await fetchGood(output, window) : null;
   const [meters, report, demand] = await Promise.all([
     getJson<{ meters: MeterLiveView[] }>('api/energy/meters'),
-    getJson<EnergyReport>(`api/energy/report?from=${window.from}&to=${window.to}`),
+    getJson<EnergyReport>(`api/energy/report?from=${window.from}&to=${window.to}${good !== null ? `&good=${good}` : ''}`),
     getJson<DemandView>('api/energy/demand'),
   ]);
   const m = keep(meters);
@@ -114,5 +140,5 @@ export async function fetchEnergyCentre(window: { from: number; to: number }, da
     const b = keep(await getJson<{ blocks: BlockView[] }>(`api/energy/meters/${encodeURIComponent(loadMeter)}/blocks?from=${dayWindow.from}&to=${dayWindow.to}`));
     blocks = b?.blocks ?? [];
   }
-  return { meters: m?.meters ?? [], report: rep, blocks, demand: d, errors };
+  return { meters: m?.meters ?? [], report: rep, blocks, demand: d, good, errors };
 }
