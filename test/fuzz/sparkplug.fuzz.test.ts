@@ -184,7 +184,8 @@ const edgeInbound = (): fc.Arbitrary<Message> => {
 
 const hostInbound = (): fc.Arbitrary<Message> => {
   const nodeIds = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(NODE, 'fz-1', 'fz-2') }, { weight: 1, arbitrary: nastyString().map((s) => s.replace(/[+#/\u0000]/g, '_').slice(0, 100) || 'x') });
-  const names = ['bdSeq', 'Node Control/Rebirth', 'Twinline/Plant View', 'Twinline/KPI Settings', 'Alarms/List', 'Command/Result', ...tagMetricNames];
+  // Energy/Meters: the meters' totals the host keeps and aggregates (edge/host/plant-energy.ts).
+  const names = ['bdSeq', 'Node Control/Rebirth', 'Twinline/Plant View', 'Twinline/KPI Settings', 'Alarms/List', 'Command/Result', 'Energy/Meters', ...tagMetricNames];
   const nodeMsg = fc.tuple(fc.constantFrom('NBIRTH', 'NDATA', 'NDEATH'), nodeIds).chain(([type, node]) =>
     hostilePayload(seeds[type] ?? seeds.NBIRTH ?? [], names).map((payload) => ({ topic: `spBv1.0/${GROUP}/${type}/${node}`, payload })));
   const deviceMsg = fc.tuple(fc.constantFrom('DBIRTH', 'DDATA', 'DDEATH'), nodeIds, fc.oneof(fc.constantFrom(...machineIds), fc.string({ minLength: 1, maxLength: 20 }).map((s) => s.replace(/[+#/]/g, '_')))).chain(([type, node, device]) =>
