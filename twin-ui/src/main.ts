@@ -129,7 +129,7 @@ const alarmPanel = createAlarmPanel(byId('stage'), {
 void alarmPanel.reload();
 // The energy centre (ui/energy/): its button shows for managers and up.
 const energyCentre = createEnergyCentre(byId('stage'), { timezone: () => store.plant?.site.timezone ?? 'UTC', role: () => session?.role ?? null, machines: () => store.plant?.machines.map((m) => ({ id: m.id, name: m.name, type: m.type })) ?? [] });
-if (world) startUtilitiesFeed((meters) => world.applyUtilities(meters));
+const utilitiesFeed = world ? startUtilitiesFeed((meters) => world.applyUtilities(meters)) : null;
 // Environment view (ui/environment/): emissions and HJ 212 reporting, for maintenance and managers.
 const environmentPanel = createEnvironmentPanel(byId('stage'), { role: () => session?.role ?? null, timezone: () => store.plant?.site.timezone ?? 'UTC', now: () => store.serverTs || Date.now() });
 // The operator's stops with the reason prompt, and the shift handover (ui/stops/, ui/handover/): one sheet at a time.
@@ -317,6 +317,10 @@ const live: LiveConnection = connectLive(params.get('edge') ?? undefined, {
   delta: (d) => store.applyDelta(d),
   alarm: (e) => alarmPanel.applyEvent(e),
   alarms: (l) => alarmPanel.applyList(l),
+  energy: (m) => {
+    energyCentre.applyLive(m);
+    utilitiesFeed?.applyLive(m);
+  },
   connection: (state) => {
     connection = state;
     refreshAllMachines();
