@@ -1,7 +1,7 @@
 // What the environment view shows, from the edge's /api/emissions answers: per outlet and factor
 // the live measured and converted value against its limit, the last complete hour with its HJ 75
-// validity, today's mass against the permit, and each outlet's worst status. Pure, so it is
-// tested without a browser (test/unit/twin-environment.test.ts).
+// validity, today's and this year's mass against the permit, and each outlet's worst status.
+// Pure, so it is tested without a browser (test/unit/twin-environment.test.ts).
 
 export type EnvStatus = 'ok' | 'warn' | 'over' | 'invalid' | 'none';
 
@@ -9,6 +9,8 @@ export interface ApiFactor { code: string; name: string; unit: string | null; ro
 export interface ApiSampleFactor { code: string; value: number | null; flag: string; zs: number | null; rate: number | null }
 export interface ApiOutlet { id: string; name: string; kind: 'flue-gas' | 'wastewater'; mn: string; referenceO2: number | null; factors: ApiFactor[]; latest: { ts: number; status: string; factors: ApiSampleFactor[] } | null }
 export interface ApiPlatform { platform: string; host: string; port: number; edition: string; connected: boolean; backlog: number; lastSentAt: number | null; lastAnswerAt: number | null; lastError: string | null }
+/** GET /api/emissions `totals`: mass of each permitted pollutant (edge/emissions/emission-totals.ts). */
+export interface ApiTotal { outlet: string; code: string; todayKg: number; yearKg: number; projectedYearKg: number | null; permitDailyKg: number | null; permitAnnualKg: number | null; daily: string; annual: string }
 export interface ApiRecord { code: string; start: number; avg: number | null; zsAvg: number | null; cou: number | null; flag: string; validParts: number; expectedParts: number }
 
 export interface FactorRow {
@@ -24,6 +26,10 @@ export interface FactorRow {
   hour: { start: number; value: number | null; valid: boolean; flag: string } | null;
   todayKg: number | null;
   permitDailyKg: number | null;
+  /** This calendar year so far, and at the pace so far, against the annual permit. */
+  yearKg: number | null;
+  projectedYearKg: number | null;
+  permitAnnualKg: number | null;
   status: EnvStatus;
 }
 
@@ -45,8 +51,10 @@ export function statusOf(value: number | null, limit: number | null, flag: strin
   return value >= WARN_SHARE * limit ? 'warn' : 'ok';
 }
 
-/** `hours`: today's hour records of the outlet, oldest first. */
-export function outletView(outlet: ApiOutlet, hours: readonly ApiRecord[]): OutletView {
+const PERMIT_STATUS: Record<string, EnvStatus> = { exceeded: 'over', approaching: 'warn', ok: 'ok' };
+
+/** `hours`: today's hour records of the outlet, oldest first; `totals`: the edge's mass totals (today's mass falls back to the hours' sum). */
+export function outletView(outlet: ApiOutlet, hours: readonly ApiRecord[], totals: readonly ApiTotal[] = []): OutletView {
   const rows = outlet.factors.map((f): FactorRow => {
     const live = outlet.latest?.factors.find((x) => x.code === f.code) ?? null;
     const limit = f.limits?.hour ?? f.limits?.day ?? null;
@@ -55,7 +63,8 @@ export function outletView(outlet: ApiOutlet, hours: readonly ApiRecord[]): Outl
     const pollutant = f.role === 'pollutant';
     // Flue-gas limits are on converted concentrations; wastewater limits on the measured value.
     const held = live ? (outlet.kind === 'flue-gas' && pollutant ? live.zs : live.value) : null;
-    const couSum = mine.reduce<number | null>((s, h) => (h.cou === null ? s : (s ?? 0) + h.cou), null);
+    const total = totals.find((t) => t.outlet === outlet.id && t.code === f.code) ?? null;
+    const couSum = total ? total.todayKg : mine.reduce<number | null>((s, h) => (h.cou === null ? s : (s ?? 0) + h.cou), null);
     const hourValue = last ? (outlet.kind === 'flue-gas' && pollutant ? last.zsAvg : last.avg) : null;
     return {
       code: f.code, name: f.name, unit: f.unit ?? '',
@@ -64,9 +73,13 @@ export function outletView(outlet: ApiOutlet, hours: readonly ApiRecord[]): Outl
       hour: last && { start: last.start, value: hourValue, valid: last.validParts >= 45 && hourValue !== null, flag: last.flag },
       todayKg: pollutant ? couSum : null,
       permitDailyKg: f.permit?.dailyKg ?? null,
+      yearKg: pollutant ? total?.yearKg ?? null : null,
+      projectedYearKg: pollutant ? total?.projectedYearKg ?? null : null,
+      permitAnnualKg: f.permit?.annualKg ?? null,
       status: pollutant
         ? worstOf([statusOf(held, limit, live?.flag ?? 'B'), last ? statusOf(hourValue, limit, last.flag) : 'none',
-          couSum !== null && f.permit?.dailyKg !== undefined && couSum > f.permit.dailyKg ? 'over' : 'none'])
+          couSum !== null && f.permit?.dailyKg !== undefined && couSum > f.permit.dailyKg ? 'over' : 'none',
+          total ? PERMIT_STATUS[total.annual] ?? 'none' : 'none'])
         : live ? statusOf(live.value, null, live.flag) : 'none',
     };
   });
