@@ -192,15 +192,21 @@ describe('what the plant host exports', () => {
   it('refuses without its token and counts the line it hosts with it', async () => {
     expect((await scrape(host.url)).status).toBe(401);
     expect((await scrape(host.url, `Bearer ${edgeToken}`)).status).toBe(401);
-    let m = await scraped(host.url, HOST_TOKEN);
+    const m = await scraped(host.url, HOST_TOKEN);
     expect(seriesValue(m, 'twinline_host_broker_connected')).toBe(1);
     expect(seriesValue(m, 'twinline_host_line_online', { line: lineKey })).toBe(1);
-    await waitFor('the line served by the host', () => host.line(lineKey), 20_000);
-    m = await scraped(host.url, HOST_TOKEN);
-    expect(seriesValue(m, 'twinline_host_line_served', { line: lineKey })).toBe(1);
     expect(seriesValue(m, 'twinline_host_messages_received_total')).toBeGreaterThan(0);
     const machines = m.samples.filter((s) => s.name === 'twinline_host_line_machines' && s.labels.line === lineKey).reduce((sum, s) => sum + s.value, 0);
     expect(machines).toBe(edge.machines().length);
+  });
+
+  it('exports the KPIs the host recomputes once it serves the line', async () => {
+    await waitFor('the line served by the host', () => host.line(lineKey), 20_000);
+    const m = await scraped(host.url, HOST_TOKEN);
+    expect(seriesValue(m, 'twinline_host_line_served', { line: lineKey })).toBe(1);
+    const oee = seriesValue(m, 'twinline_host_line_kpi_ratio', { line: lineKey, kpi: 'oee' });
+    expect(oee).toBeGreaterThanOrEqual(0);
+    expect(oee).toBeLessThanOrEqual(1);
   });
 });
 
