@@ -384,7 +384,7 @@ export function createAlarmDetail(deps: AlarmDetailDeps): AlarmDetail {
       select.addEventListener('change', () => showRecording(Number(select.value)));
       row.append(select);
     }
-    if (deps.role() !== null) {
+    if (deps.role() !== null && a.kind !== 'derived') {
       row.append(button(t('recRecordNow'), 'record-now', () => void act(async () => {
         const r = await recordNow(a.machineId);
         if (!r.ok) return r;
@@ -479,6 +479,8 @@ export function createAlarmDetail(deps: AlarmDetailDeps): AlarmDetail {
 
   function load(a: AlarmView): void {
     const gen = generation;
+    // A derived alarm (the energy demand, emissions) stands for a module, not a machine: no machine health, service history or recordings to ask for.
+    if (a.kind === 'derived') return;
     void fetchDiagnosis(a.machineId).then((r) => settle(gen, r, (v) => (health = v.health), 'diagnosis'));
     void loadHistory(a.machineId, gen);
     if (shownId !== null) void loadRecording(shownId, gen);
