@@ -7,33 +7,24 @@ import type { AddressInfo } from 'node:net';
 import type { PlantConfig } from '../shared/plant-schema.js';
 import type { PeriodTotals } from '../shared/kpi/index.js';
 import { toPlantView, type DeviceHealth, type LineSnapshot, type MachineLive } from '../shared/live-protocol.js';
-import { tagsOfDevice, type Connector } from './connectors/connector.js';
-import { createConnector } from './connectors/registry.js';
-import { createPlantModel, TOTAL_ROLES } from './model/plant-model.js';
-import { fanOut, type ModelEventSink } from './model/model-event-sink.js';
-import { lastGoodValues } from './store/last-values.js';
-import { openHistorian, tagPolicies, type Historian } from './store/historian.js';
-import { startKpisFromHistory } from './store/kpi-replay.js';
-import { createLiveKpiEngine, type LiveKpiEngine } from './kpi/live-kpi-engine.js';
-import { kpiSink } from './kpi/kpi-feed.js';
-import { createLiveServer, type LiveServer } from './live/live-server.js';
-import { createHttpServer, type TlsFiles } from './api/http-server.js';
-import { registerEdgeApi } from './api/edge-api.js';
-import { openReadWorker } from './store/read-worker-client.js';
-import type { ApiRouteInfo } from './api/openapi.js';
-import { createAlarmService, type AlarmService } from './alarms/alarm-service.js';
-import { createAuthService, type AuthMode, type AuthService } from './auth/auth-service.js';
-import { loadSecret } from './auth/secret.js';
-import { openAuditLog, type AuditLog } from './audit/audit-log.js';
-import { auditAnchorFile, loadAuditKey } from './audit/audit-key.js';
-import { openDatabase } from './store/database.js';
-import { createCommandService, type CommandService } from './commands/command-service.js';
-import { createReadBackWatch } from './commands/read-back.js';
-import { createEdgeNode, type EdgeNode } from './uplink/edge-node.js';
-import { commandServiceHandler } from './uplink/remote-commands.js';
+import { alarmSettings } from '../shared/alarm-rules.js';
 import type { Log } from './logger.js';
-import { attachEnergy } from './energy/energy-hook.js';
-import { attachEmissions } from './emissions/emission-hook.js';
+import { tagsOfDevice, type Connector } from './connectors/index.js';
+import { createConnector } from './connectors/registry.js';
+import { createPlantModel, fanOut, TOTAL_ROLES, type ModelEventSink } from './model/index.js';
+import { openDatabase, lastGoodValues, openHistorian, openReadWorker, startKpisFromHistory, tagPolicies, type Historian } from './store/index.js';
+import { createLiveKpiEngine, kpiSink, type LiveKpiEngine } from './kpi/index.js';
+import { auditAnchorFile, loadAuditKey, openAuditLog, type AuditLog } from './audit/index.js';
+import { createAuthService, loadSecret, type AuthMode, type AuthService } from './auth/index.js';
+import { createAlarmService, type AlarmService } from './alarms/index.js';
+import { HealthMonitor, loadFaultCatalogue } from './diagnosis/index.js';
+import { ServiceCases } from './service/index.js';
+import { createCommandService, createReadBackWatch, type CommandService } from './commands/index.js';
+import { createHttpServer, registerEdgeApi, type ApiRouteInfo, type TlsFiles } from './api/index.js';
+import { createEdgeNode, commandServiceHandler, type EdgeNode } from './uplink/index.js';
+import { createLiveServer, type LiveServer } from './live/index.js';
+import { attachEnergy } from './energy/index.js';
+import { attachEmissions } from './emissions/index.js';
 import { attachOpcUaServer, type EdgeOpcUaServer } from './opcua-server/index.js';
 import { attachDowntime } from './downtime/index.js';
 import { attachHandover } from './handover/index.js';
@@ -133,8 +124,22 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const auth = await createAuthService({
     sqlite: authDb, secret: secret.key, mode: options.auth?.mode ?? 'required', audit, now, log, tokenTtlMs: options.auth?.tokenTtlMs,
   });
+  // Alarms, with machine health (edge/diagnosis) as their anomaly scorer and the fault catalogue
+  // for advice; service cases beside them, opened from their journal and recordings. Each module
+  // on a connection of its own.
+  const alarmRules = alarmSettings(plant.alarms);
+  const health = new HealthMonitor({ plant, settings: alarmRules.predictive, now });
+  const faultCatalogue = loadFaultCatalogue(alarmRules.faultCatalogue);
   const alarmsDb = openDatabase(options.dbFile);
-  const alarms = createAlarmService({ plant, sqlite: alarmsDb, now, log, stateIntervals: historian.stateIntervals });
+  const alarms = createAlarmService({
+    plant, settings: alarmRules, sqlite: alarmsDb, now, log, catalogue: faultCatalogue, monitor: health,
+    recordingsInUse: () => cases.recordingsInUse(),
+  });
+  const casesDb = openDatabase(options.dbFile);
+  const cases = new ServiceCases({
+    sqlite: casesDb, plant, catalogue: faultCatalogue, now, stateIntervals: historian.stateIntervals,
+    occurrence: (id) => alarms.occurrence(id), record: (machineId, o) => alarms.record(machineId, o),
+  });
   const readBack = createReadBackWatch();
   const commands = createCommandService({
     plant, connectors, machine: (id) => model.machine(id), audit, alarms, readBack, now, log, readBackTimeoutMs: options.auth?.readBackTimeoutMs,
@@ -143,7 +148,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   // Heavy history, KPI-history and alarm-statistics reads run on a worker thread with its own read-only connection (issue 16.2).
   const reads = options.dbFile === ':memory:' || options.readWorker === false ? undefined : openReadWorker({ file: options.dbFile, catchUp: () => historian.queries.catchUp(), log });
   await registerEdgeApi(app, {
-    plant, auth, audit, commands, alarms, kpi, history: historian.queries, reads, machines, now,
+    plant, auth, audit, commands, alarms, cases, kpi, history: historian.queries, reads, machines, now,
     status: () => {
       const d = devices();
       return {
@@ -196,11 +201,12 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const sinks: ModelEventSink[] = [
     historian,
     kpiSink(kpi),
+    health, // before the alarm engine: it reads the anomaly scores
     ...alarms.sinks,
     readBack,
     ...(uplink ? [uplink] : []),
-    ...(await attachEnergy({ app, plant, dbFile: options.dbFile, dataDir: options.dataDir, now, log, live })),
-    ...(await attachEmissions({ app, plant, dbFile: options.dbFile, now, log })),
+    ...(await attachEnergy({ app, plant, dbFile: options.dbFile, dataDir: options.dataDir, now, log, live, alarms })),
+    ...(await attachEmissions({ app, plant, dbFile: options.dbFile, now, log, alarms: alarms.engine })),
     ...(opcuaServer ? [opcuaServer] : []),
     live,
   ];
@@ -248,6 +254,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       auditDb.close();
       authDb.close();
       alarmsDb.close();
+      casesDb.close();
       historian.close();
     },
   };
