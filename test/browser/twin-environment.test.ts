@@ -63,17 +63,17 @@ describe('environment view on the real line', () => {
       for (const f of outlet.factors) {
         const live = outlet.latest?.factors.find((x) => x.code === f.code);
         const shown = await cells(outlet.id, f.code);
-        // Factor, measured (+ unit + flag), converted, limit, last hour, today, permit/day, year, permit/year.
+        // Factor, measured (+ unit + flag), converted, limit, last hour, today's average, today's kg, permit/day, year, permit/year.
         expect(shown[1]!.startsWith(`${fmt(live?.value)} `), `${outlet.id} ${f.code} measured ${shown[1]} vs ${live?.value}`).toBe(true);
         expect(shown[1]!.endsWith(live?.flag ?? 'B')).toBe(true);
         expect(shown[2]).toBe(fmt(live?.zs));
         if (f.role === 'pollutant') {
           expect(shown[3]).toBe(fmt(f.limits?.hour ?? f.limits?.day ?? null, 0));
           const total = answer.totals.find((t) => t.outlet === outlet.id && t.code === f.code);
-          expect(shown[5]).toBe(total ? fmt(total.todayKg, 3) : '—');
+          expect(shown[6]).toBe(total ? fmt(total.todayKg, 3) : '—');
           // Small masses with three decimals, like today's.
-          expect(shown[7]).toBe(fmt(total?.yearKg ?? null, total && total.yearKg < 100 ? 3 : 1));
-          expect(shown[8]).toBe(fmt(f.permit?.annualKg ?? null, 0));
+          expect(shown[8]).toBe(fmt(total?.yearKg ?? null, total && total.yearKg < 100 ? 3 : 1));
+          expect(shown[9]).toBe(fmt(f.permit?.annualKg ?? null, 0));
         }
         checked++;
       }

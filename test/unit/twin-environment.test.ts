@@ -32,6 +32,11 @@ describe('environment view', () => {
     const hours = Array.from({ length: 12 }, () => hour('a21002', 100, 60, 'N', 2));
     expect(outletView(stack, hours).rows[0]).toMatchObject({ todayKg: 24, status: 'over' });
   });
+  it("today's average is the mean of the valid hours only, with their count (HJ 75: 20 make a day)", () => {
+    const hours = [hour('a21002', 200, 60, 'N', 1), hour('a21002', null, 40, 'C', 1), hour('a21002', 260, 50, 'N', 1)];
+    expect(outletView(stack, hours).rows[0]!.day).toEqual({ value: 230, validHours: 2 });
+    expect(outletView(stack, []).rows[0]!.day).toBeNull();
+  });
   it('statuses', () => {
     expect(statusOf(301, 300, 'N')).toBe('over');
     expect(statusOf(100, 300, 'D')).toBe('invalid');

@@ -24,6 +24,8 @@ export interface FactorRow {
   /** The limit the live and hourly value is held against (hour, else day). */
   limit: number | null;
   hour: { start: number; value: number | null; valid: boolean; flag: string } | null;
+  /** Today so far: the mean of the valid hours (HJ 75 needs 20 of them for a valid day) and how many there are. */
+  day: { value: number | null; validHours: number } | null;
   todayKg: number | null;
   permitDailyKg: number | null;
   /** This calendar year so far, and at the pace so far, against the annual permit. */
@@ -65,12 +67,15 @@ export function outletView(outlet: ApiOutlet, hours: readonly ApiRecord[], total
     const held = live ? (outlet.kind === 'flue-gas' && pollutant ? live.zs : live.value) : null;
     const total = totals.find((t) => t.outlet === outlet.id && t.code === f.code) ?? null;
     const couSum = total ? total.todayKg : mine.reduce<number | null>((s, h) => (h.cou === null ? s : (s ?? 0) + h.cou), null);
-    const hourValue = last ? (outlet.kind === 'flue-gas' && pollutant ? last.zsAvg : last.avg) : null;
+    const held_ = (h: ApiRecord) => (outlet.kind === 'flue-gas' && pollutant ? h.zsAvg : h.avg);
+    const hourValue = last ? held_(last) : null;
+    const validHours = mine.filter((h) => h.validParts >= 45 && held_(h) !== null && ['N', 'T', 'S'].includes(h.flag));
     return {
       code: f.code, name: f.name, unit: f.unit ?? '',
       measured: live?.value ?? null, converted: live?.zs ?? null, flag: live?.flag ?? 'B',
       limit: pollutant ? limit : null,
       hour: last && { start: last.start, value: hourValue, valid: last.validParts >= 45 && hourValue !== null, flag: last.flag },
+      day: mine.length ? { value: validHours.length ? validHours.reduce((a, h) => a + held_(h)!, 0) / validHours.length : null, validHours: validHours.length } : null,
       todayKg: pollutant ? couSum : null,
       permitDailyKg: f.permit?.dailyKg ?? null,
       yearKg: pollutant ? total?.yearKg ?? null : null,

@@ -17,13 +17,13 @@ const TEXT = {
     toggle: 'Environment', title: 'Emissions and HJ 212 reporting', factor: 'Factor', measured: 'Measured', converted: 'Converted',
     limit: 'Limit', hour: 'Last hour', today: 'Today (kg)', permit: 'Permit/day', year: 'Year (kg)', permitYear: 'Permit/year', invalid: 'invalid', platforms: 'Platforms',
     connected: 'connected', offline: 'offline', backlog: 'waiting', lastAnswer: 'last answer', report: "Today's hour records (CSV)", none: '—',
-    unavailable: 'Emission data unavailable', dayReport: 'Daily report', projected: 'at this pace',
+    unavailable: 'Emission data unavailable', dayReport: 'Daily report', projected: 'at this pace', todayAvg: 'Today avg', validHours: 'valid h', lastSent: 'last packet',
   },
   'zh-CN': {
     toggle: '环境', title: '排放监测与 HJ 212 上报', factor: '因子', measured: '实测', converted: '折算',
     limit: '限值', hour: '上一小时', today: '今日排放量 (kg)', permit: '许可量/日', year: '本年累计 (kg)', permitYear: '许可量/年', invalid: '无效', platforms: '监控平台',
     connected: '已连接', offline: '离线', backlog: '待发', lastAnswer: '最近应答', report: '今日小时数据 (CSV)', none: '—',
-    unavailable: '排放数据不可用', dayReport: '排放日报表', projected: '按当前速度全年',
+    unavailable: '排放数据不可用', dayReport: '排放日报表', projected: '按当前速度全年', todayAvg: '今日均值', validHours: '有效小时', lastSent: '最近发送',
   },
 } as const;
 
@@ -94,15 +94,16 @@ export function createEnvironmentPanel(parent: HTMLElement, o: EnvironmentPanelO
       + (conditions.length ? `<ul class="env-conditions">${conditions.map((c) => `<li class="env-over" data-kind="${esc(c.kind)}">${esc(zh ? c.zh : c.en)}</li>`).join('')}</ul>` : '')
       + views.map((v) => `
       <div class="env-outlet env-${v.worst}" data-outlet="${esc(v.id)}"><h3>${esc(v.name)}</h3>
-      <table><thead><tr><th>${t.factor}</th><th>${t.measured}</th><th>${t.converted}</th><th>${t.limit}</th><th>${t.hour}</th><th>${t.today}</th><th>${t.permit}</th><th>${t.year}</th><th>${t.permitYear}</th></tr></thead><tbody>
+      <table><thead><tr><th>${t.factor}</th><th>${t.measured}</th><th>${t.converted}</th><th>${t.limit}</th><th>${t.hour}</th><th>${t.todayAvg}</th><th>${t.today}</th><th>${t.permit}</th><th>${t.year}</th><th>${t.permitYear}</th></tr></thead><tbody>
       ${v.rows.map((r) => `<tr class="env-${r.status}" data-code="${r.code}"><td>${esc(r.name)} <small>${r.code}</small></td><td>${fmt(r.measured)} ${esc(r.unit)} <small>${r.flag}</small></td>
         <td>${fmt(r.converted)}</td><td>${fmt(r.limit, 0)}</td><td>${r.hour ? (r.hour.valid ? fmt(r.hour.value) : `${t.invalid} (${r.hour.flag})`) : t.none}</td>
+        <td>${r.day ? `${fmt(r.day.value)} <small>${r.day.validHours} ${t.validHours}</small>` : t.none}</td>
         <td>${fmt(r.todayKg, 3)}</td><td>${fmt(r.permitDailyKg, 1)}</td>
         <td${r.projectedYearKg !== null ? ` title="${t.projected} ${fmt(r.projectedYearKg, 0)} kg"` : ''}>${fmt(r.yearKg, r.yearKg !== null && r.yearKg < 100 ? 3 : 1)}</td><td>${fmt(r.permitAnnualKg, 0)}</td></tr>`).join('')}
       </tbody></table>
       <a href="api/emissions/${encodeURIComponent(v.id)}/records?period=hour&from=${from}&to=${o.now()}&format=csv" download>${t.report}</a></div>`).join('')
       + `<p><button type="button" class="env-report-open">${t.dayReport}</button></p>`
-      + `<h3>${t.platforms}</h3><ul>${platforms.map((p) => `<li class="${p.connected ? 'env-ok' : 'env-over'}">${esc(p.platform)} ${esc(p.host)}:${p.port} (HJ 212-${esc(p.edition)}): ${p.connected ? t.connected : t.offline}, ${t.backlog} ${p.backlog}, ${t.lastAnswer} ${p.lastAnswerAt ? new Date(p.lastAnswerAt).toLocaleTimeString() : t.none}${p.lastError ? ` — ${esc(p.lastError)}` : ''}</li>`).join('')}</ul>`;
+      + `<h3>${t.platforms}</h3><ul>${platforms.map((p) => `<li class="${p.connected ? 'env-ok' : 'env-over'}">${esc(p.platform)} ${esc(p.host)}:${p.port} (HJ 212-${esc(p.edition)}): ${p.connected ? t.connected : t.offline}, ${t.backlog} ${p.backlog}, ${t.lastSent} ${p.lastSentAt ? new Date(p.lastSentAt).toLocaleTimeString() : t.none}, ${t.lastAnswer} ${p.lastAnswerAt ? new Date(p.lastAnswerAt).toLocaleTimeString() : t.none}${p.lastError ? ` — ${esc(p.lastError)}` : ''}</li>`).join('')}</ul>`;
   }
 
   // ---- the daily report: an overlay with a date, printable, and its CSV -------------------
