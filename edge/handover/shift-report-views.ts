@@ -74,7 +74,7 @@ tr.unclassified td { background: #fde8e8; font-weight: 600; } .meta { color: #55
 </style></head><body>
 <h1>${esc(L.title)} · ${esc(r.line.name)}</h1>
 <div class="head"><span>${L.shift}: <b>${esc(r.shift.date)} ${esc(r.shift.name)}</b> (${esc(formatInstant(r.shift.start, tz))} – ${esc(formatInstant(r.shift.end, tz))})</span>
-<span>${L.generated}: ${esc(formatInstant(r.generatedAt, tz))}</span>
+<span>${L.generated}: ${esc(formatInstant(Math.floor(r.generatedAt / 1000) * 1000, tz))}</span>
 ${r.lineOee ? `<span>${L.lineOee}: <b>${p(r.lineOee.oee)}</b> (${esc(r.lineOee.bottleneck)})</span>` : ''}
 <span>${L.scrap}: <b>${r.scrap}</b></span><span>${L.energy}: <b>${r.energyKWh.toFixed(2)} kWh</b></span></div>
 <h2>${L.oee}</h2>

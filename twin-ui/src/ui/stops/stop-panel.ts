@@ -90,7 +90,8 @@ export function createStopPanel(stage: HTMLElement, o: StopPanelOptions): StopPa
     const T = tx();
     badge.textContent = waiting.length ? String(waiting.length) : '';
     badge.hidden = waiting.length === 0;
-    prompt.hidden = waiting.length === 0 || dialog.isOpen;
+    // Hidden while the sheet or the picker is open: the sheet lists the same stops, flagged.
+    prompt.hidden = waiting.length === 0 || dialog.isOpen || open;
     const first = waiting[0];
     if (!first) return;
     const name = o.machines().find((m) => m.id === first.machineId)?.name ?? first.machineId;
@@ -207,6 +208,11 @@ export function createStopPanel(stage: HTMLElement, o: StopPanelOptions): StopPa
   }
 
   async function pollPrompts(): Promise<void> {
+    // Before the line's snapshot the prompt could only name machine ids: ask again shortly.
+    if (o.machines().length === 0) {
+      setTimeout(() => void pollPrompts(), 1000);
+      return;
+    }
     if (!o.loggedIn()) return;
     const answer = await downtimeApi.prompts();
     if (!answer.ok) return;
@@ -225,6 +231,7 @@ export function createStopPanel(stage: HTMLElement, o: StopPanelOptions): StopPa
     sheet.hidden = !open;
     toggleButton.setAttribute('aria-pressed', String(open));
     stage.classList.toggle('stops-open', open);
+    renderPrompt();
     if (open) o.onOpen?.();
     if (open) void selectMachine(machineId ?? waiting[0]?.machineId ?? o.machines()[0]?.id ?? '');
   }
