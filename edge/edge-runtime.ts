@@ -194,7 +194,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const downtime = await attachDowntime({ app, plant, dbFile: options.dbFile, now, audit, stateIntervals, kpi });
   await attachHandover({
     app, plant, dbFile: options.dbFile, now, log, audit, downtime, startedAt,
-    shiftTotals: (machineId, start) => kpi.closedShifts(machineId).find((c) => c.shift.start === start)?.totals
+    // details() first: it closes a shift that has ended by now() even on a machine with no event since.
+    shiftTotals: (machineId, start) => (kpi.details(machineId), kpi.closedShifts(machineId)).find((c) => c.shift.start === start)?.totals
       ?? (historian.queries.kpiPeriods(machineId, start, start + 1)[0]?.totals as PeriodTotals | undefined) ?? null,
   });
   // Everything downstream of the model, in the order each apply()'s events reach it.
