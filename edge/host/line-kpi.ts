@@ -35,7 +35,7 @@ export interface HostLineKpi extends ModelEventSink {
 /**
  * The fields of a PlantConfig that the KPI engine (edge/kpi/live-kpi-engine.ts) and the KPI
  * routes (edge/api/kpi-routes.ts) read: site time zone, line, calendar, KPI conventions, CO2e
- * factor and each machine's id and ideal cycle time. The rest (devices, tags' addresses) is
+ * factor and each machine's id, ideal cycle time and counter roles. The rest (devices, tags' addresses) is
  * not in a birth and not needed, hence the one cast.
  */
 export function kpiPlantOf(view: PlantView, settings: KpiSettingsMetric): PlantConfig {
@@ -46,7 +46,11 @@ export function kpiPlantOf(view: PlantView, settings: KpiSettingsMetric): PlantC
     energy: { co2eKgPerKWh: settings.co2eKgPerKWh },
     ...(settings.kpi ? { kpi: settings.kpi } : {}),
     devices: [],
-    machines: view.machines.map((m) => ({ id: m.id, name: m.name, idealCycleTimeSeconds: m.idealCycleTimeSeconds })),
+    // The host counts from the edge's published Counts/Total and Counts/Good (the engine reads the counting mode from the roles).
+    machines: view.machines.map((m) => ({
+      id: m.id, name: m.name, idealCycleTimeSeconds: m.idealCycleTimeSeconds,
+      tags: [{ name: 'Counts/Total', role: 'totalCount' }, { name: 'Counts/Good', role: 'goodCount' }],
+    })),
   };
   return plant as unknown as PlantConfig;
 }
