@@ -48,7 +48,7 @@ export interface LogOptions extends Partial<LogSettings> {
   now?: () => number;
   /** Names the process in every line ("twinline-edge", "twinline-host"). */
   service?: string;
-  /** Where lines go (default: info to stdout, warn and error to stderr, written synchronously). */
+  /** Where lines go (default: info to process.stdout, warn and error to process.stderr). */
   out?: DestinationStream;
   err?: DestinationStream;
 }
@@ -69,9 +69,11 @@ const prettified = (stream: DestinationStream): DestinationStream => ({ write: (
 export function createLog(options: LogOptions = {}): Log {
   const now = options.now ?? Date.now;
   const format = options.format ?? 'json';
-  // Synchronous writes: a fatal error's line is out before process.exit, and an edge logs a few lines a minute.
-  let out = options.out ?? pino.destination({ fd: 1, sync: true });
-  let err = options.err ?? pino.destination({ fd: 2, sync: true });
+  // Through process.stdout/stderr, which Node writes synchronously to files, pipes and terminals
+  // on Linux: a fatal error's line is out before process.exit, and whatever wraps the process's
+  // streams (a test's preload, a debugger) sees the lines.
+  let out: DestinationStream = options.out ?? process.stdout;
+  let err: DestinationStream = options.err ?? process.stderr;
   if (format === 'pretty') {
     out = prettified(out);
     err = prettified(err);
