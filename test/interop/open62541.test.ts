@@ -85,6 +85,9 @@ describe.skipIf(!present)('open62541 client against the edge\'s OPC UA server an
     for (const m of edge.machines()) expect(out).toContain(`ns=1;s=${m.machineId}  `);
     expect(out).toMatch(/MachineryItemState/);
     expect(out).toMatch(/Identification/);
+    // The CNC mill is an OPC 40501-1 machine tool: its Monitoring and Production objects are there too.
+    expect(out).toMatch(/ns=1;s=mill-Monitoring\s/);
+    expect(out).toMatch(/ns=1;s=mill-Production\s/);
     expect(out).toMatch(/ns=1;s=mill\.CurrentShift\.OEE/);
     // open62541 prints the variant as { UaType: 10, Value: 16.09 } (10 = Float, as the plant file's float32).
     const read = /READ ns=1;s=mill\.power -> (\S+) \{\s*UaType: (\d+),\s*Value: ([-\d.eE+]+)/.exec(out);
@@ -94,6 +97,26 @@ describe.skipIf(!present)('open62541 client against the edge\'s OPC UA server an
     expect(out).toMatch(/SUBSCRIBE Good/);
     const changes = /CHANGES (\d+) in/.exec(out);
     expect(Number(changes?.[1]), out).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reads a machine\'s current-shift OEE as a Good Double, the figure the edge\'s KPI engine has', async () => {
+    await waitFor('the mill\'s shift KPIs', () => edge.kpi.machine('mill').counts.total > 0, 60_000);
+    // The engine's figure from one refresh (1 s) before the probe until it ends: the server's copy is one of those.
+    const seen: number[] = [edge.kpi.machine('mill').oee.oee];
+    const sampler = setInterval(() => seen.push(edge.kpi.machine('mill').oee.oee), 50);
+    await new Promise((r) => setTimeout(r, 1_200));
+    const { code, out } = await probe([endpoint(), 'ns=1;s=mill.CurrentShift.OEE', '1']).finally(() => clearInterval(sampler));
+    expect(code, out).toBe(0);
+    // 11 = Double; a ratio 0…1 (refreshed every second from the engine).
+    const read = /READ ns=1;s=mill\.CurrentShift\.OEE -> (\S+) \{\s*UaType: (\d+),\s*Value: ([-\d.eE+]+)/.exec(out);
+    expect(read?.[1], out).toBe('Good');
+    expect(read![2]).toBe('11');
+    const oee = Number(read![3]);
+    expect(oee).toBeGreaterThanOrEqual(0);
+    expect(oee).toBeLessThanOrEqual(1);
+    // It moves with the clock as well as with parts: the value read lies within what the engine showed meanwhile.
+    expect(oee).toBeGreaterThanOrEqual(Math.min(...seen) - 1e-9);
+    expect(oee).toBeLessThanOrEqual(Math.max(...seen) + 1e-9);
   });
 
   it('refuses a password the foreign client would send in clear (security None, token not encrypted)', async () => {
