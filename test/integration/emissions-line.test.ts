@@ -81,6 +81,10 @@ describe('emissions on the demo line', () => {
     const alarm = await waitFor('the nox-high alarm', () => line.edge.alarms.list().alarms.find((x) => x.ruleId === 'nox-high' && x.active), 60_000);
     expect(alarm).toMatchObject({ machineId: 'furnace', priority: 'high' });
 
+    // The emission conditions are alarm points of the furnace in the edge's own alarm engine (derived signals).
+    const keys = line.edge.alarms.list({ all: true }).alarms.map((a) => a.key);
+    expect(keys).toEqual(expect.arrayContaining(['emission-stack-hour-a21002@furnace', 'emission-stack-data-loss@furnace', 'emission-effluent-calibration-overdue@furnace']));
+
     const overview = await call(line.edge.url, '/api/emissions', { token });
     expect(overview.body.platforms[0]).toMatchObject({ platform: 'provincial', connected: true });
     expect(overview.body.outlets.map((o: any) => o.id)).toEqual(['stack', 'effluent']);
@@ -88,5 +92,12 @@ describe('emissions on the demo line', () => {
     expect((await call(line.edge.url, '/api/emissions', { token: operator })).status).toBe(403);
     const csv = await call(line.edge.url, `/api/emissions/stack/records?period=minute&from=${from}&to=${line.sim.clock.now()}&format=csv`, { token });
     expect(String(csv.body).split('\n')[0]).toBe('start,code,avg,min,max,zsAvg,zsMin,zsMax,cou,flag,validParts,expectedParts');
+    // Totals and the daily report over REST; an operator may not read them.
+    expect(overview.body.totals.map((t: any) => `${t.outlet}.${t.code}`)).toEqual(['stack.a21026', 'stack.a21002', 'stack.a34013', 'effluent.w01018']);
+    const report = await call(line.edge.url, '/api/emissions/report?date=2026-11-03', { token });
+    expect(report.status).toBe(200);
+    expect(report.body.outlets.map((o: any) => o.id)).toEqual(['stack', 'effluent']);
+    expect((await call(line.edge.url, '/api/emissions/report?date=2026-11-03', { token: operator })).status).toBe(403);
+    expect((await call(line.edge.url, '/api/emissions/report?date=2026-13-40', { token })).status).toBe(400);
   }, 300_000);
 });
