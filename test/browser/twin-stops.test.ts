@@ -85,6 +85,38 @@ describe('operators classify and split stops in the twin (real simulator + edge,
     }, scope);
   }
 
+  it('phone 390×844 (zh-CN): a handover note and an open issue written and the issue closed by touch; over REST and in the audit log', async () => {
+    const browser: Browser = await launchChromium({ width: 390, height: 844 });
+    try {
+      const { page } = browser;
+      await page.goto(`${line.url}/?lang=zh-CN&quality=low`);
+      await waitForTwin(page, 30_000);
+      await page.locator('[data-testid="handover-toggle"]').click();
+      const sheet = page.locator('[data-testid="handover-panel"]');
+      await sheet.waitFor({ state: 'visible', timeout: 10_000 });
+      await sheet.locator('[data-testid="handover-input"]').fill('Mill coolant topped up');
+      await sheet.locator('[data-testid="handover-add-note"]').click();
+      await sheet.locator('[data-testid="handover-note"]', { hasText: 'Mill coolant topped up' }).waitFor({ timeout: 10_000 });
+      await sheet.locator('[data-testid="handover-input"]').fill('Washer door sticks');
+      await sheet.locator('[data-testid="handover-add-issue"]').click();
+      const issue = sheet.locator('[data-testid="handover-issue"]', { hasText: 'Washer door sticks' });
+      await issue.waitFor({ timeout: 10_000 });
+      expect(await layoutProblems(page, '.handover-sheet')).toEqual([]);
+      await page.screenshot({ path: join(ARTIFACTS, 'handover-phone.png') });
+      const answer = (await call<{ notes: Array<{ text: string; kind: string; author: string }>; openIssues: Array<{ id: number; text: string }> }>(line.url, '/api/handover', { token: operator })).body;
+      expect(answer.notes.map((n) => [n.kind, n.text, n.author])).toEqual([['note', 'Mill coolant topped up', 'operator'], ['issue', 'Washer door sticks', 'operator']]);
+      expect(answer.openIssues.map((n) => n.text)).toEqual(['Washer door sticks']);
+      await issue.locator('[data-testid="handover-close-issue"]').click();
+      await until('the issue closed at the edge', async () => (await call<{ openIssues: unknown[] }>(line.url, '/api/handover', { token: operator })).body.openIssues.length === 0, 10_000);
+      const audit = async (action: string) => (await call<{ entries: Array<{ actor: string; outcome: string }> }>(line.url, `/api/audit?action=${action}&after=0&limit=50`, { token: manager })).body.entries.map((e) => [e.actor, e.outcome]);
+      expect(await audit('handover.note')).toEqual([['operator', 'ok']]);
+      expect(await audit('handover.issue')).toEqual([['operator', 'ok']]);
+      expect(await audit('handover.issue-close')).toEqual([['operator', 'ok']]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+
   for (const screen of SCREENS) {
     it(`${screen.name} ${screen.width}×${screen.height} (${screen.lang}): the prompt leads to a reason, then the stop is split`, async () => {
       const browser: Browser = await launchChromium({ width: screen.width, height: screen.height });
