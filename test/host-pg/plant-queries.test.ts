@@ -30,7 +30,7 @@ function shift(machineId: string, o: { production: number; breakdown: number; id
 
 function alarm(key: string, activeTs: number, ackTs: number | null, returnTs: number | null, priority: AlarmView['priority'] = 'high'): AlarmView {
   return {
-    key, ruleId: key, kind: 'high', machineId: 'm1', tag: null, priority, message: `alarm ${key}`, state: 'unack-active', active: true, acked: ackTs !== null,
+    key, ruleId: key, kind: 'high', machineId: 'm1', tag: null, priority, message: `alarm ${key}`, state: 'active-unacked', active: true, acked: ackTs !== null,
     occurrenceId: 1, activeTs, ackTs, ackBy: ackTs ? 'op' : null, returnTs, value: null, faultCode: null, shelved: null, outOfService: null, suppressed: false, chattering: false,
   } as AlarmView;
 }
