@@ -48,10 +48,13 @@ export function buildDayReport(input: DayReportInput): EmissionDayReport {
       day[f.code] = r ? cell(r, limitOf(f.code, 'day'), converted(f.code)) : null;
     }
     const earlierDays = input.records('day', o.id, input.yearStart, input.from);
+    // Today: the open hour's valid minutes count too, as in GET /api/emissions totals.
+    const openHour = Math.floor(input.now / 3_600_000) * 3_600_000;
+    const openMinutes = open && input.now >= input.from ? input.records('minute', o.id, Math.max(openHour, input.from), input.now + 1) : [];
     const mass = o.factors.filter((f) => f.role === 'pollutant' && f.permit).map((f) => {
       const closed = dayRecords.find((x) => x.code === f.code);
-      // An open day counts its valid closed hours, as its day record will.
-      const dayKg = closed ? closed.cou ?? 0 : massSoFarKg({ days: [], hours: hourRecords.filter((h) => h.code === f.code), minutes: [] });
+      // An open day counts its valid closed hours, as its day record will, and the open hour's valid minutes.
+      const dayKg = closed ? closed.cou ?? 0 : massSoFarKg({ days: [], hours: hourRecords.filter((h) => h.code === f.code), minutes: openMinutes.filter((m) => m.code === f.code) });
       const yearKg = massSoFarKg({ days: earlierDays.filter((d) => d.code === f.code), hours: [], minutes: [] }) + dayKg;
       return { code: f.code, dayKg, yearKg, permitDailyKg: f.permit!.dailyKg ?? null, permitAnnualKg: f.permit!.annualKg ?? null };
     });

@@ -75,6 +75,8 @@ describe('an injected exceedance through the emissions module and the alarm engi
     expect(Math.abs(cell.zsAvg! - truth.zsAvg!) / truth.zsAvg!).toBeLessThan(0.01);
     expect(report.open).toBe(true);
     expect(stack.day.a21002).toBeNull(); // the day has not closed
+    // The report's mass of the open day is the module's today (closed hours and the open hour's minutes).
+    expect(stack.mass.find((m) => m.code === 'a21002')!.dayKg).toBeCloseTo(nox.todayKg, 9);
     const line = csvLines(report).find((l) => l.startsWith('2026-11-03,stack,') && l.includes(',hour,2026-11-03T09:00') && l.includes(',a21002,'));
     expect(line?.endsWith(',300,true')).toBe(true);
 
