@@ -8,6 +8,7 @@ import { EmissionSettingsSchema, checkEmissionSettings } from './emission-schema
 import { MeteringSchema, checkMetering } from './energy-schema.js';
 import { OpcUaServerSettingsSchema } from './opcua-server-schema.js';
 import { DowntimeConfigSchema } from './downtime-schema.js';
+import { FloorLayoutSchema, checkFloorLayout } from './floor-layout-schema.js';
 
 export const MACHINE_STATES = ['running', 'idle', 'down', 'setup', 'planned-stop', 'no-data'] as const;
 export const MachineStateSchema = z.enum(MACHINE_STATES);
@@ -224,6 +225,8 @@ export const PlantSchema = z
     opcuaServer: OpcUaServerSettingsSchema.optional(),
     /** Downtime reason tree per machine type and PLC fault-code defaults (shared/downtime-schema.ts, docs/downtime.md); the built-in tree when absent. */
     downtime: DowntimeConfigSchema.optional(),
+    /** The floor around the machines: snap grid, floor-plan image, areas, conveyors (shared/floor-layout-schema.ts; written by the twin's layout mode). */
+    layout: FloorLayoutSchema.optional(),
     devices: z.array(DeviceSchema).min(1),
     machines: z.array(MachineSchema).min(1),
   })
@@ -285,6 +288,7 @@ export const PlantSchema = z
     if (plant.emissions) {
       checkEmissionSettings(plant.emissions, plant.machines, (path, message) => ctx.addIssue({ code: 'custom', path: ['emissions', ...path], message }));
     }
+    if (plant.layout) checkFloorLayout(plant.layout, plant.machines.map((m) => m.id), (path, message) => ctx.addIssue({ code: 'custom', path: ['layout', ...path], message }));
     if (plant.metering) checkMetering(plant.metering, plant.machines, (path, message) => ctx.addIssue({ code: 'custom', path: ['metering', ...path], message }));
   });
 
