@@ -3,7 +3,7 @@
 // counter (the most common case). Each way yields the same two numbers the KPIs need, total
 // and good; with a total only, every part is good until scrap is booked (by an operator, a
 // quality station or a reject counter). Pure and browser-safe.
-import type { MachineConfig, TagRole } from './plant-schema.js';
+import type { TagRole } from './plant-schema.js';
 
 export const COUNTING_MODES = ['total+good', 'total+scrap', 'good+scrap', 'total-only', 'good-only', 'none'] as const;
 export type CountingMode = (typeof COUNTING_MODES)[number];
@@ -11,7 +11,8 @@ export type CountingMode = (typeof COUNTING_MODES)[number];
 /** Counter deltas of one batch, by role (0 for a role the machine does not have). */
 export interface CounterDeltas { total: number; good: number; scrap: number }
 
-export function countingModeOf(machine: Pick<MachineConfig, 'tags'>): CountingMode {
+/** From the plant file's machine, or the twin's plant view of it: only the tags' roles count. */
+export function countingModeOf(machine: { tags: readonly { role: TagRole }[] }): CountingMode {
   const has = (role: TagRole) => machine.tags.some((t) => t.role === role);
   const total = has('totalCount');
   const good = has('goodCount');

@@ -49,7 +49,7 @@ export const OrderReportQuerySchema = z.strictObject({ format: z.enum(['json', '
 export const ScrapBookingSchema = z.strictObject({
   machineId,
   quantity: z.number().int().min(1).max(100_000),
-  reason: z.string().trim().min(3, 'say why (at least 3 characters), e.g. "burr on bore"').max(200),
+  reason: z.string().trim().min(2, 'say why (at least 2 characters), e.g. "burr on bore" or "毛刺"').max(200),
   /** Who found it: the operator at the machine or a quality station. */
   source: z.enum(['operator', 'quality']).default('operator'),
   /** Default: the order the machine is working on. */
@@ -89,9 +89,13 @@ export interface StoredScrap {
 }
 
 /** Where an order stands, as the live `order` message and GET /api/orders/current carry it. */
-export interface OrderProgress {
-  ts: number;
-  line: { id: string; orderId: string | null; productId: string | null; status: OrderStatus | null; quantity: number | null; good: number; progress: number | null };
+export const OrderProgressSchema = z.object({
+  ts: z.number(),
+  line: z.object({
+    id: z.string(), orderId: z.string().nullable(), productId: z.string().nullable(), status: OrderStatusSchema.nullable(),
+    quantity: z.number().nullable(), good: z.number(), progress: z.number().nullable(),
+  }),
   /** The order each machine works on and who said so (a PLC tag wins over the operator's start). */
-  machines: { machineId: string; orderId: string | null; source: 'plc' | 'operator' | null; changeover: boolean }[];
-}
+  machines: z.array(z.object({ machineId: z.string(), orderId: z.string().nullable(), source: z.enum(['plc', 'operator']).nullable(), changeover: z.boolean() })),
+});
+export type OrderProgress = z.infer<typeof OrderProgressSchema>;

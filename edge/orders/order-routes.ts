@@ -95,7 +95,10 @@ export const orderRoutes: FastifyPluginAsync<{ orders: OrdersModule }> = async (
     method: 'POST', url: '/api/orders/:id/start', access: 'operator', tag: 'orders', action: 'starting a work order',
     summary: 'Start (or resume) an order on the line; recipe "download" writes the product\'s recipe through the command service (maintenance and up, read back, audited)',
     params: OrderPathSchema, body: OrderStartSchema,
-    responses: { ...ok('started'), 403: err('the recipe download needs a role that may write setpoints'), 404: err('no such order'), 409: err('another order is on the line, or this one is completed') },
+    responses: {
+      ...ok('started'), 403: err('the recipe download needs a role that may write setpoints'), 404: err('no such order'), 409: err('another order is on the line, or this one is completed'),
+      422: err('a recipe value the tag refuses'), 429: err('PLC writes too often: try again later'), 502: err('a device refused or did not answer a recipe write'), 503: err('a device is offline or too many commands are in flight'),
+    },
   }, ({ params, body, principal, req }) => {
     if (!principal) throw new ApiFailure(401, 'unauthenticated', 'log in first');
     return orders.start(params.id, body.recipe, { principal, source: req.ip, transport: 'rest' });

@@ -61,7 +61,8 @@ export function createOrderTracker(o: OrderTrackerOptions): OrderTracker {
   for (const m of o.plant.machines) {
     for (const t of m.tags) roles.set(`${m.id}.${t.name}`, t.role);
     tracks.set(m.id, {
-      machineId: m.id, hasOrderTag: m.tags.some((t) => t.role === 'orderId'), plcOrder: null, plcProduct: null, source: null,
+      // The furnace treats batches beside the line: it follows an order only when its own PLC names one.
+      machineId: m.id, hasOrderTag: m.tags.some((t) => t.role === 'orderId') || m.type === 'furnace', plcOrder: null, plcProduct: null, source: null,
       state: 'no-data', reason: undefined, segment: null, lastProduct: null, changeover: false, plcReportedSetup: false, time: 0,
     });
   }

@@ -23,6 +23,8 @@ import { createLoginForm } from './ui/login-form.js';
 import { resolveView, viewsFor, VIEW_FEATURES, type ViewName } from './ui/views/role-views.js';
 import { createStopPanel } from './ui/stops/stop-panel.js';
 import { createHandoverPanel } from './ui/handover/handover-panel.js';
+import { createOrderPanel } from './ui/orders/order-panel.js';
+import { countingModeOf } from '../../shared/count-roles.js';
 
 function byId(id: string): HTMLElement {
   const e = document.getElementById(id);
@@ -138,12 +140,18 @@ const stopPanel = createStopPanel(byId('stage'), {
   timezone: () => store.plant?.site.timezone ?? 'UTC',
   loggedIn: () => loginNeeded === null,
   now: () => store.serverTs || Date.now(),
-  onOpen: () => handoverPanel.toggle(false),
+  onOpen: () => { handoverPanel.toggle(false); orderPanel.toggle(false); },
 });
 const handoverPanel = createHandoverPanel(byId('stage'), {
   timezone: () => store.plant?.site.timezone ?? 'UTC',
   machineName: (id) => store.machineConfig(id)?.name ?? id,
-  onOpen: () => stopPanel.toggle(false),
+  onOpen: () => { stopPanel.toggle(false); orderPanel.toggle(false); },
+});
+// Work orders and scrap booking (ui/orders/): the same dock, one sheet at a time.
+const orderPanel = createOrderPanel(byId('stage'), {
+  machines: () => store.plant?.machines.map((m) => ({ id: m.id, name: m.name, counting: countingModeOf(m) })) ?? [],
+  role: () => session?.role ?? null,
+  onOpen: () => { stopPanel.toggle(false); handoverPanel.toggle(false); },
 });
 function toggleDashboard(): void {
   if (dashboard.isOpen) dashboard.close();
@@ -295,6 +303,7 @@ onLangChange(() => {
   alarmPanel.relabel();
   stopPanel.relabel();
   handoverPanel.relabel();
+  orderPanel.relabel();
   renderLegend(legendEl, colourMode);
   inspector.relabel({ store, offline: connection !== 'connected' });
   refreshAllMachines();
@@ -317,6 +326,7 @@ const live: LiveConnection = connectLive(params.get('edge') ?? undefined, {
   delta: (d) => store.applyDelta(d),
   alarm: (e) => alarmPanel.applyEvent(e),
   alarms: (l) => alarmPanel.applyList(l),
+  order: (p) => orderPanel.progress(p),
   energy: (m) => {
     energyCentre.applyLive(m);
     utilitiesFeed?.applyLive(m);

@@ -9,6 +9,7 @@ import {
 import { AlarmEventSchema, AlarmListSchema, type AlarmEvent, type AlarmList } from '../../../shared/alarm-wire.js';
 import type { CommandAck, CommandRequest } from '../../../shared/command-api.js';
 import { EnergyLiveSchema, type EnergyLive } from '../../../shared/energy-api.js';
+import { OrderProgressSchema, type OrderProgress } from '../../../shared/order-api.js';
 
 const RETRY_MS = 3000;
 
@@ -29,6 +30,8 @@ export interface LiveConnectionHandlers {
   alarms?(list: AlarmList): void;
   /** Site meters and the running 15-minute block (shared/energy-api.ts EnergyLive), on plants with meters. */
   energy?(message: EnergyLive): void;
+  /** The line's work order and its progress (shared/order-api.ts OrderProgress). */
+  order?(progress: OrderProgress): void;
 }
 
 export interface LiveConnection {
@@ -110,6 +113,13 @@ export function connectLive(url: string | undefined, handlers: LiveConnectionHan
     const parsed = AlarmListSchema.safeParse(raw);
     if (!parsed.success) return handlers.protocolError(`alarms: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
     handlers.alarms(parsed.data);
+  });
+
+  socket.on('order', (raw) => {
+    if (!handlers.order) return;
+    const parsed = OrderProgressSchema.safeParse(raw);
+    if (!parsed.success) return handlers.protocolError(`order: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+    handlers.order(parsed.data);
   });
 
   socket.on('energy', (raw) => {

@@ -1,0 +1,129 @@
+// An operator runs a work order and books scrap in the twin (issue 23.3, 23.7, 23.8), in real
+// Chromium on the real simulator + edge (demo mode: the visitor is the operator), at desktop
+// (1440×900), tablet (820×1180, in Chinese) and phone (390×844) sizes: start an order from the
+// queue, book scrap by touch (stepper, reason chip, quality station), complete the order (two
+// taps). Each step is checked over REST and in the audit log; every screen: nothing wider than
+// the viewport and every button in the sheet at least 44 px.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MachineLive } from '../../shared/live-protocol.js';
+import type { OrderProgress } from '../../shared/order-api.js';
+import { call, login } from '../api/api-client.js';
+import { launchChromium, waitForTwin, type Browser } from './chromium.js';
+import { startTwinLine, type TwinLine } from './e2e-line.js';
+import { startAwayFromBreaks, until } from './alarm-fixtures.js';
+
+const ARTIFACTS = 'test-artifacts';
+const SCREENS = [
+  { name: 'desktop', width: 1440, height: 900, lang: 'en' },
+  { name: 'tablet', width: 820, height: 1180, lang: 'zh-CN' },
+  { name: 'phone', width: 390, height: 844, lang: 'en' },
+] as const;
+
+describe('operators run work orders and book scrap in the twin (real simulator + edge, real Chromium)', () => {
+  let line: TwinLine;
+  let manager: string;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    line = await startTwinLine({ timeScale: 5, seed: 9, startTime: startAwayFromBreaks(Date.now()) });
+    manager = await login(line.url, 'manager', 'manager-demo');
+    const saved = await call(line.url, '/api/products/HSG-100', { method: 'PUT', token: manager, body: { name: 'Housing 100' } });
+    expect(saved.status).toBe(200);
+    for (const s of SCREENS) {
+      const created = await call(line.url, '/api/orders', { token: manager, body: { id: `WO-${s.name}`, productId: 'HSG-100', quantity: 30 } });
+      expect(created.status, JSON.stringify(created.body)).toBe(200);
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await line?.stop();
+  });
+
+  const audit = async (action: string) =>
+    (await call<{ entries: Array<{ actor: string; target: string; outcome: string; details: Record<string, unknown> }> }>(line.url, `/api/audit?action=${action}&after=0&limit=200`, { token: manager })).body.entries;
+
+  async function layoutProblems(page: Page, scope: string): Promise<string[]> {
+    return page.evaluate((sel) => {
+      const problems: string[] = [];
+      if (document.documentElement.scrollWidth > innerWidth) problems.push(`page ${document.documentElement.scrollWidth} px wide in ${innerWidth}`);
+      for (const e of document.querySelectorAll<HTMLElement>(`${sel} button, ${sel} input, ${sel} select`)) {
+        const r = e.getBoundingClientRect();
+        if (r.width === 0 || getComputedStyle(e).visibility === 'hidden' || e.closest('[hidden]')) continue;
+        if (e instanceof HTMLInputElement && e.type === 'checkbox') continue; // its label is the target
+        if (r.height < 44 || r.width < 44) problems.push(`${e.dataset.testid ?? e.className} ${Math.round(r.width)}×${Math.round(r.height)}`);
+        if (r.right > innerWidth + 1 || r.left < -1) problems.push(`${e.dataset.testid ?? e.className} off screen (${Math.round(r.left)}…${Math.round(r.right)})`);
+      }
+      return problems;
+    }, scope);
+  }
+
+  for (const screen of SCREENS) {
+    it(`${screen.name} ${screen.width}×${screen.height} (${screen.lang}): start an order, book scrap, complete it`, async () => {
+      const id = `WO-${screen.name}`;
+      const browser: Browser = await launchChromium({ width: screen.width, height: screen.height });
+      const pageErrors: string[] = [];
+      try {
+        const { page } = browser;
+        page.on('pageerror', (e) => pageErrors.push(e.message));
+        await page.goto(`${line.url}/?lang=${screen.lang}&quality=low`);
+        await waitForTwin(page, 30_000);
+        await page.locator('[data-testid="orders-toggle"]').click();
+        const sheet = page.locator('[data-testid="orders-panel"]');
+        await sheet.waitFor({ state: 'visible', timeout: 10_000 });
+
+        // Start the order from the queue (no recipe download: the box stays unticked).
+        const start = sheet.locator(`[data-testid="order-start-${id}"]`);
+        await start.waitFor({ state: 'visible', timeout: 10_000 });
+        expect(await sheet.locator('[data-testid="order-recipe"]').isChecked()).toBe(false);
+        await start.click();
+        await until(`${id} running at the edge`, async () => (await call(line.url, `/api/orders/${id}`, { token: manager })).body.order?.status === 'running', 10_000);
+        await sheet.locator('[data-testid="order-current"]', { hasText: id }).waitFor({ timeout: 10_000 });
+        await page.locator('[data-testid="orders-chip"]', { hasText: id }).waitFor({ timeout: 10_000 });
+        expect(await layoutProblems(page, '.orders-sheet')).toEqual([]);
+        await page.screenshot({ path: join(ARTIFACTS, `orders-${screen.name}-running.png`) });
+        const started = (await audit('order.start')).filter((e) => e.target === id);
+        expect(started.map((e) => [e.actor, e.outcome, e.details.recipe])).toEqual([['operator', 'ok', 'skip']]);
+
+        // Book 2 parts of scrap at the machine on the order with the most good parts, found by the quality station.
+        const onOrder = new Set((await call<OrderProgress>(line.url, '/api/orders/current', { token: manager })).body.machines.filter((m) => m.orderId === id).map((m) => m.machineId));
+        expect(onOrder.size).toBeGreaterThan(0);
+        const machine = await until('a machine with at least 2 good parts this shift', async () => {
+          const list = (await call<{ machines: MachineLive[] }>(line.url, '/api/machines', { token: manager })).body.machines;
+          return [...list].filter((m) => onOrder.has(m.machineId)).sort((a, b) => b.counts.good - a.counts.good).find((m) => m.counts.good >= 2);
+        }, 60_000);
+        const before = machine.counts.scrap;
+        await sheet.locator('[data-testid="scrap-machine"]').selectOption(machine.machineId);
+        await sheet.locator('[data-testid="scrap-plus"]').click();
+        await sheet.locator('[data-testid="scrap-reason-0"]').click();
+        await sheet.locator('[data-testid="scrap-source-quality"]').click();
+        await sheet.locator('[data-testid="scrap-book"]').click();
+        await sheet.locator('[data-testid="orders-message"]').filter({ hasText: /2/ }).waitFor({ timeout: 10_000 });
+        const bookings = (await call<{ bookings: Array<{ machineId: string; quantity: number; source: string; by: string; orderId: string | null; reason: string }> }>(line.url, `/api/scrap?machineId=${machine.machineId}`, { token: manager })).body.bookings;
+        expect(bookings[0]).toMatchObject({ machineId: machine.machineId, quantity: 2, source: 'quality', by: 'operator', orderId: id });
+        const after = (await call<{ machines: MachineLive[] }>(line.url, '/api/machines', { token: manager })).body.machines.find((m) => m.machineId === machine.machineId)!;
+        expect(after.counts.scrap).toBeGreaterThanOrEqual(before + 2);
+        const booked = (await audit('scrap.book')).filter((e) => e.details.orderId === id);
+        expect(booked.map((e) => [e.actor, e.outcome, e.target, e.details.quantity, e.details.source])).toEqual([['operator', 'ok', machine.machineId, 2, 'quality']]);
+        await page.screenshot({ path: join(ARTIFACTS, `orders-${screen.name}-scrap.png`) });
+
+        // Complete: the first tap asks, the second completes.
+        const complete = sheet.locator('[data-testid="order-complete"]');
+        await complete.click();
+        expect(await complete.textContent()).toMatch(screen.lang === 'zh-CN' ? /确认/ : /again/);
+        await complete.click();
+        await until(`${id} completed at the edge`, async () => (await call(line.url, `/api/orders/${id}`, { token: manager })).body.order?.status === 'completed', 10_000);
+        await sheet.locator('[data-testid="order-current"]', { hasText: screen.lang === 'zh-CN' ? '无运行中的工单' : 'No order running' }).waitFor({ timeout: 10_000 });
+        const completed = (await audit('order.complete')).filter((e) => e.target === id);
+        expect(completed.map((e) => [e.actor, e.outcome])).toEqual([['operator', 'ok']]);
+        const kpis = (await call(line.url, `/api/orders/${id}`, { token: manager })).body;
+        expect(kpis.scrap).toBeGreaterThanOrEqual(2);
+        expect(pageErrors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    }, 120_000);
+  }
+});
