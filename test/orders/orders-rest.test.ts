@@ -93,7 +93,12 @@ describe('products and work orders over REST', () => {
     await waitFor('the live order message', () => messages.some((m) => m.line.orderId === 'WO-1001'), 10_000);
     const current = await call(url, '/api/orders/current', { token: tokens.operator });
     expect(current.body.line).toMatchObject({ orderId: 'WO-1001', productId: 'HSG-100', status: 'running', quantity: 50 });
-    expect(current.body.machines.every((m: { orderId: string; source: string }) => m.orderId === 'WO-1001' && m.source === 'operator')).toBe(true);
+    // Every machine of the line follows the operator's start; the furnace beside the line only follows its own PLC.
+    const furnaces = new Set(line.plant.machines.filter((m) => m.type === 'furnace').map((m) => m.id));
+    const onLine = current.body.machines.filter((m: { machineId: string }) => !furnaces.has(m.machineId));
+    expect(onLine.length).toBeGreaterThan(3);
+    expect(onLine.every((m: { orderId: string; source: string }) => m.orderId === 'WO-1001' && m.source === 'operator')).toBe(true);
+    expect(current.body.machines.filter((m: { machineId: string; orderId: string | null }) => furnaces.has(m.machineId)).every((m: { orderId: string | null }) => m.orderId === null)).toBe(true);
     // One order on the line at a time.
     expect((await call(url, '/api/orders/WO-2001/start', { token: tokens.operator, body: { recipe: 'skip' } })).status).toBe(409);
   });
