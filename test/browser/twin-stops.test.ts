@@ -16,6 +16,7 @@ import { call, login } from '../api/api-client.js';
 import { launchChromium, waitForTwin, type Browser } from './chromium.js';
 import { startTwinLine, type TwinLine } from './e2e-line.js';
 import { startAwayFromBreaks, until } from './alarm-fixtures.js';
+import { loginThroughTwin } from './twin-login.js';
 
 const ARTIFACTS = 'test-artifacts';
 const SCREENS = [
@@ -187,4 +188,28 @@ describe('operators classify and split stops in the twin (real simulator + edge,
       }
     }, 90_000);
   }
+
+  it("the manager's dashboard shows the shift's losses by operator reason, unclassified time its own bar", async () => {
+    const browser: Browser = await launchChromium({ width: 1440, height: 900 });
+    try {
+      const { page } = browser;
+      await page.goto(`${line.url}/?lang=en&quality=low`);
+      await waitForTwin(page, 30_000);
+      await loginThroughTwin(page, 'manager', 'manager-demo');
+      await page.waitForSelector('[data-testid="dashboard"]:not([hidden])', { timeout: 30_000 });
+      await page.waitForSelector('[data-testid="dashboard"][data-loaded="true"]', { timeout: 30_000 });
+      await page.locator('[data-testid="dash-table"] tr[data-machine-id="washer"] td.name').click();
+      const section = page.locator('[data-testid="dash-detail"] [data-testid="dash-reason-pareto"]');
+      await section.locator('svg').waitFor({ timeout: 20_000 });
+      // The phone test split the washer's stop: adjustment, then no operator.
+      const labels = await section.locator('svg text').allTextContents();
+      expect(labels.join(' ')).toMatch(/No operator/);
+      expect(labels.join(' ')).toMatch(/Adjustment/);
+      const rest = (await call<{ pareto: Array<{ reason: string }> }>(line.url, '/api/downtime/losses?machine=washer', { token: manager })).body.pareto.map((r) => r.reason);
+      expect(rest).toEqual(expect.arrayContaining(['no-operator', 'adjustment']));
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-reasons.png') });
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });

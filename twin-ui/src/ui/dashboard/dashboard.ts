@@ -13,6 +13,7 @@ import { el, setText } from '../dom.js';
 import { fetchLineKpi, fetchLineShifts, fetchMachineKpi, fetchMachineShifts, fetchMachinesKpi } from './kpi-client.js';
 import { downloadCsv, toCsv, type CsvCell } from './kpi-csv.js';
 import { demandChart, paretoChart, waterfallChart } from './svg-charts.js';
+import { reasonParetoSection } from '../stops/reason-pareto.js';
 
 export interface DashboardContext {
   machineIds(): string[];
@@ -257,6 +258,8 @@ export function createDashboard(host: HTMLElement, ctx: DashboardContext): Dashb
 
     const reasons = report.losses.byReason.filter((r) => r.category !== 'planned' && r.category !== 'no-data' && r.seconds > 0).slice(0, 10);
     grid.append(section('lossPareto', reasons.length ? paretoChart(reasons.map((r) => ({ label: r.reason, value: r.minutes }))) : el('div', 'dash-hint', t('noLosses'))));
+    // The operators' reasons (ui/stops/reason-pareto.ts, docs/downtime.md): the current shift only.
+    if (shiftKey === 'current') grid.append(reasonParetoSection(selected));
 
     const energy = el('div', 'dash-energy');
     const epp = el('button', 'dash-line-fig');

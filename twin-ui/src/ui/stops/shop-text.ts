@@ -14,6 +14,7 @@ const en = {
   notes: 'Notes this shift', openIssues: 'Open issues', noNotes: 'No notes yet', writeNote: 'What should the next shift know?',
   addNote: 'Add note', addIssue: 'Add as open issue', closeIssue: 'Close issue', lastReport: 'Last shift report', print: 'Printable page', csv: 'CSV',
   noReport: 'No shift report yet (made when a shift ends)', shift: 'Shift', issueFrom: 'from', classifiedBy: 'classified by',
+  lossesByOperatorReason: 'Losses by operator reason (this shift)', oeeWithReasons: 'OEE with the reasons applied',
 };
 type Texts = typeof en;
 const zh: Texts = {
@@ -27,6 +28,7 @@ const zh: Texts = {
   notes: '本班交接记录', openIssues: '未关闭问题', noNotes: '暂无记录', writeNote: '下一班需要知道什么？',
   addNote: '添加记录', addIssue: '添加为未关闭问题', closeIssue: '关闭问题', lastReport: '上一班报告', print: '打印页面', csv: 'CSV',
   noReport: '暂无班次报告（班次结束时生成）', shift: '班次', issueFrom: '来自', classifiedBy: '分类人',
+  lossesByOperatorReason: '按操作员原因的损失（本班）', oeeWithReasons: '按原因修正后的 OEE',
 };
 
 export function tx(): Texts {
