@@ -31,9 +31,9 @@ export class ConditionTracker {
   private readonly lastCalibration = new Map<string, number>();
   private readonly lostMinutes = new Map<string, number>();
 
-  constructor(private readonly outlets: readonly OutletConfig[], startedAt: number) {
-    // Until a calibration is seen, the module's start counts as the last one.
-    for (const o of outlets) this.lastCalibration.set(o.id, startedAt);
+  /** `lastCalibrated`: the end of each outlet's last calibration found in the stored records; otherwise the module's start counts as the last one. */
+  constructor(private readonly outlets: readonly OutletConfig[], startedAt: number, lastCalibrated: ReadonlyMap<string, number> = new Map()) {
+    for (const o of outlets) this.lastCalibration.set(o.id, lastCalibrated.get(o.id) ?? startedAt);
   }
 
   /** Books closed records and the latest totals (null: unchanged); returns conditions that started with them. */

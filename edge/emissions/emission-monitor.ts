@@ -79,7 +79,15 @@ export function createEmissionMonitor(options: EmissionMonitorOptions): Emission
     builder.resume(store.records('hour', o.id, startedAt - 86_400_000, startedAt));
   }
   const nextSample = new Map(outlets.map((o) => [o.id, startedAt]));
-  const conditions = new ConditionTracker(outlets, startedAt);
+  // The last calibration (a minute flagged C) in the stored records, so a restart does not reset the overdue clock.
+  const lastCalibrated = new Map<string, number>();
+  for (const o of outlets) {
+    const lookBack = startedAt - Math.max(48, 2 * o.calibrationOverdueHours) * 3_600_000;
+    const c = store.lastFlagged('minute', o.id, o.factors[0]!.code, 'C', lookBack);
+    // None: the clock runs from the first minute recorded in the window (a fresh install: from now).
+    lastCalibrated.set(o.id, c !== null ? c + 60_000 : store.records('minute', o.id, lookBack, startedAt, 1)[0]?.start ?? startedAt);
+  }
+  const conditions = new ConditionTracker(outlets, startedAt, lastCalibrated);
   let totals = massTotals(store, outlets, startedAt, timeZone);
   // Minutes the edge was not there to record are lost data too.
   for (const o of outlets) {

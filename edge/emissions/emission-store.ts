@@ -50,6 +50,8 @@ export interface EmissionStore {
   records(period: Period, outlet: string, from: number, to: number, limit?: number): EmissionRecord[];
   /** Start of the newest stored record of an outlet and period, or null. */
   lastStart(period: Period, outlet: string): number | null;
+  /** Start of the newest record of one factor with this flag since `from`, or null. */
+  lastFlagged(period: Period, outlet: string, code: string, flag: DataFlag, from: number): number | null;
   enqueue(entries: ReadonlyArray<Omit<OutboxEntry, 'id' | 'attempts'>>, createdAt: number): void;
   /** Oldest waiting packet of a platform. */
   nextFor(platform: string): OutboxEntry | undefined;
@@ -72,6 +74,7 @@ export function openEmissionStore(file: string): EmissionStore {
   const select = sqlite.prepare(`SELECT period, outlet, code, start, avg, min, max, zs_avg AS zsAvg, zs_min AS zsMin, zs_max AS zsMax, cou, flag,
     valid_parts AS validParts, expected_parts AS expectedParts FROM emission_records WHERE period = ? AND outlet = ? AND start >= ? AND start < ? ORDER BY start, code LIMIT ?`);
   const last = sqlite.prepare('SELECT max(start) FROM emission_records WHERE period = ? AND outlet = ?').pluck();
+  const lastFlag = sqlite.prepare('SELECT max(start) FROM emission_records WHERE period = ? AND outlet = ? AND code = ? AND start >= ? AND flag = ?').pluck();
   const insertOut = sqlite.prepare('INSERT INTO hj212_outbox (platform, qn, cn, data_time, segment, created_at) VALUES (?, ?, ?, ?, ?, ?)');
   const next = sqlite.prepare('SELECT id, platform, qn, cn, data_time AS dataTime, segment, attempts FROM hj212_outbox WHERE platform = ? ORDER BY id LIMIT 1');
   const count = sqlite.prepare('SELECT count(*) FROM hj212_outbox WHERE platform = ?').pluck();
@@ -103,6 +106,7 @@ export function openEmissionStore(file: string): EmissionStore {
     putRecords: (records) => putRecords(records),
     records: (period, outlet, from, to, limit = MAX_RECORDS_PER_QUERY) => select.all(period, outlet, from, to, Math.min(limit, MAX_RECORDS_PER_QUERY)) as EmissionRecord[],
     lastStart: (period, outlet) => (last.get(period, outlet) as number | null) ?? null,
+    lastFlagged: (period, outlet, code, flag, from) => (lastFlag.get(period, outlet, code, from, flag) as number | null) ?? null,
     enqueue: (entries, createdAt) => enqueue(entries, createdAt),
     nextFor(platform) {
       const row = next.get(platform) as (Omit<OutboxEntry, 'packet'> & { segment: string }) | undefined;

@@ -136,3 +136,21 @@ describe('emission conditions as ISA-18.2 alarms', () => {
     expect(engine.view('emission-stack-hour-a21002@furnace')!.state).toBe('normal');
   });
 });
+
+describe('calibration overdue across a restart', () => {
+  it('counts from the last calibration stored before the restart, not from the start', async () => {
+    const { openEmissionStore } = await import('../../edge/emissions/emission-store.js');
+    const { createEmissionMonitor } = await import('../../edge/emissions/emission-monitor.js');
+    const plant = loadPlantFile('config/demo-plant.yaml');
+    const store = openEmissionStore(':memory:');
+    // The stack was last calibrated at T0 (minute flagged C) and recorded normally for 30 h since; the water outlet has no records.
+    store.putRecords([rec({ start: T0, flag: 'C', code: 'a21026' }), rec({ start: T0 + 30 * H, code: 'a21026' })]);
+    const t = T0 + 30 * H + M;
+    const monitor = createEmissionMonitor({ plant, store, now: () => t, log: () => {}, env: {} });
+    const overdue = monitor.conditions().filter((c) => c.kind === 'calibration-overdue');
+    // 30 h since the stack's calibration ended (T0 + 1 min) against its 24 h; the effluent starts counting now.
+    expect(overdue.map((c) => [c.outlet, Math.round(c.value!)])).toEqual([['stack', 30]]);
+    await monitor.stop();
+    store.close();
+  });
+});
