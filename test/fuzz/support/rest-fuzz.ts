@@ -102,6 +102,29 @@ export function describeRestFuzz(fuzzEdge: () => FuzzEdge): void {
       expect(findings.list()).toEqual([]);
     }, fuzzTimeout(40_000, 0.1));
 
+    // Products, work orders and scrap (edge/orders, issue 23): fuzzed on their own too, with every
+    // caller and known-looking ids, so the short pass reaches each of them whatever the seed.
+    it('answers hostile product, order and scrap requests without a hang, a leak or an undocumented 5xx', async () => {
+      const mes = routes.filter((r) => r.url.startsWith('/api/products') || r.url.startsWith('/api/orders') || r.url.startsWith('/api/scrap'));
+      expect(mes.length).toBeGreaterThanOrEqual(13);
+      const port = Number(new URL(edge.url).port);
+      await fc.assert(
+        fc.asyncProperty(fuzzRequest(mes, creds, [...known, 'HSG-100', 'WO-1001', '0'], port), async (r) => {
+          const a = await send(edge.url, r.request, HANG_MS);
+          const where = `${r.route.method} ${r.route.url} [${r.spelling}]`;
+          if (a.kind === 'hung') findings.add(`hang ${where}`, `${describeRequest(r)} → no answer within ${HANG_MS} ms`);
+          else if (a.kind === 'answer') {
+            if (a.status >= 500 && !documented5xx(routes, r).includes(a.status)) findings.add(`${a.status} ${where}`, `${describeRequest(r)} → ${a.status} ${a.body.slice(0, 200)}`);
+            const l = leak(routes, r, a.status);
+            if (l) findings.add(`leak ${where} ${r.caller.kind}`, `${describeRequest(r)} → LEAK: ${l}`);
+          }
+          if (edge.death()) throw new Error(edge.death()!);
+        }),
+        fuzzParameters(150, 0.1),
+      );
+      expect(findings.list()).toEqual([]);
+    }, fuzzTimeout(40_000, 0.1));
+
     // GET /metrics (edge/metrics) opens with a scrape token instead of a session: fuzzed on its own
     // too, so that the short pass reaches it whatever the seed picks from the whole catalogue.
     it('answers hostile scrapes of /metrics without a hang, a leak or an undocumented 5xx', async () => {
