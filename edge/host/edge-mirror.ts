@@ -104,6 +104,8 @@ export class EdgeMirror {
   auditAnchor: string | null = null;
   /** The edge's meters as last published (Energy/Meters), or null: no meters, or nothing understood. */
   energy: EnergyUplink | null = null;
+  /** Sources of the alarms that belong to no machine (Alarms/Site List), e.g. `energy`: kept in `alarms` under their source. */
+  private readonly siteSources = new Set<string>();
 
   constructor(readonly groupId: string, readonly edgeNodeId: string, private readonly sink: MirrorSink, private readonly now: () => number) {}
 
@@ -329,6 +331,10 @@ export class EdgeMirror {
         this.sink.energy?.(parsed);
         return;
       }
+      case NODE_METRIC.siteAlarms: {
+        this.applySiteAlarms(v);
+        return;
+      }
       case NODE_METRIC.alarmFlood: {
         let flood: FloodStatus | null = null;
         try {
@@ -429,6 +435,39 @@ export class EdgeMirror {
     }
     this.alarms.set(machineId, list);
     this.sink.alarmsChanged?.(machineId);
+  }
+
+  /** Alarms of no machine (a module's derived signals), listed under their source; a machine's own list is never touched here. */
+  private applySiteAlarms(value: unknown): void {
+    let list: AlarmView[] | null = null;
+    try {
+      const parsed = typeof value === 'string' ? AlarmListMetricSchema.safeParse(JSON.parse(value)) : null;
+      list = parsed?.success ? parsed.data : null;
+    } catch {
+      list = null;
+    }
+    if (!list) {
+      this.stats.ignored++;
+      this.sink.log('warn', `${this.key}: "${NODE_METRIC.siteAlarms}" is not an alarm list; kept the previous one`);
+      return;
+    }
+    const bySource = new Map<string, AlarmView[]>();
+    for (const a of list) {
+      if (this.machines.has(a.machineId)) continue;
+      bySource.set(a.machineId, [...(bySource.get(a.machineId) ?? []), a]);
+    }
+    for (const source of [...this.siteSources]) {
+      if (bySource.has(source)) continue;
+      this.siteSources.delete(source);
+      this.alarms.delete(source);
+      this.sink.alarmsChanged?.(source);
+    }
+    for (const [source, alarms] of bySource) {
+      if (JSON.stringify(this.alarms.get(source)) === JSON.stringify(alarms)) continue;
+      this.siteSources.add(source);
+      this.alarms.set(source, alarms);
+      this.sink.alarmsChanged?.(source);
+    }
   }
 
   private markStale(live: MachineLive, ts: number, why: string | null): void {

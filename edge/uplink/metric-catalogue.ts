@@ -40,6 +40,11 @@ export const NODE_METRIC = {
   auditAnchor: 'Twinline/Audit Anchor',
   /** The line's meters with their last stored totals, factors, tariff and contract (shared/energy-api.ts EnergyUplink), JSON: the host aggregates energy across lines. */
   energyMeters: 'Energy/Meters',
+  /**
+   * Standing alarms that belong to no machine (derived signals of a module, e.g. the energy
+   * demand `demand@energy`), AlarmView[] as JSON without diagnosis: the host lists them with the line's.
+   */
+  siteAlarms: 'Alarms/Site List',
 } as const;
 
 /**
@@ -229,6 +234,7 @@ export function buildCatalogue(plant: PlantConfig): Catalogue {
   node.push(def(null, NODE_METRIC.alarmFlood, 'String'));
   node.push(def(null, NODE_METRIC.auditAnchor, 'String'));
   node.push(def(null, NODE_METRIC.energyMeters, 'String'));
+  node.push(def(null, NODE_METRIC.siteAlarms, 'String'));
   node.push(def(null, NODE_METRIC.startedAt, 'DateTime'));
   const deviceIds = plant.devices.map((d) => d.id);
   for (const id of deviceIds) {

@@ -53,11 +53,16 @@ export function createMetricValues(catalogue: Catalogue, source: UplinkSource, q
   };
 
   /** The alarm list read once per flush (or birth), not once per machine. */
-  let alarmCache: { byMachine: Map<string, AlarmView[]>; floodJson: string | null } | null = null;
+  let alarmCache: { byMachine: Map<string, AlarmView[]>; floodJson: string | null; siteJson: string | null } | null = null;
+  const isMachine = new Set(machineIds);
   function alarmState() {
     if (alarmCache) return alarmCache;
     const list = source.alarms?.();
-    alarmCache = { byMachine: alarmsByMachine(list?.alarms ?? [], machineIds), floodJson: list ? JSON.stringify(list.flood) : null };
+    const site = (list?.alarms ?? []).filter((a) => !isMachine.has(a.machineId));
+    alarmCache = {
+      byMachine: alarmsByMachine(list?.alarms ?? [], machineIds), floodJson: list ? JSON.stringify(list.flood) : null,
+      siteJson: list ? summariseAlarms(site).listJson : null,
+    };
     queueMicrotask(() => { alarmCache = null; });
     return alarmCache;
   }
@@ -77,6 +82,7 @@ export function createMetricValues(catalogue: Catalogue, source: UplinkSource, q
       out.push([def(null, NODE_METRIC.alarmFlood), alarmState().floodJson]);
       out.push([def(null, NODE_METRIC.auditAnchor), source.auditAnchor?.() ?? null]);
       out.push([def(null, NODE_METRIC.energyMeters), source.energy?.() ?? null]);
+      out.push([def(null, NODE_METRIC.siteAlarms), alarmState().siteJson]);
       const health = new Map(source.devices().map((h) => [h.deviceId, h]));
       for (const id of catalogue.deviceIds) {
         const h = health.get(id);

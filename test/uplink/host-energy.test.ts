@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UplinkSettingsSchema } from '../../shared/uplink-config.js';
 import type { EnergyUplink } from '../../shared/energy-uplink.js';
+import type { AlarmView } from '../../shared/alarm-wire.js';
 import { toPlantView } from '../../shared/live-protocol.js';
 import { parsePlant } from '../../edge/config/load-plant.js';
 import { createEdgeNode, type EdgeNode } from '../../edge/uplink/edge-node.js';
@@ -54,6 +55,15 @@ const TOTALS = {
   b: { main: [200, 215, 240, 260] },
 } as const;
 
+/** The edge's demand alarm: a derived signal of the energy module, no machine's. */
+const demandAlarm: AlarmView = {
+  key: 'demand@energy', ruleId: 'demand', kind: 'derived', machineId: 'energy', tag: null, priority: 'high',
+  message: 'Demand: the running 15-minute block of main is heading for 530.0 kW against the contracted 500 kW; shed load now',
+  state: 'active-unacked', active: true, acked: false, occurrenceId: 7, activeTs: T0, ackTs: null, ackBy: null, returnTs: null,
+  value: 530, faultCode: null, shelved: null, outOfService: null, suppressed: false, chattering: false,
+};
+const NO_FLOOD = { active: false, since: null, count: 0, windowMinutes: 10, limit: 10 };
+
 let dir: string;
 let broker: TestBroker;
 let host: RunningHost;
@@ -80,7 +90,10 @@ beforeAll(async () => {
         broker: { url: broker.url, reconnectMinMs: 50, reconnectMaxMs: 300 }, groupId: GROUP, edgeNodeId: `line-${key}`, primaryHostId: 'host-e',
         publishIntervalMs: 20, refreshIntervalMs: 100,
       }),
-      source: { ...line.source, energy: () => JSON.stringify(published[key]) },
+      source: {
+        ...line.source, energy: () => JSON.stringify(published[key]),
+        alarms: () => ({ alarms: key === 'a' ? [demandAlarm] : [], flood: NO_FLOOD, ts: Date.now() }),
+      },
       dataDir: join(dir, `edge-${key}`), log: () => {},
     });
     line.sink = edge;
@@ -141,6 +154,15 @@ describe('plant host: energy across lines', () => {
     expect(r.withoutMeters).toEqual([]);
   });
 
+  it('lists the line\'s demand alarm (no machine\'s: Alarms/Site List) with the plant\'s alarms', async () => {
+    const token = await login(host.url, 'operator', 'operator-demo');
+    const answer = await call<{ lines: Array<{ key: string; alarms: AlarmView[] }> }>(host.url, '/api/alarms', { token });
+    expect(answer.status).toBe(200);
+    const byLine = Object.fromEntries(answer.body.lines.map((l) => [l.key, l.alarms.map((a) => a.key)]));
+    expect(byLine[`${GROUP}/line-a`]).toEqual(['demand@energy']);
+    expect(byLine[`${GROUP}/line-b`]).toEqual([]);
+  });
+
   it('is for managers, and names a bad window', async () => {
     const operator = await login(host.url, 'operator', 'operator-demo');
     expect((await call(host.url, `/api/energy/lines?from=${T0}&to=${T0 + MIN}`, { token: operator })).status).toBe(403);
@@ -172,5 +194,13 @@ describe('EdgeMirror: Energy/Meters', () => {
     expect(mirror.energy).toEqual(lineB);
     expect(got).toHaveLength(1);
     expect(logs.some((m) => /Energy\/Meters.*not understood/.test(m))).toBe(true);
+
+    // Alarms of no machine, under their source; one naming a machine is not taken from this list; gone when the edge no longer lists it.
+    const site = (alarms: AlarmView[]) => ({ alias: 8, type: 'String' as const, value: JSON.stringify(alarms), timestamp: T0 });
+    mirror.handleNode('NDATA', { timestamp: T0, seq: 2, metrics: [{ name: 'Alarms/Site List', ...site([demandAlarm, { ...demandAlarm, key: 'x@press', machineId: 'press' }]) }] });
+    expect(mirror.alarms.get('energy')?.map((a) => a.key)).toEqual(['demand@energy']);
+    expect(mirror.alarms.get('press') ?? []).toEqual([]);
+    mirror.handleNode('NDATA', { timestamp: T0, seq: 3, metrics: [{ name: 'Alarms/Site List', ...site([]) }] });
+    expect(mirror.alarms.has('energy')).toBe(false);
   });
 });
