@@ -29,6 +29,7 @@ import { attachOpcUaServer, type EdgeOpcUaServer } from './opcua-server/index.js
 import { attachDowntime } from './downtime/index.js';
 import { attachHandover } from './handover/index.js';
 import { attachEdgeMetrics } from './metrics/index.js';
+import { attachLayout, type PlantFileHandle } from './layout/index.js';
 
 export interface EdgeOptions {
   plant: PlantConfig;
@@ -57,6 +58,8 @@ export interface EdgeOptions {
   opcuaServerPort?: number;
   /** The Prometheus scrape token for GET /metrics; default TWINLINE_METRICS_TOKEN, else <dataDir>/metrics.token (edge/metrics). */
   metricsToken?: string;
+  /** Set when the edge runs from a plant file it reloads (edge/plant-reload): turns on the layout routes (edge/layout). */
+  plantFile?: PlantFileHandle;
 }
 
 export interface RunningEdge {
@@ -77,6 +80,8 @@ export interface RunningEdge {
   devices(): DeviceHealth[];
   /** Every REST route with its access and definition (edge/api/openapi.ts): what the fuzz suite walks. */
   routes(): ApiRouteInfo[];
+  /** A new plant file that differs only in positions and its `layout:` section: the twin gets it live (edge/plant-reload). */
+  applyLayout(next: PlantConfig): void;
   stop(): Promise<void>;
 }
 
@@ -109,7 +114,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     return { ...status, counts: k.counts, energyKWh: k.energyKWh, oee: k.oee, shift: k.shift };
   }
   const machines = () => plant.machines.map((m) => machineLive(m.id)!);
-  const plantView = toPlantView(plant);
+  let plantView = toPlantView(plant);
   const snapshot = (): LineSnapshot => ({ plant: plantView, machines: machines(), devices: devices(), ts: now() });
 
   // Auth and audit each on a connection of their own. The audit entry announcing a PLC write is
@@ -198,6 +203,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     shiftTotals: (machineId, start) => (kpi.details(machineId), kpi.closedShifts(machineId)).find((c) => c.shift.start === start)?.totals
       ?? (historian.queries.kpiPeriods(machineId, start, start + 1)[0]?.totals as PeriodTotals | undefined) ?? null,
   });
+  if (options.plantFile) await attachLayout({ app, plantFile: options.plantFile, audit });
   // Everything downstream of the model, in the order each apply()'s events reach it.
   const sinks: ModelEventSink[] = [
     historian,
@@ -241,6 +247,10 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     machines,
     devices,
     routes: () => app.apiRoutes(),
+    applyLayout(next) {
+      plantView = toPlantView(next);
+      live.broadcast('snapshot', snapshot());
+    },
     async stop() {
       // Started last, stopped first: NDEATH goes out while the rest is still up.
       await uplink?.stop();

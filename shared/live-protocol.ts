@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { LayoutSchema, MachineStateSchema, MachineTypeSchema, DataTypeSchema, TagRoleSchema } from './plant-schema.js';
 import type { PlantConfig } from './plant-schema.js';
+import { FloorLayoutSchema } from './floor-layout-schema.js';
 
 export const QualitySchema = z.enum(['good', 'uncertain', 'bad']);
 export type Quality = z.infer<typeof QualitySchema>;
@@ -67,6 +68,8 @@ export const PlantViewSchema = z.object({
       })),
     }),
   ),
+  /** The plant file's floor: grid, floor plan, areas, conveyors (absent when the file has no layout: section). */
+  layout: FloorLayoutSchema.optional(),
 });
 export type PlantView = z.infer<typeof PlantViewSchema>;
 
@@ -186,5 +189,6 @@ export function toPlantView(plant: PlantConfig): PlantView {
         ...(t.min !== undefined ? { min: t.min } : {}), ...(t.max !== undefined ? { max: t.max } : {}),
       })),
     })),
+    ...(plant.layout ? { layout: plant.layout } : {}),
   };
 }

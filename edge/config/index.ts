@@ -2,4 +2,4 @@
 // This file is the folder's public surface: other folders import from here and nothing else
 // (test/unit/module-boundaries.test.ts checks it); every other file in the folder is private.
 export { ConfigError } from './config-error.js';
-export { formatIssues, formatPath, loadPlantFile } from './load-plant.js';
+export { formatIssues, formatPath, loadPlantFile, parsePlantText } from './load-plant.js';

@@ -33,6 +33,11 @@ export function loadPlantFile(file: string): PlantConfig {
   } catch (err) {
     throw new ConfigError(`cannot read plant file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}. Pass an existing file with --plant.`);
   }
+  return parsePlantText(text, file);
+}
+
+/** Parses and validates a plant file's text (a hot reload hashes the text it read, then parses that same text). */
+export function parsePlantText(text: string, file: string): PlantConfig {
   let document: unknown;
   try {
     document = parseYaml(text);

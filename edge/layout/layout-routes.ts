@@ -1,0 +1,165 @@
+// /api/layout…: the twin's layout mode. An admin reads the placements and the floor, saves them
+// (written into the plant file's YAML, comments kept; validated with the plant schema first;
+// audited; applied by a reload without restarting), and uploads a floor-plan image that anyone
+// logged in can then see on the twin's ground.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { ApiErrorSchema } from '../../shared/api-error.js';
+import { FloorLayoutSchema, type FloorLayout } from '../../shared/floor-layout-schema.js';
+import {
+  FLOOR_PLAN_MAX_BYTES, FloorPlanAnswerSchema, FloorPlanPathSchema, FloorPlanUploadSchema, LayoutAnswerSchema, LayoutSaveAnswerSchema, LayoutSaveBodySchema,
+} from '../../shared/layout-api.js';
+import type { PlantConfig } from '../../shared/plant-schema.js';
+import { ApiFailure, apiRoute, ok } from '../api/index.js';
+import type { AuditLog } from '../audit/index.js';
+import { parsePlantText } from '../config/index.js';
+import { floorPlanSize, imageContentType } from './floor-plan-image.js';
+import { LayoutWriteError, writeLayout } from './layout-document.js';
+import type { PlantFileHandle } from './plant-file-handle.js';
+
+export interface LayoutRouteOptions {
+  plantFile: PlantFileHandle;
+  audit: Pick<AuditLog, 'append'>;
+}
+
+const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
+
+function mapError(err: unknown): ApiFailure | null {
+  if (err instanceof LayoutWriteError) return new ApiFailure(400, 'layout-refused', err.message, err.field ? { field: err.field } : {});
+  if ((err as Error | undefined)?.name === 'ConfigError') {
+    // The first `file: path: message` line names the field the layout would break.
+    const field = /: ([^:\s]+): /.exec((err as Error).message.split('\n')[1] ?? '')?.[1];
+    return new ApiFailure(400, 'invalid-layout', (err as Error).message, field ? { field } : {});
+  }
+  return null;
+}
+
+function who(principal: { user: string; role: 'operator' | 'maintenance' | 'manager' | 'admin' } | null) {
+  if (!principal) throw new ApiFailure(401, 'unauthenticated', 'log in first');
+  return principal;
+}
+
+/** Written beside the file and renamed over it: a reader (or the watcher) never sees half a file. */
+function writeAtomically(file: string, data: string | Buffer): void {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  writeFileSync(tmp, data, { mode: 0o640 });
+  renameSync(tmp, file);
+}
+
+export async function layoutRoutes(app: FastifyInstance, { plantFile, audit }: LayoutRouteOptions): Promise<void> {
+  const file = plantFile.path;
+  const plansDir = join(dirname(file), 'floor-plans');
+  const read = () => {
+    const text = readFileSync(file, 'utf8');
+    return { text, hash: sha256(text) };
+  };
+
+  app.route(apiRoute({
+    method: 'GET', url: '/api/layout', access: 'admin', action: 'reading the plant layout', tag: 'layout',
+    summary: "Machine placements and the floor (grid, floor plan, areas, conveyors) from the plant file, with its hash and the last reload's outcome",
+    query: z.strictObject({}),
+    responses: { ...ok('the layout', LayoutAnswerSchema), 400: { description: 'the plant file on disk is invalid', schema: ApiErrorSchema } },
+  }, () => {
+    const { text, hash } = read();
+    const plant: PlantConfig = parsePlantText(text, basename(file));
+    return {
+      file: basename(file), hash,
+      machines: plant.machines.map((m) => ({ id: m.id, name: m.name, type: m.type, ...m.layout })),
+      layout: plant.layout ?? FloorLayoutSchema.parse({}),
+      lastReload: plantFile.lastReload(),
+    };
+  }, mapError));
+
+  app.route(apiRoute({
+    method: 'PUT', url: '/api/layout', access: 'admin', action: 'saving the plant layout', tag: 'layout',
+    summary: "Write placements and the floor into the plant file's layout (comments kept), audited, applied without a restart",
+    body: LayoutSaveBodySchema,
+    responses: {
+      ...ok('saved and applied', LayoutSaveAnswerSchema),
+      400: { description: 'the layout does not validate (the field is named)', schema: ApiErrorSchema },
+      409: { description: 'the plant file changed since the layout was read', schema: ApiErrorSchema },
+    },
+  }, async ({ body, principal }) => {
+    const actor = who(principal);
+    const { text, hash } = read();
+    if (hash !== body.baseHash) {
+      audit.append({ actor: actor.user, role: actor.role, action: 'layout.save', target: basename(file), details: { error: 'plant file changed meanwhile' }, outcome: 'refused' });
+      throw new ApiFailure(409, 'conflict', 'the plant file changed since this layout was opened (a hand edit or another admin): reload the layout, then place again');
+    }
+    if (body.layout.floorPlan && !existsSync(join(plansDir, body.layout.floorPlan.image))) {
+      throw new ApiFailure(400, 'invalid-layout', `no floor plan ${body.layout.floorPlan.image} in floor-plans/: upload it first`, { field: 'layout.floorPlan.image' });
+    }
+    const before = parsePlantText(text, basename(file));
+    const next = writeLayout(text, body.machines, body.layout);
+    parsePlantText(next, basename(file)); // the same schema as a hand edit; throws naming the field
+    const changed = describeLayoutChange(before, body.machines, body.layout);
+    writeAtomically(file, next);
+    audit.append({ actor: actor.user, role: actor.role, action: 'layout.save', target: basename(file), details: { changes: changed, hash: sha256(next) }, outcome: 'ok' });
+    const reload = await plantFile.reload('layout-save');
+    return { hash: sha256(next), reload, changed };
+  }, mapError));
+
+  app.route({
+    ...apiRoute({
+      method: 'PUT', url: '/api/layout/floor-plan', access: 'admin', action: 'uploading a floor plan', tag: 'layout',
+      summary: `A floor-plan image (PNG or JPEG, at most ${FLOOR_PLAN_MAX_BYTES / 1024 / 1024} MiB, base64) into floor-plans/ beside the plant file; the layout then names it`,
+      body: FloorPlanUploadSchema,
+      responses: { ...ok('stored', FloorPlanAnswerSchema), 400: { description: 'not a PNG/JPEG, or too large', schema: ApiErrorSchema }, 413: { description: 'body too large', schema: ApiErrorSchema } },
+    }, ({ body, principal }) => {
+      const actor = who(principal);
+      const bytes = Buffer.from(body.dataBase64, 'base64');
+      if (bytes.length > FLOOR_PLAN_MAX_BYTES) throw new ApiFailure(400, 'too-large', `the image has ${bytes.length} bytes; at most ${FLOOR_PLAN_MAX_BYTES}`, { field: 'dataBase64' });
+      const size = floorPlanSize(body.name, bytes);
+      if (typeof size === 'string') throw new ApiFailure(400, 'invalid-image', size, { field: 'dataBase64' });
+      mkdirSync(plansDir, { recursive: true, mode: 0o750 });
+      writeAtomically(join(plansDir, body.name), bytes);
+      audit.append({ actor: actor.user, role: actor.role, action: 'layout.floor-plan', target: body.name, details: { bytes: bytes.length, ...size, sha256: sha256(bytes) }, outcome: 'ok' });
+      return { image: body.name, ...size, bytes: bytes.length };
+    }, mapError),
+    // Base64 of the largest image plus the JSON around it; every other route keeps the edge's small limit.
+    bodyLimit: Math.ceil(FLOOR_PLAN_MAX_BYTES / 3) * 4 + 1024,
+  });
+
+  app.route(apiRoute({
+    method: 'GET', url: '/api/layout/floor-plan/:image', access: 'operator', tag: 'layout',
+    summary: 'A floor-plan image named by the layout (the twin lays it on the ground)', params: FloorPlanPathSchema,
+    responses: { 200: { description: 'the image', contentType: 'image/png' }, 404: { description: 'no such image', schema: ApiErrorSchema } },
+  }, ({ params, reply }) => {
+    const path = join(plansDir, params.image);
+    if (!existsSync(path)) throw new ApiFailure(404, 'not-found', `no floor plan ${params.image}`);
+    return reply.type(imageContentType(params.image)).header('cache-control', 'no-cache').send(readFileSync(path));
+  }, mapError));
+}
+
+/** Who changed what, for the audit log: each moved machine from → to, areas and conveyors added or removed, the floor plan. */
+function describeLayoutChange(before: PlantConfig, machines: readonly { id: string; x: number; z: number; rotationDeg: number }[], layout: FloorLayout): string[] {
+  const out: string[] = [];
+  for (const m of machines) {
+    const old = before.machines.find((o) => o.id === m.id)?.layout;
+    if (old && (old.x !== m.x || old.z !== m.z || old.rotationDeg !== m.rotationDeg)) {
+      out.push(`moved ${m.id} from (${old.x}, ${old.z}, ${old.rotationDeg}°) to (${m.x}, ${m.z}, ${m.rotationDeg}°)`);
+    }
+  }
+  const oldLayout = before.layout ?? FloorLayoutSchema.parse({});
+  const names = (areas: FloorLayout['areas']) => new Map(areas.map((a) => [a.id, a]));
+  const oldAreas = names(oldLayout.areas);
+  const newAreas = names(layout.areas);
+  for (const [id, a] of newAreas) {
+    if (!oldAreas.has(id)) out.push(`added area ${id} "${a.name}"`);
+    else if (JSON.stringify(oldAreas.get(id)) !== JSON.stringify(a)) out.push(`changed area ${id} "${a.name}"`);
+  }
+  for (const [id, a] of oldAreas) if (!newAreas.has(id)) out.push(`removed area ${id} "${a.name}"`);
+  const key = (c: { from: string; to: string }) => `${c.from}→${c.to}`;
+  const oldConv = new Set(oldLayout.conveyors.map(key));
+  const newConv = new Set(layout.conveyors.map(key));
+  for (const c of newConv) if (!oldConv.has(c)) out.push(`added conveyor ${c}`);
+  for (const c of oldConv) if (!newConv.has(c)) out.push(`removed conveyor ${c}`);
+  if (JSON.stringify(oldLayout.floorPlan ?? null) !== JSON.stringify(layout.floorPlan ?? null)) {
+    out.push(layout.floorPlan ? `floor plan ${layout.floorPlan.image} at ${layout.floorPlan.metresPerPixel} m/px` : 'floor plan removed');
+  }
+  if (oldLayout.gridMetres !== layout.gridMetres) out.push(`grid ${oldLayout.gridMetres} → ${layout.gridMetres} m`);
+  return out;
+}

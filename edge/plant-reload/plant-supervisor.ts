@@ -1,0 +1,144 @@
+// Runs the edge from a plant file and keeps it in step with that file (issue 21.5): a changed file
+// is read once, hashed, validated with the plant schema and only then applied. An invalid file is
+// reported (log, and the reload status the layout routes serve, naming file and field) and the
+// running plant keeps acquiring.
+//
+// How a valid change is applied:
+// - positions and the `layout:` section only: live — the twin gets a new snapshot, nothing stops;
+// - anything else (machines or devices added, removed or changed, other sections): the runtime
+//   is composed again in this process on the same port. Every module (model, KPI, alarms,
+//   energy, orders, OPC UA server…) is built from the plant, so this is the one way that cannot
+//   leave a module with a stale plant. Nothing stored is lost: the historian, audit log and
+//   KPI periods live in the database, the current shift's KPIs continue from it and each meter
+//   total from its last good value; live clients reconnect and get the new snapshot.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { PlantConfig } from '../../shared/plant-schema.js';
+import { parsePlantText } from '../config/index.js';
+import { startEdge, type EdgeOptions, type RunningEdge } from '../edge-runtime.js';
+import type { PlantFileHandle, ReloadOutcome, ReloadTrigger } from '../layout/index.js';
+import { describeChanges, planChanges } from './plant-changes.js';
+import { watchPlantFile, type PlantWatch } from './plant-watch.js';
+
+export interface PlantSupervisorOptions extends Omit<EdgeOptions, 'plant' | 'plantFile'> {
+  /** The plant file (YAML); its folder also holds floor-plans/. */
+  plantFile: string;
+  /** Quiet time after the last file event before reading it (editors write in bursts). */
+  debounceMs?: number;
+  /** Off only for tests that drive reload() themselves. */
+  watch?: boolean;
+}
+
+export interface PlantSupervisor {
+  /** The running edge: a new object after a re-composition. */
+  edge(): RunningEdge;
+  plant(): PlantConfig;
+  reload(trigger?: ReloadTrigger): Promise<ReloadOutcome>;
+  lastReload(): ReloadOutcome | null;
+  /** Resolves after every reload started so far has been applied (tests, shutdown). */
+  settled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export async function runPlantFile(options: PlantSupervisorOptions): Promise<PlantSupervisor> {
+  const { plantFile: file, log } = options;
+  const now = options.now ?? Date.now;
+  const firstText = readFileSync(file, 'utf8');
+  let plant = parsePlantText(firstText, file);
+  let hash = sha256(firstText);
+  let last: ReloadOutcome | null = null;
+  let queue: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+
+  const handle: PlantFileHandle = {
+    path: file,
+    reload: (trigger) => supervisor.reload(trigger),
+    lastReload: () => last,
+  };
+  const start = (p: PlantConfig, port: number) => startEdge({ ...options, plant: p, port, plantFile: handle });
+  let edge = await start(plant, options.port);
+  const port = edge.port;
+
+  function outcome(result: ReloadOutcome['result'], summary: string, error?: string): ReloadOutcome {
+    last = { result, file, hash, at: now(), summary, ...(error ? { error } : {}) };
+    return last;
+  }
+
+  async function apply(trigger: ReloadTrigger): Promise<ReloadOutcome> {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      const error = `cannot read plant file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; the running plant is kept`;
+      log('error', error);
+      return outcome('invalid', 'unreadable', error);
+    }
+    const nextHash = sha256(text);
+    if (nextHash === hash && last?.result !== 'invalid') return outcome('unchanged', 'same content');
+    let next: PlantConfig;
+    try {
+      next = parsePlantText(text, file);
+    } catch (err) {
+      // The message names the file and each bad field (edge/config formatIssues).
+      const error = (err as Error).message.replace('Fix the field(s) above and start again.', 'Fix the field(s) above; the running plant is kept until the file is valid.');
+      log('error', `plant file reload (${trigger}) refused: ${error}`);
+      hash = nextHash;
+      return outcome('invalid', 'invalid file: the running plant is kept', error);
+    }
+    const changes = planChanges(plant, next);
+    const summary = describeChanges(changes);
+    if (!changes.unchanged && !changes.layoutOnly && trigger === 'layout-save') {
+      // The save's own request is still open on the server a re-composition closes: apply after it.
+      setTimeout(() => void supervisor.reload('after-save'), 0);
+      return outcome('recomposing', summary);
+    }
+    hash = nextHash;
+    if (changes.unchanged) {
+      plant = next;
+      return outcome('unchanged', summary);
+    }
+    if (changes.layoutOnly) {
+      plant = next;
+      edge.applyLayout(next);
+      log('info', `plant file reload (${trigger}): applied live: ${summary}`);
+      return outcome('layout', summary);
+    }
+    log('info', `plant file reload (${trigger}): ${summary}; composing the edge again on port ${port} (stored data is kept)`);
+    await edge.stop();
+    try {
+      edge = await start(next, port);
+      plant = next;
+    } catch (err) {
+      // The new file validated but could not start (e.g. a database or port problem): go back.
+      log('error', `plant file reload: the new plant did not start (${(err as Error).message}); starting the previous one again`);
+      edge = await start(plant, port);
+      return outcome('invalid', 'the new plant did not start: the previous one runs again', (err as Error).message);
+    }
+    return outcome('recomposed', summary);
+  }
+
+  const supervisor: PlantSupervisor = {
+    edge: () => edge,
+    plant: () => plant,
+    lastReload: () => last,
+    reload(trigger = 'manual') {
+      if (stopped) return Promise.resolve(outcome('unchanged', 'stopped'));
+      const run = queue.then(() => apply(trigger));
+      queue = run.catch((err) => log('error', `plant file reload failed: ${(err as Error).stack ?? String(err)}`));
+      return run;
+    },
+    settled: () => queue.then(() => undefined),
+    async stop() {
+      stopped = true;
+      watcher?.close();
+      await queue;
+      await edge.stop();
+    },
+  };
+  const watcher: PlantWatch | null = options.watch === false
+    ? null
+    : watchPlantFile(file, options.debounceMs ?? 300, () => void supervisor.reload('watch'));
+  return supervisor;
+}

@@ -1,0 +1,52 @@
+// The twin's layout mode over REST (/api/layout…, admin): what it reads, what it saves, the floor
+// plan upload and the plant file's reload status. Browser-safe.
+import { z } from 'zod';
+import { FLOOR_PLAN_FILE, FloorLayoutSchema } from './floor-layout-schema.js';
+import { LayoutSchema } from './plant-schema.js';
+
+const identifier = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/);
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'the hash GET /api/layout returned');
+
+export const RELOAD_RESULTS = ['unchanged', 'layout', 'recomposing', 'recomposed', 'invalid'] as const;
+export const ReloadOutcomeSchema = z.object({
+  result: z.enum(RELOAD_RESULTS),
+  file: z.string(),
+  hash: z.string(),
+  at: z.number(),
+  summary: z.string(),
+  /** For an invalid file: each bad field as `file: path: message`. */
+  error: z.string().optional(),
+});
+
+export const MachinePlacementSchema = LayoutSchema.extend({ id: identifier });
+export type MachinePlacement = z.infer<typeof MachinePlacementSchema>;
+
+export const LayoutAnswerSchema = z.object({
+  /** The plant file's name (not its path: the folder is the edge's business). */
+  file: z.string(),
+  /** SHA-256 of the file the layout was read from: send it back on save (a changed file is a 409). */
+  hash: sha256,
+  machines: z.array(MachinePlacementSchema.extend({ name: z.string(), type: z.string() })),
+  layout: FloorLayoutSchema,
+  lastReload: ReloadOutcomeSchema.nullable(),
+});
+export type LayoutAnswer = z.infer<typeof LayoutAnswerSchema>;
+
+export const LayoutSaveBodySchema = z.strictObject({
+  baseHash: sha256,
+  machines: z.array(MachinePlacementSchema).max(1000),
+  layout: FloorLayoutSchema,
+});
+export type LayoutSaveBody = z.infer<typeof LayoutSaveBodySchema>;
+
+export const LayoutSaveAnswerSchema = z.object({ hash: sha256, reload: ReloadOutcomeSchema, changed: z.array(z.string()) });
+
+/** A floor plan is a drawing, not a photo album: 2 MiB of PNG or JPEG at most. */
+export const FLOOR_PLAN_MAX_BYTES = 2 * 1024 * 1024;
+export const FloorPlanUploadSchema = z.strictObject({
+  name: z.string().regex(FLOOR_PLAN_FILE, 'a file name ending .png or .jpg (letters, digits, ".", "-", "_")'),
+  /** The image bytes, base64. */
+  dataBase64: z.string().max(Math.ceil(FLOOR_PLAN_MAX_BYTES / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64 only'),
+});
+export const FloorPlanAnswerSchema = z.object({ image: z.string(), widthPx: z.number(), heightPx: z.number(), bytes: z.number() });
+export const FloorPlanPathSchema = z.strictObject({ image: z.string().regex(FLOOR_PLAN_FILE) });

@@ -1,0 +1,38 @@
+// A plant file on disk for the hot-reload and layout tests: the demo plant's text (its comments
+// included) pointed at a simulator on free ports, without break times (a wall-clock test must
+// not depend on when it runs) and without the meters and emission analysers it does not need.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { loadPlantFile } from '../../edge/config/index.js';
+import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.js';
+import { withoutBreaks } from '../support/line-harness.js';
+
+export interface PlantOnDisk {
+  dir: string;
+  file: string;
+  sim: RunningSimulator;
+  logs: string[];
+}
+
+export async function plantFileWithSimulator(): Promise<PlantOnDisk> {
+  const dir = mkdtempSync(join(tmpdir(), 'twinline-reload-'));
+  const logs: string[] = [];
+  const plant = withoutBreaks(loadPlantFile('config/demo-plant.yaml'));
+  const sim = await startSimulator({
+    plant, opcuaPort: 0, modbusPort: 0, seed: 3, timeScale: 10, pkiDir: join(dir, 'pki-sim'), log: (m) => logs.push(`[sim] ${m}`),
+  });
+  const doc = parseDocument(readFileSync('config/demo-plant.yaml', 'utf8'));
+  doc.setIn(['devices', 0, 'endpointUrl'], sim.opcuaEndpoint);
+  doc.setIn(['devices', 1, 'host'], '127.0.0.1');
+  doc.setIn(['devices', 1, 'port'], sim.modbusPort);
+  doc.delete('metering');
+  doc.delete('emissions');
+  const shifts = doc.getIn(['calendar', 'shifts']) as { items: unknown[] };
+  shifts.items.forEach((_s, i) => doc.deleteIn(['calendar', 'shifts', i, 'breaks']));
+  const file = join(dir, 'plant.yaml');
+  writeFileSync(file, doc.toString({ lineWidth: 0 }));
+  return { dir, file, sim, logs };
+}
