@@ -20,6 +20,8 @@ export async function attachOrders(o: {
   /** Hands events to every model event sink (set once the sink list exists). */
   inject: (events: ModelEvent[]) => void;
   live?: { broadcast(event: 'order', progress: OrderProgress): void };
+  /** Demo mode: seed a catalogue and a running order on a fresh database. */
+  demo?: boolean;
 }): Promise<{ sinks: ModelEventSink[]; orders: OrdersModule }> {
   const store = openOrderStore(o.dbFile);
   const live = o.live;
@@ -31,6 +33,7 @@ export async function attachOrders(o: {
     inject: o.inject,
     onProgress: (p) => live?.broadcast('order', p),
   });
+  if (o.demo) orders.seedDemo();
   const timer = live ? setInterval(() => { if (orders.progress().line.orderId) live.broadcast('order', orders.progress()); }, LIVE_EVERY_MS) : null;
   timer?.unref();
   await o.app.register(orderRoutes, { orders });

@@ -364,6 +364,27 @@ export function createOrdersModule(o: OrdersModuleOptions) {
       return stored;
     },
     scrap: (query: { machineId?: string; orderId?: string; limit: number }) => store.scrap(query),
+    /**
+     * Demo mode on a fresh database: the simulator's two housings in the catalogue and an order of
+     * the first running, so `npm start` shows a line making an order (on the record as "demo").
+     */
+    seedDemo(): void {
+      if (store.latestProducts().length > 0 || store.orders(undefined, 1).length > 0) return;
+      const by: Actor = { user: 'demo', role: 'admin' };
+      const times = (factor: number) => Object.fromEntries(plant.machines.map((m) => [m.id, Math.round(m.idealCycleTimeSeconds * factor * 100) / 100]));
+      const mill = plant.machines.find((m) => m.tags.some((t) => t.role === 'speedOverride' && t.writable && t.min !== undefined && t.max !== undefined && t.min <= 100 && t.max >= 100));
+      const speed = mill?.tags.find((t) => t.role === 'speedOverride')!;
+      const recipe = mill ? [{ machineId: mill.id, tag: speed.name, value: 100, min: speed.min, max: speed.max }] : [];
+      this.saveProduct('HSG-100', { name: 'Pump housing HSG-100', units: 'pcs', idealCycleTimes: times(1), recipe, note: 'demo catalogue' }, by);
+      this.saveProduct('HSG-200', { name: 'Pump housing HSG-200 (large)', units: 'pcs', idealCycleTimes: times(1.25), recipe, note: 'demo catalogue' }, by);
+      const order = createOrder({ id: 'WO-DEMO-1', productId: 'HSG-100', quantity: 400 }, by);
+      createOrder({ id: 'WO-DEMO-2', productId: 'HSG-200', quantity: 400 }, by);
+      const ts = now();
+      store.setStatus(order.id, 'running', ts, by.user, 'start', null);
+      audit.append({ actor: by.user, role: by.role, action: 'order.start', target: order.id, details: { product: 'HSG-100', recipe: 'skip', written: 0, demo: true }, outcome: 'ok' });
+      lineOrder = order.id;
+      tracker.setLineOrder(order.id, ts);
+    },
     close() {
       tracker.closeAll(now());
       store.close();
