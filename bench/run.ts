@@ -19,6 +19,12 @@ const PARTS: Record<string, () => Promise<string[]>> = {
   live: async () => (await import('./live.js')).runLiveComparison(process.argv.includes('--long') ? { seconds: 300 } : {}).then((r) => r.lines),
   // 10 edges × 1,000 tags through Mosquitto (aedes if absent) into one host; a 20 s broker outage, 5 min with --long.
   uplink: async () => (await import('./uplink.js')).runUplinkBench(process.argv.includes('--long') ? { outageSeconds: 300 } : {}).then((r) => r.lines),
+  // Edges → Mosquitto → plant hosts on PostgreSQL at 10/50/100 edges, a failover, plant queries over a year of 20 lines (issue 19.6);
+  // `--edges 10,50 --tags 10 --hz 1 --seconds 8 --lines 20 --days 365`.
+  plant: async () => {
+    const part = await import('./plant.js');
+    return part.runPlantBench(part.optionsFromArgs(process.argv));
+  },
   // 50 OPC UA sessions × 1,000 of the edge's variables at 250 ms; `--sessions n --items n --seconds n` (issue 20.5).
   'opcua-server': async () => {
     const part = await import('./opcua-server.js');

@@ -34,6 +34,8 @@ import { mirroredAlarmList, startLineServer, type LineServer } from './line-serv
 import { createHostLineKpi, type HostLineKpi } from './line-kpi.js';
 import { createLineAdmission, describeLine, keepEdgeAnchor, lineDbFile, linePath, type HostedLine } from './plant-lines.js';
 import { plantRoutes } from './plant-routes.js';
+import { openPlantDatabase, type PlantDatabase } from './pg/index.js';
+import { meterTotalEvents, plantEnergyReport } from './plant-energy.js';
 import { attachHostMetrics } from '../metrics/index.js';
 
 export type { HostedLine } from './plant-lines.js';
@@ -52,6 +54,8 @@ export interface HostOptions {
   tls?: TlsFiles;
   /** Sees every batch of tag/state events the host derives (benchmarks measure latency here). */
   observe?: (lineKey: string, events: readonly ModelEvent[], historical: boolean) => void;
+  /** PostgreSQL mode: the edge timestamps of each batch of samples committed (benchmarks: publish→stored). */
+  observeStored?: (sampleTs: Float64Array, committedAt: number) => void;
   /** The Prometheus scrape token for GET /metrics; default TWINLINE_METRICS_TOKEN, else <dataDir>/metrics.token (edge/metrics). */
   metricsToken?: string;
 }
@@ -60,6 +64,8 @@ export interface RunningHost {
   port: number;
   url: string;
   primary: PrimaryHost;
+  /** The plant store and primary lease (host file `postgres:`), or null in SQLite mode. */
+  plantDb: PlantDatabase | null;
   auth: AuthService;
   audit: AuditLog;
   lines(): HostedLine[];
@@ -99,6 +105,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const auth = await createAuthService({ sqlite: authDb, secret: secret.key, mode: config.auth.mode, audit, now, log, tokenTtlMs: config.auth.tokenTtlHours * 3_600_000 });
   const entries = new Map<string, LineEntry>();
   const pinnedPorts = new Map(config.lines.map((l) => [`${l.groupId}/${l.edgeNodeId}`, l.port]));
+  const plantDb = config.postgres
+    ? await openPlantDatabase({ settings: config.postgres, hostId: config.host.id, env: options.env ?? process.env, log, now, onStored: options.observeStored })
+    : null;
   let stopping = false;
 
   function policiesOf(mirror: EdgeMirror): Map<string, TagPolicy> {
@@ -136,6 +145,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
     e.kpi = createHostLineKpi({
       view, settings, historian: e.historian, machines: e.mirror.machines, edgeStartedAt: () => e.mirror.edgeStartedAt, now, log, lineKey: e.mirror.key,
+      onShiftClosed: plantDb ? (closed) => plantDb.writer.shiftClosed(e.mirror.key, closed) : undefined,
     });
   }
 
@@ -198,6 +208,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const primary: PrimaryHost = createPrimaryHost({
     hostId: config.host.id, broker: config.broker, groups: config.host.groups, configPath: 'broker',
     baseDir: options.configDir, env: options.env, now, log, rebirthMinIntervalMs: config.host.rebirthMinIntervalSeconds * 1000,
+    // With PostgreSQL, hosts stand by until they hold the primary lease (plantDb.lead below).
+    passive: !!plantDb,
     admitLine: createLineAdmission({
       allowed: config.host.allowedLines, pinned: config.lines.map((l) => `${l.groupId}/${l.edgeNodeId}`), maxLines: config.host.maxLines,
     }).admit,
@@ -205,17 +217,24 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       touched: (ids) => entries.get(mirror.key)?.server?.touch(ids),
       events: (events, historical) => {
         options.observe?.(mirror.key, events, historical);
+        plantDb?.writer.events(mirror.key, events);
         const e = mirror.plantView ? entryFor(mirror) : entries.get(mirror.key);
         if (e) record(e, events, historical);
       },
       totals: (machineId, totals, ts) => {
         const e = entries.get(mirror.key);
+        plantDb?.writer.totals(mirror.key, machineId, totals, ts);
         const booked = e?.kpi?.onTotals(machineId, totals, ts);
         if (booked?.length) e!.historian.onModelEvents(booked);
       },
-      alarmsChanged: () => entries.get(mirror.key)?.server?.alarmsChanged(),
+      alarmsChanged: (machineId) => {
+        plantDb?.writer.alarms(mirror.key, machineId, mirror.alarms.get(machineId) ?? []);
+        entries.get(mirror.key)?.server?.alarmsChanged();
+      },
       auditAnchor: (json) => keepEdgeAnchor(options.dataDir, mirror.groupId, mirror.edgeNodeId, json, log),
+      energy: (uplink) => entries.get(mirror.key)?.historian.onModelEvents(meterTotalEvents(uplink, now())),
       lineChanged: () => {
+        plantDb?.lineChanged(mirror);
         const e = entryFor(mirror);
         rebuildKpi(e);
         ensureServer(e);
@@ -298,6 +317,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     hostId: config.host.id, auth,
     status: () => ({
       status: primary.health().connected ? 'ok' : 'degraded',
+      ...(plantDb ? { postgres: plantDb.health() } : {}),
       host: primary.health(),
       lines: lines().map((l) => ({ key: l.key, online: l.online, path: l.path, port: l.port })),
     }),
@@ -320,7 +340,16 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       lines: [...entries.values()].sort((a, b) => a.mirror.key.localeCompare(b.mirror.key))
         .map((e) => ({ key: e.mirror.key, ...mirroredAlarmList(e.mirror, now()) })),
     }),
+    energy: (from, to) => plantEnergyReport([...entries.values()].filter((e) => e.mirror.plantView).sort((a, b) => a.mirror.key.localeCompare(b.mirror.key)).map((e) => ({
+      key: e.mirror.key, name: e.mirror.plantView!.line.name, timezone: e.mirror.kpiSettings?.timezone ?? e.mirror.plantView!.site.timezone,
+      uplink: e.mirror.energy,
+      history: (tag, f, t) => {
+        e.historian.flush();
+        return e.historian.tagHistory(tag, f, t);
+      },
+    })), from, to),
   });
+  if (plantDb) await plantApp.register(plantDb.routes);
   await plantApp.register(docsRoutes, {
     info: { title: `twinline plant host ${config.host.id}`, version: '0.1.0', description: 'The plant API of the host; each line\'s API is under /lines/<group>/<edge node>/api/docs.' },
   });
@@ -335,6 +364,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   await plantApp.listen({ port: config.http.port, host: config.http.host });
   const port = ((mainServer as Server | null)?.address() as AddressInfo).port;
   primary.start();
+  plantDb?.lead(primary);
   const scheme = options.tls ? 'https' : 'http';
   log('info', `host ${config.host.id}: the plant on ${scheme}://localhost:${port}/ (lines under /lines/<group>/<edge node>/)`);
 
@@ -342,6 +372,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     port,
     url: `${scheme}://localhost:${port}`,
     primary,
+    plantDb,
     auth,
     audit,
     lines,
@@ -352,6 +383,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     async stop() {
       stopping = true;
       await primary.stop();
+      await plantDb?.close();
       for (const e of entries.values()) {
         await e.chain;
         if (e.restateTimer) clearTimeout(e.restateTimer);

@@ -39,8 +39,8 @@ export async function plantOee(db: NodePgDatabase, q: PlantOeeQuery): Promise<Pl
       sum(production_ms)::float8 AS prod, sum(setup_ms)::float8 AS setup, sum(breakdown_ms)::float8 AS bd, sum(micro_stop_ms)::float8 AS micro, sum(idle_ms)::float8 AS idle,
       sum(breakdowns)::float8 AS breakdowns, sum(micro_stops)::float8 AS micro_stops, sum(setups)::float8 AS setups, sum(idles)::float8 AS idles,
       sum(total_count)::float8 AS total, sum(good_count)::float8 AS good, sum(ideal_output_seconds)::float8 AS ideal, sum(energy_kwh)::float8 AS kwh,
-      count(DISTINCT (line_key, shift_start))::int AS shifts
-    FROM shift_totals
+      count(*)::int AS shifts
+    FROM line_shift_totals
     WHERE shift_start >= ${at(q.from)}::timestamptz AND shift_start < ${at(q.to)}::timestamptz ${lineFilter(q.line)}
     GROUP BY GROUPING SETS ((line_key, ${period}), (${period}))
     ORDER BY 2, 1 NULLS FIRST`);
@@ -68,7 +68,7 @@ export async function plantOee(db: NodePgDatabase, q: PlantOeeQuery): Promise<Pl
 export async function plantLosses(db: NodePgDatabase, q: PlantLossesQuery): Promise<PlantLossRow[]> {
   const r = await db.execute(sql`
     SELECT ${q.line ? sql`line_key` : sql`NULL`} AS line, bucket, reason, sum(ms)::float8 AS ms, sum(events)::float8 AS events, count(DISTINCT line_key)::int AS lines
-    FROM shift_losses
+    FROM line_shift_losses
     WHERE shift_start >= ${at(q.from)}::timestamptz AND shift_start < ${at(q.to)}::timestamptz ${lineFilter(q.line)}
     GROUP BY ${q.line ? sql`line_key, ` : sql``}bucket, reason
     ORDER BY 4 DESC, 2, 3
@@ -79,16 +79,26 @@ export async function plantLosses(db: NodePgDatabase, q: PlantLossesQuery): Prom
   }));
 }
 
-export async function plantEnergy(db: NodePgDatabase, q: PlantEnergyByPeriodQuery): Promise<PlantEnergyRow[]> {
-  // Shifts are dated by the plant-local day of their start (the line's time zone).
-  const local = sql.raw('(c.shift_start AT TIME ZONE l.timezone)');
-  const period = q.by === 'day' ? sql`to_char(${local}, 'YYYY-MM-DD')` : q.by === 'week' ? sql`to_char(${local}, 'IYYY-"W"IW')` : sql`to_char(${local}, 'YYYY-MM')`;
+/**
+ * Closed shifts from the line rollup (the host's KPI engine booked their energy and counts from the
+ * edge's counters); shifts not closed yet from the edges' shift counters directly.
+ */
+export async function plantEnergy(db: NodePgDatabase, q: PlantEnergyByPeriodQuery, now = Date.now()): Promise<PlantEnergyRow[]> {
+  const local = (d: string) => (q.by === 'day' ? `${d}` : q.by === 'week' ? `to_char(${d}::date, 'IYYY-"W"IW')` : `left(${d}, 7)`);
+  const openSince = Math.max(q.from, now - 3 * 86_400_000);
   const r = await db.execute(sql`
-    SELECT CASE WHEN grouping(c.line_key) = 1 THEN NULL ELSE c.line_key END AS line, ${period} AS period,
-      sum(c.energy_kwh)::float8 AS kwh, sum(c.total)::float8 AS total, sum(c.good)::float8 AS good
-    FROM shift_counters c JOIN plant_lines l ON l.line_key = c.line_key
-    WHERE c.shift_start >= ${at(q.from)}::timestamptz AND c.shift_start < ${at(q.to)}::timestamptz ${lineFilter(q.line, sql.raw('c.line_key'))}
-    GROUP BY GROUPING SETS ((c.line_key, ${period}), (${period}))
+    WITH shifts AS (
+      SELECT line_key, shift_date AS d, energy_kwh AS kwh, total_count AS total, good_count AS good FROM line_shift_totals
+      WHERE shift_start >= ${at(q.from)}::timestamptz AND shift_start < ${at(q.to)}::timestamptz ${lineFilter(q.line)}
+      UNION ALL
+      SELECT c.line_key, to_char(c.shift_start AT TIME ZONE l.timezone, 'YYYY-MM-DD'), c.energy_kwh, c.total, c.good
+      FROM shift_counters c JOIN plant_lines l ON l.line_key = c.line_key
+      WHERE c.shift_start >= ${at(openSince)}::timestamptz AND c.shift_start < ${at(q.to)}::timestamptz ${lineFilter(q.line, sql.raw('c.line_key'))}
+        AND NOT EXISTS (SELECT 1 FROM line_shift_totals t WHERE t.line_key = c.line_key AND t.shift_start = c.shift_start))
+    SELECT CASE WHEN grouping(line_key) = 1 THEN NULL ELSE line_key END AS line, ${sql.raw(local('d'))} AS period,
+      sum(kwh)::float8 AS kwh, sum(total)::float8 AS total, sum(good)::float8 AS good
+    FROM shifts
+    GROUP BY GROUPING SETS ((line_key, ${sql.raw(local('d'))}), (${sql.raw(local('d'))}))
     ORDER BY 2, 1 NULLS FIRST`);
   return r.rows.map((row) => {
     const good = num(row.good);
@@ -102,38 +112,43 @@ export interface PlantAlarmStats {
   topAlarms: Array<{ line: string; alarmKey: string; message: string; priority: string; raised: number }>;
 }
 
+/**
+ * From the per line and UTC day rollups: the window is taken in whole UTC days (the days its
+ * start and end fall in). The plant row's peak is the busiest line's (ISA-18.2 rates are per
+ * operator position, a line here).
+ */
 export async function plantAlarmStats(db: NodePgDatabase, q: PlantAlarmStatsQuery): Promise<PlantAlarmStats> {
-  const window = sql`ts >= ${at(q.from)}::timestamptz AND ts < ${at(q.to)}::timestamptz ${lineFilter(q.line)}`;
-  const hours = (q.to - q.from) / HOUR_MS;
-  const windows10 = Math.max(1, Math.ceil((q.to - q.from) / 600_000));
+  const fromDay = new Date(Math.floor(q.from / 86_400_000) * 86_400_000).toISOString().slice(0, 10);
+  const toDay = new Date(Math.ceil(q.to / 86_400_000) * 86_400_000).toISOString().slice(0, 10);
+  const days = sql`day >= ${fromDay}::date AND day < ${toDay}::date ${lineFilter(q.line)}`;
+  const hours = (Date.parse(toDay) - Date.parse(fromDay)) / HOUR_MS;
   const r = await db.execute(sql`
-    WITH raised AS (SELECT line_key, priority, ts FROM alarm_events WHERE event = 'raised' AND ${window}),
-    binned AS (SELECT line_key, date_bin('10 minutes', ts, TIMESTAMPTZ '2000-01-01') AS bin FROM raised),
-    bins AS (SELECT line_key, bin, count(*) AS n FROM binned GROUP BY GROUPING SETS ((line_key, bin), (bin))),
-    acks AS (SELECT line_key, count(*) AS acked, avg(extract(epoch FROM ts - active_ts)) AS ack_s FROM alarm_events WHERE event = 'acked' AND active_ts IS NOT NULL AND ${window} GROUP BY ROLLUP (line_key)),
-    rets AS (SELECT line_key, avg(extract(epoch FROM ts - active_ts)) AS active_s FROM alarm_events WHERE event = 'returned' AND active_ts IS NOT NULL AND ${window} GROUP BY ROLLUP (line_key)),
-    counts AS (SELECT line_key, count(*) AS raised, ${sql.join(ALARM_PRIORITIES.map((p) => sql`count(*) FILTER (WHERE priority = ${p}) AS ${sql.identifier(p)}`), sql`, `)}
-      FROM raised GROUP BY ROLLUP (line_key))
-    SELECT c.line_key AS line, c.raised::float8 AS raised, ${sql.join(ALARM_PRIORITIES.map((p) => sql`c.${sql.identifier(p)}::float8 AS ${sql.identifier(p)}`), sql`, `)},
-      (SELECT max(n) FROM bins b WHERE b.line_key IS NOT DISTINCT FROM c.line_key)::float8 AS peak,
-      (SELECT count(*) FROM bins b WHERE b.line_key IS NOT DISTINCT FROM c.line_key AND n > 10)::float8 AS floods,
-      a.acked::float8 AS acked, a.ack_s::float8 AS ack_s, t.active_s::float8 AS active_s
-    FROM counts c LEFT JOIN acks a ON a.line_key IS NOT DISTINCT FROM c.line_key LEFT JOIN rets t ON t.line_key IS NOT DISTINCT FROM c.line_key
+    SELECT CASE WHEN grouping(line_key) = 1 THEN NULL ELSE line_key END AS line,
+      sum(raised)::float8 AS raised, ${sql.join(ALARM_PRIORITIES.map((p) => sql`sum(${sql.identifier(p)})::float8 AS ${sql.identifier(p)}`), sql`, `)},
+      sum(acked)::float8 AS acked, sum(ack_seconds)::float8 AS ack_s, sum(returned)::float8 AS returned, sum(active_seconds)::float8 AS active_s,
+      max(peak_10min)::float8 AS peak, sum(flood_intervals)::float8 AS floods, count(DISTINCT line_key)::float8 AS lines
+    FROM alarm_days WHERE ${days}
+    GROUP BY ROLLUP (line_key)
     ORDER BY 1 NULLS FIRST`);
-  const lines = r.rows.map((row): PlantAlarmStatsRow => ({
-    line: (row.line as string | null) ?? null,
-    raised: num(row.raised),
-    byPriority: Object.fromEntries(ALARM_PRIORITIES.map((p) => [p, num(row[p])])),
-    perHour: hours > 0 ? num(row.raised) / hours : 0,
-    peakPer10Min: num(row.peak),
-    floodShare: num(row.floods) / windows10,
-    acked: num(row.acked),
-    meanAckSeconds: row.ack_s === null || row.ack_s === undefined ? null : num(row.ack_s),
-    meanActiveSeconds: row.active_s === null || row.active_s === undefined ? null : num(row.active_s),
-  }));
+  const lines = r.rows.map((row): PlantAlarmStatsRow => {
+    const acked = num(row.acked);
+    const returned = num(row.returned);
+    const intervals = (hours * 6) * (row.line === null ? Math.max(1, num(row.lines)) : 1);
+    return {
+      line: (row.line as string | null) ?? null,
+      raised: num(row.raised),
+      byPriority: Object.fromEntries(ALARM_PRIORITIES.map((p) => [p, num(row[p])])),
+      perHour: hours > 0 ? num(row.raised) / hours : 0,
+      peakPer10Min: num(row.peak),
+      floodShare: intervals > 0 ? num(row.floods) / intervals : 0,
+      acked,
+      meanAckSeconds: acked > 0 ? num(row.ack_s) / acked : null,
+      meanActiveSeconds: returned > 0 ? num(row.active_s) / returned : null,
+    };
+  });
   const top = await db.execute(sql`
-    SELECT line_key, alarm_key, max(message) AS message, max(priority) AS priority, count(*)::int AS raised
-    FROM alarm_events WHERE event = 'raised' AND ${window}
+    SELECT line_key, alarm_key, max(message) AS message, max(priority) AS priority, sum(raised)::int AS raised
+    FROM alarm_key_days WHERE ${days}
     GROUP BY line_key, alarm_key ORDER BY 5 DESC, 1, 2 LIMIT ${q.limit}`);
   return {
     lines,

@@ -73,6 +73,8 @@ export interface PlantStore {
   flush(): Promise<void>;
   /** Partitions ahead and retention; run at start and hourly. */
   maintain(): Promise<{ created: string[]; dropped: string[] }>;
+  /** Recomputes every rollup of [from, to) from the detail tables (after a restore or a bulk load). */
+  rebuildRollups(from: number, to: number): Promise<void>;
   health(): PlantStoreHealth;
   close(): Promise<void>;
 }
@@ -279,7 +281,17 @@ export async function openPlantStore(options: OpenPlantStoreOptions): Promise<Pl
           set: { groupId: row.groupId, edgeNodeId: row.edgeNodeId, lineId: row.lineId, name: row.name, timezone: row.timezone, machines: row.machines, updatedAt: row.updatedAt },
         });
       }
-      for (const { lineKey, closed } of batch.shifts.values()) await writeShift(tx, lineKey, closed);
+      const lineShifts = new Map<string, { lineKey: string; shiftStart: number }>();
+      for (const { lineKey, closed } of batch.shifts.values()) {
+        if (await writeShift(tx, lineKey, closed)) lineShifts.set(`${lineKey}\u0000${closed.shift.start}`, { lineKey, shiftStart: closed.shift.start });
+      }
+      for (const { lineKey, shiftStart } of lineShifts.values()) await rollUpLineShift(tx, lineKey, shiftStart);
+      const alarmDays = new Map<string, { lineKey: string; day: number }>();
+      for (let i = 0; i < a.ts.length; i++) {
+        const day = Math.floor((a.activeTs[i] ?? a.ts[i]!) / DAY_MS) * DAY_MS;
+        alarmDays.set(`${a.line[i]}\u0000${day}`, { lineKey: a.line[i]!, day });
+      }
+      for (const { lineKey, day } of alarmDays.values()) await rollUpAlarmDay(tx, lineKey, day);
     });
   }
 
@@ -348,6 +360,11 @@ export async function openPlantStore(options: OpenPlantStoreOptions): Promise<Pl
       created.push(...await ensurePartitions(pool, spec, t - DAY_MS, t + settings.partitionsAheadDays * DAY_MS, known.get(spec.table)!));
       dropped.push(...await dropPartitionsBefore(pool, spec, t - spec.retentionDays * DAY_MS, known.get(spec.table)!));
     }
+    // The rollups are small tables: plain deletes.
+    const cutoff = new Date(t - settings.eventRetentionDays * DAY_MS).toISOString();
+    for (const [table, column] of [['line_shift_totals', 'shift_start'], ['line_shift_losses', 'shift_start'], ['alarm_days', 'day'], ['alarm_key_days', 'day']] as const) {
+      await pool.query(`DELETE FROM ${table} WHERE ${column} < $1::timestamptz`, [cutoff]);
+    }
     if (dropped.length) log('info', `plant store: retention dropped ${dropped.length} partition(s): ${dropped.join(', ')}`);
     return { created, dropped };
   }
@@ -356,8 +373,26 @@ export async function openPlantStore(options: OpenPlantStoreOptions): Promise<Pl
   const maintenance = setInterval(() => void maintain().catch((err) => log('warn', `plant store: partition upkeep failed (${(err as Error).message}); retried within the hour`)), 3_600_000);
   maintenance.unref();
 
+  async function rebuildRollups(from: number, to: number): Promise<void> {
+    const f = new Date(from).toISOString();
+    const t = new Date(to).toISOString();
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`DELETE FROM line_shift_totals WHERE shift_start >= ${f}::timestamptz AND shift_start < ${t}::timestamptz`);
+      await tx.execute(sql`INSERT INTO line_shift_totals (line_key, shift_start, shift_end, shift_name, shift_date, machines, ${sql.raw(TIME_COLUMNS.join(', '))})
+        SELECT line_key, shift_start, max(shift_end), max(shift_name), max(shift_date), count(*), ${sql.raw(TIME_COLUMNS.map((c) => `sum(${c})`).join(', '))}
+        FROM shift_totals WHERE shift_start >= ${f}::timestamptz AND shift_start < ${t}::timestamptz GROUP BY line_key, shift_start`);
+      await tx.execute(sql`DELETE FROM line_shift_losses WHERE shift_start >= ${f}::timestamptz AND shift_start < ${t}::timestamptz`);
+      await tx.execute(sql`INSERT INTO line_shift_losses (line_key, shift_start, bucket, reason, ms, events)
+        SELECT line_key, shift_start, bucket, reason, sum(ms), sum(events) FROM shift_losses
+        WHERE shift_start >= ${f}::timestamptz AND shift_start < ${t}::timestamptz GROUP BY line_key, shift_start, bucket, reason`);
+      const lineDays = await tx.execute(sql`SELECT DISTINCT line_key, (extract(epoch FROM date_trunc('day', active_ts AT TIME ZONE 'UTC')) * 1000)::float8 AS day
+        FROM alarm_events WHERE active_ts >= ${f}::timestamptz AND active_ts < ${t}::timestamptz`);
+      for (const row of lineDays.rows) await rollUpAlarmDay(tx, String(row.line_key), Number(row.day));
+    });
+  }
+
   return {
-    layout, db, pool, writer, flush, maintain,
+    layout, db, pool, writer, flush, maintain, rebuildRollups,
     health: () => ({ ...health, pendingRows: rowsOf(pending) }),
     async close() {
       clearInterval(maintenance);
@@ -371,8 +406,8 @@ export async function openPlantStore(options: OpenPlantStoreOptions): Promise<Pl
 
 type Tx = Parameters<Parameters<NodePgDatabase['transaction']>[0]>[0];
 
-/** A closed shift replaces an earlier booking of it only if it knows more of the shift (less no-data time). */
-async function writeShift(tx: Tx, lineKey: string, closed: ClosedShift): Promise<void> {
+/** A closed shift replaces an earlier booking of it only if it knows more of the shift (less no-data time); true when written. */
+async function writeShift(tx: Tx, lineKey: string, closed: ClosedShift): Promise<boolean> {
   const p = closed.totals;
   const row: typeof shiftTotals.$inferInsert = {
     lineKey, machineId: closed.machineId, shiftStart: new Date(closed.shift.start), shiftEnd: new Date(closed.shift.end),
@@ -388,13 +423,63 @@ async function writeShift(tx: Tx, lineKey: string, closed: ClosedShift): Promise
     set: Object.fromEntries(Object.keys(rest).map((k) => [k, sql.raw(`excluded.${String((shiftTotals as unknown as Record<string, { name: string }>)[k]!.name)}`)])),
     setWhere: sql`excluded.no_data_ms < ${shiftTotals.noDataMs}`,
   }).returning({ lineKey: shiftTotals.lineKey });
-  if (!written.length) return;
+  if (!written.length) return false;
   const at = and(eq(shiftLosses.lineKey, lineKey), eq(shiftLosses.machineId, closed.machineId), eq(shiftLosses.shiftStart, new Date(closed.shift.start)));
   await tx.delete(shiftLosses).where(at);
   const losses = Object.values(p.reasons).filter((r) => r.ms > 0).map((r) => ({
     lineKey, machineId: closed.machineId, shiftStart: new Date(closed.shift.start), bucket: r.bucket, reason: r.reason.slice(0, 200), ms: Math.round(r.ms), events: r.events,
   }));
   if (losses.length) await tx.insert(shiftLosses).values(losses).onConflictDoNothing();
+  return true;
+}
+
+const TIME_COLUMNS = ['calendar_ms', 'planned_operation_ms', 'planned_down_ms', 'no_data_ms', 'production_ms', 'setup_ms', 'breakdown_ms', 'micro_stop_ms', 'idle_ms',
+  'breakdowns', 'micro_stops', 'setups', 'idles', 'total_count', 'good_count', 'ideal_output_seconds', 'energy_kwh'] as const;
+
+/** The line's shift in the rollups: its machines' closed-shift totals and losses, summed again. */
+async function rollUpLineShift(tx: Tx, lineKey: string, shiftStart: number): Promise<void> {
+  const start = new Date(shiftStart).toISOString();
+  const sums = sql.raw(TIME_COLUMNS.map((c) => `sum(${c})`).join(', '));
+  const cols = sql.raw(TIME_COLUMNS.join(', '));
+  const set = sql.raw(TIME_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', '));
+  await tx.execute(sql`INSERT INTO line_shift_totals (line_key, shift_start, shift_end, shift_name, shift_date, machines, ${cols})
+    SELECT line_key, shift_start, max(shift_end), max(shift_name), max(shift_date), count(*), ${sums}
+    FROM shift_totals WHERE line_key = ${lineKey} AND shift_start = ${start}::timestamptz GROUP BY line_key, shift_start
+    ON CONFLICT (line_key, shift_start) DO UPDATE SET shift_end = excluded.shift_end, shift_name = excluded.shift_name, shift_date = excluded.shift_date, machines = excluded.machines, ${set}`);
+  await tx.execute(sql`DELETE FROM line_shift_losses WHERE line_key = ${lineKey} AND shift_start = ${start}::timestamptz`);
+  await tx.execute(sql`INSERT INTO line_shift_losses (line_key, shift_start, bucket, reason, ms, events)
+    SELECT line_key, shift_start, bucket, reason, sum(ms), sum(events) FROM shift_losses
+    WHERE line_key = ${lineKey} AND shift_start = ${start}::timestamptz GROUP BY line_key, shift_start, bucket, reason`);
+}
+
+/**
+ * The line's alarm statistics of one UTC day (of the occurrences raised that day), recomputed from
+ * its alarm transitions: counts by priority, acknowledge and active times, the busiest 10 minutes
+ * and the 10-minute intervals with more than 10 alarms (ISA-18.2 flood), and each alarm's count.
+ */
+async function rollUpAlarmDay(tx: Tx, lineKey: string, day: number): Promise<void> {
+  const from = new Date(day).toISOString();
+  const to = new Date(day + DAY_MS).toISOString();
+  const occurred = sql`line_key = ${lineKey} AND active_ts >= ${from}::timestamptz AND active_ts < ${to}::timestamptz AND ts >= ${from}::timestamptz`;
+  await tx.execute(sql`
+    WITH e AS (SELECT event, ts, active_ts, priority FROM alarm_events WHERE ${occurred}),
+    bins AS (SELECT count(*) AS n FROM e WHERE event = 'raised' GROUP BY date_bin('10 minutes', ts, TIMESTAMPTZ '2000-01-01'))
+    INSERT INTO alarm_days (line_key, day, raised, critical, high, medium, low, acked, ack_seconds, returned, active_seconds, peak_10min, flood_intervals)
+    SELECT ${lineKey}, ${from}::date,
+      count(*) FILTER (WHERE event = 'raised'),
+      count(*) FILTER (WHERE event = 'raised' AND priority = 'critical'), count(*) FILTER (WHERE event = 'raised' AND priority = 'high'),
+      count(*) FILTER (WHERE event = 'raised' AND priority = 'medium'), count(*) FILTER (WHERE event = 'raised' AND priority = 'low'),
+      count(*) FILTER (WHERE event = 'acked'), coalesce(sum(extract(epoch FROM ts - active_ts)) FILTER (WHERE event = 'acked'), 0),
+      count(*) FILTER (WHERE event = 'returned'), coalesce(sum(extract(epoch FROM ts - active_ts)) FILTER (WHERE event = 'returned'), 0),
+      coalesce((SELECT max(n) FROM bins), 0), (SELECT count(*) FROM bins WHERE n > 10)
+    FROM e
+    ON CONFLICT (line_key, day) DO UPDATE SET raised = excluded.raised, critical = excluded.critical, high = excluded.high, medium = excluded.medium, low = excluded.low,
+      acked = excluded.acked, ack_seconds = excluded.ack_seconds, returned = excluded.returned, active_seconds = excluded.active_seconds,
+      peak_10min = excluded.peak_10min, flood_intervals = excluded.flood_intervals`);
+  await tx.execute(sql`DELETE FROM alarm_key_days WHERE line_key = ${lineKey} AND day = ${from}::date`);
+  await tx.execute(sql`INSERT INTO alarm_key_days (line_key, day, alarm_key, message, priority, raised)
+    SELECT line_key, ${from}::date, alarm_key, max(message), max(priority), count(*) FROM alarm_events
+    WHERE ${occurred} AND event = 'raised' GROUP BY line_key, alarm_key`);
 }
 
 async function migrateStore(pool: pg.Pool, log: Log): Promise<StoreLayout> {

@@ -35,6 +35,8 @@ export function killChild(p: ChildProcess, signal: NodeJS.Signals): Promise<void
   });
 }
 
+export interface HostStats { stored: number; p50: number; p99: number; max: number; cpuMicros: number; at: number }
+
 export interface HostProcess {
   proc: ChildProcess;
   port: number;
@@ -42,11 +44,13 @@ export interface HostProcess {
   /** Resolves when the host reports it is (or is not) the primary. */
   role(primary: boolean, timeoutMs: number): Promise<number>;
   flush(): Promise<void>;
+  /** With observe: samples committed and their publish→stored latency since the last call, and the host's CPU so far. */
+  stats(): Promise<HostStats>;
   kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startHostProcess(o: { brokerUrl: string; pgUrl: string; hostId: string; groupId: string; dataDir: string; leaseRetryMs?: number }): Promise<HostProcess> {
+export async function startHostProcess(o: { brokerUrl: string; pgUrl: string; hostId: string; groupId: string; dataDir: string; leaseRetryMs?: number; observe?: boolean }): Promise<HostProcess> {
   const config = {
     host: { id: o.hostId, groups: [o.groupId], rebirthMinIntervalSeconds: 1, maxLines: 1000 },
     broker: { url: o.brokerUrl, reconnectMinMs: 100, reconnectMaxMs: 1000 },
@@ -55,10 +59,11 @@ export async function startHostProcess(o: { brokerUrl: string; pgUrl: string; ho
     postgres: { url: o.pgUrl, leaseRetryMs: o.leaseRetryMs ?? 200, handoverMs: 3000, flushIntervalMs: 100 },
   };
   const proc = fork(join(ROOT, 'test/host-pg/support/host-process.ts'), [JSON.stringify(config), o.dataDir], {
-    execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, TWINLINE_LOG_LEVEL: 'error' },
+    execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, TWINLINE_LOG_LEVEL: 'error', ...(o.observe ? { TWINLINE_HOST_OBSERVE: '1' } : {}) },
   });
   const waiters: Array<{ want: boolean; ok: (t: number) => void }> = [];
   let flushed: (() => void) | null = null;
+  let statsReply: ((s: HostStats) => void) | null = null;
   const host = {
     proc, port: 0, primary: false,
     role(want: boolean, timeoutMs: number) {
@@ -69,6 +74,7 @@ export async function startHostProcess(o: { brokerUrl: string; pgUrl: string; ho
       });
     },
     flush: () => new Promise<void>((ok) => { flushed = ok; proc.send({ cmd: 'flush' }); }),
+    stats: () => new Promise<HostStats>((ok) => { statsReply = ok; proc.send({ cmd: 'stats' }); }),
     kill: () => killChild(proc, 'SIGKILL'),
     stop: async () => {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
@@ -89,6 +95,8 @@ export async function startHostProcess(o: { brokerUrl: string; pgUrl: string; ho
         for (const w of waiters.splice(0)) if (w.want === host.primary) w.ok(t); else waiters.push(w);
       } else if (m.type === 'flushed') {
         flushed?.();
+      } else if (m.type === 'stats') {
+        statsReply?.(m as unknown as HostStats);
       }
     });
     proc.once('exit', (code) => fail(new Error(`host process exited with ${code} before it was ready`)));
