@@ -119,8 +119,9 @@ const r = (id: string, en: string, zh: string, loss: StopLoss): z.input<typeof R
 /**
  * The demo's tree and the default when the plant file has no `downtime:` section: the usual
  * top level of a Sepasoft/Vorne reason tree (equipment, material, process, people, planned),
- * and the simulator's fault codes (plc-sim/scenario.ts) mapped to them — except the wear
- * breakdowns (9xx), which the PLC cannot explain, so the operator is asked.
+ * and the simulator's fault codes (plc-sim/scenario.ts) that name a cause mapped to them; those
+ * that name only a symptom (202, 302, 402, 702, 802) and the wear breakdowns (9xx) are not, so the
+ * operator is asked — about half the demo's breakdowns prompt for a reason.
  */
 export const DEFAULT_DOWNTIME: DowntimeConfigInput = {
   promptAfterSeconds: 120,
@@ -166,17 +167,19 @@ export const DEFAULT_DOWNTIME: DowntimeConfigInput = {
     ] }],
   },
   faultCodes: {
+    // Codes that name a cause get its reason; codes that only name a symptom (an axis following
+    // error, coolant pressure low, bath level low, a temperature fault, wear) are left to the operator.
     common: {
       '101': 'jam',
-      '401': 'electrical-failure', '402': 'consumable-empty',
+      '401': 'electrical-failure',
       '501': 'electrical-failure',
       '601': 'sensor-failure',
-      '701': 'consumable-empty', '702': 'mechanical-failure',
+      '701': 'consumable-empty',
     },
     types: {
-      robot: { '201': 'gripper', '202': 'electrical-failure' },
-      cnc: { '301': 'tool-breakage', '302': 'coolant' },
-      furnace: { '801': 'burner', '802': 'mechanical-failure' },
+      robot: { '201': 'gripper' },
+      cnc: { '301': 'tool-breakage' },
+      furnace: { '801': 'burner' },
     },
   },
 };
