@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import type { MachineConfig, MachineType, PlantConfig } from '../shared/plant-schema.js';
+import { isKnownMachineType, type MachineConfig, type MachineType, type PlantConfig } from '../shared/plant-schema.js';
 
 const FaultSchema = z.strictObject({
   code: z.number().int().min(1).max(65535),
@@ -149,7 +149,13 @@ const TYPE_FAULTS: Record<MachineType, { code: number; description: string }[]> 
   furnace: [{ code: 801, description: 'burner flame failure' }, { code: 802, description: 'quench oil over-temperature' }],
 };
 
-function defaultSignal(tagName: string, type: MachineType): z.infer<typeof SignalSchema> | undefined {
+/** A machine of a type the simulator has no figures for (any plant-file type, issue 21): a mid-size machine. */
+const GENERIC_POWER: z.infer<typeof PowerSchema> = { running: 7.5, idle: 2.0, down: 1.0, setup: 1.5, plannedStop: 0.6, noise: 0.04 };
+const GENERIC_FAULTS = [{ code: 1001, description: 'drive fault' }, { code: 1002, description: 'safety circuit open' }];
+const typePower = (type: string) => (isKnownMachineType(type) ? TYPE_POWER[type] : GENERIC_POWER);
+const typeFaults = (type: string) => (isKnownMachineType(type) ? TYPE_FAULTS[type] : GENERIC_FAULTS);
+
+function defaultSignal(tagName: string, type: string): z.infer<typeof SignalSchema> | undefined {
   const n = tagName.toLowerCase();
   const sig = (base: number, running: number, wearGain: number, tauSeconds: number, noise: number) => ({ base, running, wearGain, tauSeconds, noise });
   if (n.includes('vibration')) return sig(0.4, 2.2, 4.5, 20, 0.08);
@@ -161,7 +167,7 @@ function defaultSignal(tagName: string, type: MachineType): z.infer<typeof Signa
 
 /** Behaviour a machine gets when the scenario says nothing about it. */
 export function defaultBehaviour(machine: MachineConfig): ResolvedBehaviour {
-  const faults = TYPE_FAULTS[machine.type];
+  const faults = typeFaults(machine.type);
   const signals: Record<string, z.infer<typeof SignalSchema>> = {};
   for (const tag of machine.tags) {
     if (tag.role !== 'process') continue;
@@ -180,7 +186,7 @@ export function defaultBehaviour(machine: MachineConfig): ResolvedBehaviour {
       ? { code: 900 + (faults[0]!.code % 100), description: 'bearing wear: over-temperature', lifeHours: 10, driftStartsAt: 0.6, mttrMinutes: 25 }
       : null,
     changeoverMinutes: machine.type === 'cnc' ? 15 : 6,
-    power: TYPE_POWER[machine.type],
+    power: typePower(machine.type),
     signals,
     counterResetAtShiftChange: false,
     initialTotalCount: 0,

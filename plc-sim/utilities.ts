@@ -6,7 +6,7 @@
 // its own Modbus unit id of one gateway (its own TCP port), with a register map like the
 // common DIN-rail meters (plc-sim/README.md § Utilities). Ground truth for everything.
 import type { IServiceVector } from 'modbus-serial/ServerTCP.js';
-import type { MachineType, PlantConfig } from '../shared/plant-schema.js';
+import { isKnownMachineType, type MachineType, type PlantConfig } from '../shared/plant-schema.js';
 import { toLocal } from '../shared/kpi/index.js';
 import type { FaultRegistry, ActiveFault } from './fault-injection.js';
 import type { MachineSnapshot } from './line-model.js';
@@ -167,7 +167,7 @@ export function createUtilitiesModel(plant: PlantConfig, startTime: number, init
         lastMachineKWh.set(m.id, m.energyKWh);
         if (prev !== undefined && m.energyKWh >= prev) lineKWh += m.energyKWh - prev;
         const type = types.get(m.id);
-        if (type && m.state === 'running') airDemand += M.airUse[type] ?? 0;
+        if (type && m.state === 'running') airDemand += (isKnownMachineType(type) ? M.airUse[type] : undefined) ?? 0;
         if (m.id === washer) washerState = m.state;
       }
       if (hours <= 0) return;

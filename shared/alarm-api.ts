@@ -1,7 +1,7 @@
 // Parameters of the alarm, diagnosis, flight-recorder and service-case REST routes (bodies
 // and answers are in alarm-wire.ts and alarm-service-cases.ts). Browser-safe.
 import { z } from 'zod';
-import { MachineTypeSchema } from './plant-schema.js';
+import { MachineTypeNameSchema } from './plant-schema.js';
 import { FAULT_LANGS } from './alarm-fault-catalogue.js';
 import { MAX_ALARM_HISTORY_ROWS, MAX_PAGE_ROWS, spanProblem } from './query-limits.js';
 
@@ -53,7 +53,7 @@ export const AlarmKpiQuerySchema = z.strictObject({
 
 export const AckAllBodySchema = z.strictObject({ machineId: machineId.optional() }).prefault({});
 
-export const FaultCodePathSchema = z.strictObject({ type: MachineTypeSchema, code: z.coerce.number().int().positive() });
+export const FaultCodePathSchema = z.strictObject({ type: MachineTypeNameSchema, code: z.coerce.number().int().positive() });
 export const FaultCodeQuerySchema = z.strictObject({ lang: z.enum(FAULT_LANGS).optional() });
 
 export const RecordingListQuerySchema = z.strictObject({

@@ -2,7 +2,7 @@
 // type and code, in English and Simplified Chinese. Browser-safe: the twin may validate
 // and look up entries itself.
 import { z } from 'zod';
-import { MachineTypeSchema, type MachineType } from './plant-schema.js';
+import { MachineTypeSchema, isKnownMachineType } from './plant-schema.js';
 import type { FaultAdvice } from './alarm-wire.js';
 
 export const FAULT_LANGS = ['en', 'zh-CN'] as const;
@@ -27,9 +27,10 @@ export const FaultCatalogueSchema = z.strictObject({
 export type FaultCatalogue = z.infer<typeof FaultCatalogueSchema>;
 
 /** The entry for a code on a machine type (its own first, then common); an "unknown" entry when there is none. */
-export function lookupFault(catalogue: FaultCatalogue, machineType: MachineType, code: number, lang: FaultLang = 'en'): FaultAdvice {
+export function lookupFault(catalogue: FaultCatalogue, machineType: string, code: number, lang: FaultLang = 'en'): FaultAdvice {
   const key = String(code);
-  const entry = catalogue.types[machineType]?.[key] ?? catalogue.common[key];
+  // A type the catalogue does not know (any plant-file type, issue 21) gets the common codes.
+  const entry = (isKnownMachineType(machineType) ? catalogue.types[machineType]?.[key] : undefined) ?? catalogue.common[key];
   if (entry) return { code, machineType, lang, known: true, ...entry[lang] };
   return lang === 'zh-CN'
     ? {

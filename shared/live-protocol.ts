@@ -1,6 +1,7 @@
 // The Socket.IO protocol between edge and twin, defined once and typed on both ends.
 import { z } from 'zod';
-import { LayoutSchema, MachineStateSchema, MachineTypeSchema, DataTypeSchema, TagRoleSchema } from './plant-schema.js';
+import { LayoutSchema, MachineStateSchema, MachineTypeNameSchema, DataTypeSchema, TagRoleSchema } from './plant-schema.js';
+import { MachineVisualSchema, resolveVisual } from './machine-visual.js';
 import type { PlantConfig } from './plant-schema.js';
 import { FloorLayoutSchema } from './floor-layout-schema.js';
 
@@ -54,13 +55,15 @@ export const PlantViewSchema = z.object({
     z.object({
       id: z.string(),
       name: z.string(),
-      type: MachineTypeSchema,
+      type: MachineTypeNameSchema,
       device: z.string(),
       manufacturer: z.string().optional(),
       model: z.string().optional(),
       serialNumber: z.string().optional(),
       idealCycleTimeSeconds: z.number(),
       layout: LayoutSchema,
+      /** The machine's look, its type's `machineTypes` entry merged in (shared/machine-visual.ts). */
+      visual: MachineVisualSchema.optional(),
       tags: z.array(z.object({
         name: z.string(), role: TagRoleSchema, type: DataTypeSchema, unit: z.string().optional(), writable: z.boolean(),
         /** The plant file's limits for a writable tag (e.g. speedOverride 50..120 %), so a UI can offer only what the edge accepts. */
@@ -170,6 +173,8 @@ export interface ClientToServerEvents {
   command: (request: import('./command-api.js').CommandRequest, ack: (answer: import('./command-api.js').CommandAck) => void) => void;
 }
 
+const withVisual = (visual: PlantView['machines'][number]['visual']) => (visual ? { visual } : {});
+
 export function toPlantView(plant: PlantConfig): PlantView {
   return {
     site: plant.site,
@@ -184,6 +189,7 @@ export function toPlantView(plant: PlantConfig): PlantView {
       serialNumber: m.serialNumber,
       idealCycleTimeSeconds: m.idealCycleTimeSeconds,
       layout: m.layout,
+      ...withVisual(resolveVisual(m, plant.machineTypes)),
       tags: m.tags.map((t) => ({
         name: t.name, role: t.role, type: t.type, unit: t.unit, writable: t.writable,
         ...(t.min !== undefined ? { min: t.min } : {}), ...(t.max !== undefined ? { max: t.max } : {}),

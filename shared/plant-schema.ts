@@ -8,6 +8,7 @@ import { EmissionSettingsSchema, checkEmissionSettings } from './emission-schema
 import { MeteringSchema, checkMetering } from './energy-schema.js';
 import { OpcUaServerSettingsSchema } from './opcua-server-schema.js';
 import { DowntimeConfigSchema } from './downtime-schema.js';
+import { MachineVisualSchema, MachineTypeVisualsSchema, checkMachineVisual } from './machine-visual.js';
 import { FloorLayoutSchema, checkFloorLayout } from './floor-layout-schema.js';
 
 export const MACHINE_STATES = ['running', 'idle', 'down', 'setup', 'planned-stop', 'no-data'] as const;
@@ -131,9 +132,14 @@ export type ModbusTcpDeviceConfig = z.infer<typeof ModbusTcpDeviceSchema>;
 export type ModbusRtuDeviceConfig = z.infer<typeof ModbusRtuDeviceSchema>;
 export type ModbusDeviceConfig = ModbusTcpDeviceConfig | ModbusRtuDeviceConfig;
 
+/** The types the twin, simulator and fault catalogue know by name; any other type is allowed (issue 21). */
 export const MACHINE_TYPES = ['robot', 'cnc', 'washer', 'conveyor', 'inspection', 'packing', 'furnace'] as const;
 export const MachineTypeSchema = z.enum(MACHINE_TYPES);
 export type MachineType = z.infer<typeof MachineTypeSchema>;
+export const isKnownMachineType = (type: string): type is MachineType => (MACHINE_TYPES as readonly string[]).includes(type);
+/** A machine's type as the plant file names it: free text ("press", "injection-moulding", "AGV"). */
+export const MachineTypeNameSchema = z.string().trim().min(1).max(64).regex(/^[^\u0000-\u001f<>]+$/, 'a type is a short name without control characters or < >');
+export { MachineVisualSchema, MachineTypeVisualsSchema, type MachineVisual } from './machine-visual.js';
 
 /** Position on the shop floor in metres; y is up in the 3D scene. */
 export const LayoutSchema = z.strictObject({
@@ -150,7 +156,7 @@ export const DEFAULT_STATE_CODES: Record<string, MachineState> = {
 export const MachineSchema = z.strictObject({
   id: identifier,
   name: z.string().min(1),
-  type: MachineTypeSchema,
+  type: MachineTypeNameSchema,
   device: identifier,
   manufacturer: z.string().optional(),
   model: z.string().optional(),
@@ -158,6 +164,8 @@ export const MachineSchema = z.strictObject({
   idealCycleTimeSeconds: z.number().positive(),
   stateCodes: z.record(z.string().regex(/^\d+$/), MachineStateSchema).default(DEFAULT_STATE_CODES),
   layout: LayoutSchema,
+  /** How the twin draws it: a glTF model, size, anchors, moving parts (shared/machine-visual.ts); the type's look when absent. */
+  visual: MachineVisualSchema.optional(),
   tags: z.array(TagSchema).min(1),
 });
 export type MachineConfig = z.infer<typeof MachineSchema>;
@@ -227,6 +235,8 @@ export const PlantSchema = z
     downtime: DowntimeConfigSchema.optional(),
     /** The floor around the machines: snap grid, floor-plan image, areas, conveyors (shared/floor-layout-schema.ts; written by the twin's layout mode). */
     layout: FloorLayoutSchema.optional(),
+    /** The look of every machine of a type (e.g. all presses from one glTF); a machine's own `visual` overrides it field by field. */
+    machineTypes: MachineTypeVisualsSchema.optional(),
     devices: z.array(DeviceSchema).min(1),
     machines: z.array(MachineSchema).min(1),
   })
@@ -247,6 +257,7 @@ export const PlantSchema = z
         });
         return;
       }
+      checkMachineVisual(machine, plant.machineTypes, (path, message) => ctx.addIssue({ code: 'custom', path: ['machines', m, ...path], message }));
       const seenTags = new Set<string>();
       machine.tags.forEach((tag, t) => {
         const path = ['machines', m, 'tags', t];

@@ -21,6 +21,7 @@ import { docsRoutes } from './docs-routes.js';
 import { historyRoutes } from './history-routes.js';
 import { kpiRoutes, type StoredShift } from './kpi-routes.js';
 import { machineRoutes } from './machine-routes.js';
+import { modelRoutes } from './model-routes.js';
 import { statusRoutes, type StatusRoutesOptions } from './status-routes.js';
 
 export interface EdgeApiOptions {
@@ -37,6 +38,8 @@ export interface EdgeApiOptions {
   machines: () => MachineLive[];
   status: StatusRoutesOptions['status'];
   now: () => number;
+  /** The plant's models folder for /api/models/ (null: none). */
+  modelsDir?: string | null;
 }
 
 /** Closed shifts as the historian stores them, for the KPI routes. */
@@ -59,6 +62,7 @@ export async function registerEdgeApi(app: FastifyInstance, o: EdgeApiOptions): 
   await app.register(alarmRoutes, { alarms: o.alarms, cases: o.cases, audit, commands, machineIds, now, reads });
   await app.register(commandRoutes, { auth, commands });
   await app.register(auditRoutes, { audit });
+  await app.register(modelRoutes, { modelsDir: o.modelsDir ?? null });
   await app.register(docsRoutes, {
     info: {
       title: 'twinline edge', version: '0.1.0',

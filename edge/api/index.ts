@@ -16,6 +16,7 @@ export { createApiApp, createHttpServer } from './http-server.js';
 export type { TlsFiles } from './http-server.js';
 export { kpiRoutes } from './kpi-routes.js';
 export { machineRoutes } from './machine-routes.js';
+export { modelRoutes, MAX_MODEL_BYTES } from './model-routes.js';
 export type { ApiRouteInfo } from './openapi.js';
 export { isCrossOrigin } from './security-headers.js';
 export { statusRoutes } from './status-routes.js';

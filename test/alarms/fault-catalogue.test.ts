@@ -8,16 +8,17 @@ import { readFileSync } from 'node:fs';
 import { loadPlantFile, parsePlant } from '../../edge/config/load-plant.js';
 import { loadFaultCatalogue } from '../../edge/diagnosis/fault-catalogue.js';
 import { lookupFault } from '../../shared/alarm-fault-catalogue.js';
-import { MACHINE_TYPES, type MachineType } from '../../shared/plant-schema.js';
+import { MACHINE_TYPES } from '../../shared/plant-schema.js';
 import { defaultBehaviour, parseScenario, resolveScenario } from '../../plc-sim/scenario.js';
 
 const catalogue = loadFaultCatalogue();
 
 /** Every (machine type, code) the simulator can raise: type defaults (with a wear signal) and the demo scenario. */
-function simulatorCodes(): [MachineType, number][] {
-  const out: [MachineType, number][] = [];
+function simulatorCodes(): [string, number][] {
+  const out: [string, number][] = [];
   const demo = loadPlantFile('config/demo-plant.yaml');
-  for (const type of MACHINE_TYPES) {
+  // 'press': a type the simulator has no figures for (issue 21) gets its generic faults.
+  for (const type of [...MACHINE_TYPES, 'press']) {
     const machine = { ...demo.machines[0]!, type, tags: [...demo.machines[0]!.tags, { name: 'temperature', role: 'process' as const, type: 'float32' as const, writable: false, modbus: { table: 'holding' as const, address: 40, wordOrder: 'high-first' as const, byteOrder: 'big' as const, scale: 1, offset: 0 } }] };
     const b = defaultBehaviour(machine);
     for (const c of [b.microStop?.code, ...b.breakdowns.map((x) => x.code), b.wear?.code]) if (c) out.push([type, c]);

@@ -1,6 +1,6 @@
 // UI text in English and Simplified Chinese. Keys are English phrases' ids; a missing zh entry
 // falls back to English so a new label never shows as a raw key.
-import type { MachineState, MachineType } from '../../shared/plant-schema.js';
+import { isKnownMachineType, type MachineState, type MachineType } from '../../shared/plant-schema.js';
 
 export type Lang = 'en' | 'zh-CN';
 
@@ -615,8 +615,9 @@ export function t(key: TextKey): string {
 export function tState(state: MachineState): string {
   return stateText[current][state];
 }
-export function tType(type: MachineType): string {
-  return typeText[current][type];
+/** A known type in the current language; any other (free text in the plant file) as written. */
+export function tType(type: string): string {
+  return isKnownMachineType(type) ? typeText[current][type] : type;
 }
 
 const lossStepZh: Record<string, string> = {

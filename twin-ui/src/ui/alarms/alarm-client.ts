@@ -7,7 +7,6 @@ import {
   type AlarmList, type FaultAdvice, type MachineHealth, type Recording, type RecordingSummary,
 } from '../../../../shared/alarm-wire.js';
 import { ServiceCaseSchema, ServiceHistorySchema, type ServiceCase, type ServiceHistory } from '../../../../shared/alarm-service-cases.js';
-import type { MachineType } from '../../../../shared/plant-schema.js';
 import { getJson, type RestResult } from '../../live/rest-client.js';
 import { CSRF_HEADER } from '../../../../shared/auth-api.js';
 
@@ -27,7 +26,7 @@ export function fetchAlarms(): Promise<RestResult<AlarmList>> {
   return getJson<unknown>('api/alarms').then(validated(AlarmListSchema, 'an alarm list'));
 }
 
-export function fetchFaultAdvice(type: MachineType, code: number, lang: 'en' | 'zh-CN'): Promise<RestResult<FaultAdvice>> {
+export function fetchFaultAdvice(type: string, code: number, lang: 'en' | 'zh-CN'): Promise<RestResult<FaultAdvice>> {
   return getJson<unknown>(`api/fault-codes/${enc(type)}/${code}?lang=${enc(lang)}`).then(validated(FaultAdviceSchema, 'a fault-code entry'));
 }
 

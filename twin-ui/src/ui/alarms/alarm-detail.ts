@@ -5,7 +5,6 @@
 import type { AlarmView, FaultAdvice, MachineHealth, Recording, RecordingSummary } from '../../../../shared/alarm-wire.js';
 import type { ServiceHistory } from '../../../../shared/alarm-service-cases.js';
 import type { CommandAck, CommandRequest } from '../../../../shared/command-api.js';
-import type { MachineType } from '../../../../shared/plant-schema.js';
 import type { Role } from '../../../../shared/auth-api.js';
 import { getLang, t } from '../../i18n.js';
 import { number } from '../../format.js';
@@ -23,7 +22,7 @@ import { actionButton } from './action-button.js';
 
 export interface AlarmDetailDeps {
   machineName(id: string): string;
-  machineType(id: string): MachineType | null;
+  machineType(id: string): string | null;
   timezone(): string;
   role(): Role | null;
   command(request: CommandRequest): Promise<CommandAck>;
