@@ -61,6 +61,16 @@ export const orderRoutes: FastifyPluginAsync<{ orders: OrdersModule }> = async (
     query: OrderListQuerySchema, responses: ok('orders'),
   }, ({ query }) => ({ orders: orders.orders(query.status, query.limit) })));
   app.route(route({
+    method: 'GET', url: '/api/orders/kpis', access: 'operator', tag: 'orders',
+    summary: 'OEE by order: the most recent orders that ran (running, paused, completed), each with line OEE, good output, scrap, energy and duration against plan',
+    query: OrderListQuerySchema, responses: ok('orders with KPIs'),
+  }, ({ query }) => ({
+    orders: orders.orders(query.status, Math.min(query.limit, 50)).filter((o) => o.status !== 'planned').map((o) => {
+      const k = orders.order(o.id);
+      return { id: o.id, productId: o.productId, status: o.status, quantity: o.quantity, startedAt: o.startedAt, completedAt: o.completedAt, line: k.line, output: k.output, scrap: k.scrap, energyKWh: k.energyKWh, duration: k.duration };
+    }),
+  })));
+  app.route(route({
     method: 'GET', url: '/api/orders/current', access: 'operator', tag: 'orders', summary: "The line's current order, its progress and each machine's order", responses: ok('progress'),
   }, () => orders.progress()));
   app.route(route({

@@ -125,6 +125,10 @@ describe('products and work orders over REST', () => {
     const report = await call(url, '/api/orders/WO-1001/report?format=csv', { token: tokens.operator });
     expect(report.headers.get('content-type')).toMatch(/text\/csv/);
     expect(String(report.body).split('\n')[0]).toBe('order,product,machine,availability,performance,quality,oee,total,good,scrap,setupSeconds,energyKWh');
+    // OEE by order, as the manager's dashboard shows it: orders that ran, not the planned ones.
+    const byOrder = (await call(url, '/api/orders/kpis', { token: tokens.operator })).body.orders;
+    expect(byOrder.map((o: { id: string }) => o.id)).toEqual(['WO-1001']);
+    expect(byOrder[0].line.oee).toBeCloseTo(kpis.line.oee, 6);
     const product = (await call(url, '/api/products/HSG-100/kpis', { token: tokens.operator })).body;
     expect(product.orders).toContain('WO-1001');
     expect(product.machines.find((m: { machineId: string }) => m.machineId === 'mill').counts.total).toBe(mill.counts.total);

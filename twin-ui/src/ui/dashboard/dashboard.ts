@@ -14,6 +14,7 @@ import { fetchLineKpi, fetchLineShifts, fetchMachineKpi, fetchMachineShifts, fet
 import { downloadCsv, toCsv, type CsvCell } from './kpi-csv.js';
 import { demandChart, paretoChart, waterfallChart } from './svg-charts.js';
 import { reasonParetoSection } from '../stops/reason-pareto.js';
+import { orderOeeSection } from '../orders/order-oee-section.js';
 
 export interface DashboardContext {
   machineIds(): string[];
@@ -260,6 +261,8 @@ export function createDashboard(host: HTMLElement, ctx: DashboardContext): Dashb
     grid.append(section('lossPareto', reasons.length ? paretoChart(reasons.map((r) => ({ label: r.reason, value: r.minutes }))) : el('div', 'dash-hint', t('noLosses'))));
     // The operators' reasons (ui/stops/reason-pareto.ts, docs/downtime.md): the current shift only.
     if (shiftKey === 'current') grid.append(reasonParetoSection(selected));
+    // OEE by work order (ui/orders/, docs/orders.md): the line's recent orders.
+    grid.append(orderOeeSection());
 
     const energy = el('div', 'dash-energy');
     const epp = el('button', 'dash-line-fig');
