@@ -4,3 +4,5 @@
 export { attachHandover } from './handover-hook.js';
 export { createHandoverService, HandoverError } from './handover-service.js';
 export type { HandoverService } from './handover-service.js';
+export { shiftOrders } from './shift-orders.js';
+export type { OrdersReads } from './shift-orders.js';

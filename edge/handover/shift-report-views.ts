@@ -27,7 +27,7 @@ export function shiftReportCsv(r: ShiftReport): string[] {
   }
   for (const l of r.losses) rows.push(['loss', '', l.reason, (l.seconds / 60).toFixed(2), 'min']);
   rows.push(['total', '', 'scrap', r.scrap, 'pcs'], ['total', '', 'energy', r.energyKWh.toFixed(3), 'kWh']);
-  for (const o of r.orders ?? []) rows.push(['order', '', String(o.id ?? o.orderId ?? ''), JSON.stringify(o), '']);
+  for (const o of r.orders ?? []) rows.push(['order', '', String(o.id ?? ''), `${o.productId ?? ''} ${o.status ?? ''} ${o.good ?? ''}/${o.quantity ?? ''}`, 'pcs']);
   for (const n of r.notes) rows.push([n.kind, n.machineId ?? '', `${n.author} ${formatInstant(n.ts, tz)}`, n.text, '']);
   for (const n of r.openIssues) rows.push(['open-issue', n.machineId ?? '', `${n.author} ${formatInstant(n.ts, tz)}`, n.text, '']);
   return rows.map((row) => `${row.map(csvCell).join(',')}\n`);
@@ -60,7 +60,9 @@ export function shiftReportPage(r: ShiftReport, lang: 'en' | 'zh-CN'): string {
   const noteList = (notes: ShiftReport['notes']) => notes.length
     ? `<ul>${notes.map((n) => `<li><span class="meta">${esc(formatInstant(n.ts, tz).slice(11, 16))} ${esc(n.author)}${n.machineId ? ` · ${esc(n.machineId)}` : ''}${n.kind === 'issue' ? ' · ⚑' : ''}</span> ${esc(n.text)}</li>`).join('')}</ul>`
     : `<p>${L.none}</p>`;
-  const orders = r.orders === null ? `<p>${L.noOrders}</p>` : r.orders.length ? `<ul>${r.orders.map((o) => `<li>${esc(JSON.stringify(o))}</li>`).join('')}</ul>` : `<p>${L.none}</p>`;
+  const orders = r.orders === null ? `<p>${L.noOrders}</p>` : r.orders.length
+    ? `<ul>${r.orders.map((o) => `<li><b>${esc(o.id)}</b> · ${esc(o.productId)} · ${esc(o.status)} · ${esc(o.good)}/${esc(o.quantity)}${typeof o.oee === 'number' ? ` · OEE ${p(o.oee)}` : ''}</li>`).join('')}</ul>`
+    : `<p>${L.none}</p>`;
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><title>${esc(L.title)} ${esc(r.line.name)} ${esc(r.shift.date)} ${esc(r.shift.name)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

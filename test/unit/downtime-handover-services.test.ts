@@ -10,7 +10,7 @@ import { PlantSchema, type PlantConfig } from '../../shared/plant-schema.js';
 import type { PeriodTotals } from '../../shared/kpi/index.js';
 import { openAuditLog, type AuditLog } from '../../edge/audit/index.js';
 import { createDowntimeService, DowntimeError, type DowntimeService } from '../../edge/downtime/index.js';
-import { createHandoverService, type HandoverService } from '../../edge/handover/index.js';
+import { createHandoverService, shiftOrders, type HandoverService } from '../../edge/handover/index.js';
 import { openDatabase } from '../../edge/store/index.js';
 import { TINY_PLANT } from '../api/tiny-plant.js';
 
@@ -163,5 +163,24 @@ describe('shift handover', () => {
     expect(report.openIssues.map((n) => n.text)).toEqual(['Guard door sticks']);
     expect(report.orders).toBeNull();
     expect(auditOf('handover.shift-report')).toHaveLength(1);
+  });
+});
+
+describe('orders in the shift report', () => {
+  it('lists the orders that ran during the shift, with progress and OEE so far', () => {
+    const H = 3_600_000;
+    const list = [
+      { id: 'WO-1', productId: 'P', quantity: 100, status: 'completed', startedAt: T0 - 2 * H, completedAt: T0 - H },
+      { id: 'WO-2', productId: 'P', quantity: 50, status: 'completed', startedAt: T0 - H, completedAt: T0 + H },
+      { id: 'WO-3', productId: 'Q', quantity: 80, status: 'running', startedAt: T0 + H, completedAt: null },
+      { id: 'WO-4', productId: 'Q', quantity: 10, status: 'planned', startedAt: null, completedAt: null },
+      { id: 'WO-5', productId: 'Q', quantity: 10, status: 'running', startedAt: T0 + 13 * H, completedAt: null },
+    ];
+    const reads = {
+      orders: () => list,
+      order: (id: string) => ({ output: { good: id === 'WO-2' ? 50 : 20, quantity: 0, progress: id === 'WO-2' ? 1 : 0.25 }, line: { oee: 0.5 }, scrap: 1 }),
+    };
+    const rows = shiftOrders(reads, T0, T0 + 12 * H);
+    expect(rows.map((r) => [r.id, r.good, r.progress])).toEqual([['WO-2', 50, 1], ['WO-3', 20, 0.25]]);
   });
 });
