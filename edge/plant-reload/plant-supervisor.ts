@@ -76,7 +76,8 @@ export async function runPlantFile(options: PlantSupervisorOptions): Promise<Pla
       return outcome('invalid', 'unreadable', error);
     }
     const nextHash = sha256(text);
-    if (nextHash === hash && last?.result !== 'invalid') return outcome('unchanged', 'same content');
+    // The watcher's echo of a save already applied (or a touch) must not hide the outcome people look at.
+    if (nextHash === hash && last?.result !== 'invalid') return last ?? outcome('unchanged', 'same content');
     let next: PlantConfig;
     try {
       next = parsePlantText(text, file);

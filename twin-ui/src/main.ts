@@ -24,6 +24,7 @@ import { resolveView, viewsFor, VIEW_FEATURES, type ViewName } from './ui/views/
 import { createStopPanel } from './ui/stops/stop-panel.js';
 import { createHandoverPanel } from './ui/handover/handover-panel.js';
 import { createOrderPanel } from './ui/orders/order-panel.js';
+import { createLayoutEditor } from './ui/layout/layout-editor.js';
 import { countingModeOf } from '../../shared/count-roles.js';
 
 function byId(id: string): HTMLElement {
@@ -153,6 +154,8 @@ const orderPanel = createOrderPanel(byId('stage'), {
   role: () => session?.role ?? null,
   onOpen: () => { stopPanel.toggle(false); handoverPanel.toggle(false); },
 });
+// Layout mode (ui/layout/): admins place machines, areas, conveyors and the floor plan; saved into the plant file.
+const layoutEditor = createLayoutEditor(byId('stage'), { role: () => session?.role ?? null });
 function toggleDashboard(): void {
   if (dashboard.isOpen) dashboard.close();
   // The button is hidden below the manager's view; this guard keeps every other path closed too.
@@ -345,6 +348,7 @@ const live: LiveConnection = connectLive(params.get('edge') ?? undefined, {
     session = s;
     alarmPanel.refresh();
     environmentPanel.update();
+    layoutEditor.refreshAccess();
     loginForm.setDemoAccounts(s.demo?.accounts ?? []);
     if (before?.user !== s.user || before?.role !== s.role) applyView(resolveView(s.role, storedView()));
     refreshPanels();

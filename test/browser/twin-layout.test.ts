@@ -1,0 +1,174 @@
+// Layout mode end to end (issue 21.3): an admin opens the layout editor on the real line (edge
+// run from a plant file on disk by the hot-reload supervisor), drags the mill, draws an area
+// "utilities" and a conveyor, uploads a floor-plan PNG with its scale, and saves. Checked: the
+// plant file on disk (new positions, layout section, the demo file's comments still there), the
+// audit log (who changed what), and the live 3D twin (the mill moved without a restart).
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPlantFile, type PlantSupervisor } from '../../edge/plant-reload/index.js';
+import { launchChromium, waitForTwin, type Browser } from './chromium.js';
+import { loginThroughTwin } from './twin-login.js';
+import { plantFileWithSimulator, type PlantOnDisk } from '../plant-reload/support.js';
+
+const ARTIFACTS = 'test-artifacts';
+
+/** A 240×160 px drawing: light floor, darker walls, a grid every 20 px (1 m at 0.05 m/px). */
+function floorPlanPng(): Buffer {
+  const w = 240, h = 160;
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    raw[y * (w * 3 + 1)] = 0;
+    for (let x = 0; x < w; x++) {
+      const wall = x < 4 || y < 4 || x >= w - 4 || y >= h - 4;
+      const grid = x % 20 === 0 || y % 20 === 0;
+      const v = wall ? 40 : grid ? 150 : 205;
+      const o = y * (w * 3 + 1) + 1 + x * 3;
+      raw[o] = v; raw[o + 1] = v; raw[o + 2] = wall ? 40 : v + 20;
+    }
+  }
+  const crc = (buf: Buffer) => {
+    let c = ~0;
+    for (const b of buf) { c ^= b; for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1)); }
+    return ~c >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'latin1');
+    const tail = Buffer.alloc(4);
+    tail.writeUInt32BE(crc(Buffer.concat([head.subarray(4), data])), 0);
+    return Buffer.concat([head, data, tail]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+let disk: PlantOnDisk;
+let supervisor: PlantSupervisor;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  disk = await plantFileWithSimulator();
+  supervisor = await runPlantFile({
+    plantFile: disk.file, port: 0, host: '127.0.0.1', dbFile: join(disk.dir, 'twinline.db'), dataDir: disk.dir, uiDir: resolve('dist/twin-ui'),
+    log: (level, m) => disk.logs.push(`[edge] ${level} ${m}`), debounceMs: 100, auth: { mode: 'demo' },
+  });
+  browser = await launchChromium();
+  browser.page.on('pageerror', (e) => pageErrors.push(e.message));
+  await browser.page.goto(supervisor.edge().url);
+  await waitForTwin(browser.page, 30_000);
+  await loginThroughTwin(browser.page, 'admin', 'admin-demo');
+});
+afterAll(async () => {
+  await browser?.close();
+  await supervisor?.stop();
+  await disk?.sim.stop();
+  if (disk) rmSync(disk.dir, { recursive: true, force: true });
+});
+
+describe('layout mode', () => {
+  it('an admin drags a machine, adds an area and a conveyor, uploads a floor plan and saves: file, audit and live twin', async () => {
+    const page = browser.page;
+    const millBefore = await page.evaluate(() => window.__twin!.screenPositionOf('mill'));
+    expect(millBefore).not.toBeNull();
+    await page.locator('[data-testid="layout-toggle"]').click();
+    const plan = page.locator('[data-testid="layout-plan"]');
+    await plan.locator('[data-machine-id="mill"]').waitFor();
+
+    // Drag the mill about 4 m towards +z (down on the plan).
+    const box = (await plan.locator('[data-machine-id="mill"] rect').boundingBox())!;
+    const metre = box.width / 3.2;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 + 2 * metre, { steps: 4 });
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 + 4 * metre, { steps: 4 });
+    await page.mouse.up();
+    await page.locator('[data-testid="layout-rotate"]').click();
+
+    // An area named "utilities", dragged out beside the line.
+    await page.locator('[data-testid="layout-tool-area"]').click();
+    await page.locator('[data-testid="layout-area-name"]').fill('utilities');
+    const loader = (await plan.locator('[data-machine-id="loader"] rect').boundingBox())!;
+    await page.mouse.move(loader.x, loader.y - 6 * metre);
+    await page.mouse.down();
+    await page.mouse.move(loader.x + 3 * metre, loader.y - 4 * metre, { steps: 3 });
+    await page.mouse.move(loader.x + 6 * metre, loader.y - 3 * metre, { steps: 3 });
+    await page.mouse.up();
+    await plan.locator('[data-area-id="utilities"]').waitFor();
+
+    // A conveyor from the washer to the inspection station.
+    await page.locator('[data-testid="layout-tool-conveyor"]').click();
+    await plan.locator('[data-machine-id="washer"]').click();
+    await plan.locator('[data-machine-id="inspection"]').click();
+    await plan.locator('[data-conveyor="washer>inspection"]').waitFor({ state: 'attached' });
+
+    // The floor plan, at 0.05 m per pixel (a 12 m × 8 m drawing).
+    await page.locator('[data-testid="layout-scale"]').fill('0.05');
+    await page.locator('[data-testid="layout-floor-plan"]').setInputFiles({ name: 'hall-2.png', mimeType: 'image/png', buffer: floorPlanPng() });
+    await plan.locator('[data-testid="layout-plan-image"]').waitFor({ state: 'attached' }).catch(async (err) => {
+      await page.screenshot({ path: `${ARTIFACTS}/layout-editor-failed.png` });
+      throw new Error(`no floor plan on the plan; status: ${await page.locator('[data-testid="layout-status"]').textContent()} (${(err as Error).message.split('\n')[0]})`);
+    });
+    await page.screenshot({ path: `${ARTIFACTS}/layout-editor.png` });
+
+    await page.locator('[data-testid="layout-save"]').click();
+    await page.locator('[data-testid="layout-status"]').filter({ hasText: /Saved and applied/ }).waitFor({ timeout: 15_000 });
+
+    // The plant file on disk: positions and the layout section written, the demo's comments kept.
+    const text = readFileSync(disk.file, 'utf8');
+    expect(text).toContain('# optional; these are the defaults (docs/historian.md)');
+    expect(text).toContain('# beside the line, not in the part flow');
+    const file = parse(text);
+    const mill = file.machines.find((m: { id: string }) => m.id === 'mill');
+    expect(mill.layout.x).toBe(6);
+    expect(mill.layout.z).toBeGreaterThanOrEqual(3);
+    expect(mill.layout.z).toBeLessThanOrEqual(5);
+    expect(mill.layout.rotationDeg).toBe(15);
+    expect(file.layout.areas).toEqual([expect.objectContaining({ id: 'utilities', name: 'utilities' })]);
+    expect(file.layout.conveyors).toEqual([{ from: 'washer', to: 'inspection' }]);
+    expect(file.layout.floorPlan).toEqual({ image: 'hall-2.png', metresPerPixel: 0.05, origin: expect.any(Object) });
+    expect(readFileSync(join(disk.dir, 'floor-plans', 'hall-2.png')).subarray(1, 4).toString()).toBe('PNG');
+
+    // The audit log: the admin, and what moved.
+    const entries = supervisor.edge().audit.page({ after: 0, limit: 200, action: 'layout.save' }).entries;
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ actor: 'admin', role: 'admin', outcome: 'ok' });
+    const changes = (entries[0]!.details as { changes: string[] }).changes;
+    expect(changes.some((c) => c.startsWith('moved mill from (6, 0, 0°)'))).toBe(true);
+    expect(changes).toContain('added area utilities "utilities"');
+    expect(changes).toContain('added conveyor washer→inspection');
+    expect(supervisor.edge().audit.page({ after: 0, limit: 200, action: 'layout.floor-plan' }).entries).toHaveLength(1);
+
+    // Applied live: the same edge, and the 3D twin has the mill where it was placed.
+    expect(supervisor.lastReload()).toMatchObject({ result: 'layout' });
+    await page.locator('[data-testid="layout-close"]').click();
+    await page.waitForFunction((before) => {
+      const now = window.__twin!.screenPositionOf('mill');
+      return now !== null && Math.hypot(now.x - before.x, now.y - before.y) > 10;
+    }, millBefore!, { timeout: 15_000 });
+    // An admin lands on the manager's dashboard: back to the 3D line for the picture.
+    if ((await page.locator('[data-testid="dashboard-toggle"]').getAttribute('aria-pressed')) === 'true') await page.locator('[data-testid="dashboard-toggle"]').click();
+    await page.screenshot({ path: `${ARTIFACTS}/layout-twin-after-save.png` });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('a save against a file changed on disk meanwhile is refused (409), nothing written', async () => {
+    const page = browser.page;
+    await page.locator('[data-testid="layout-toggle"]').click();
+    await page.locator('[data-testid="layout-plan"] [data-machine-id="mill"]').waitFor();
+    writeFileSync(disk.file, readFileSync(disk.file, 'utf8').replace('# optional; these are the defaults', '# hand edit; these are the defaults'));
+    await page.locator('[data-testid="layout-tool-move"]').click();
+    await page.locator('[data-testid="layout-plan"] [data-machine-id="packer"]').click();
+    await page.locator('[data-testid="layout-rotate"]').click();
+    await page.locator('[data-testid="layout-save"]').click();
+    await page.locator('[data-testid="layout-status"]').filter({ hasText: /409/ }).waitFor({ timeout: 10_000 });
+    expect(readFileSync(disk.file, 'utf8')).toContain('# hand edit; these are the defaults');
+    expect(parse(readFileSync(disk.file, 'utf8')).machines.find((m: { id: string }) => m.id === 'packer').layout.rotationDeg).toBe(0);
+  });
+});

@@ -1,0 +1,24 @@
+// Words of the layout mode in both languages (kept beside it, as the shop-floor panels do).
+import { getLang } from '../../i18n.js';
+
+const en = {
+  layout: 'Layout', title: 'Layout mode', move: 'Move', area: 'Add area', conveyor: 'Draw conveyor', rotate: 'Rotate 15°',
+  grid: 'Grid (m)', areaName: 'Area name', floorPlan: 'Floor plan', scale: 'm per pixel', save: 'Save', close: 'Close',
+  saved: (summary: string) => `Saved and applied: ${summary}`, saving: 'Saving…', loading: 'Loading…', uploaded: (name: string, w: number, h: number) => `Floor plan ${name} (${w}×${h} px)`,
+  pickFrom: 'Click the machine the conveyor starts at', pickTo: (from: string) => `From ${from}: click the machine it runs to`,
+  dragArea: 'Drag a rectangle on the floor for the area', hint: 'Drag machines to place them (snaps to the grid); select one and rotate it.',
+  unsaved: 'Unsaved changes', remove: 'Remove', selected: (name: string) => `Selected: ${name}`, reloadFailed: 'The plant file on disk is invalid',
+};
+type Texts = typeof en;
+const zh: Texts = {
+  layout: '布局', title: '布局模式', move: '移动', area: '添加区域', conveyor: '绘制输送线', rotate: '旋转 15°',
+  grid: '网格（米）', areaName: '区域名称', floorPlan: '平面图', scale: '米/像素', save: '保存', close: '关闭',
+  saved: (summary) => `已保存并生效：${summary}`, saving: '正在保存…', loading: '正在加载…', uploaded: (name, w, h) => `平面图 ${name}（${w}×${h} 像素）`,
+  pickFrom: '点击输送线起点设备', pickTo: (from) => `起点 ${from}：点击终点设备`,
+  dragArea: '在地面上拖出区域矩形', hint: '拖动设备放置（吸附网格）；选中后可旋转。',
+  unsaved: '有未保存的修改', remove: '删除', selected: (name) => `已选中：${name}`, reloadFailed: '磁盘上的工厂文件无效',
+};
+
+export function lx(): Texts {
+  return getLang() === 'zh-CN' ? zh : en;
+}
