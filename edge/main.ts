@@ -37,7 +37,8 @@ Usage: npm run edge -- [options]
                      npm run user -- add <name> --role admin
   --help             this text`;
 
-let running: RunningEdge | null = null;
+/** The running edge: a new one after the plant file's reload composes it again (edge/plant-reload). */
+let running: (() => RunningEdge) | null = null;
 let dying = false;
 /** The structured log once the settings are read; before that a fatal error goes to stderr as text. */
 let processLog: Log | null = null;
@@ -53,7 +54,7 @@ function fatal(kind: string, err: unknown): void {
   if (processLog) processLog('error', line);
   else console.error(`${new Date().toISOString()} ERROR ${line}`);
   try {
-    running?.historian.close();
+    running?.().historian.close();
   } catch (closeErr) {
     console.error(`${new Date().toISOString()} ERROR closing the historian after the fatal error: ${(closeErr as Error).message}`);
   }
@@ -88,7 +89,7 @@ async function main() {
   const log = consoleLog(Date.now, { ...logSettingsFrom({ level: values['log-level'], format: values['log-format'] }), service: 'twinline-edge' });
   processLog = log;
   const demo = demoModeOf({ demoFlag: values.demo, env: process.env.TWINLINE_DEMO, plantFile: values.plant });
-  const plant = loadPlantFile(values.plant);
+  loadPlantFile(values.plant); // a bad file exits 2 before the runtime loads; the supervisor reads it again
   const port = Number(values.port ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port/PORT must be a port number, got "${values.port ?? process.env.PORT}"`);
   const tls = readTlsFiles(values['tls-cert'], values['tls-key']);
@@ -97,20 +98,22 @@ async function main() {
     throw new ConfigError(`--opcua-server-port must be a port number (4840 is OPC UA's), got "${values['opcua-server-port']}"`);
   }
   // The runtime (node-opcua, SQLite…) loads only after the config is known to be good.
-  const { defaultPaths, startEdge } = await import('./edge-runtime.js');
+  const { defaultPaths } = await import('./edge-runtime.js');
+  const { runPlantFile } = await import('./plant-reload/index.js');
   const paths = defaultPaths(values.data);
-  const edge = await startEdge({
-    plant, port, host: values.host, log, tls, opcuaServerPort,
+  // The plant file is watched: hand edits and the twin's layout saves apply without a restart.
+  const supervisor = await runPlantFile({
+    plantFile: resolve(values.plant), port, host: values.host, log, tls, opcuaServerPort,
     dataDir: resolve(paths.dataDir), dbFile: resolve(values.db ?? paths.dbFile), uiDir: resolve(paths.uiDir),
     auth: { mode: demo ? 'demo' : 'required' },
   });
-  running = edge;
+  running = () => supervisor.edge();
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log('info', `${signal}: stopping edge`);
-    await edge.stop();
+    await supervisor.stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
