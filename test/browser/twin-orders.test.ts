@@ -14,6 +14,7 @@ import { call, login } from '../api/api-client.js';
 import { launchChromium, waitForTwin, type Browser } from './chromium.js';
 import { startTwinLine, type TwinLine } from './e2e-line.js';
 import { startAwayFromBreaks, until } from './alarm-fixtures.js';
+import { clickMachine } from './page-checks.js';
 
 const ARTIFACTS = 'test-artifacts';
 const SCREENS = [
@@ -120,9 +121,18 @@ describe('operators run work orders and book scrap in the twin (real simulator +
         expect(completed.map((e) => [e.actor, e.outcome])).toEqual([['operator', 'ok']]);
         const kpis = (await call(line.url, `/api/orders/${id}`, { token: manager })).body;
         expect(kpis.scrap).toBeGreaterThanOrEqual(2);
+        if (screen.name === 'desktop') {
+          // The inspector says which way a machine is counted (the demo's mill: total and good counters).
+          await sheet.locator('[data-testid="orders-close"]').click();
+          await clickMachine(page, 'mill');
+          expect(await page.locator('[data-testid="inspector-counting"]').textContent({ timeout: 10_000 })).toMatch(/total and good/);
+        }
         expect(pageErrors).toEqual([]);
       } finally {
         await browser.close();
+        // A failed screen must not leave its order on the line for the next one.
+        const left = (await call(line.url, `/api/orders/${id}`, { token: manager })).body.order;
+        if (left?.status === 'running') await call(line.url, `/api/orders/${id}/complete`, { token: manager, body: {} });
       }
     }, 120_000);
   }

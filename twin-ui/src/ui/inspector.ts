@@ -10,6 +10,8 @@ import { createStateTimeline, type StateTimeline } from './state-timeline.js';
 import { el, setText } from './dom.js';
 import type { ReplaySource } from '../replay/replay-mode.js';
 import { createMachineCommands, type MachineCommands, type MachineCommandsDeps } from './machine-commands.js';
+import { countingModeOf } from '../../../shared/count-roles.js';
+import { ox } from './orders/order-text.js';
 
 const TREND_WINDOW_MS = 10 * 60_000;
 const HISTORY_RETRY_MS = 10_000;
@@ -227,6 +229,10 @@ export function createInspector(root: HTMLElement, onClose: () => void, commandD
     kv(prod, 'counts.from', 'replayCountsFrom');
     kv(prod, 'energy', 'energy');
     kv(prod, 'energyPerPart', 'energyPerPart');
+    // Which way the machine is counted (shared/count-roles.ts): a part counter alone sees no scrap until it is booked.
+    const counting = el('div', 'insp-note', ox().counting[countingModeOf(config)]);
+    counting.dataset.testid = 'inspector-counting';
+    prod.append(counting);
 
     const trendSection = section('trend');
     trendTitle = trendSection.querySelector('h3');

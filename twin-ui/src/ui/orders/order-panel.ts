@@ -181,7 +181,8 @@ export function createOrderPanel(stage: HTMLElement, o: OrderPanelOptions): Orde
       pause.textContent = T.pause;
       pause.onclick = () => void act(() => orderApi.pause(p.orderId!), (x) => `${x.id}: ${T.paused}`);
       const complete = button('shop-primary', 'order-complete');
-      complete.textContent = T.complete;
+      // A redraw (the live message, the poll) between the two taps keeps the question on the button.
+      complete.textContent = Date.now() < confirmCompleteUntil ? T.confirmComplete : T.complete;
       complete.onclick = () => {
         // Completing is final: a second tap confirms, so a brush of the sleeve does not end an order.
         if (Date.now() > confirmCompleteUntil) {
