@@ -6,7 +6,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  // 'wasm-unsafe-eval' lets the twin compile the bundled Draco and meshopt decoders (WebAssembly)
+  // for compressed plant models (issue 21); it allows no JavaScript eval.
+  "script-src 'self' 'wasm-unsafe-eval'",
   // three.js and the panels set element styles from script.
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",

@@ -25,6 +25,8 @@ export interface TwinTestHooks {
   machine(id: string): unknown;
   /** Current paint of a machine (state or heat-map colour), 0xRRGGBB. */
   accentColour(id: string): number | null;
+  /** A glTF machine's load state and a named node's transform (world/components/gltf-machine.ts); null for other machines. */
+  modelNode(id: string, node: string): unknown;
   dropConnection(): void;
 }
 
@@ -81,6 +83,7 @@ export function installTestHooks(deps: {
     screenPositionOf: (id) => world?.screenPositionOf(id) ?? null,
     machine: (id) => store.machines.get(id),
     accentColour: (id) => world?.accentColour(id) ?? null,
+    modelNode: (id, node) => world?.modelNode(id, node) ?? null,
     dropConnection: () => deps.live.dropForTest(),
   };
 }

@@ -7,7 +7,8 @@ import { createCamera, frameBounds } from './components/camera.js';
 import { createLights, litColour, litFromAbove } from './components/lights.js';
 import { createFloor } from './components/floor.js';
 import { createMaterials, heatColour, type Materials } from './components/materials.js';
-import { createMachineModel, TRANSFER_HEIGHT, type MachineModel } from './components/machine-models.js';
+import { createMachineShape, TRANSFER_HEIGHT, type MachineModel, type ModelInspection } from './components/machine-models.js';
+import { createModelLibrary, type ModelLibrary } from './systems/model-library.js';
 import { createUtilitiesArea, type UtilitiesArea, type UtilityMeterState } from './components/utilities-area.js';
 import { createAndonTower, type AndonTower } from './components/andon.js';
 import { createConveyor, type Conveyor } from './components/conveyor.js';
@@ -86,6 +87,8 @@ export class World {
   private colourMode: ColourMode = 'state';
   private blinkOn = true;
   private readonly projected = new Vector3();
+  /** The plant's own glTF models, loaded once each, shared by every machine that uses them. */
+  private models: ModelLibrary | null = null;
 
   constructor(private readonly container: HTMLElement, private readonly options: WorldOptions) {
     this.renderer = createRenderer(options.quality);
@@ -157,13 +160,14 @@ export class World {
 
   /** Builds (or rebuilds, if the plant changed) the scene for a plant. */
   init(plant: PlantView): void {
-    const key = JSON.stringify(plant.machines.map((m) => [m.id, m.type, m.layout]));
+    const key = JSON.stringify(plant.machines.map((m) => [m.id, m.type, m.layout, m.visual]));
     if (key === this.plantKey) return;
     this.plantKey = key;
     this.clear();
     const bounds = new Box3();
     plant.machines.forEach((config, index) => {
-      const model = createMachineModel(config.type, this.mat);
+      this.models ??= createModelLibrary();
+      const model = createMachineShape(config, this.mat, this.models, () => this.loop.invalidate());
       const group = new Group();
       group.position.set(config.layout.x, 0, config.layout.z);
       group.rotation.y = (-(config.layout.rotationDeg ?? 0) * Math.PI) / 180;
@@ -171,13 +175,16 @@ export class World {
       group.add(model.root);
       const towerHeight = Math.min(model.size.h, 2.4) + 0.2;
       const andon = createAndonTower(this.mat, towerHeight);
-      andon.root.position.set(model.size.w / 2 - 0.15, 0, -model.size.d / 2 + 0.15);
+      const at = model.anchors;
+      if (at?.andon) andon.root.position.set(at.andon.x, at.andon.y, at.andon.z);
+      else andon.root.position.set(model.size.w / 2 - 0.15, 0, -model.size.d / 2 + 0.15);
       group.add(andon.root);
       const frame = createFloorFrame(this.mat.stateFloor['no-data'], 0.14);
       frame.fit(model.size.w + 0.5, model.size.d + 0.5);
       group.add(frame.root);
       const label = createMachineLabel(config.id);
-      label.object.position.set(0, Math.max(model.size.h, towerHeight + 0.6) + 0.35, 0);
+      if (at?.label) label.object.position.set(at.label.x, at.label.y, at.label.z);
+      else label.object.position.set(0, Math.max(model.size.h, towerHeight + 0.6) + 0.35, 0);
       group.add(label.object);
       this.content.add(group);
       group.updateMatrixWorld(true);
@@ -310,6 +317,7 @@ export class World {
     e.state = live.state;
     e.stale = stale;
     e.heat = heat;
+    e.model.follow?.(live.tags);
     let changed = false;
     if (stateChanged) {
       e.andon.setState(stale ? 'no-data' : e.state, this.blinkOn);
@@ -350,6 +358,11 @@ export class World {
     return m?.color ? m.color.getHex() : null;
   }
 
+  /** A glTF machine's load state and the transform of one of its nodes (null: not a glTF machine). */
+  modelNode(id: string, node: string): ModelInspection | null {
+    return this.entities.get(id)?.model.inspect?.(node) ?? null;
+  }
+
   canvas(): HTMLCanvasElement {
     return this.renderer.domElement;
   }
@@ -364,8 +377,13 @@ export class World {
       m = this.heatMaterials[Math.round(Math.min(1, Math.max(0, e.heat)) * (HEAT_BINS - 1))]!;
       e.frame.setMaterial(m);
     }
-    for (const a of e.model.accents) a.material = m;
-    const accents = this.refreshPaint(e.model.accents);
+    // An accent left unmerged (a glTF machine's) draws its own material: a new one is a change to draw.
+    let swapped = false;
+    for (const a of e.model.accents) {
+      if (a.material !== m) swapped = true;
+      a.material = m;
+    }
+    const accents = this.refreshPaint(e.model.accents) || swapped;
     return this.refreshPaint(e.frame.strips) || accents;
   }
 

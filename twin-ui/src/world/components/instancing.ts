@@ -97,6 +97,12 @@ function isMesh(o: Object3D): o is Mesh {
   return (o as Mesh).isMesh === true && !(o as InstancedMesh).isInstancedMesh;
 }
 
+/** Under a subtree that draws itself (a glTF machine: shared geometry, nodes moved by name). */
+function unmergedAncestor(o: Object3D, stop: Object3D): boolean {
+  for (let p: Object3D | null = o; p && p !== stop; p = p.parent) if (p.userData.unmerged) return true;
+  return false;
+}
+
 function animatedAncestor(o: Object3D, stop: Object3D): boolean {
   for (let p: Object3D | null = o; p && p !== stop; p = p.parent) if (p.userData.animated) return true;
   return false;
@@ -203,7 +209,7 @@ export function createInstancer(parent: Object3D): Instancer {
       const shapeOf = options.coarse ? (m: Mesh) => coarseShape(m.geometry, m.scale) : (m: Mesh) => m.geometry;
       const groups = new Map<string, { material: Material; meshes: Mesh[]; paint: boolean; animated: boolean; baked: boolean }>();
       root.traverse((o) => {
-        if (!isMesh(o) || Array.isArray(o.material) || !o.visible) return;
+        if (!isMesh(o) || Array.isArray(o.material) || !o.visible || unmergedAncestor(o, root)) return;
         const paint = painted.has(o);
         const anim = animatedAncestor(o, root);
         const baked = !!options.bake && !paint && !anim && !o.material.transparent && !!(o.material as Shaded).color;

@@ -2,7 +2,11 @@
 // built from shared geometry and materials, local to the machine (flow along +x, operator
 // side +z, floor at y = 0). Dimensions are metres, roughly those of the real machines.
 import { Group, type Mesh } from 'three';
-import type { MachineType } from '../../../../shared/plant-schema.js';
+import { isKnownMachineType, type MachineType } from '../../../../shared/plant-schema.js';
+import type { MachineVisual } from '../../../../shared/machine-visual.js';
+import type { ModelLibrary } from '../systems/model-library.js';
+import { createGenericMachine, GENERIC_SIZE } from './generic-machine.js';
+import { createGltfMachine } from './gltf-machine.js';
 import type { Materials } from './materials.js';
 import { add, box, cylinder } from './geometry.js';
 import { createFurnaceModel } from './furnace-model.js';
@@ -21,6 +25,19 @@ export interface MachineModel {
   /** Called every frame; `active` is true while the machine runs. Returns whether anything
    *  moved (the loop draws only then). Must not allocate. */
   animate(time: number, dt: number, active: boolean): boolean;
+  /** Where the andon tower stands and the label floats (machine frame, m), when the plant file says. */
+  anchors?: { andon?: { x: number; y: number; z: number }; label?: { x: number; y: number; z: number } };
+  /** Live tag values for the nodes that move with a tag (glTF machines). */
+  follow?(tags: Readonly<Record<string, { value: unknown }>>): void;
+  /** A glTF machine's load state and a named node's transform (tests, diagnostics). */
+  inspect?(node: string): ModelInspection;
+}
+
+export type ModelLoad = 'loading' | 'loaded' | 'failed';
+export interface ModelInspection {
+  load: ModelLoad;
+  error: string | null;
+  node: { position: number[]; rotation: number[] } | null;
 }
 
 const still = () => false;
@@ -216,3 +233,27 @@ const FACTORIES: Record<MachineType, (mat: Materials) => MachineModel> = {
 export function createMachineModel(type: MachineType, mat: Materials): MachineModel {
   return FACTORIES[type](mat);
 }
+
+/**
+ * The shape for a machine of the plant file: its own glTF model when it (or its type) names one,
+ * else the built-in shape of a known type, else a generic cabinet of its footprint and height.
+ */
+export function createMachineShape(
+  machine: { type: string; visual?: MachineVisual },
+  mat: Materials,
+  library: ModelLibrary,
+  onChange: () => void,
+): MachineModel {
+  const v = machine.visual;
+  // A known type keeps its shape; footprint and height size the generic shape and a model's placeholder.
+  const known = isKnownMachineType(machine.type) ? FACTORIES[machine.type] : null;
+  if (v?.model) {
+    // The placeholder takes the size the plant file gives, else that of the type's own shape.
+    const size = known && !v.footprint && !v.height ? known(mat).size : sizeOf(v);
+    return createGltfMachine(mat, { ...v, model: v.model }, size, library, onChange);
+  }
+  const shape = known ? known(mat) : createGenericMachine(mat, sizeOf(v));
+  return v?.anchors ? { ...shape, anchors: v.anchors } : shape;
+}
+
+const sizeOf = (v: MachineVisual | undefined) => ({ w: v?.footprint?.w ?? GENERIC_SIZE.w, d: v?.footprint?.d ?? GENERIC_SIZE.d, h: v?.height ?? GENERIC_SIZE.h });
