@@ -75,7 +75,7 @@ export function checkMachineVisual(
   visual?.moving?.forEach((m, i) => {
     if (names.has(m.tag)) return;
     const path = own ? ['visual', 'moving', i, 'tag'] : ['type'];
-    issue(path, `moving node "${m.node}" follows tag "${m.tag}", which machine has no such tag (its tags: ${[...names].join(', ')})`);
+    issue(path, `moving node "${m.node}" follows tag "${m.tag}", which the machine does not have (its tags: ${[...names].join(', ')})`);
   });
   if (visual?.moving?.length && !visual.model) issue(own ? ['visual', 'moving'] : ['type'], 'moving nodes need a model (visual.model: a .glb in the models folder)');
 }
