@@ -140,6 +140,9 @@ export async function startEdgeOpcUaServer(options: EdgeOpcUaServerOptions): Pro
     }
   }
 
+  // One batch per tick: changes from every apply() in this turn of the event loop go together.
+  const writer = createTagBatchWriter();
+  let states: Array<[string, MachineState]> = [];
   // Batches handed to the worker and applied by it; `behind` while it is too far back (flush()).
   let seq = 0;
   let appliedSeq = 0;
@@ -154,7 +157,12 @@ export async function startEdgeOpcUaServer(options: EdgeOpcUaServerOptions): Pro
         case 'failed': reject(new Error(m.message)); break;
         case 'request':
           answer(m).then(
-            (value) => send({ t: 'reply', id: m.id, ok: true, value }),
+            (value) => {
+              // Changes the answer depends on (a written value read back) go first: a client that
+              // reads right after a Good write must see the value it wrote.
+              flush();
+              send({ t: 'reply', id: m.id, ok: true, value });
+            },
             (err: unknown) => send({ t: 'reply', id: m.id, ok: false, message: (err as Error).message ?? String(err) }),
           );
           break;
@@ -193,14 +201,11 @@ export async function startEdgeOpcUaServer(options: EdgeOpcUaServerOptions): Pro
   timer.unref();
   const stopAlarms = options.alarms.onAlarmEvent((event) => send({ t: 'alarm', event }));
 
-  // One batch per tick: changes from every apply() in this turn of the event loop go together.
-  const writer = createTagBatchWriter();
-  let states: Array<[string, MachineState]> = [];
   let flushQueued = false;
   let handed = 0;
   function flush() {
     flushQueued = false;
-    if (behind) return;
+    if (behind || (writer.length === 0 && states.length === 0)) return;
     if (seq - appliedSeq >= MAX_BEHIND) {
       // The worker is seconds behind: stop queueing history it would only skip over; it gets the state afresh once it has caught up.
       behind = true;
