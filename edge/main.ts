@@ -98,14 +98,17 @@ async function main() {
     throw new ConfigError(`--opcua-server-port must be a port number (4840 is OPC UA's), got "${values['opcua-server-port']}"`);
   }
   // The runtime (node-opcua, SQLite…) loads only after the config is known to be good.
-  const { defaultPaths } = await import('./edge-runtime.js');
+  const { defaultPaths, startEdge } = await import('./edge-runtime.js');
   const { runPlantFile } = await import('./plant-reload/index.js');
   const paths = defaultPaths(values.data);
   // The plant file is watched: hand edits and the twin's layout saves apply without a restart.
   const supervisor = await runPlantFile({
-    plantFile: resolve(values.plant), port, host: values.host, log, tls, opcuaServerPort,
+    plantFile: resolve(values.plant), port, log,
+    start: (plant, edgePort, plantFile) => startEdge({
+    plant, port: edgePort, plantFile, host: values.host, log, tls, opcuaServerPort,
     dataDir: resolve(paths.dataDir), dbFile: resolve(values.db ?? paths.dbFile), uiDir: resolve(paths.uiDir),
     auth: { mode: demo ? 'demo' : 'required' },
+  }),
   });
   running = () => supervisor.edge();
   let stopping = false;

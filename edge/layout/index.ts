@@ -2,14 +2,6 @@
 // placements and the floor into the plant file (comments kept), and floor-plan images.
 // This file is the folder's public surface: other folders import from here and nothing else
 // (test/unit/module-boundaries.test.ts checks it); every other file in the folder is private.
-import type { FastifyInstance } from 'fastify';
-import type { AuditLog } from '../audit/index.js';
-import { layoutRoutes } from './layout-routes.js';
-import type { PlantFileHandle } from './plant-file-handle.js';
-
+export { attachLayout } from './layout-hook.js';
 export type { PlantFileHandle, ReloadOutcome, ReloadTrigger } from './plant-file-handle.js';
 export { writeLayout } from './layout-document.js';
-
-export async function attachLayout(options: { app: FastifyInstance; plantFile: PlantFileHandle; audit: Pick<AuditLog, 'append'> }): Promise<void> {
-  await options.app.register(async (scope) => layoutRoutes(scope, options));
-}

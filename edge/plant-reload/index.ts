@@ -2,4 +2,4 @@
 // This file is the folder's public surface: other folders import from here and nothing else
 // (test/unit/module-boundaries.test.ts checks it); every other file in the folder is private.
 export { describeChanges, planChanges, type PlantChanges } from './plant-changes.js';
-export { runPlantFile, type PlantSupervisor, type PlantSupervisorOptions } from './plant-supervisor.js';
+export { runPlantFile, type PlantSupervisor, type PlantSupervisorOptions, type ReloadableEdge } from './plant-supervisor.js';

@@ -15,23 +15,36 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import { parsePlantText } from '../config/index.js';
-import { startEdge, type EdgeOptions, type RunningEdge } from '../edge-runtime.js';
+import type { Log } from '../logger.js';
 import type { PlantFileHandle, ReloadOutcome, ReloadTrigger } from '../layout/index.js';
 import { describeChanges, planChanges } from './plant-changes.js';
 import { watchPlantFile, type PlantWatch } from './plant-watch.js';
 
-export interface PlantSupervisorOptions extends Omit<EdgeOptions, 'plant' | 'plantFile'> {
+/** What the supervisor needs of a running edge (edge/edge-runtime.ts RunningEdge). */
+export interface ReloadableEdge {
+  port: number;
+  applyLayout(next: PlantConfig): void;
+  stop(): Promise<void>;
+}
+
+export interface PlantSupervisorOptions<E extends ReloadableEdge> {
   /** The plant file (YAML); its folder also holds floor-plans/. */
   plantFile: string;
+  /** The first port (0: any free one); a re-composition listens on the port the first edge got. */
+  port: number;
+  /** Composes and starts the edge for a plant (the composition root passes startEdge with its options). */
+  start(plant: PlantConfig, port: number, plantFile: PlantFileHandle): Promise<E>;
+  log: Log;
+  now?: () => number;
   /** Quiet time after the last file event before reading it (editors write in bursts). */
   debounceMs?: number;
   /** Off only for tests that drive reload() themselves. */
   watch?: boolean;
 }
 
-export interface PlantSupervisor {
+export interface PlantSupervisor<E extends ReloadableEdge> {
   /** The running edge: a new object after a re-composition. */
-  edge(): RunningEdge;
+  edge(): E;
   plant(): PlantConfig;
   reload(trigger?: ReloadTrigger): Promise<ReloadOutcome>;
   lastReload(): ReloadOutcome | null;
@@ -42,7 +55,7 @@ export interface PlantSupervisor {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-export async function runPlantFile(options: PlantSupervisorOptions): Promise<PlantSupervisor> {
+export async function runPlantFile<E extends ReloadableEdge>(options: PlantSupervisorOptions<E>): Promise<PlantSupervisor<E>> {
   const { plantFile: file, log } = options;
   const now = options.now ?? Date.now;
   const firstText = readFileSync(file, 'utf8');
@@ -57,7 +70,7 @@ export async function runPlantFile(options: PlantSupervisorOptions): Promise<Pla
     reload: (trigger) => supervisor.reload(trigger),
     lastReload: () => last,
   };
-  const start = (p: PlantConfig, port: number) => startEdge({ ...options, plant: p, port, plantFile: handle });
+  const start = (p: PlantConfig, port: number) => options.start(p, port, handle);
   let edge = await start(plant, options.port);
   const port = edge.port;
 
@@ -120,7 +133,7 @@ export async function runPlantFile(options: PlantSupervisorOptions): Promise<Pla
     return outcome('recomposed', summary);
   }
 
-  const supervisor: PlantSupervisor = {
+  const supervisor: PlantSupervisor<E> = {
     edge: () => edge,
     plant: () => plant,
     lastReload: () => last,

@@ -9,6 +9,7 @@ import { deflateSync } from 'node:zlib';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPlantFile, type PlantSupervisor } from '../../edge/plant-reload/index.js';
+import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
 import { launchChromium, waitForTwin, type Browser } from './chromium.js';
 import { loginThroughTwin } from './twin-login.js';
 import { plantFileWithSimulator, type PlantOnDisk } from '../plant-reload/support.js';
@@ -48,16 +49,19 @@ function floorPlanPng(): Buffer {
 }
 
 let disk: PlantOnDisk;
-let supervisor: PlantSupervisor;
+let supervisor: PlantSupervisor<RunningEdge>;
 let browser: Browser;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   disk = await plantFileWithSimulator();
+  const log = (level: string, m: string) => disk.logs.push(`[edge] ${level} ${m}`);
   supervisor = await runPlantFile({
-    plantFile: disk.file, port: 0, host: '127.0.0.1', dbFile: join(disk.dir, 'twinline.db'), dataDir: disk.dir, uiDir: resolve('dist/twin-ui'),
-    log: (level, m) => disk.logs.push(`[edge] ${level} ${m}`), debounceMs: 100, auth: { mode: 'demo' },
+    plantFile: disk.file, port: 0, log, debounceMs: 100,
+    start: (plant, port, plantFile) => startEdge({
+      plant, port, plantFile, host: '127.0.0.1', dbFile: join(disk.dir, 'twinline.db'), dataDir: disk.dir, uiDir: resolve('dist/twin-ui'), log, auth: { mode: 'demo' },
+    }),
   });
   browser = await launchChromium();
   browser.page.on('pageerror', (e) => pageErrors.push(e.message));

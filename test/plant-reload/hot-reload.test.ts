@@ -10,18 +10,22 @@ import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LineSnapshot } from '../../shared/live-protocol.js';
 import { runPlantFile, type PlantSupervisor } from '../../edge/plant-reload/index.js';
+import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
 import { waitFor } from '../support/wait-for.js';
 import { plantFileWithSimulator, type PlantOnDisk } from './support.js';
 
 let disk: PlantOnDisk;
-let supervisor: PlantSupervisor;
+let supervisor: PlantSupervisor<RunningEdge>;
 
 beforeAll(async () => {
   disk = await plantFileWithSimulator();
+  const log = (level: string, m: string) => disk.logs.push(`[edge] ${level} ${m}`);
   supervisor = await runPlantFile({
-    plantFile: disk.file, port: 0, host: '127.0.0.1', dbFile: join(disk.dir, 'twinline.db'), dataDir: disk.dir, uiDir: join(disk.dir, 'no-ui'),
-    log: (level, m) => disk.logs.push(`[edge] ${level} ${m}`), debounceMs: 100,
-    auth: { mode: 'demo', secret: 'test-secret-of-at-least-thirty-two-characters' },
+    plantFile: disk.file, port: 0, log, debounceMs: 100,
+    start: (plant, port, plantFile) => startEdge({
+      plant, port, plantFile, host: '127.0.0.1', dbFile: join(disk.dir, 'twinline.db'), dataDir: disk.dir, uiDir: join(disk.dir, 'no-ui'), log,
+      auth: { mode: 'demo', secret: 'test-secret-of-at-least-thirty-two-characters' },
+    }),
   });
 });
 afterAll(async () => {
