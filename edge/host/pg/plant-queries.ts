@@ -66,10 +66,12 @@ export async function plantOee(db: NodePgDatabase, q: PlantOeeQuery): Promise<Pl
 }
 
 export async function plantLosses(db: NodePgDatabase, q: PlantLossesQuery): Promise<PlantLossRow[]> {
+  // Per line first, then across lines: two hash aggregates (a count of distinct lines would sort every row).
   const r = await db.execute(sql`
-    SELECT ${q.line ? sql`line_key` : sql`NULL`} AS line, bucket, reason, sum(ms)::float8 AS ms, sum(events)::float8 AS events, count(DISTINCT line_key)::int AS lines
-    FROM line_shift_losses
-    WHERE shift_start >= ${at(q.from)}::timestamptz AND shift_start < ${at(q.to)}::timestamptz ${lineFilter(q.line)}
+    SELECT ${q.line ? sql`line_key` : sql`NULL`} AS line, bucket, reason, sum(ms)::float8 AS ms, sum(events)::float8 AS events, count(*)::int AS lines
+    FROM (SELECT line_key, bucket, reason, sum(ms) AS ms, sum(events) AS events FROM line_shift_losses
+      WHERE shift_start >= ${at(q.from)}::timestamptz AND shift_start < ${at(q.to)}::timestamptz ${lineFilter(q.line)}
+      GROUP BY line_key, bucket, reason) per_line
     GROUP BY ${q.line ? sql`line_key, ` : sql``}bucket, reason
     ORDER BY 4 DESC, 2, 3
     LIMIT ${q.limit}`);
