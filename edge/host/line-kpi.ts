@@ -121,8 +121,9 @@ export function createHostLineKpi(o: HostLineKpiOptions): HostLineKpi {
       if (!mine.shift || totals.shiftStart !== mine.shift.start) return [];
       const out: ModelEvent[] = [];
       const deltaTotal = Math.max(0, totals.total - mine.counts.total);
-      const deltaGood = Math.max(0, totals.good - mine.counts.good);
-      if (deltaTotal > 0 || deltaGood > 0) {
+      // Within one shift good may fall: scrap booked at the edge after the parts were counted (docs/orders.md).
+      const deltaGood = totals.good - mine.counts.good;
+      if (deltaTotal > 0 || deltaGood !== 0) {
         engine.onCounts(machineId, deltaTotal, deltaGood, ts);
         out.push({ kind: 'count', machineId, deltaTotal, deltaGood, ts });
       }

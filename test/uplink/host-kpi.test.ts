@@ -156,5 +156,8 @@ describe('host line KPIs', () => {
       { kind: 'energy', machineId: 'mill', deltaKWh: expect.closeTo(0.25, 9), ts: t },
     ]);
     expect(b.kpi.engine.machine('mill').counts.total).toBe(15);
+    // Two parts booked as scrap at the edge (issue 23.1): its good total falls, and so does the host's.
+    expect(b.kpi.onTotals('mill', totals(15, 12, 2), t)).toEqual([{ kind: 'count', machineId: 'mill', deltaTotal: 0, deltaGood: -2, ts: t }]);
+    expect(b.kpi.engine.machine('mill').counts).toMatchObject({ total: 15, good: 12, scrap: 3 });
   });
 });
