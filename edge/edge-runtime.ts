@@ -60,6 +60,8 @@ export interface EdgeOptions {
   metricsToken?: string;
   /** Set when the edge runs from a plant file it reloads (edge/plant-reload): turns on the layout routes (edge/layout). */
   plantFile?: PlantFileHandle;
+  /** The plant's 3D models (glTF/GLB) served at /api/models/ (edge/api/model-routes.ts); usually "models" beside the plant file. */
+  modelsDir?: string;
 }
 
 export interface RunningEdge {
@@ -153,7 +155,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   // Heavy history, KPI-history and alarm-statistics reads run on a worker thread with its own read-only connection (issue 16.2).
   const reads = options.dbFile === ':memory:' || options.readWorker === false ? undefined : openReadWorker({ file: options.dbFile, catchUp: () => historian.queries.catchUp(), log });
   await registerEdgeApi(app, {
-    plant, auth, audit, commands, alarms, cases, kpi, history: historian.queries, reads, machines, now,
+    plant, auth, audit, commands, alarms, cases, kpi, history: historian.queries, reads, machines, now, modelsDir: options.modelsDir ?? null,
     status: () => {
       const d = devices();
       return {

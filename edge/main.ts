@@ -3,7 +3,7 @@
 // exits non-zero on a fatal error (after closing the historian where it can) so that a
 // supervisor (deploy/twinline-edge.service) restarts it.
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadPlantFile } from './config/index.js';
 import { ConfigError } from './config/index.js';
 import { consoleLog, logSettingsFrom, type Log } from './logger.js';
@@ -107,6 +107,7 @@ async function main() {
     start: (plant, edgePort, plantFile) => startEdge({
     plant, port: edgePort, plantFile, host: values.host, log, tls, opcuaServerPort,
     dataDir: resolve(paths.dataDir), dbFile: resolve(values.db ?? paths.dbFile), uiDir: resolve(paths.uiDir),
+    modelsDir: join(dirname(resolve(values.plant)), 'models'),
     auth: { mode: demo ? 'demo' : 'required' },
   }),
   });

@@ -2,7 +2,7 @@
 // (serving the built twin from dist/twin-ui) on a free port.
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadPlantFile } from '../../edge/config/load-plant.js';
 import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
 import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.js';
@@ -38,6 +38,8 @@ export async function startTwinLine(options: {
   try {
     edge = await startEdge({
       plant: retarget(basePlant, sim), port: 0, host: '127.0.0.1', dbFile: join(dir, 'twinline.db'), dataDir: dir, uiDir,
+      // The plant's own 3D models, as edge/main.ts serves them: "models" beside the plant file.
+      modelsDir: join(dirname(resolve(options.plantFile ?? 'config/demo-plant.yaml')), 'models'),
       log: (level, m) => logs.push(`[edge] ${level} ${m}`),
       ...demoAuth,
     });

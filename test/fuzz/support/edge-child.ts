@@ -98,6 +98,8 @@ async function start(o: ChildOptions) {
   phases.simulator = performance.now() - t0;
   edge = await startEdge({
     plant, port: 0, host: '127.0.0.1', dbFile: join(o.dir, 'twinline.db'), dataDir: o.dir, uiDir: join(o.dir, 'no-ui'),
+    // The demo's models folder (read only): GET /api/models/* is fuzzed against real files.
+    modelsDir: join(process.cwd(), 'config', 'models'),
     log: (level, m) => { logs.push(`${level} ${m}`); if (logs.length > 200) logs.shift(); },
     auth: { mode: 'required', secret: o.secret, readBackTimeoutMs: o.readBackTimeoutMs ?? 1000 },
   });

@@ -116,8 +116,12 @@ export function createGltfMachine(
     },
     inspect(name) {
       const node = holder.getObjectByName(name) ?? holder.getObjectByName(PropertyBinding.sanitizeNodeName(name));
+      const geometries: string[] = [];
+      holder.traverse((o) => {
+        if ((o as Mesh).isMesh) geometries.push((o as Mesh).geometry.uuid);
+      });
       return {
-        load, error,
+        load, error, geometries,
         node: node ? { position: node.position.toArray(), rotation: [node.rotation.x, node.rotation.y, node.rotation.z] } : null,
       };
     },

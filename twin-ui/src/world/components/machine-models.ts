@@ -38,6 +38,8 @@ export interface ModelInspection {
   load: ModelLoad;
   error: string | null;
   node: { position: number[]; rotation: number[] } | null;
+  /** Ids of the geometries the model's meshes draw (machines of one model share them). */
+  geometries: string[];
 }
 
 const still = () => false;
