@@ -121,6 +121,8 @@ describe('layout mode', () => {
     });
     await page.screenshot({ path: `${ARTIFACTS}/layout-editor.png` });
 
+    // The 3D twin lays the floor plan on its ground once the save is applied: it fetches the image.
+    const groundTexture = page.waitForResponse((r) => r.url().includes('/api/layout/floor-plan/hall-2.png') && r.status() === 200, { timeout: 20_000 });
     await page.locator('[data-testid="layout-save"]').click();
     await page.locator('[data-testid="layout-status"]').filter({ hasText: /Saved and applied/ }).waitFor({ timeout: 15_000 });
 
@@ -158,6 +160,8 @@ describe('layout mode', () => {
     }, millBefore!, { timeout: 15_000 });
     // An admin lands on the manager's dashboard: back to the 3D line for the picture.
     if ((await page.locator('[data-testid="dashboard-toggle"]').getAttribute('aria-pressed')) === 'true') await page.locator('[data-testid="dashboard-toggle"]').click();
+    await groundTexture;
+    await page.waitForTimeout(500); // two frames for the texture upload on the CPU renderer
     await page.screenshot({ path: `${ARTIFACTS}/layout-twin-after-save.png` });
     expect(pageErrors).toEqual([]);
   });

@@ -25,6 +25,7 @@ import { createStopPanel } from './ui/stops/stop-panel.js';
 import { createHandoverPanel } from './ui/handover/handover-panel.js';
 import { createOrderPanel } from './ui/orders/order-panel.js';
 import { createLayoutEditor } from './ui/layout/layout-editor.js';
+import { createFloorLayer } from './ui/layout/floor-layer.js';
 import { countingModeOf } from '../../shared/count-roles.js';
 
 function byId(id: string): HTMLElement {
@@ -156,6 +157,15 @@ const orderPanel = createOrderPanel(byId('stage'), {
 });
 // Layout mode (ui/layout/): admins place machines, areas, conveyors and the floor plan; saved into the plant file.
 const layoutEditor = createLayoutEditor(byId('stage'), { role: () => session?.role ?? null });
+/** The plant file's floor (layout: section) on the 3D ground, rebuilt only when it changed. */
+let floorKey = '';
+function applyFloorLayout(): void {
+  const plant = store.plant;
+  const key = JSON.stringify([plant?.layout ?? null, plant?.machines.map((m) => m.layout) ?? []]);
+  if (!world || !plant || key === floorKey) return;
+  floorKey = key;
+  world.setGroundLayer(plant.layout ? createFloorLayer(plant.layout, plant.machines, () => world.invalidate()) : null);
+}
 function toggleDashboard(): void {
   if (dashboard.isOpen) dashboard.close();
   // The button is hidden below the manager's view; this guard keeps every other path closed too.
@@ -270,6 +280,7 @@ store.subscribe((change) => {
     // Data but no session: a server without logins (the test fixture); see resolveView.
     if (!session && loginNeeded === null) applyView(resolveView(null, null));
     world?.init(store.plant);
+    applyFloorLayout();
     if (!world) renderMachineList();
     refreshAllMachines();
   } else {

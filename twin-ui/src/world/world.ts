@@ -1,6 +1,6 @@
 // The 3D line. Exposes only init/start/stop plus the few verbs the app needs (select, colour
 // mode, apply live data, project a machine to the screen). Built from the plant view alone.
-import { Box3, Color, Fog, Group, Scene, Vector3, type Material, type Mesh } from 'three';
+import { Box3, Color, Fog, Group, Scene, Vector3, type Material, type Mesh, type Object3D } from 'three';
 import type { MachineLive, PlantView } from '../../../shared/live-protocol.js';
 import type { MachineState } from '../../../shared/plant-schema.js';
 import { createCamera, frameBounds } from './components/camera.js';
@@ -65,6 +65,7 @@ const MIN_LABEL_PX_PER_METRE = 14;
 
 export class World {
   private utilities: UtilitiesArea | null = null;
+  private groundLayer: Object3D | null = null;
   private readonly scene = new Scene();
   private readonly camera = createCamera();
   private readonly renderer;
@@ -436,6 +437,19 @@ export class World {
     frame.root.position.copy(e.group.position);
     frame.root.rotation.copy(e.group.rotation);
     frame.fit(e.model.size.w + margin, e.model.size.d + margin);
+  }
+
+  /** The plant file's floor (floor plan, areas, drawn conveyors: ui/layout/floor-layer.ts), replaced as a whole. */
+  setGroundLayer(layer: Object3D | null): void {
+    if (this.groundLayer) this.scene.remove(this.groundLayer);
+    this.groundLayer = layer;
+    if (layer) this.scene.add(layer);
+    this.loop.invalidate();
+  }
+
+  /** Draw again: something the world shows changed outside it (a ground texture finished loading). */
+  invalidate(): void {
+    this.loop.invalidate();
   }
 
   /** Live state of the site meters for the utilities area (ui/energy/utilities-feed.ts). */
