@@ -143,6 +143,9 @@ export async function startEdgeOpcUaServer(options: EdgeOpcUaServerOptions): Pro
   // One batch per tick: changes from every apply() in this turn of the event loop go together.
   const writer = createTagBatchWriter();
   let states: Array<[string, MachineState]> = [];
+  let flushQueued = false;
+  /** Tag changes the model delivered (the benchmark's acquisition rate). */
+  let handed = 0;
   // Batches handed to the worker and applied by it; `behind` while it is too far back (flush()).
   let seq = 0;
   let appliedSeq = 0;
@@ -201,8 +204,6 @@ export async function startEdgeOpcUaServer(options: EdgeOpcUaServerOptions): Pro
   timer.unref();
   const stopAlarms = options.alarms.onAlarmEvent((event) => send({ t: 'alarm', event }));
 
-  let flushQueued = false;
-  let handed = 0;
   function flush() {
     flushQueued = false;
     if (behind || (writer.length === 0 && states.length === 0)) return;
