@@ -1,10 +1,12 @@
 // Writes the demo plant's own 3D model, config/models/machining-centre.glb (issue 21): a
 // vertical machining centre built from boxes and cylinders, with two named nodes the plant
 // file ties to tags — "Spindle" (turns with spindleSpeed) and "Door" (slides open when the
-// spindle stands). A plain GLB writer, no exporter: the file is small, deterministic and
-// diffable as a script. Run: npx tsx scripts/make-demo-models.ts
+// spindle stands) — and the same model meshopt-compressed (EXT_meshopt_compression), which
+// the twin must decode. A plain GLB writer, no exporter: the files are small, deterministic
+// and made by a script. Run: npx tsx scripts/make-demo-models.ts [out-dir]
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { join } from 'node:path';
+import { MeshoptEncoder } from 'meshoptimizer';
 
 type V3 = [number, number, number];
 interface Shape { positions: number[]; normals: number[]; indices: number[] }
@@ -101,19 +103,36 @@ const machiningCentre: NodeSpec = {
   ],
 };
 
-/** A GLB (glTF 2.0 binary): JSON chunk + one buffer of float32 positions/normals and uint16 indices. */
-function toGlb(root: NodeSpec): Buffer {
+/**
+ * A GLB (glTF 2.0 binary): JSON chunk + one buffer of float32 positions/normals and uint16
+ * indices; with `meshopt`, the buffer holds them encoded (EXT_meshopt_compression, required) and
+ * the buffer views point into a data-less fallback buffer as the extension prescribes.
+ */
+function toGlb(root: NodeSpec, meshopt = false): Buffer {
   const nodes: Record<string, unknown>[] = [];
   const meshes: Record<string, unknown>[] = [];
   const accessors: Record<string, unknown>[] = [];
   const bufferViews: Record<string, unknown>[] = [];
   const chunks: Buffer[] = [];
   let offset = 0;
+  let fallbackOffset = 0;
   const view = (data: Buffer, target: number) => {
-    const pad = (4 - (data.length % 4)) % 4;
-    bufferViews.push({ buffer: 0, byteOffset: offset, byteLength: data.length, target });
-    chunks.push(data, Buffer.alloc(pad));
-    offset += data.length + pad;
+    const indices = target === 34963;
+    const stride = indices ? 2 : 12;
+    const count = data.length / stride;
+    const stored = meshopt ? Buffer.from(MeshoptEncoder.encodeGltfBuffer(new Uint8Array(data), count, stride, indices ? 'TRIANGLES' : 'ATTRIBUTES')) : data;
+    const pad = (4 - (stored.length % 4)) % 4;
+    if (meshopt) {
+      bufferViews.push({
+        buffer: 1, byteOffset: fallbackOffset, byteLength: data.length, target, ...(indices ? {} : { byteStride: stride }),
+        extensions: { EXT_meshopt_compression: { buffer: 0, byteOffset: offset, byteLength: stored.length, byteStride: stride, count, mode: indices ? 'TRIANGLES' : 'ATTRIBUTES' } },
+      });
+      fallbackOffset += data.length + ((4 - (data.length % 4)) % 4);
+    } else {
+      bufferViews.push({ buffer: 0, byteOffset: offset, byteLength: data.length, target });
+    }
+    chunks.push(stored, Buffer.alloc(pad));
+    offset += stored.length + pad;
     return bufferViews.length - 1;
   };
   const addShape = (s: Shape, material: number, name: string) => {
@@ -146,7 +165,8 @@ function toGlb(root: NodeSpec): Buffer {
     scene: 0,
     scenes: [{ nodes: [rootIndex] }],
     nodes, meshes, accessors, bufferViews,
-    buffers: [{ byteLength: bin.length }],
+    buffers: [{ byteLength: bin.length }, ...(meshopt ? [{ byteLength: fallbackOffset, extensions: { EXT_meshopt_compression: { fallback: true } } }] : [])],
+    ...(meshopt ? { extensionsUsed: ['EXT_meshopt_compression'], extensionsRequired: ['EXT_meshopt_compression'] } : {}),
     materials: MATERIALS.map((m) => ({ name: m.name, pbrMetallicRoughness: { baseColorFactor: m.color, metallicFactor: m.metallic, roughnessFactor: m.roughness } })),
   };
   let jsonBuf = Buffer.from(JSON.stringify(json), 'utf8');
@@ -164,7 +184,10 @@ function toGlb(root: NodeSpec): Buffer {
   return Buffer.concat([header, chunkHeader(jsonBuf.length, 0x4e4f534a), jsonBuf, chunkHeader(bin.length, 0x004e4942), bin]);
 }
 
-const out = process.argv[2] ?? 'config/models/machining-centre.glb';
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, toGlb(machiningCentre));
-console.log(`wrote ${out}`);
+const dir = process.argv[2] ?? 'config/models';
+mkdirSync(dir, { recursive: true });
+await MeshoptEncoder.ready;
+for (const [file, glb] of [['machining-centre.glb', toGlb(machiningCentre)], ['machining-centre-meshopt.glb', toGlb(machiningCentre, true)]] as const) {
+  writeFileSync(join(dir, file), glb);
+  console.log(`wrote ${join(dir, file)} (${glb.length} bytes)`);
+}

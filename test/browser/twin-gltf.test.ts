@@ -1,7 +1,8 @@
 // The plant's own glTF model and a machine type the twin has no shape for, in real Chromium on
 // the real simulator + edge (issue 21). The plant is the demo's (whose mill is drawn from
 // config/models/machining-centre.glb, served by the edge's /api/models/) with two changes: the
-// washer uses the mill's model too (instances share geometry), and the inspection station is a
+// washer uses the mill's model too (instances share geometry), the packer its meshopt-compressed
+// copy (decoded in the browser), and the inspection station is a
 // "press", drawn as a generic cabinet from its footprint. The mill's moving parts follow the
 // PLC's spindle speed: a breakdown injected in the simulator stops the spindle and the guard
 // door slides open; running again, the door closes and the spindle fan turns. Checked on the
@@ -22,12 +23,13 @@ const demo = loadPlantFile('config/demo-plant.yaml');
 const mill = demo.machines.find((m) => m.id === 'mill')!;
 const dir = mkdtempSync(join(tmpdir(), 'twinline-gltf-'));
 mkdirSync(join(dir, 'models'));
-copyFileSync('config/models/machining-centre.glb', join(dir, 'models', 'machining-centre.glb'));
+for (const f of ['machining-centre.glb', 'machining-centre-meshopt.glb']) copyFileSync(`config/models/${f}`, join(dir, 'models', f));
 writeFileSync(join(dir, 'plant.yaml'), JSON.stringify({
   ...demo,
   machines: demo.machines.map((m) =>
     m.id === 'washer' ? { ...m, visual: { model: 'machining-centre.glb', footprint: { w: 2.8, d: 2.2 }, height: 2.9 } }
     : m.id === 'inspection' ? { ...m, type: 'press', visual: { footprint: { w: 1.8, d: 1.4 }, height: 2.6 } }
+    : m.id === 'packer' ? { ...m, visual: { model: 'machining-centre-meshopt.glb', footprint: { w: 2.8, d: 2.2 }, height: 2.9 } }
     : m),
 }));
 const door = mill.visual!.moving!.find((m) => m.node === 'Door')!;
@@ -93,6 +95,12 @@ describe('a glTF machine in the twin (real simulator + edge, real Chromium)', ()
     const [a, b] = [await inspect(page, 'Door'), await inspect(page, 'Door', 'washer')];
     expect(a!.geometries.length).toBe(9);
     expect(b!.geometries).toEqual(a!.geometries);
+    // The packer's copy is meshopt-compressed: decoded by the bundled decoder (WebAssembly under the edge's CSP).
+    await pollUntil('the meshopt model to load', async () => (await inspect(page, 'Door', 'packer'))?.load !== 'loading', 30_000, 200);
+    const c = await inspect(page, 'Door', 'packer');
+    expect(c).toMatchObject({ load: 'loaded', error: null });
+    expect(c!.geometries.length).toBe(9);
+    expect(c!.geometries).not.toEqual(a!.geometries);
   });
 
   it('draws a type it has no shape for as a generic machine in its state colour, and names the type as written', async () => {

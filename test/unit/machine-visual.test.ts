@@ -121,13 +121,14 @@ describe('a type nobody has figures for keeps the rest working', () => {
 });
 
 describe('the demo model', () => {
-  it('is what scripts/make-demo-models.ts makes, and has the nodes the demo plant moves', () => {
+  it('is what scripts/make-demo-models.ts makes (plain and meshopt-compressed), and has the nodes the demo plant moves', () => {
     const dir = mkdtempSync(join(tmpdir(), 'twinline-model-'));
     try {
-      const out = join(dir, 'm.glb');
-      execFileSync(process.execPath, ['--import', 'tsx', 'scripts/make-demo-models.ts', out], { stdio: 'pipe' });
+      execFileSync(process.execPath, ['--import', 'tsx', 'scripts/make-demo-models.ts', dir], { stdio: 'pipe' });
+      for (const file of ['machining-centre.glb', 'machining-centre-meshopt.glb']) {
+        expect(readFileSync(join(dir, file)).equals(readFileSync(`config/models/${file}`)), file).toBe(true);
+      }
       const committed = readFileSync('config/models/machining-centre.glb');
-      expect(readFileSync(out).equals(committed)).toBe(true);
       expect(committed.readUInt32LE(0)).toBe(0x46546c67); // "glTF"
       const json = JSON.parse(committed.subarray(20, 20 + committed.readUInt32LE(12)).toString('utf8')) as { nodes: { name: string }[] };
       const mill = loadPlantFile('config/demo-plant.yaml').machines.find((m) => m.visual?.model === 'machining-centre.glb')!;
