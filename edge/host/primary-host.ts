@@ -33,7 +33,9 @@ export interface PrimaryHostOptions {
   /**
    * Start as a standby of a redundant pair (edge/host/pg/primary-lease.ts): subscribe and mirror
    * every edge, but under a client id of its own, with no STATE, no Will and no commands — only
-   * the primary speaks for the host id. setPassive(false) makes it the primary.
+   * the primary speaks for the host id. It may still ask an edge for a rebirth (Sparkplug lets
+   * any host application), so a standby started while the edges run is in step before it is
+   * needed. setPassive(false) makes it the primary.
    */
   passive?: boolean;
 }
@@ -115,7 +117,7 @@ export function createPrimaryHost(options: PrimaryHostOptions): PrimaryHost {
 
   function requestRebirth(mirror: EdgeMirror, reason: string, force = false): boolean {
     const c = client;
-    if (!c || !connected || passive) return false;
+    if (!c || !connected) return false;
     const t = now();
     const last = lastRebirth.get(mirror.key);
     if (!force && last !== undefined && t - last < minInterval) {

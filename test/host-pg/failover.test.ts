@@ -1,5 +1,6 @@
 // Redundant plant hosts on one PostgreSQL (issue 19.2): two hosts, each a real process, one the
-// Sparkplug primary through the database lease; ten simulated edges publish through Mosquitto.
+// Sparkplug primary through the database lease (the standby started after the edges, so it must
+// have them reborn to mirror them); ten simulated edges publish through Mosquitto.
 // The primary is killed (SIGKILL) mid-run; the standby takes over, the edges store and forward
 // until it is online and replay; afterwards every sample every edge fed is in the database once.
 import { afterAll, describe, expect, it } from 'vitest';
@@ -39,14 +40,18 @@ describe.skipIf(!started.ok)('redundant hosts on PostgreSQL', () => {
     const a = await startHostProcess({ ...common, dataDir: join(tmp.dir, 'a') });
     hosts.push(a);
     await a.role(true, 20_000);
-    const b = await startHostProcess({ ...common, dataDir: join(tmp.dir, 'b') });
-    hosts.push(b);
-    expect(b.primary).toBe(false);
-
     edges = await startEdges({
       brokerUrl: broker.url, groupId: 'plant', hostId: 'plant', edges: EDGES, machines: MACHINES, tagsPerMachine: TAGS, hz: 4, publishIntervalMs: 100, dataDir: join(tmp.dir, 'edges'),
     });
     const e = edges;
+    // The standby starts while the edges run: it asks them for births to mirror them too.
+    const b = await startHostProcess({ ...common, dataDir: join(tmp.dir, 'b') });
+    hosts.push(b);
+    expect(b.primary).toBe(false);
+    await until(async () => {
+      const status = await (await fetch(`http://127.0.0.1:${b.port}/api/status`)).json() as { host?: { onlineEdgeNodes: number } };
+      return status.host?.onlineEdgeNodes === EDGES;
+    }, 30_000, 'the standby mirroring every edge');
     // Running, stored by the primary (and by the standby: the same rows).
     await until(async () => Number((await db.query(`SELECT count(*) AS n FROM tag_samples`)).rows[0].n) >= EDGES * MACHINES * TAGS * 4, 20_000, 'samples stored');
 
