@@ -205,7 +205,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     shiftTotals: (machineId, start) => (kpi.details(machineId), kpi.closedShifts(machineId)).find((c) => c.shift.start === start)?.totals
       ?? (historian.queries.kpiPeriods(machineId, start, start + 1)[0]?.totals as PeriodTotals | undefined) ?? null,
   });
-  if (options.plantFile) await attachLayout({ app, plantFile: options.plantFile, audit });
+  if (options.plantFile) await attachLayout({ app, plantFile: options.plantFile, audit, dataDir: options.dataDir });
   // Everything downstream of the model, in the order each apply()'s events reach it.
   const sinks: ModelEventSink[] = [
     historian,

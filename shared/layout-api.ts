@@ -50,3 +50,13 @@ export const FloorPlanUploadSchema = z.strictObject({
 });
 export const FloorPlanAnswerSchema = z.object({ image: z.string(), widthPx: z.number(), heightPx: z.number(), bytes: z.number() });
 export const FloorPlanPathSchema = z.strictObject({ image: z.string().regex(FLOOR_PLAN_FILE) });
+
+/** A machine added from the twin: the plant file's machine entry as typed in the form (checked by the plant schema). */
+export const AddMachineBodySchema = z.strictObject({
+  baseHash: sha256,
+  machine: z.record(z.string(), z.unknown()),
+});
+export const BrowsedVariableSchema = z.object({
+  nodeId: z.string(), path: z.string(), suggestedName: z.string(), dataType: z.string().nullable(), type: z.string().nullable(), unit: z.string().nullable(),
+});
+export const BrowsePathSchema = z.strictObject({ device: identifier });

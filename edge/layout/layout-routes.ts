@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { ApiErrorSchema } from '../../shared/api-error.js';
 import { FloorLayoutSchema, type FloorLayout } from '../../shared/floor-layout-schema.js';
 import {
-  FLOOR_PLAN_MAX_BYTES, FloorPlanAnswerSchema, FloorPlanPathSchema, FloorPlanUploadSchema, LayoutAnswerSchema, LayoutSaveAnswerSchema, LayoutSaveBodySchema,
+  AddMachineBodySchema, BrowsedVariableSchema, BrowsePathSchema, FLOOR_PLAN_MAX_BYTES, FloorPlanAnswerSchema, FloorPlanPathSchema, FloorPlanUploadSchema, LayoutAnswerSchema, LayoutSaveAnswerSchema, LayoutSaveBodySchema,
 } from '../../shared/layout-api.js';
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import { ApiFailure, apiRoute, ok } from '../api/index.js';
@@ -18,11 +18,14 @@ import type { AuditLog } from '../audit/index.js';
 import { parsePlantText } from '../config/index.js';
 import { floorPlanSize, imageContentType } from './floor-plan-image.js';
 import { LayoutWriteError, writeLayout } from './layout-document.js';
+import { appendMachine, browseVariables } from './machine-add.js';
 import type { PlantFileHandle } from './plant-file-handle.js';
 
 export interface LayoutRouteOptions {
   plantFile: PlantFileHandle;
   audit: Pick<AuditLog, 'append'>;
+  /** The edge's data folder: the OPC UA client PKI for browsing (data/pki/edge, as the connectors use). */
+  dataDir?: string;
 }
 
 const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
@@ -49,7 +52,7 @@ function writeAtomically(file: string, data: string | Buffer): void {
   renameSync(tmp, file);
 }
 
-export async function layoutRoutes(app: FastifyInstance, { plantFile, audit }: LayoutRouteOptions): Promise<void> {
+export async function layoutRoutes(app: FastifyInstance, { plantFile, audit, dataDir }: LayoutRouteOptions): Promise<void> {
   const file = plantFile.path;
   const plansDir = join(dirname(file), 'floor-plans');
   const read = () => {
@@ -131,6 +134,46 @@ export async function layoutRoutes(app: FastifyInstance, { plantFile, audit }: L
     const path = join(plansDir, params.image);
     if (!existsSync(path)) throw new ApiFailure(404, 'not-found', `no floor plan ${params.image}`);
     return reply.type(imageContentType(params.image)).header('cache-control', 'no-cache').send(readFileSync(path));
+  }, mapError));
+}
+
+export async function machineAddRoutes(app: FastifyInstance, { plantFile, audit, dataDir }: LayoutRouteOptions): Promise<void> {
+  const file = plantFile.path;
+  app.route(apiRoute({
+    method: 'GET', url: '/api/layout/devices/:device/browse', access: 'admin', action: 'browsing an OPC UA server', tag: 'layout',
+    summary: "The variables in an OPC UA device's address space (under Objects), with a suggested tag name, type and unit, to pick a new machine's tags from",
+    params: BrowsePathSchema, query: z.strictObject({}),
+    responses: { ...ok('variables', z.object({ variables: z.array(BrowsedVariableSchema) })), 404: { description: 'no such OPC UA device', schema: ApiErrorSchema }, 502: { description: 'the server did not answer', schema: ApiErrorSchema } },
+  }, async ({ params }) => {
+    const plant = parsePlantText(readFileSync(file, 'utf8'), basename(file));
+    const device = plant.devices.find((d) => d.id === params.device);
+    if (!device || device.protocol !== 'opcua') throw new ApiFailure(404, 'not-found', `no OPC UA device "${params.device}" in the plant file (known: ${plant.devices.filter((d) => d.protocol === 'opcua').map((d) => d.id).join(', ') || 'none'})`, { field: 'device' });
+    try {
+      return { variables: await browseVariables(device, dataDir ?? join(dirname(file), 'data')) };
+    } catch (err) {
+      throw new ApiFailure(502, 'browse-failed', `cannot browse ${device.endpointUrl}: ${(err as Error).message.split('\n')[0]} — is the server running and its certificate trusted?`);
+    }
+  }, mapError));
+
+  app.route(apiRoute({
+    method: 'POST', url: '/api/layout/machines', access: 'admin', action: 'adding a machine', tag: 'layout',
+    summary: "Append a machine to the plant file (checked by the plant schema, the bad field named), audited, applied by a reload",
+    body: AddMachineBodySchema,
+    responses: {
+      ...ok('added', z.object({ hash: z.string(), reload: z.unknown() })),
+      400: { description: 'the machine does not validate (the field is named)', schema: ApiErrorSchema },
+      409: { description: 'the plant file changed since it was read', schema: ApiErrorSchema },
+    },
+  }, async ({ body, principal }) => {
+    const actor = who(principal);
+    const text = readFileSync(file, 'utf8');
+    if (sha256(text) !== body.baseHash) throw new ApiFailure(409, 'conflict', 'the plant file changed since it was read: read the layout again, then add the machine');
+    const next = appendMachine(text, body.machine);
+    parsePlantText(next, basename(file)); // names e.g. machines[6].tags[0].opcua
+    writeAtomically(file, next);
+    const id = String(body.machine.id);
+    audit.append({ actor: actor.user, role: actor.role, action: 'layout.add-machine', target: id, details: { machine: body.machine, file: basename(file) }, outcome: 'ok' });
+    return { hash: sha256(next), reload: await plantFile.reload('layout-save') };
   }, mapError));
 }
 

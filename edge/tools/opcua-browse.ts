@@ -21,6 +21,11 @@ const TAG_TYPES: Partial<Record<DataType, TagDataType>> = {
   [DataType.Byte]: 'uint16', [DataType.SByte]: 'int16', [DataType.Int64]: 'float64', [DataType.UInt64]: 'float64',
 };
 
+/** The plant-file type for an OPC UA built-in data type name ("Double" → float64), or undefined: twinline cannot hold it. */
+export function tagTypeOf(dataType: string | undefined): TagDataType | undefined {
+  return TAG_TYPES[DataType[(dataType ?? '') as keyof typeof DataType] as DataType];
+}
+
 function nodeClassName(c: NodeClass): BrowsedNode['nodeClass'] {
   if (c === NodeClass.Object) return 'Object';
   if (c === NodeClass.Variable) return 'Variable';

@@ -1,0 +1,93 @@
+// Adding a machine without YAML (issue 21.4) over the routes the twin uses, against the real
+// simulator: browse the OPC UA server's address space, pick a machine's variables with roles,
+// add it. A bad entry is refused naming the field (the plant schema's path); a good one is
+// appended to the plant file (the rest byte for byte as it was), audited, and acquiring after
+// the edge is composed again.
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
+import { runPlantFile, type PlantSupervisor } from '../../edge/plant-reload/index.js';
+import { waitFor } from '../support/wait-for.js';
+import { plantFileWithSimulator, type PlantOnDisk } from './support.js';
+
+let disk: PlantOnDisk;
+let supervisor: PlantSupervisor<RunningEdge>;
+let token: string;
+
+beforeAll(async () => {
+  disk = await plantFileWithSimulator();
+  const log = (level: string, m: string) => disk.logs.push(`[edge] ${level} ${m}`);
+  supervisor = await runPlantFile({
+    plantFile: disk.file, port: 0, log, debounceMs: 100,
+    start: (plant, port, plantFile) => startEdge({
+      plant, port, plantFile, host: '127.0.0.1', dbFile: join(disk.dir, 'twinline.db'), dataDir: disk.dir, uiDir: join(disk.dir, 'no-ui'), log,
+      auth: { mode: 'demo', secret: 'test-secret-of-at-least-thirty-two-characters' },
+    }),
+  });
+  const login = await fetch(`${supervisor.edge().url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'admin-demo' }) });
+  token = ((await login.json()) as { token: string }).token;
+});
+afterAll(async () => {
+  await supervisor?.stop();
+  await disk?.sim.stop();
+  if (disk) rmSync(disk.dir, { recursive: true, force: true });
+});
+
+async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${supervisor.edge().url}${path}`, {
+    method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+describe('adding a machine from the OPC UA address space', () => {
+  it('browses, refuses a bad entry at its field, adds a good one that then acquires', async () => {
+    const browse = await api<{ variables: { nodeId: string; path: string; suggestedName: string; type: string | null; unit: string | null }[] }>('GET', '/api/layout/devices/plc-opcua/browse');
+    expect(browse.status).toBe(200);
+    const pick = (nodeId: string) => {
+      const v = browse.body.variables.find((x) => x.nodeId === nodeId);
+      expect(v, `${nodeId} in the browse result`).toBeDefined();
+      return v!;
+    };
+    const state = pick('ns=1;s=mill.State');
+    const total = pick('ns=1;s=mill.TotalCount');
+    const good = pick('ns=1;s=mill.GoodCount');
+    const power = pick('ns=1;s=mill.Power');
+    expect([state.type, total.type, power.type]).toEqual(['uint16', 'uint32', 'float32']);
+    const machine = {
+      id: 'mill-3', name: 'Mill (added in the twin)', type: 'cnc', device: 'plc-opcua', idealCycleTimeSeconds: 10,
+      layout: { x: 6, z: 10, rotationDeg: 0 },
+      tags: [
+        { name: state.suggestedName, role: 'state', type: state.type, opcua: { nodeId: state.nodeId } },
+        { name: total.suggestedName, role: 'totalCount', type: total.type, opcua: { nodeId: total.nodeId } },
+        { name: good.suggestedName, role: 'goodCount', type: good.type, opcua: { nodeId: good.nodeId } },
+        { name: power.suggestedName, role: 'power', type: power.type, unit: 'kW', opcua: { nodeId: power.nodeId } },
+      ],
+    };
+    const before = readFileSync(disk.file, 'utf8');
+    const read = async () => (await api<{ hash: string }>('GET', '/api/layout')).body.hash;
+
+    const duplicate = await api<{ error: string; field?: string }>('POST', '/api/layout/machines', { baseHash: await read(), machine: { ...machine, id: 'mill' } });
+    expect(duplicate.status).toBe(400);
+    expect(duplicate.body.field).toBe('machines[6].id');
+    expect(duplicate.body.error).toContain('duplicate machine id "mill"');
+    const noNode = await api<{ field?: string }>('POST', '/api/layout/machines', { baseHash: await read(), machine: { ...machine, tags: [{ name: 'state', role: 'state', type: 'uint16' }] } });
+    expect(noNode.body.field).toBe('machines[6].tags[0].opcua');
+    expect(readFileSync(disk.file, 'utf8')).toBe(before);
+
+    const first = supervisor.edge();
+    const added = await api<{ reload: { result: string; summary: string } }>('POST', '/api/layout/machines', { baseHash: await read(), machine });
+    expect(added.status).toBe(200);
+    expect(added.body.reload).toMatchObject({ result: 'recomposing', summary: 'machines added: mill-3' });
+    const after = readFileSync(disk.file, 'utf8');
+    const cut = before.indexOf('\n  - id: furnace');
+    expect(after.slice(0, cut)).toBe(before.slice(0, cut));
+    expect(after).toContain("      - { name: state, role: state, type: uint16, opcua: { nodeId: ns=1;s=mill.State } }");
+    await waitFor('the edge composed again', () => supervisor.lastReload()?.result === 'recomposed' && supervisor.edge() !== first, 20_000);
+    await waitFor('mill-3 acquiring', () => supervisor.edge().machines().find((m) => m.machineId === 'mill-3' && m.state !== 'no-data'), 20_000);
+    const audit = supervisor.edge().audit.page({ after: 0, limit: 50, action: 'layout.add-machine' }).entries;
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor: 'admin', target: 'mill-3', outcome: 'ok' });
+  });
+});
