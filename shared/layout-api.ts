@@ -29,6 +29,8 @@ export const LayoutAnswerSchema = z.object({
   machines: z.array(MachinePlacementSchema.extend({ name: z.string(), type: z.string() })),
   layout: FloorLayoutSchema,
   lastReload: ReloadOutcomeSchema.nullable(),
+  /** The plant's devices, for adding a machine (id and protocol only). */
+  devices: z.array(z.object({ id: z.string(), protocol: z.string() })).default([]),
 });
 export type LayoutAnswer = z.infer<typeof LayoutAnswerSchema>;
 

@@ -73,6 +73,7 @@ export async function layoutRoutes(app: FastifyInstance, { plantFile, audit, dat
       machines: plant.machines.map((m) => ({ id: m.id, name: m.name, type: m.type, ...m.layout })),
       layout: plant.layout ?? FloorLayoutSchema.parse({}),
       lastReload: plantFile.lastReload(),
+      devices: plant.devices.map((d) => ({ id: d.id, protocol: d.protocol })),
     };
   }, mapError));
 

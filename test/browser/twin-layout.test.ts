@@ -12,6 +12,7 @@ import { runPlantFile, type PlantSupervisor } from '../../edge/plant-reload/inde
 import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
 import { launchChromium, waitForTwin, type Browser } from './chromium.js';
 import { loginThroughTwin } from './twin-login.js';
+import { waitFor } from '../support/wait-for.js';
 import { plantFileWithSimulator, type PlantOnDisk } from '../plant-reload/support.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -178,5 +179,38 @@ describe('layout mode', () => {
     await page.locator('[data-testid="layout-status"]').filter({ hasText: /409/ }).waitFor({ timeout: 10_000 });
     expect(readFileSync(disk.file, 'utf8')).toContain('# hand edit; these are the defaults');
     expect(parse(readFileSync(disk.file, 'utf8')).machines.find((m: { id: string }) => m.id === 'packer').layout.rotationDeg).toBe(0);
+  });
+
+  it('an admin adds a machine from the OPC UA address space: a bad id is marked at its field, a good one appears in the twin', async () => {
+    const page = browser.page;
+    // Opened afresh: the file changed on disk in the test before (the editor reads its hash on opening).
+    if (await page.locator('[data-testid="layout-editor"]').isVisible()) await page.locator('[data-testid="layout-close"]').click();
+    await page.locator('[data-testid="layout-toggle"]').click();
+    await page.locator('[data-testid="layout-plan"] [data-machine-id="mill"]').waitFor();
+    await page.locator('[data-testid="layout-add-machine"]').click();
+    await page.locator('[data-testid="machine-browse"]').click();
+    const variables = page.locator('[data-testid="machine-variables"]');
+    for (const node of ['ns=1;s=mill.State', 'ns=1;s=mill.TotalCount', 'ns=1;s=mill.GoodCount']) {
+      await variables.locator(`input[type="checkbox"][data-node-id="${node}"]`).check({ timeout: 20_000 });
+    }
+    // The roles were suggested from the variable names.
+    expect(await variables.locator('select[data-node-id="ns=1;s=mill.TotalCount"]').inputValue()).toBe('totalCount');
+    await page.locator('[data-testid="machine-id"]').fill('mill');
+    await page.locator('[data-testid="machine-name"]').fill('Mill 4');
+    await page.locator('[data-testid="machine-add"]').click();
+    await page.locator('[data-testid="machine-error"]').filter({ hasText: 'duplicate machine id "mill"' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-testid="machine-id"]').getAttribute('class')).toContain('invalid');
+    await page.screenshot({ path: `${ARTIFACTS}/layout-add-machine-error.png` });
+
+    const first = supervisor.edge();
+    await page.locator('[data-testid="machine-id"]').fill('mill-4');
+    await page.locator('[data-testid="machine-add"]').click();
+    await page.locator('[data-testid="layout-status"]').filter({ hasText: 'machines added: mill-4' }).waitFor({ timeout: 10_000 });
+    await waitFor('the edge composed again', () => supervisor.lastReload()?.result === 'recomposed' && supervisor.edge() !== first, 30_000);
+    expect(parse(readFileSync(disk.file, 'utf8')).machines.find((m: { id: string }) => m.id === 'mill-4').tags.map((t: { role: string }) => t.role)).toEqual(['state', 'totalCount', 'goodCount']);
+    // The twin reconnects to the composed edge and shows the new machine.
+    await page.waitForFunction(() => window.__twin!.machineIds().includes('mill-4'), undefined, { timeout: 30_000 });
+    await page.locator('[data-testid="layout-plan"] [data-machine-id="mill-4"]').waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: `${ARTIFACTS}/layout-machine-added.png` });
   });
 });

@@ -4,6 +4,8 @@
 import { CSRF_HEADER } from '../../../../shared/auth-api.js';
 import type { LayoutAnswer, LayoutSaveBody } from '../../../../shared/layout-api.js';
 
+export interface BrowsedVariable { nodeId: string; path: string; suggestedName: string; dataType: string | null; type: string | null; unit: string | null }
+
 export type Answer<T> = { ok: true; value: T } | { ok: false; error: string; field?: string };
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<Answer<T>> {
@@ -22,5 +24,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<An
 export const layoutApi = {
   read: () => call<LayoutAnswer>('GET', 'api/layout'),
   save: (body: LayoutSaveBody) => call<{ hash: string; reload: { result: string; summary: string; error?: string }; changed: string[] }>('PUT', 'api/layout', body),
+  browse: (device: string) => call<{ variables: BrowsedVariable[] }>('GET', `api/layout/devices/${encodeURIComponent(device)}/browse`),
+  addMachine: (baseHash: string, machine: Record<string, unknown>) => call<{ hash: string; reload: { result: string; summary: string } }>('POST', 'api/layout/machines', { baseHash, machine }),
   uploadFloorPlan: (name: string, dataBase64: string) => call<{ image: string; widthPx: number; heightPx: number }>('PUT', 'api/layout/floor-plan', { name, dataBase64 }),
 };

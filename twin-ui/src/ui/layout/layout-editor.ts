@@ -10,6 +10,7 @@ import { onLangChange } from '../../i18n.js';
 import { button, el } from '../dom.js';
 import { layoutApi } from './layout-client.js';
 import { lx } from './layout-text.js';
+import { createMachineForm } from './machine-form.js';
 import './layout.css';
 
 export interface LayoutEditor {
@@ -53,17 +54,20 @@ export function createLayoutEditor(stage: HTMLElement, ctx: { role: () => Role |
   scaleInput.type = 'number'; scaleInput.min = '0.001'; scaleInput.step = '0.001'; scaleInput.dataset.testid = 'layout-scale';
   const save = button('layout-btn layout-primary', 'layout-save');
   const close = button('layout-btn', 'layout-close');
-  bar.append(title, tools.move, tools.area, tools.conveyor, rotate, gridLabel, areaLabel, planLabel, scaleLabel, save, close);
+  const addMachine = button('layout-btn', 'layout-add-machine');
+  bar.append(title, tools.move, tools.area, tools.conveyor, rotate, gridLabel, areaLabel, planLabel, scaleLabel, addMachine, save, close);
   const status = el('div', 'layout-status');
   status.dataset.testid = 'layout-status';
   const plan = svg('svg', { class: 'layout-plan' });
   plan.dataset.testid = 'layout-plan';
-  root.append(bar, status, plan);
+  const machineForm = createMachineForm({ onAdded: (summary) => { say(lx().added(summary)); setTimeout(() => { if (open) void load(); }, 4000); } });
+  root.append(bar, machineForm.root, status, plan);
   stage.append(toggle, root);
 
   let open = false;
   let tool: Tool = 'move';
   let baseHash = '';
+  let devices: { id: string; protocol: string }[] = [];
   let machines: Placed[] = [];
   let floor: FloorLayout = { gridMetres: 0.5, areas: [], conveyors: [] };
   let planSize: { widthPx: number; heightPx: number } | null = null;
@@ -82,7 +86,7 @@ export function createLayoutEditor(stage: HTMLElement, ctx: { role: () => Role |
     toggle.textContent = T.layout;
     title.textContent = T.title;
     tools.move.textContent = T.move; tools.area.textContent = T.area; tools.conveyor.textContent = T.conveyor;
-    rotate.textContent = T.rotate; save.textContent = T.save; close.textContent = T.close;
+    rotate.textContent = T.rotate; save.textContent = T.save; close.textContent = T.close; addMachine.textContent = T.addMachine;
     gridLabel.replaceChildren(T.grid, gridInput);
     areaLabel.replaceChildren(T.areaName, areaName);
     planLabel.replaceChildren(T.floorPlan, planFile);
@@ -294,6 +298,7 @@ export function createLayoutEditor(stage: HTMLElement, ctx: { role: () => Role |
     render();
   });
   close.addEventListener('click', () => setOpen(false));
+  addMachine.addEventListener('click', () => machineForm.open(devices, () => baseHash, { x: snap(view.x + view.w / 2), z: snap(view.z + view.h - 5) }));
   toggle.addEventListener('click', () => setOpen(!open));
 
   async function load(): Promise<void> {
@@ -302,6 +307,7 @@ export function createLayoutEditor(stage: HTMLElement, ctx: { role: () => Role |
     if (!answer.ok) { say(answer.error, 'file'); return; }
     const a: LayoutAnswer = answer.value;
     baseHash = a.hash;
+    devices = a.devices;
     machines = a.machines.map((m) => ({ ...m }));
     floor = structuredClone(a.layout);
     gridInput.value = String(floor.gridMetres);
