@@ -159,8 +159,10 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     status: () => {
       const d = devices();
       return {
-        status: d.every((x) => x.connected) ? 'ok' : 'degraded', uptimeSeconds: Math.round((now() - startedAt) / 1000), devices: d, historian: historian.health(),
+        // An invalid plant file on disk is degraded too: the edge runs a plant the file no longer says (edge/plant-reload).
+        status: d.every((x) => x.connected) && options.plantFile?.lastReload()?.result !== 'invalid' ? 'ok' : 'degraded', uptimeSeconds: Math.round((now() - startedAt) / 1000), devices: d, historian: historian.health(),
         ...(uplink ? { uplink: uplink.health() } : {}),
+        ...(options.plantFile ? { plantFile: options.plantFile.lastReload() } : {}),
       };
     },
   });

@@ -107,6 +107,11 @@ describe('plant file hot reload', () => {
     expect(refused.error).toContain('the running plant is kept');
     expect(disk.logs.some((l) => l.includes('[edge] error') && l.includes('machines[0].idealCycleTimeSeconds'))).toBe(true);
     expect(supervisor.edge()).toBe(edge);
+    // Anyone logged in sees it in the edge status, with the file and the field.
+    const status = (await (await fetch(`${edge.url}/api/status`)).json()) as { status: string; plantFile: { result: string; error: string } };
+    expect(status.status).toBe('degraded');
+    expect(status.plantFile.result).toBe('invalid');
+    expect(status.plantFile.error).toContain('plant.yaml: machines[0].idealCycleTimeSeconds:');
     const samples = samplesOf('packer') + samplesOf('mill');
     await waitFor('samples still stored', () => samplesOf('packer') + samplesOf('mill') > samples, 20_000);
     expect(edge.devices().every((d) => d.connected)).toBe(true);
