@@ -125,7 +125,10 @@ describe('a glTF machine in the twin (real simulator + edge, real Chromium)', ()
     await pollUntil('the door to open', async () => ((await inspect(page, 'Door'))!.node!.position[0]! > DOOR_BASE_X + 0.9), 20_000, 200);
     const speedStopped = line.sim.tagValue('mill.spindleSpeed') as number;
     expect(speedStopped).toBeLessThan(50);
-    expect((await inspect(page, 'Door'))!.node!.position[0]).toBeCloseTo(DOOR_BASE_X + motionTarget(door, speedStopped)!, 1);
+    // Below 50 rpm (sensor noise at a standstill) the plant file's mapping puts the door between these.
+    const doorX = (await inspect(page, 'Door'))!.node!.position[0]!;
+    expect(doorX).toBeGreaterThanOrEqual(DOOR_BASE_X + motionTarget(door, 50)! - 1e-3);
+    expect(doorX).toBeLessThanOrEqual(DOOR_BASE_X + motionTarget(door, 0)! + 1e-3);
     // A spindle at a standstill (a few rpm of sensor noise) turns at most a degree or two in 0.6 s.
     const spinA = (await inspect(page, 'Spindle'))!.node!.rotation[1]!;
     await new Promise((r) => setTimeout(r, 600));

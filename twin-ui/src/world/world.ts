@@ -90,6 +90,10 @@ export class World {
   private readonly projected = new Vector3();
   /** The plant's own glTF models, loaded once each, shared by every machine that uses them. */
   private models: ModelLibrary | null = null;
+  /** Loaded glTF models waiting to be merged (together: one draw call per material for all their machines). */
+  private readonly lateModels: Object3D[] = [];
+  private lateTimer: ReturnType<typeof setTimeout> | null = null;
+  private collectOptions: Parameters<Instancer['collect']>[2] = {};
 
   constructor(private readonly container: HTMLElement, private readonly options: WorldOptions) {
     this.renderer = createRenderer(options.quality);
@@ -168,7 +172,7 @@ export class World {
     const bounds = new Box3();
     plant.machines.forEach((config, index) => {
       this.models ??= createModelLibrary();
-      const model = createMachineShape(config, this.mat, this.models, () => this.loop.invalidate());
+      const model = createMachineShape(config, this.mat, this.models, (loaded) => this.modelLoaded(loaded));
       const group = new Group();
       group.position.set(config.layout.x, 0, config.layout.z);
       group.rotation.y = (-(config.layout.rotationDeg ?? 0) * Math.PI) / 180;
@@ -231,10 +235,11 @@ export class World {
       const painted = new Set(this.ordered.flatMap((e) => [...e.model.accents, ...e.andon.lamps, ...e.frame.strips]));
       this.instancer = createInstancer(this.content);
       // Baked light only where nothing casts shadows (a baked colour cannot darken).
-      this.instancer.collect(this.content, painted, {
+      this.collectOptions = {
         coarse: this.ordered.length >= this.options.quality.coarseShapesFrom,
         bake: this.options.quality.bakedFloor && !this.options.quality.shadows ? (albedo, normal, out) => litColour(lights, albedo, normal, out) : undefined,
-      });
+      };
+      this.instancer.collect(this.content, painted, this.collectOptions);
     }
     const bake = this.options.quality.bakedFloor ? (c: Color) => litFromAbove(lights, c) : undefined;
     this.content.add(createFloor(this.mat, bounds, bake), ...lights);
@@ -253,6 +258,24 @@ export class World {
       (id) => this.hover(id),
       (id) => this.options.onSelect(id),
     );
+  }
+
+  /**
+   * A glTF model has loaded (or failed: `loaded` undefined). Models that load within 100 ms of
+   * each other — every machine of one file resolves at once — are merged together, so 100
+   * presses cost the draw calls of one.
+   */
+  private modelLoaded(loaded: Object3D | undefined): void {
+    this.loop.invalidate();
+    if (!loaded || !this.instancer) return;
+    this.lateModels.push(loaded);
+    this.lateTimer ??= setTimeout(() => {
+      this.lateTimer = null;
+      // Models of a plant since replaced are detached from the scene: nothing to merge.
+      const roots = this.lateModels.splice(0).filter((r) => this.content.getObjectById(r.id));
+      if (roots.length && this.instancer) this.instancer.collect(roots, new Set(), this.collectOptions);
+      this.loop.invalidate();
+    }, 100);
   }
 
   private userMovedCamera = false;

@@ -2,8 +2,9 @@
 // once and swaps it for the model when that has loaded (a big model does not hold up the twin);
 // the state band stays, so the machine is painted in its state like every other. Nodes the plant
 // file names follow tags: a spindle turns with its speed, a door slides with a state, so the
-// model shows what the PLC says. The subtree is kept out of the instancer's merging
-// (userData.unmerged): its nodes move by name and its meshes share the library's geometry.
+// model shows what the PLC says. The placeholder and the model are kept out of the instancer's
+// first pass (userData.unmerged: they are not there yet); `onLoaded` hands the loaded model to
+// the world, which merges it then — the nodes that move marked animated, as the built-in shapes do.
 import { Group, PropertyBinding, type Mesh, type Object3D } from 'three';
 import { motionTarget, type MachineVisual, type NodeMotion } from '../../../../shared/machine-visual.js';
 import type { ModelLibrary } from '../systems/model-library.js';
@@ -30,21 +31,26 @@ export function createGltfMachine(
   visual: MachineVisual & { model: string },
   size: GenericSize,
   library: ModelLibrary,
-  onChange: () => void,
+  onChange: (loaded?: Object3D) => void,
 ): MachineModel {
   const placeholder = createGenericMachine(mat, size, { band: 'base' });
   const root = placeholder.root;
-  root.userData.unmerged = true;
+  // The state rim stays in root (merged with every other painted mesh); the rest waits for the model.
+  const late = new Group();
+  late.userData.unmerged = true;
+  late.add(placeholder.body);
+  root.add(late);
   const holder = new Group();
   holder.name = 'model';
   if (visual.offset) holder.position.set(visual.offset.x, visual.offset.y, visual.offset.z);
   holder.rotation.y = -(visual.rotationDeg ?? 0) * DEG; // the layout's convention: degrees clockwise seen from above
   holder.scale.setScalar(visual.scale ?? 1);
-  root.add(holder);
+  late.add(holder);
   const motions: BoundMotion[] = [];
   const pending = new Map<string, unknown>(); // tag values that arrived before the model
   let load: ModelLoad = 'loading';
   let error: string | null = null;
+  const geometries: string[] = [];
 
   library.instance(visual.model).then(
     (scene) => {
@@ -56,6 +62,9 @@ export function createGltfMachine(
       });
       holder.add(scene);
       placeholder.body.visible = false;
+      scene.traverse((o) => {
+        if ((o as Mesh).isMesh) geometries.push((o as Mesh).geometry.uuid);
+      });
       for (const spec of visual.moving ?? []) {
         // GLTFLoader renames nodes as PropertyBinding does ("Spindle Motor" → "Spindle_Motor").
         const node = scene.getObjectByName(spec.node) ?? scene.getObjectByName(PropertyBinding.sanitizeNodeName(spec.node));
@@ -64,12 +73,13 @@ export function createGltfMachine(
           continue;
         }
         const base = spec.motion === 'translate' ? node.position[spec.axis] : node.rotation[spec.axis];
+        node.userData.animated = true; // the instancer keeps it as a moving proxy
         const m: BoundMotion = { spec, node, base, target: null, current: 0 };
         if (pending.has(spec.tag)) m.target = motionTarget(spec, pending.get(spec.tag));
         motions.push(m);
       }
       load = 'loaded';
-      onChange();
+      onChange(holder);
     },
     (err: unknown) => {
       // The placeholder stays: the machine is still there, drawn plainly, and says why in the console.
@@ -116,10 +126,6 @@ export function createGltfMachine(
     },
     inspect(name) {
       const node = holder.getObjectByName(name) ?? holder.getObjectByName(PropertyBinding.sanitizeNodeName(name));
-      const geometries: string[] = [];
-      holder.traverse((o) => {
-        if ((o as Mesh).isMesh) geometries.push((o as Mesh).geometry.uuid);
-      });
       return {
         load, error, geometries,
         node: node ? { position: node.position.toArray(), rotation: [node.rotation.x, node.rotation.y, node.rotation.z] } : null,

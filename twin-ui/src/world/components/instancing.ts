@@ -84,8 +84,11 @@ interface VertexSlot {
 }
 
 export interface Instancer {
-  /** Collapses the meshes under `root`; `painted` meshes get per-instance/per-vertex colours. */
-  collect(root: Object3D, painted: ReadonlySet<Mesh>, options?: CollectOptions): void;
+  /**
+   * Collapses the meshes under `root` (or under each of several roots, merged together: the
+   * plant's glTF models once loaded); `painted` meshes get per-instance/per-vertex colours.
+   */
+  collect(root: Object3D | readonly Object3D[], painted: ReadonlySet<Mesh>, options?: CollectOptions): void;
   /** Rewrites the vertices of animated proxies that moved (call after animating). */
   sync(): void;
   /** Re-reads a painted mesh's material colour; returns whether anything visible changed. */
@@ -204,20 +207,22 @@ export function createInstancer(parent: Object3D): Instancer {
   };
 
   return {
-    collect(root, painted, options = {}) {
-      root.updateMatrixWorld(true);
+    collect(roots, painted, options = {}) {
       const shapeOf = options.coarse ? (m: Mesh) => coarseShape(m.geometry, m.scale) : (m: Mesh) => m.geometry;
       const groups = new Map<string, { material: Material; meshes: Mesh[]; paint: boolean; animated: boolean; baked: boolean }>();
-      root.traverse((o) => {
-        if (!isMesh(o) || Array.isArray(o.material) || !o.visible || unmergedAncestor(o, root)) return;
-        const paint = painted.has(o);
-        const anim = animatedAncestor(o, root);
-        const baked = !!options.bake && !paint && !anim && !o.material.transparent && !!(o.material as Shaded).color;
-        const key = `${anim ? 'a' : 's'}|${paint ? 'paint' : baked ? 'baked' : o.material.uuid}|${o.castShadow ? 1 : 0}${o.receiveShadow ? 1 : 0}`;
-        let g = groups.get(key);
-        if (!g) groups.set(key, (g = { material: paint ? paintMerged : baked ? bakedMerged : o.material, meshes: [], paint, animated: anim, baked }));
-        g.meshes.push(o);
-      });
+      for (const root of (Array.isArray(roots) ? roots : [roots]) as readonly Object3D[]) {
+        root.updateMatrixWorld(true);
+        root.traverse((o) => {
+          if (!isMesh(o) || Array.isArray(o.material) || !o.visible || unmergedAncestor(o, root)) return;
+          const paint = painted.has(o);
+          const anim = animatedAncestor(o, root);
+          const baked = !!options.bake && !paint && !anim && !o.material.transparent && !!(o.material as Shaded).color;
+          const key = `${anim ? 'a' : 's'}|${paint ? 'paint' : baked ? 'baked' : o.material.uuid}|${o.castShadow ? 1 : 0}${o.receiveShadow ? 1 : 0}`;
+          let g = groups.get(key);
+          if (!g) groups.set(key, (g = { material: paint ? paintMerged : baked ? bakedMerged : o.material, meshes: [], paint, animated: anim, baked }));
+          g.meshes.push(o);
+        });
+      }
       for (const g of groups.values()) {
         const first = g.meshes[0]!;
         if (!g.animated && g.meshes.length < 2 && !g.paint && !g.baked) continue; // nothing to gain
@@ -245,6 +250,8 @@ export function createInstancer(parent: Object3D): Instancer {
           if (g.animated) {
             moving.push({ proxy: m, shape: shapeOf(m), start: ranges[i]!.start, target, last: m.matrixWorld.clone() });
             m.visible = false; // stays in the graph so its matrixWorld keeps updating
+          } else if (m.children.length) {
+            m.visible = false; // a glTF mesh can carry nodes (a spindle on its head): they stay, hidden with it
           } else {
             m.removeFromParent();
           }

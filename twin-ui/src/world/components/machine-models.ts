@@ -1,7 +1,7 @@
 // Parametric machine models, one factory per machine type. Pure: each returns new objects
 // built from shared geometry and materials, local to the machine (flow along +x, operator
 // side +z, floor at y = 0). Dimensions are metres, roughly those of the real machines.
-import { Group, type Mesh } from 'three';
+import { Group, type Mesh, type Object3D } from 'three';
 import { isKnownMachineType, type MachineType } from '../../../../shared/plant-schema.js';
 import type { MachineVisual } from '../../../../shared/machine-visual.js';
 import type { ModelLibrary } from '../systems/model-library.js';
@@ -244,7 +244,7 @@ export function createMachineShape(
   machine: { type: string; visual?: MachineVisual },
   mat: Materials,
   library: ModelLibrary,
-  onChange: () => void,
+  onChange: (loaded?: Object3D) => void,
 ): MachineModel {
   const v = machine.visual;
   // A known type keeps its shape; footprint and height size the generic shape and a model's placeholder.
