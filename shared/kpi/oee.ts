@@ -55,6 +55,40 @@ function ratio(numerator: number, denominator: number, whenZero: number): number
   return denominator > 0 ? numerator / denominator : whenZero;
 }
 
+/** Availability, performance, quality and OEE with the planned busy time (s) they were made against. */
+export interface OeeFactors {
+  availability: number;
+  performance: number;
+  quality: number;
+  oee: number;
+  plannedBusyTime: number;
+}
+
+type OeeInputs = Pick<PeriodTotals, 'counts' | 'idealOutputSeconds'>;
+
+function oeeFactors(times: IsoTimes, p: OeeInputs, microAsPerf: boolean) {
+  const total = p.counts.total;
+  // Booked scrap lowers good; more booked than made in the period cannot make good negative.
+  const good = Math.max(0, Math.min(p.counts.good, total));
+  // Time the machine is held to account for producing in.
+  const runTime = times.actualProductionTime + (microAsPerf ? times.microStopTime : 0);
+  const pbt = times.plannedBusyTime;
+  const availability = Math.min(1, Math.max(0, ratio(runTime, pbt, 0)));
+  const rawPerformance = ratio(p.idealOutputSeconds, runTime, 0);
+  const performance = Math.min(1, rawPerformance);
+  const quality = ratio(good, total, 1);
+  return { total, good, runTime, pbt, availability, rawPerformance, performance, quality, oee: availability * performance * quality };
+}
+
+/**
+ * computeKpis' four OEE figures alone, without the other KPIs and explanations: for answers of
+ * thousands of periods (a plant's year by day), where building those would cost more than the query.
+ */
+export function computeOeeFactors(p: Pick<PeriodTotals, 'times'> & OeeInputs, options: KpiOptions = {}): OeeFactors {
+  const f = oeeFactors(isoTimes(p.times), p, options.microStopsAs === 'performance');
+  return { availability: f.availability, performance: f.performance, quality: f.quality, oee: f.oee, plannedBusyTime: f.pbt };
+}
+
 /**
  * Availability, performance, quality, OEE and friends.
  * With nothing known the factors are 0, except quality which is 1 (no part made, none
@@ -63,20 +97,9 @@ function ratio(numerator: number, denominator: number, whenZero: number): number
 export function computeKpis(p: PeriodTotals, options: KpiOptions = {}): KpiResult {
   const times = isoTimes(p.times);
   const microAsPerf = options.microStopsAs === 'performance';
-  const total = p.counts.total;
-  // Booked scrap lowers good; more booked than made in the period cannot make good negative.
-  const good = Math.max(0, Math.min(p.counts.good, total));
+  const { total, good, runTime, pbt, availability, rawPerformance, performance, quality, oee } = oeeFactors(times, p, microAsPerf);
   const scrap = total - good;
 
-  // Time the machine is held to account for producing in.
-  const runTime = times.actualProductionTime + (microAsPerf ? times.microStopTime : 0);
-  const pbt = times.plannedBusyTime;
-
-  const availability = Math.min(1, Math.max(0, ratio(runTime, pbt, 0)));
-  const rawPerformance = ratio(p.idealOutputSeconds, runTime, 0);
-  const performance = Math.min(1, rawPerformance);
-  const quality = ratio(good, total, 1);
-  const oee = availability * performance * quality;
   const calendar = p.calendarMs / 1000;
   const utilisation = Math.min(1, ratio(pbt, calendar, 0));
   const teep = oee * utilisation;

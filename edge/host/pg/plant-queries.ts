@@ -9,7 +9,7 @@
 // method, which answers "how is this line doing now" for one line and one shift.
 import { sql, type SQL } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { computeKpis, type PeriodTotals } from '../../../shared/kpi/index.js';
+import { computeOeeFactors } from '../../../shared/kpi/index.js';
 import type {
   PlantAlarmStatsQuery, PlantAlarmStatsRow, PlantEnergyByPeriodQuery, PlantEnergyRow, PlantLossesQuery, PlantLossRow, PlantOeeQuery, PlantOeeRow, PlantPeriod,
 } from '../../../shared/plant-query-api.js';
@@ -30,46 +30,66 @@ function periodOfShift(by: PlantPeriod): SQL {
   }
 }
 
+/** A period's sums of closed-shift totals, of one line or (line null) the plant. */
+interface OeeSums { line: string | null; period: string; start: number; end: number; po: number; pd: number; nd: number; prod: number; total: number; good: number; ideal: number; kwh: number; shifts: number }
+
+function oeeRow(s: OeeSums): PlantOeeRow {
+  const k = computeOeeFactors({
+    // The times ISO 22400-2 availability and performance are made of (micro-stops as down time, computeKpis' default).
+    times: { plannedOperationMs: s.po, plannedDownMs: s.pd, noDataMs: s.nd, productionMs: s.prod, setupMs: 0, breakdownMs: 0, microStopMs: 0, idleMs: 0 },
+    counts: { total: s.total, good: s.good }, idealOutputSeconds: s.ideal,
+  });
+  return {
+    line: s.line, period: s.period, start: s.start, end: s.end, availability: k.availability, performance: k.performance, quality: k.quality, oee: k.oee,
+    plannedBusyHours: k.plannedBusyTime / 3600, totalCount: s.total, goodCount: s.good, energyKWh: s.kwh, shifts: s.shifts,
+  };
+}
+
 export async function plantOee(db: NodePgDatabase, q: PlantOeeQuery): Promise<PlantOeeRow[]> {
   const period = periodOfShift(q.by);
+  // Each line's sums per period, ordered by period; the plant's are added up here (one hash aggregate
+  // instead of two grouping sets). Only the sums the answer is made from, each as float8: sum(bigint)
+  // accumulates in numeric, whose big states made a year by day spill to disk; whole milliseconds and
+  // counts stay exact in float8 far beyond a plant's year (2^53).
   const r = await db.execute(sql`
-    SELECT CASE WHEN grouping(line_key) = 1 THEN NULL ELSE line_key END AS line, ${period} AS period,
+    SELECT line_key AS line, ${period} AS period,
       (extract(epoch FROM min(shift_start)) * 1000)::float8 AS start, (extract(epoch FROM max(shift_end)) * 1000)::float8 AS "end",
-      sum(calendar_ms)::float8 AS calendar_ms, sum(planned_operation_ms)::float8 AS po, sum(planned_down_ms)::float8 AS pd, sum(no_data_ms)::float8 AS nd,
-      sum(production_ms)::float8 AS prod, sum(setup_ms)::float8 AS setup, sum(breakdown_ms)::float8 AS bd, sum(micro_stop_ms)::float8 AS micro, sum(idle_ms)::float8 AS idle,
-      sum(breakdowns)::float8 AS breakdowns, sum(micro_stops)::float8 AS micro_stops, sum(setups)::float8 AS setups, sum(idles)::float8 AS idles,
-      sum(total_count)::float8 AS total, sum(good_count)::float8 AS good, sum(ideal_output_seconds)::float8 AS ideal, sum(energy_kwh)::float8 AS kwh,
+      sum(planned_operation_ms::float8) AS po, sum(planned_down_ms::float8) AS pd, sum(no_data_ms::float8) AS nd, sum(production_ms::float8) AS prod,
+      sum(total_count::float8) AS total, sum(good_count::float8) AS good, sum(ideal_output_seconds) AS ideal, sum(energy_kwh) AS kwh,
       count(*)::int AS shifts
     FROM line_shift_totals
     WHERE shift_start >= ${at(q.from)}::timestamptz AND shift_start < ${at(q.to)}::timestamptz ${lineFilter(q.line)}
-    GROUP BY GROUPING SETS ((line_key, ${period}), (${period}))
-    ORDER BY 2, 1 NULLS FIRST`);
-  return r.rows.map((row) => {
-    const totals: PeriodTotals = {
-      start: num(row.start), end: num(row.end), calendarMs: num(row.calendar_ms),
-      times: {
-        plannedOperationMs: num(row.po), plannedDownMs: num(row.pd), noDataMs: num(row.nd), productionMs: num(row.prod),
-        setupMs: num(row.setup), breakdownMs: num(row.bd), microStopMs: num(row.micro), idleMs: num(row.idle),
-      },
-      stops: { breakdowns: num(row.breakdowns), microStops: num(row.micro_stops), setups: num(row.setups), idles: num(row.idles) },
-      reasons: {}, counts: { total: num(row.total), good: num(row.good) }, idealOutputSeconds: num(row.ideal),
-      energy: { kWh: num(row.kwh), byState: { running: 0, idle: 0, down: 0, setup: 0, 'planned-stop': 0, 'no-data': 0 }, blocks: {} },
-    };
-    const k = computeKpis(totals);
-    return {
-      line: (row.line as string | null) ?? null, period: String(row.period), start: totals.start, end: totals.end,
-      availability: k.availability, performance: k.performance, quality: k.quality, oee: k.oee,
-      plannedBusyHours: k.times.plannedBusyTime / 3600, totalCount: totals.counts.total, goodCount: totals.counts.good, energyKWh: totals.energy.kWh,
-      shifts: num(row.shifts),
-    };
-  });
+    GROUP BY 1, 2
+    ORDER BY 2, 1`);
+  const out: PlantOeeRow[] = [];
+  let lines: PlantOeeRow[] = [];
+  let plant: OeeSums | null = null;
+  const flush = () => {
+    if (plant) out.push(oeeRow(plant), ...lines);
+    lines = [];
+  };
+  for (const row of r.rows as unknown as OeeSums[]) {
+    if (!plant || plant.period !== row.period) {
+      flush();
+      plant = { ...row, line: null };
+    } else {
+      plant.start = Math.min(plant.start, row.start);
+      plant.end = Math.max(plant.end, row.end);
+      plant.po += row.po; plant.pd += row.pd; plant.nd += row.nd; plant.prod += row.prod;
+      plant.total += row.total; plant.good += row.good; plant.ideal += row.ideal; plant.kwh += row.kwh; plant.shifts += row.shifts;
+    }
+    lines.push(oeeRow(row));
+  }
+  flush();
+  return out;
 }
 
 export async function plantLosses(db: NodePgDatabase, q: PlantLossesQuery): Promise<PlantLossRow[]> {
-  // Per line first, then across lines: two hash aggregates (a count of distinct lines would sort every row).
+  // Per line first, then across lines: two hash aggregates (a count of distinct lines would sort every
+  // row); milliseconds summed as float8 (exact below 2^53), not numeric as sum(bigint) would.
   const r = await db.execute(sql`
     SELECT ${q.line ? sql`line_key` : sql`NULL`} AS line, bucket, reason, sum(ms)::float8 AS ms, sum(events)::float8 AS events, count(*)::int AS lines
-    FROM (SELECT line_key, bucket, reason, sum(ms) AS ms, sum(events) AS events FROM line_shift_losses
+    FROM (SELECT line_key, bucket, reason, sum(ms::float8) AS ms, sum(events) AS events FROM line_shift_losses
       WHERE shift_start >= ${at(q.from)}::timestamptz AND shift_start < ${at(q.to)}::timestamptz ${lineFilter(q.line)}
       GROUP BY line_key, bucket, reason) per_line
     GROUP BY ${q.line ? sql`line_key, ` : sql``}bucket, reason
@@ -90,10 +110,10 @@ export async function plantEnergy(db: NodePgDatabase, q: PlantEnergyByPeriodQuer
   const openSince = Math.max(q.from, now - 3 * 86_400_000);
   const r = await db.execute(sql`
     WITH shifts AS (
-      SELECT line_key, shift_date AS d, energy_kwh AS kwh, total_count AS total, good_count AS good FROM line_shift_totals
+      SELECT line_key, shift_date AS d, energy_kwh AS kwh, total_count::float8 AS total, good_count::float8 AS good FROM line_shift_totals
       WHERE shift_start >= ${at(q.from)}::timestamptz AND shift_start < ${at(q.to)}::timestamptz ${lineFilter(q.line)}
       UNION ALL
-      SELECT c.line_key, to_char(c.shift_start AT TIME ZONE l.timezone, 'YYYY-MM-DD'), c.energy_kwh, c.total, c.good
+      SELECT c.line_key, to_char(c.shift_start AT TIME ZONE l.timezone, 'YYYY-MM-DD'), c.energy_kwh, c.total::float8, c.good::float8
       FROM shift_counters c JOIN plant_lines l ON l.line_key = c.line_key
       WHERE c.shift_start >= ${at(openSince)}::timestamptz AND c.shift_start < ${at(q.to)}::timestamptz ${lineFilter(q.line, sql.raw('c.line_key'))}
         AND NOT EXISTS (SELECT 1 FROM line_shift_totals t WHERE t.line_key = c.line_key AND t.shift_start = c.shift_start))
