@@ -15,6 +15,7 @@ import { launchChromium, waitForTwin, type Browser } from './chromium.js';
 import { startTwinLine, type TwinLine } from './e2e-line.js';
 import { startAwayFromBreaks, until } from './alarm-fixtures.js';
 import { clickMachine } from './page-checks.js';
+import { loginThroughTwin } from './twin-login.js';
 
 const ARTIFACTS = 'test-artifacts';
 const SCREENS = [
@@ -75,6 +76,8 @@ describe('operators run work orders and book scrap in the twin (real simulator +
         const sheet = page.locator('[data-testid="orders-panel"]');
         await sheet.waitFor({ state: 'visible', timeout: 10_000 });
 
+        // Creating orders is for managers: the operator's sheet has no form.
+        expect(await sheet.locator('[data-testid="order-create"]').isVisible()).toBe(false);
         // Start the order from the queue (no recipe download: the box stays unticked).
         const start = sheet.locator(`[data-testid="order-start-${id}"]`);
         await start.waitFor({ state: 'visible', timeout: 10_000 });
@@ -91,10 +94,11 @@ describe('operators run work orders and book scrap in the twin (real simulator +
         // Book 2 parts of scrap at the machine on the order with the most good parts, found by the quality station.
         const onOrder = new Set((await call<OrderProgress>(line.url, '/api/orders/current', { token: manager })).body.machines.filter((m) => m.orderId === id).map((m) => m.machineId));
         expect(onOrder.size).toBeGreaterThan(0);
-        const machine = await until('a machine with at least 2 good parts this shift', async () => {
-          const list = (await call<{ machines: MachineLive[] }>(line.url, '/api/machines', { token: manager })).body.machines;
-          return [...list].filter((m) => onOrder.has(m.machineId)).sort((a, b) => b.counts.good - a.counts.good).find((m) => m.counts.good >= 2);
-        }, 60_000);
+        const machine = await until('a machine with at least 2 good parts on the order', async () => {
+          const made = (await call<{ machines: Array<{ machineId: string; counts: { good: number } }> }>(line.url, `/api/orders/${id}`, { token: manager })).body.machines;
+          const best = made.filter((m) => onOrder.has(m.machineId)).sort((a, b) => b.counts.good - a.counts.good).find((m) => m.counts.good >= 2);
+          return best && (await call<{ machines: MachineLive[] }>(line.url, '/api/machines', { token: manager })).body.machines.find((m) => m.machineId === best.machineId);
+        }, 90_000);
         const before = machine.counts.scrap;
         await sheet.locator('[data-testid="scrap-machine"]').selectOption(machine.machineId);
         await sheet.locator('[data-testid="scrap-plus"]').click();
@@ -136,4 +140,45 @@ describe('operators run work orders and book scrap in the twin (real simulator +
       }
     }, 120_000);
   }
+
+  it('tablet 820×1180: a manager creates an order in the twin and imports two from a CSV file; over REST and in the audit log', async () => {
+    const browser: Browser = await launchChromium({ width: 820, height: 1180 });
+    try {
+      const { page } = browser;
+      await page.goto(`${line.url}/?lang=en&quality=low`);
+      await waitForTwin(page, 30_000);
+      await loginThroughTwin(page, 'manager', 'manager-demo');
+      // The manager lands on the KPI dashboard: OEE by order is in the selected machine's detail.
+      const dashboard = page.locator('[data-testid="dashboard"]');
+      await dashboard.waitFor({ state: 'visible', timeout: 10_000 });
+      await page.locator('[data-testid="dash-table"] tr[data-machine-id="mill"] td.name').click({ timeout: 20_000 });
+      const byOrder = page.locator('[data-testid="dash-detail"] [data-testid="dash-order-oee"]');
+      await byOrder.waitFor({ state: 'visible', timeout: 20_000 }).catch(async (err) => {
+        await page.screenshot({ path: join(ARTIFACTS, 'orders-tablet-manager-dashboard-failed.png'), fullPage: true });
+        throw err;
+      });
+      const ran = (await call<{ orders: Array<{ id: string }> }>(line.url, '/api/orders/kpis', { token: manager })).body.orders;
+      if (ran.length) await byOrder.locator(`tr[data-order-id="${ran[0]!.id}"]`).waitFor({ timeout: 10_000 });
+      await page.screenshot({ path: join(ARTIFACTS, 'orders-tablet-manager-dashboard.png') });
+      await page.getByRole('button', { name: 'Back to the line' }).click();
+      await page.locator('[data-testid="orders-toggle"]').click();
+      const sheet = page.locator('[data-testid="orders-panel"]');
+      await sheet.locator('[data-testid="order-create"]').waitFor({ state: 'visible', timeout: 10_000 });
+      await sheet.locator('[data-testid="order-new-id"]').fill('WO-twin');
+      await sheet.locator('[data-testid="order-new-product"]').selectOption('HSG-100');
+      await sheet.locator('[data-testid="order-new-qty"]').fill('12');
+      await sheet.locator('[data-testid="order-create"]').click();
+      await sheet.locator('[data-testid="order-row-WO-twin"]').waitFor({ timeout: 10_000 });
+      expect((await call(line.url, '/api/orders/WO-twin', { token: manager })).body.order).toMatchObject({ productId: 'HSG-100', quantity: 12, createdBy: 'manager', status: 'planned' });
+      await sheet.locator('[data-testid="order-import-file"]').setInputFiles({ name: 'erp.csv', mimeType: 'text/csv', buffer: Buffer.from('id,product,quantity,due\nWO-csv-1,HSG-100,5,2026-12-24T08:00:00+08:00\nWO-csv-2,HSG-100,7,\n') });
+      await sheet.locator('[data-testid="orders-message"]', { hasText: '2 order(s) imported' }).waitFor({ timeout: 10_000 });
+      for (const id of ['WO-csv-1', 'WO-csv-2']) expect((await call(line.url, `/api/orders/${id}`, { token: manager })).status).toBe(200);
+      expect((await audit('order.create')).filter((e) => e.target === 'WO-twin').map((e) => e.actor)).toEqual(['manager']);
+      expect((await audit('order.import')).map((e) => [e.target, e.actor])).toEqual([['WO-csv-1', 'manager'], ['WO-csv-2', 'manager']]);
+      expect(await layoutProblems(page, '.orders-sheet')).toEqual([]);
+      await page.screenshot({ path: join(ARTIFACTS, 'orders-tablet-manager.png') });
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });

@@ -36,6 +36,7 @@ export const orderApi = {
   order: (id: string) => request<OrderDetail>(`api/orders/${enc(id)}`),
   products: () => request<{ products: Product[] }>('api/products'),
   create: (body: { id: string; productId: string; quantity: number }) => request<Order>('api/orders', body),
+  importCsv: (csv: string) => request<{ created: Order[] }>('api/orders/import', { csv }),
   start: (id: string, recipe: 'download' | 'skip') => request<{ order: Order; recipe: { written: unknown[] } }>(`api/orders/${enc(id)}/start`, { recipe }),
   pause: (id: string) => request<Order>(`api/orders/${enc(id)}/pause`, {}),
   complete: (id: string) => request<Order>(`api/orders/${enc(id)}/complete`, {}),

@@ -81,7 +81,16 @@ export function createOrderPanel(stage: HTMLElement, o: OrderPanelOptions): Orde
   labels.id.append(el('span'), newId);
   labels.product.append(el('span'), newProduct);
   labels.qty.append(el('span'), newQty);
-  createForm.append(labels.id, labels.product, labels.qty, createButton);
+  // An ERP export (id,product,quantity[,due,line,note]): all rows or none, the edge names a bad line.
+  const importLabel = el('label', 'shop-action order-import');
+  importLabel.dataset.testid = 'order-import';
+  const importFile = el('input');
+  importFile.type = 'file';
+  importFile.accept = '.csv,text/csv';
+  importFile.dataset.testid = 'order-import-file';
+  const importText = el('span');
+  importLabel.append(importText, importFile);
+  createForm.append(labels.id, labels.product, labels.qty, createButton, importLabel);
 
   const scrapTitle = el('h3', 'shop-sub');
   const scrapForm = el('form', 'scrap-form');
@@ -273,6 +282,7 @@ export function createOrderPanel(stage: HTMLElement, o: OrderPanelOptions): Orde
     labels.product.firstChild!.textContent = T.product;
     labels.qty.firstChild!.textContent = T.quantity;
     createButton.textContent = T.add;
+    importText.textContent = T.importCsv;
     scrapTitle.textContent = T.scrapTitle;
     scrapLabels.machine.firstChild!.textContent = T.machine;
     scrapLabels.qty.textContent = T.quantity;
@@ -312,6 +322,11 @@ export function createOrderPanel(stage: HTMLElement, o: OrderPanelOptions): Orde
     void act(() => orderApi.create({ id: newId.value.trim(), productId: newProduct.value, quantity }), (x) => `${x.id}: ${ox().planned}`).then(() => {
       if (!error.textContent) { newId.value = ''; newQty.value = ''; }
     });
+  };
+  importFile.onchange = () => {
+    const file = importFile.files?.[0];
+    if (!file) return;
+    void file.text().then((csv) => act(() => orderApi.importCsv(csv), (r) => ox().imported(r.created.length))).finally(() => { importFile.value = ''; });
   };
   scrapForm.onsubmit = (e) => {
     e.preventDefault();
