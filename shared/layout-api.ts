@@ -2,7 +2,7 @@
 // plan upload and the plant file's reload status. Browser-safe.
 import { z } from 'zod';
 import { FLOOR_PLAN_FILE, FloorLayoutSchema } from './floor-layout-schema.js';
-import { LayoutSchema } from './plant-schema.js';
+import { DataTypeSchema, LayoutSchema, ModbusSourceSchema } from './plant-schema.js';
 
 const identifier = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/);
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'the hash GET /api/layout returned');
@@ -62,3 +62,9 @@ export const BrowsedVariableSchema = z.object({
   nodeId: z.string(), path: z.string(), suggestedName: z.string(), dataType: z.string().nullable(), type: z.string().nullable(), unit: z.string().nullable(),
 });
 export const BrowsePathSchema = z.strictObject({ device: identifier });
+
+/** The Modbus form's rows, read once to see that the addresses and formats give sensible values. */
+export const TestReadBodySchema = z.strictObject({
+  tags: z.array(z.strictObject({ name: z.string().max(80), type: DataTypeSchema, modbus: ModbusSourceSchema })).min(1).max(50),
+});
+export const TestReadAnswerSchema = z.object({ values: z.array(z.object({ name: z.string(), value: z.union([z.number(), z.boolean(), z.string()]).optional(), error: z.string().optional() })) });

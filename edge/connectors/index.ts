@@ -9,3 +9,5 @@ export { tagId, tagsOfDevice } from './connector.js';
 export type { BoundTag, Connector, ConnectorContext, ConnectorHealth, TagId, TagSample } from './connector.js';
 export { QUALITIES, SampleBatch } from './sample-batch.js';
 export { WriteRejected, checkWrite } from './write-check.js';
+// Pure register decoding (no protocol library): also for the layout mode's test read of a register table.
+export { decodeRegisters } from './modbus-codec.js';

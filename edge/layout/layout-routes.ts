@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { ApiErrorSchema } from '../../shared/api-error.js';
 import { FloorLayoutSchema, type FloorLayout } from '../../shared/floor-layout-schema.js';
 import {
-  AddMachineBodySchema, BrowsedVariableSchema, BrowsePathSchema, FLOOR_PLAN_MAX_BYTES, FloorPlanAnswerSchema, FloorPlanPathSchema, FloorPlanUploadSchema, LayoutAnswerSchema, LayoutSaveAnswerSchema, LayoutSaveBodySchema,
+  AddMachineBodySchema, BrowsedVariableSchema, TestReadAnswerSchema, TestReadBodySchema, BrowsePathSchema, FLOOR_PLAN_MAX_BYTES, FloorPlanAnswerSchema, FloorPlanPathSchema, FloorPlanUploadSchema, LayoutAnswerSchema, LayoutSaveAnswerSchema, LayoutSaveBodySchema,
 } from '../../shared/layout-api.js';
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import { ApiFailure, apiRoute, ok } from '../api/index.js';
@@ -19,6 +19,7 @@ import { parsePlantText } from '../config/index.js';
 import { floorPlanSize, imageContentType } from './floor-plan-image.js';
 import { LayoutWriteError, writeLayout } from './layout-document.js';
 import { appendMachine, browseVariables } from './machine-add.js';
+import { testRead } from './modbus-test-read.js';
 import type { PlantFileHandle } from './plant-file-handle.js';
 
 export interface LayoutRouteOptions {
@@ -153,6 +154,23 @@ export async function machineAddRoutes(app: FastifyInstance, { plantFile, audit,
       return { variables: await browseVariables(device, dataDir ?? join(dirname(file), 'data')) };
     } catch (err) {
       throw new ApiFailure(502, 'browse-failed', `cannot browse ${device.endpointUrl}: ${(err as Error).message.split('\n')[0]} — is the server running and its certificate trusted?`);
+    }
+  }, mapError));
+
+  app.route(apiRoute({
+    method: 'POST', url: '/api/layout/devices/:device/test-read', access: 'admin', action: 'test-reading Modbus registers', tag: 'layout',
+    summary: "Read a register table once from a Modbus TCP device, decoded as the connector will (for the twin's Modbus form)",
+    params: BrowsePathSchema, body: TestReadBodySchema,
+    responses: { ...ok('values', TestReadAnswerSchema), 404: { description: 'no such Modbus TCP device', schema: ApiErrorSchema }, 502: { description: 'the device did not answer', schema: ApiErrorSchema } },
+  }, async ({ params, body }) => {
+    const plant = parsePlantText(readFileSync(file, 'utf8'), basename(file));
+    const device = plant.devices.find((d) => d.id === params.device);
+    if (device?.protocol === 'modbus-rtu') throw new ApiFailure(400, 'serial-busy', `${device.id} is a serial line the running connector holds: add the machine, then check its values in the twin`, { field: 'device' });
+    if (!device || device.protocol !== 'modbus-tcp') throw new ApiFailure(404, 'not-found', `no Modbus TCP device "${params.device}" in the plant file`, { field: 'device' });
+    try {
+      return { values: await testRead(device, body.tags) };
+    } catch (err) {
+      throw new ApiFailure(502, 'read-failed', `cannot read ${device.host}:${device.port} (unit ${device.unitId}): ${(err as Error).message}`);
     }
   }, mapError));
 

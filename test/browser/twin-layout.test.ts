@@ -213,4 +213,34 @@ describe('layout mode', () => {
     await page.locator('[data-testid="layout-plan"] [data-machine-id="mill-4"]').waitFor({ timeout: 15_000 });
     await page.screenshot({ path: `${ARTIFACTS}/layout-machine-added.png` });
   });
+
+  it('an admin adds a Modbus machine from a register table: test read shows values, a bad address is marked, the machine appears', async () => {
+    const page = browser.page;
+    await page.locator('[data-testid="layout-close"]').click();
+    await page.locator('[data-testid="layout-toggle"]').click();
+    await page.locator('[data-testid="layout-plan"] [data-machine-id="mill-4"]').waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid="layout-add-machine"]').click();
+    await page.locator('[data-testid="machine-device"]').selectOption('plc-modbus');
+    await page.locator('[data-testid="machine-add-row"]').click();
+    await page.locator('[data-testid="reg-name-1"]').fill('totalCount');
+    await page.locator('[data-testid="reg-role-1"]').selectOption('totalCount');
+    await page.locator('[data-testid="reg-type-1"]').selectOption('uint32');
+    await page.locator('[data-testid="reg-address-1"]').fill('70000');
+    await page.locator('[data-testid="machine-id"]').fill('loader-2');
+    await page.locator('[data-testid="machine-name"]').fill('Second loader');
+    await page.locator('[data-testid="machine-add"]').click();
+    await page.locator('[data-testid="machine-error"]').filter({ hasText: 'machines[7].tags[1].modbus.address' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-testid="reg-address-1"]').getAttribute('class')).toContain('invalid');
+    await page.locator('[data-testid="reg-address-1"]').fill('2');
+    await page.locator('[data-testid="machine-test-read"]').click();
+    await page.locator('[data-testid="reg-value-1"]').filter({ hasText: /^= \d+$/ }).waitFor({ timeout: 10_000 });
+    const state = Number((await page.locator('[data-testid="reg-value-0"]').textContent())!.slice(2));
+    expect([1, 2, 3, 4, 5]).toContain(state); // a PLC state code of the demo line
+    await page.screenshot({ path: `${ARTIFACTS}/layout-modbus-test-read.png` });
+    const first = supervisor.edge();
+    await page.locator('[data-testid="machine-add"]').click();
+    await waitFor('the edge composed again', () => supervisor.lastReload()?.result === 'recomposed' && supervisor.edge() !== first, 30_000);
+    await waitFor('loader-2 acquiring', () => supervisor.edge().machines().find((m) => m.machineId === 'loader-2' && m.state !== 'no-data'), 20_000);
+    await page.waitForFunction(() => window.__twin!.machineIds().includes('loader-2'), undefined, { timeout: 30_000 });
+  });
 });

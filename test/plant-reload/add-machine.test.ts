@@ -90,4 +90,27 @@ describe('adding a machine from the OPC UA address space', () => {
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actor: 'admin', target: 'mill-3', outcome: 'ok' });
   });
+
+  it('test-reads a Modbus register table as the connector decodes it, and a row with a bad address answers alone', async () => {
+    const loaderCount = () => supervisor.edge().machines().find((m) => m.machineId === 'loader')!.tags.totalCount?.value as number;
+    await waitFor('the loader counted', () => supervisor.edge().machines().find((m) => m.machineId === 'loader')?.tags.totalCount?.quality === 'good', 20_000);
+    const before = loaderCount();
+    const read = await api<{ values: { name: string; value?: number; error?: string }[] }>('POST', '/api/layout/devices/plc-modbus/test-read', {
+      tags: [
+        { name: 'totalCount', type: 'uint32', modbus: { table: 'holding', address: 2 } },
+        { name: 'power', type: 'float32', modbus: { table: 'holding', address: 6 } },
+        { name: 'nowhere', type: 'uint16', modbus: { table: 'holding', address: 60000 } },
+      ],
+    });
+    const after = loaderCount();
+    expect(read.status).toBe(200);
+    const [count, power, nowhere] = read.body.values;
+    expect(count!.value).toBeGreaterThanOrEqual(before);
+    expect(count!.value).toBeLessThanOrEqual(after + 1);
+    expect(power!.value).toBeGreaterThanOrEqual(0);
+    expect(nowhere!.error).toBeTruthy();
+    const wrong = await api<{ field?: string }>('POST', '/api/layout/devices/plc-opcua/test-read', { tags: [{ name: 'x', type: 'uint16', modbus: { table: 'holding', address: 0 } }] });
+    expect(wrong.status).toBe(404);
+    expect(wrong.body.field).toBe('device');
+  });
 });

@@ -26,5 +26,6 @@ export const layoutApi = {
   save: (body: LayoutSaveBody) => call<{ hash: string; reload: { result: string; summary: string; error?: string }; changed: string[] }>('PUT', 'api/layout', body),
   browse: (device: string) => call<{ variables: BrowsedVariable[] }>('GET', `api/layout/devices/${encodeURIComponent(device)}/browse`),
   addMachine: (baseHash: string, machine: Record<string, unknown>) => call<{ hash: string; reload: { result: string; summary: string } }>('POST', 'api/layout/machines', { baseHash, machine }),
+  testRead: (device: string, tags: unknown[]) => call<{ values: { name: string; value?: number | boolean | string; error?: string }[] }>('POST', `api/layout/devices/${encodeURIComponent(device)}/test-read`, { tags }),
   uploadFloorPlan: (name: string, dataBase64: string) => call<{ image: string; widthPx: number; heightPx: number }>('PUT', 'api/layout/floor-plan', { name, dataBase64 }),
 };

@@ -8,7 +8,8 @@ const en = {
   pickFrom: 'Click the machine the conveyor starts at', pickTo: (from: string) => `From ${from}: click the machine it runs to`,
   dragArea: 'Drag a rectangle on the floor for the area', hint: 'Drag machines to place them (snaps to the grid); select one and rotate it.',
   unsaved: 'Unsaved changes', remove: 'Remove', selected: (name: string) => `Selected: ${name}`, reloadFailed: 'The plant file on disk is invalid',
-  addMachine: 'Add machine', device: 'OPC UA device', machineName: 'Name', machineType: 'Type', cycle: 'Ideal cycle (s)', browse: 'Browse', addIt: 'Add to plant', unit: 'unit',
+  addMachine: 'Add machine', device: 'Device', machineName: 'Name', machineType: 'Type', cycle: 'Ideal cycle (s)', browse: 'Browse', addIt: 'Add to plant', unit: 'unit',
+  addRow: '+ register', testRead: 'Test read', registerHead: 'name · role · type · table · address (0-based) · unit · scale',
   added: (summary: string) => `Added (${summary}); the edge is applying it`,
 };
 type Texts = typeof en;
@@ -19,7 +20,8 @@ const zh: Texts = {
   pickFrom: '点击输送线起点设备', pickTo: (from) => `起点 ${from}：点击终点设备`,
   dragArea: '在地面上拖出区域矩形', hint: '拖动设备放置（吸附网格）；选中后可旋转。',
   unsaved: '有未保存的修改', remove: '删除', selected: (name) => `已选中：${name}`, reloadFailed: '磁盘上的工厂文件无效',
-  addMachine: '添加设备', device: 'OPC UA 设备', machineName: '名称', machineType: '类型', cycle: '理想节拍（秒）', browse: '浏览', addIt: '加入工厂', unit: '单位',
+  addMachine: '添加设备', device: '设备', machineName: '名称', machineType: '类型', cycle: '理想节拍（秒）', browse: '浏览', addIt: '加入工厂', unit: '单位',
+  addRow: '+ 寄存器', testRead: '试读', registerHead: '名称 · 角色 · 类型 · 区 · 地址（从 0 起）· 单位 · 倍率',
   added: (summary) => `已添加（${summary}），边缘端正在应用`,
 };
 

@@ -1,9 +1,10 @@
 // "Add machine" in layout mode (issue 21.4): pick an OPC UA device, browse its address space,
 // tick the variables that belong to the machine, give each a role and a unit, name the machine,
 // add. The edge checks the entry with the plant schema; a refusal names a field
-// (machines[6].tags[1].opcua) and the form marks that input.
+// (machines[6].tags[1].opcua) and the form marks that input. A Modbus device gets a register
+// table instead (name, role, type, table, address, unit, scale) with a test read of its rows.
 import type { Role } from '../../../../shared/auth-api.js';
-import { TagRoleSchema } from '../../../../shared/plant-schema.js';
+import { DataTypeSchema, TagRoleSchema } from '../../../../shared/plant-schema.js';
 import { button, el } from '../dom.js';
 import { layoutApi, type BrowsedVariable } from './layout-client.js';
 import { lx } from './layout-text.js';
@@ -14,6 +15,18 @@ export interface MachineForm {
 }
 
 const ROLES = TagRoleSchema.options;
+const TYPES = DataTypeSchema.options;
+const TABLES = ['holding', 'input', 'coil', 'discrete'] as const;
+
+const select = (options: readonly string[], value: string) => {
+  const s = el('select');
+  for (const o of options) s.append(new Option(o, o));
+  s.value = value;
+  return s;
+};
+
+/** One row of the Modbus register table. */
+interface RegisterRow { name: HTMLInputElement; role: HTMLSelectElement; type: HTMLSelectElement; table: HTMLSelectElement; address: HTMLInputElement; unit: HTMLInputElement; scale: HTMLInputElement; value: HTMLElement; line: HTMLElement }
 
 export function createMachineForm(o: { onAdded: (summary: string) => void; role?: () => Role | null }): MachineForm {
   const root = el('section', 'layout-machine-form');
@@ -42,6 +55,48 @@ export function createMachineForm(o: { onAdded: (summary: string) => void; role?
   const inputs = { id, name, type, idealCycleTimeSeconds: cycle, device } as const;
   let rows: { v: BrowsedVariable; pick: HTMLInputElement; role: HTMLSelectElement; unit: HTMLInputElement; name: HTMLInputElement }[] = [];
   let hash: () => string = () => '';
+  let protocols = new Map<string, string>();
+  let registers: RegisterRow[] = [];
+  const addRow = button('layout-btn', 'machine-add-row');
+  const testReadButton = button('layout-btn', 'machine-test-read');
+  const isModbus = () => protocols.get(device.value) === 'modbus-tcp' || protocols.get(device.value) === 'modbus-rtu';
+
+  function registerRow(): RegisterRow {
+    const n = registers.length;
+    const input = (value: string, size: number, testid: string) => { const i = el('input'); i.value = value; i.size = size; i.dataset.testid = `${testid}-${n}`; return i; };
+    const row: RegisterRow = {
+      name: input(n === 0 ? 'state' : '', 12, 'reg-name'), role: select(ROLES, n === 0 ? 'state' : 'process'), type: select(TYPES, 'uint16'), table: select(TABLES, 'holding'),
+      address: input(String(n), 6, 'reg-address'), unit: input('', 5, 'reg-unit'), scale: input('1', 5, 'reg-scale'), value: el('span', 'layout-muted'), line: el('div', 'layout-variable'),
+    };
+    row.role.dataset.testid = `reg-role-${n}`; row.type.dataset.testid = `reg-type-${n}`; row.table.dataset.testid = `reg-table-${n}`; row.value.dataset.testid = `reg-value-${n}`;
+    row.line.append(row.name, row.role, row.type, row.table, row.address, row.unit, row.scale, row.value);
+    return row;
+  }
+  const registerTags = () => registers.filter((r) => r.name.value.trim()).map((r) => ({
+    name: r.name.value.trim(), role: r.role.value, type: r.type.value, ...(r.unit.value ? { unit: r.unit.value } : {}),
+    modbus: { table: r.table.value, address: Number(r.address.value), ...(Number(r.scale.value) !== 1 ? { scale: Number(r.scale.value) } : {}) },
+  }));
+  function showVariables(): void {
+    const T = lx();
+    addRow.textContent = T.addRow; testReadButton.textContent = T.testRead;
+    browse.hidden = isModbus();
+    if (isModbus()) {
+      if (!registers.length) registers = [registerRow()];
+      const head = el('div', 'layout-muted', T.registerHead);
+      list.replaceChildren(head, ...registers.map((r) => r.line), el('div', 'layout-row'));
+      (list.lastChild as HTMLElement).append(addRow, testReadButton);
+    } else if (!rows.length) list.replaceChildren();
+  }
+  device.addEventListener('change', () => { rows = []; registers = []; list.replaceChildren(); showVariables(); });
+  addRow.addEventListener('click', () => { registers.push(registerRow()); showVariables(); });
+  testReadButton.addEventListener('click', async () => {
+    const tags = registerTags();
+    const answer = await layoutApi.testRead(device.value, tags.map(({ name, type, modbus }) => ({ name, type, modbus })));
+    if (!answer.ok) { error.textContent = answer.error; return; }
+    error.textContent = '';
+    const named = registers.filter((r) => r.name.value.trim());
+    answer.value.values.forEach((v, i) => { const r = named[i]; if (r) r.value.textContent = v.error ? `⚠ ${v.error}` : `= ${String(v.value)}`; });
+  });
   let position = { x: 0, z: 0 };
 
   function render(): void {
@@ -57,11 +112,16 @@ export function createMachineForm(o: { onAdded: (summary: string) => void; role?
   }
 
   function markField(path: string | undefined): void {
-    for (const i of [...Object.values(inputs), ...rows.flatMap((r) => [r.role, r.unit, r.name, r.pick])]) i.classList.remove('invalid');
+    for (const i of [...Object.values(inputs), ...rows.flatMap((r) => [r.role, r.unit, r.name, r.pick]), ...registers.flatMap((r) => [r.name, r.role, r.type, r.address])]) i.classList.remove('invalid');
     if (!path) return;
     const m = /^machines\[\d+\]\.(\w+)(?:\[(\d+)\]\.?(\w+)?)?/.exec(path);
     if (!m) return;
-    if (m[1] === 'tags' && m[2] !== undefined) {
+    if (m[1] === 'tags' && m[2] !== undefined && isModbus()) {
+      const r = registers.filter((x) => x.name.value.trim())[Number(m[2])];
+      const target = m[3] === 'modbus' || m[3] === 'type' ? r?.type : m[3] === 'role' ? r?.role : r?.name;
+      target?.classList.add('invalid');
+      if (m[3] === 'modbus') r?.address.classList.add('invalid');
+    } else if (m[1] === 'tags' && m[2] !== undefined) {
       const r = rows.filter((x) => x.pick.checked)[Number(m[2])];
       const target = m[3] === 'role' ? r?.role : m[3] === 'unit' ? r?.unit : m[3] === 'name' ? r?.name : r?.pick;
       target?.classList.add('invalid');
@@ -93,7 +153,7 @@ export function createMachineForm(o: { onAdded: (summary: string) => void; role?
   });
 
   add.addEventListener('click', async () => {
-    const tags = rows.filter((r) => r.pick.checked && r.v.type).map((r) => ({
+    const tags = isModbus() ? registerTags() : rows.filter((r) => r.pick.checked && r.v.type).map((r) => ({
       name: r.name.value, role: r.role.value, type: r.v.type, ...(r.unit.value ? { unit: r.unit.value } : {}), opcua: { nodeId: r.v.nodeId },
     }));
     const machine = { id: id.value, name: name.value, type: type.value, device: device.value, idealCycleTimeSeconds: Number(cycle.value), layout: { x: position.x, z: position.z, rotationDeg: 0 }, tags };
@@ -110,11 +170,14 @@ export function createMachineForm(o: { onAdded: (summary: string) => void; role?
     open(devices, baseHash, at) {
       hash = baseHash;
       position = at;
-      device.replaceChildren(...devices.filter((d) => d.protocol === 'opcua').map((d) => new Option(d.id, d.id)));
+      protocols = new Map(devices.map((d) => [d.id, d.protocol]));
+      device.replaceChildren(...devices.filter((d) => d.protocol === 'opcua' || d.protocol === 'modbus-tcp').map((d) => new Option(`${d.id} (${d.protocol})`, d.id)));
       rows = [];
+      registers = [];
       list.replaceChildren();
       error.textContent = '';
       render();
+      showVariables();
       root.hidden = false;
     },
   };
