@@ -1,6 +1,7 @@
 // Fuzzes the layout routes (edge/layout) on an edge run from a plant file by the reload
 // supervisor: arbitrary and near-valid bodies for PUT /api/layout and PUT /api/layout/floor-plan,
-// and arbitrary image names for GET /api/layout/floor-plan/:image, as an admin. The edge must
+// arbitrary image names for GET /api/layout/floor-plan/:image, machines to add and register
+// tables to test-read, as an admin. The edge must
 // answer every one with a 2xx or a 4xx (never a 5xx, never a hang), the plant file on disk must
 // stay a valid plant whatever was sent, and nothing may be written outside floor-plans/.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -82,4 +83,20 @@ describe(`layout routes under fuzz (${seedNote})`, () => {
     }), fuzzParameters(60, 0.5));
     expect(readdirSync(dir).filter((f) => !['plant.yaml', 'twinline.db', 'twinline.db-wal', 'twinline.db-shm'].includes(f) && !/^(pki|secret|audit|metrics|floor-plans)/.test(f))).toEqual([]);
   }, fuzzTimeout(120_000, 0.5));
+
+  it('adding a machine and test reads: 4xx for bad input, 502 only for the unreachable device, the file stays valid', async () => {
+    const machine = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.record({ id, name: fc.string({ maxLength: 20 }), type: fc.string({ maxLength: 10 }), device: fc.constantFrom('plc-opcua', 'plc-modbus', 'nope'), idealCycleTimeSeconds: num,
+        layout: fc.record({ x: num, z: num }), tags: fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }) }),
+    );
+    const rows = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.record({ tags: fc.array(fc.record({ name: fc.string({ maxLength: 10 }), type: fc.constantFrom('uint16', 'float32', 'string', 'nope'), modbus: fc.record({ table: fc.constantFrom('holding', 'coil', 'x'), address: fc.integer({ min: -5, max: 70_000 }) }) }), { maxLength: 3 }) }));
+    await fc.assert(fc.asyncProperty(machine, rows, fc.constantFrom('plc-opcua', 'plc-modbus', 'nope', '..%2F..'), async (m, r, device) => {
+      const hash = ((await (await fetch(`${supervisor.edge().url}/api/layout`, { headers })).json()) as { hash: string }).hash;
+      expect(await send('POST', '/api/layout/machines', { baseHash: hash, machine: m })).toBeLessThan(500);
+      expect(() => parsePlantText(readFileSync(file, 'utf8'), 'plant.yaml')).not.toThrow();
+      expect([200, 400, 404, 502]).toContain(await send('POST', `/api/layout/devices/${device}/test-read`, r));
+    }), fuzzParameters(25, 0.3));
+    await supervisor.settled();
+  }, fuzzTimeout(120_000, 0.3));
 });
