@@ -356,11 +356,8 @@ export function createOrdersModule(o: OrdersModuleOptions) {
       if (input.quantity > good) {
         throw new OrderRefused(409, 'conflict', `${input.machineId} has made ${good} good part(s) this shift: at most ${good} can be booked as scrap now`, 'quantity');
       }
-      // Scrap goes against the machine's current order: no more than the good parts it made for it.
-      const onOrder = current ? kpisOf(store.order(current) ?? mustOrder(current)).machines.find((m) => m.machineId === input.machineId)?.counts.good ?? 0 : null;
-      if (onOrder !== null && input.quantity > onOrder) {
-        throw new OrderRefused(409, 'conflict', `${input.machineId} has made ${onOrder} good part(s) on order ${current}: at most ${onOrder} can be booked against it`, 'quantity');
-      }
+      // The shift's good parts bound a booking (a quality station books the shift's scrap at once);
+      // on the current order, more scrap than its good parts leaves the order's good at 0, never below.
       const ts = now();
       const stored = store.addScrap({ ts, machineId: input.machineId, orderId: current, quantity: input.quantity, reason: input.reason, source: input.source, by: by.user });
       audit.append({ actor: by.user, role: by.role, action: 'scrap.book', target: input.machineId, details: { id: stored.id, quantity: input.quantity, reason: input.reason, source: input.source, orderId: current }, outcome: 'ok' });
