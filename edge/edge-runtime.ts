@@ -23,11 +23,12 @@ import { createCommandService, createReadBackWatch, type CommandService } from '
 import { createHttpServer, registerEdgeApi, type ApiRouteInfo, type TlsFiles } from './api/index.js';
 import { createEdgeNode, commandServiceHandler, type EdgeNode } from './uplink/index.js';
 import { createLiveServer, type LiveServer } from './live/index.js';
-import { attachEnergy } from './energy/index.js';
+import { attachEnergy, energyUplinkJson } from './energy/index.js';
 import { attachEmissions } from './emissions/index.js';
+import { attachOrders } from './orders/index.js';
 import { attachOpcUaServer, type EdgeOpcUaServer } from './opcua-server/index.js';
 import { attachDowntime } from './downtime/index.js';
-import { attachHandover } from './handover/index.js';
+import { attachHandover, shiftOrders } from './handover/index.js';
 import { attachEdgeMetrics } from './metrics/index.js';
 import { attachLayout, type PlantFileHandle } from './layout/index.js';
 
@@ -56,6 +57,8 @@ export interface EdgeOptions {
   readWorker?: boolean;
   /** --opcua-server-port: serve OPC UA on this port even without the plant file's `opcuaServer:` section (edge/opcua-server). */
   opcuaServerPort?: number;
+  /** npm start's demo: a product catalogue and a running work order on a fresh database (edge/orders). */
+  demoOrders?: boolean;
   /** The Prometheus scrape token for GET /metrics; default TWINLINE_METRICS_TOKEN, else <dataDir>/metrics.token (edge/metrics). */
   metricsToken?: string;
   /** Set when the edge runs from a plant file it reloads (edge/plant-reload): turns on the layout routes (edge/layout). */
@@ -179,6 +182,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
         alarms: () => alarms.list({ diagnosis: false }),
         // The plant host keeps each audit anchor: a copy of the log's head the edge cannot rewrite.
         auditAnchor: () => { const a = audit.latestAnchor(); return a && JSON.stringify(a); },
+        // The meters' stored totals: the plant host aggregates energy across lines (docs/energy.md).
+        energy: () => energyUplinkJson(options.dbFile),
         startedAt,
       },
       commands: commandServiceHandler(commands, plant.uplink, { audit, log }),
@@ -203,11 +208,15 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const downtime = await attachDowntime({ app, plant, dbFile: options.dbFile, now, audit, stateIntervals, kpi });
   await attachHandover({
     app, plant, dbFile: options.dbFile, now, log, audit, downtime, startedAt,
+    // The orders that ran in the shift (edge/orders, attached below; read when a report is made).
+    orders: (from, to) => shiftOrders(orders.orders, from, to),
     // details() first: it closes a shift that has ended by now() even on a machine with no event since.
     shiftTotals: (machineId, start) => (kpi.details(machineId), kpi.closedShifts(machineId)).find((c) => c.shift.start === start)?.totals
       ?? (historian.queries.kpiPeriods(machineId, start, start + 1)[0]?.totals as PeriodTotals | undefined) ?? null,
   });
   if (options.plantFile) await attachLayout({ app, plantFile: options.plantFile, audit, dataDir: options.dataDir });
+  // Products, work orders and scrap (edge/orders): booked scrap goes to every sink as a count correction.
+  const orders = await attachOrders({ app, plant, dbFile: options.dbFile, now, audit, commands, kpi, kpiOptions, live, inject: (events) => deliver(events), demo: options.demoOrders === true });
   // Everything downstream of the model, in the order each apply()'s events reach it.
   const sinks: ModelEventSink[] = [
     historian,
@@ -219,6 +228,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     ...(await attachEnergy({ app, plant, dbFile: options.dbFile, dataDir: options.dataDir, now, log, live, alarms })),
     ...(await attachEmissions({ app, plant, dbFile: options.dbFile, now, log, alarms: alarms.engine })),
     ...(opcuaServer ? [opcuaServer] : []),
+    ...orders.sinks,
     live,
   ];
   const deliver = fanOut(sinks, log);

@@ -109,6 +109,7 @@ async function main() {
     dataDir: resolve(paths.dataDir), dbFile: resolve(values.db ?? paths.dbFile), uiDir: resolve(paths.uiDir),
     modelsDir: join(dirname(resolve(values.plant)), 'models'),
     auth: { mode: demo ? 'demo' : 'required' },
+    demoOrders: demo,
   }),
   });
   running = () => supervisor.edge();
