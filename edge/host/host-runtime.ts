@@ -232,7 +232,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         entries.get(mirror.key)?.server?.alarmsChanged();
       },
       auditAnchor: (json) => keepEdgeAnchor(options.dataDir, mirror.groupId, mirror.edgeNodeId, json, log),
-      energy: (uplink) => entries.get(mirror.key)?.historian.onModelEvents(meterTotalEvents(uplink, now())),
+      energy: (uplink) => {
+        plantDb?.energy(mirror.key, uplink);
+        entries.get(mirror.key)?.historian.onModelEvents(meterTotalEvents(uplink, now()));
+      },
       lineChanged: () => {
         plantDb?.lineChanged(mirror);
         const e = entryFor(mirror);
@@ -340,7 +343,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       lines: [...entries.values()].sort((a, b) => a.mirror.key.localeCompare(b.mirror.key))
         .map((e) => ({ key: e.mirror.key, ...mirroredAlarmList(e.mirror, now()) })),
     }),
-    energy: (from, to) => plantEnergyReport([...entries.values()].filter((e) => e.mirror.plantView).sort((a, b) => a.mirror.key.localeCompare(b.mirror.key)).map((e) => ({
+    // With PostgreSQL from the database (any host, every line, all the stored history); else from the lines' historians.
+    energy: (from, to) => plantDb ? plantDb.energySources(from, to).then((sources) => plantEnergyReport(sources, from, to)) : plantEnergyReport([...entries.values()].filter((e) => e.mirror.plantView).sort((a, b) => a.mirror.key.localeCompare(b.mirror.key)).map((e) => ({
       key: e.mirror.key, name: e.mirror.plantView!.line.name, timezone: e.mirror.kpiSettings?.timezone ?? e.mirror.plantView!.site.timezone,
       uplink: e.mirror.energy,
       history: (tag, f, t) => {

@@ -11,6 +11,9 @@ import type { PrimaryHost } from '../primary-host.js';
 import { openPlantStore, PLANT_STORE_DEFAULTS, redactPgUrl, type PlantStore, type PlantStoreHealth, type PlantWriter } from './plant-store.js';
 import { createPrimaryLease, type PrimaryLease } from './primary-lease.js';
 import { plantQueryRoutes } from './plant-query-routes.js';
+import { createMeterDefinitionWriter, plantEnergySources } from './plant-energy-store.js';
+import { meterTotalEvents, type LineEnergySource } from '../plant-energy.js';
+import type { EnergyUplink } from '../../../shared/energy-uplink.js';
 import type { HostPostgres } from './postgres-settings.js';
 
 export interface PlantDatabase {
@@ -18,6 +21,10 @@ export interface PlantDatabase {
   store: PlantStore;
   /** A mirror's line appeared or changed shape: its row in plant_lines. */
   lineChanged(mirror: EdgeMirror): void;
+  /** A line's Energy/Meters: its totals as tag samples, its meter definitions when they changed. */
+  energy(lineKey: string, uplink: EnergyUplink): void;
+  /** Every line's meters and their totals in [from, to] from the database (plantEnergyReport's input). */
+  energySources(from: number, to: number): Promise<LineEnergySource[]>;
   /** Starts the lease for `primary` (created passive): it becomes the primary while this host holds the lease. */
   lead(primary: PrimaryHost): void;
   readonly primaryHeld: boolean;
@@ -49,6 +56,7 @@ export async function openPlantDatabase(o: OpenPlantDatabaseOptions): Promise<Pl
   o.log('info', `host ${o.hostId}: plant store on ${redactPgUrl(url)} (${store.layout === 'timescaledb' ? 'TimescaleDB hypertables' : 'native partitions'})`);
   let lease: PrimaryLease | null = null;
   const routes: FastifyPluginAsync = async (app) => app.register(plantQueryRoutes, { db: store.db });
+  const meterDefinitions = createMeterDefinitionWriter(store.pool, o.log, o.now);
 
   return {
     writer: store.writer,
@@ -56,6 +64,16 @@ export async function openPlantDatabase(o: OpenPlantDatabaseOptions): Promise<Pl
     lineChanged(mirror) {
       const view = mirror.plantView;
       if (view) store.writer.line(mirror.key, mirror.groupId, mirror.edgeNodeId, view, mirror.kpiSettings?.timezone ?? view.site.timezone);
+    },
+    energy(lineKey, uplink) {
+      store.writer.events(lineKey, meterTotalEvents(uplink, o.now()));
+      meterDefinitions.write(lineKey, uplink);
+    },
+    async energySources(from, to) {
+      // Totals still buffered are written first (a failed write is the store's to retry and report).
+      await store.flush().catch(() => undefined);
+      await meterDefinitions.settled();
+      return plantEnergySources(store.pool, from, to);
     },
     lead(primary) {
       lease = createPrimaryLease({
