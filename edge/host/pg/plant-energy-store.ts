@@ -50,10 +50,14 @@ export async function plantEnergySources(pool: pg.Pool, from: number, to: number
   const lines = await pool.query<{ line_key: string; name: string; timezone: string; meters: EnergyUplink | null }>(`
     SELECT l.line_key, l.name, l.timezone, e.meters FROM plant_lines l LEFT JOIN line_energy_meters e ON e.line_key = l.line_key ORDER BY l.line_key`);
   if (!lines.rows.some((l) => l.meters)) return lines.rows.map((l) => ({ key: l.line_key, name: l.name, timezone: l.timezone, uplink: null, history: () => [] }));
+  // By line and meter, so each day's partition is read through its primary key (line, machine, tag, ts)
+  // rather than scanned for meters among all the line's samples.
+  const keys = lines.rows.flatMap((l) => (l.meters?.meters ?? []).map((m) => [l.line_key, `meter:${m.id}`] as const));
   const samples = await pool.query<{ line_key: string; machine_id: string; ts: number; num: number | null; quality: RawPoint['quality'] }>(`
-    SELECT line_key, machine_id, (extract(epoch FROM ts) * 1000)::float8 AS ts, num, quality FROM tag_samples
-    WHERE machine_id LIKE 'meter:%' AND tag = 'total' AND ts >= $1::timestamptz AND ts <= $2::timestamptz
-    ORDER BY line_key, machine_id, ts`, [new Date(from).toISOString(), new Date(to + 1).toISOString()]);
+    SELECT s.line_key, s.machine_id, (extract(epoch FROM s.ts) * 1000)::float8 AS ts, s.num, s.quality
+    FROM unnest($1::text[], $2::text[]) AS k(line_key, machine_id)
+    JOIN tag_samples s ON s.line_key = k.line_key AND s.machine_id = k.machine_id AND s.tag = 'total' AND s.ts >= $3::timestamptz AND s.ts <= $4::timestamptz
+    ORDER BY 1, 2, s.ts`, [keys.map((k) => k[0]), keys.map((k) => k[1]), new Date(from).toISOString(), new Date(to + 1).toISOString()]);
   const byTag = new Map<string, RawPoint[]>();
   for (const s of samples.rows) {
     const key = `${s.line_key}\u0000${s.machine_id}.total`;
