@@ -200,9 +200,12 @@ describe('operators classify and split stops in the twin (real simulator + edge,
       await page.waitForSelector('[data-testid="dashboard"][data-loaded="true"]', { timeout: 30_000 });
       await page.locator('[data-testid="dash-table"] tr[data-machine-id="washer"] td.name').click();
       const section = page.locator('[data-testid="dash-detail"] [data-testid="dash-reason-pareto"]');
-      await section.locator('svg').waitFor({ timeout: 20_000 });
+      await section.locator('svg.pareto').waitFor({ timeout: 20_000 });
       // The phone test split the washer's stop: adjustment, then no operator.
-      const labels = await section.locator('svg text').allTextContents();
+      const labels = await section.locator('svg.pareto text').allTextContents();
+      // The waterfall with the reasons applied: unclassified stop time is a bar of its own.
+      const waterfall = await section.locator('[data-testid="dash-reason-waterfall"] text').allTextContents();
+      expect(waterfall.join(' ')).toMatch(/Unclassified stops/);
       expect(labels.join(' ')).toMatch(/No operator/);
       expect(labels.join(' ')).toMatch(/Adjustment/);
       const rest = (await call<{ pareto: Array<{ reason: string }> }>(line.url, '/api/downtime/losses?machine=washer', { token: manager })).body.pareto.map((r) => r.reason);

@@ -31,13 +31,22 @@ async function request<T>(path: string, schema: z.ZodType<T> | null, init?: { me
 }
 
 const enc = encodeURIComponent;
+/** GET /api/downtime/losses as the dashboard reads it: the shift's OEE, Pareto and waterfall with the operators' reasons applied. */
+export interface ReasonLosses {
+  pareto: ParetoRow[];
+  unclassifiedSeconds: number;
+  oee: number;
+  availability: number;
+  waterfall: Array<{ step: string; kind: 'total' | 'loss' | 'excluded'; seconds: number }>;
+}
+
 export const downtimeApi = {
   reasons: (machineId: string) => request<ReasonsAnswer>(`api/downtime/reasons?machine=${enc(machineId)}`, ReasonsAnswerSchema),
   stops: (machineId: string) => request<StopsAnswer>(`api/downtime/stops?machine=${enc(machineId)}`, StopsAnswerSchema),
   prompts: () => request<{ stops: Stop[] }>('api/downtime/prompts', null),
   classify: (stop: Stop, body: ClassifyBody) => request<Stop>(`api/downtime/stops/${enc(stop.machineId)}/${stop.start}/classification`, StopSchema, { method: 'POST', body }),
   history: (stop: Stop) => request<{ revisions: Revision[] }>(`api/downtime/stops/${enc(stop.machineId)}/${stop.start}/history`, null),
-  losses: (machineId: string) => request<{ pareto: ParetoRow[]; unclassifiedSeconds: number; oee: number; availability: number }>(`api/downtime/losses?machine=${enc(machineId)}`, null),
+  losses: (machineId: string) => request<ReasonLosses>(`api/downtime/losses?machine=${enc(machineId)}`, null),
 };
 
 export const handoverApi = {
