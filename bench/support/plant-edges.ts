@@ -10,7 +10,7 @@ import type { MachineLive } from '../../shared/live-protocol.js';
 import { createPlantModel } from '../../edge/model/plant-model.js';
 import { createEdgeNode, type EdgeNode } from '../../edge/uplink/edge-node.js';
 import type { TagSample } from '../../edge/connectors/connector.js';
-import { PlantSchema, type PlantConfig } from '../../shared/plant-schema.js';
+import { syntheticPlant } from './synthetic-line.js';
 
 export interface PlantEdgesStart {
   cmd: 'start';
@@ -47,23 +47,6 @@ export type PlantEdgesReply =
   | { type: 'held' }
   | { type: 'stopped' };
 
-/** A line of M machines × T float tags and a state tag (importing uplink-edges.ts would start its IPC handler too). */
-export function syntheticPlant(lineId: string, machines: number, tagsPerMachine: number): PlantConfig {
-  return PlantSchema.parse({
-    site: { id: 'bench', name: 'Bench plant', timezone: 'UTC' },
-    line: { id: lineId, name: `Bench ${lineId}` },
-    calendar: { shifts: [{ name: 'Day', start: '00:00', end: '00:00' }] },
-    devices: [{ id: 'plc', protocol: 'opcua', endpointUrl: 'opc.tcp://127.0.0.1:1' }],
-    machines: Array.from({ length: machines }, (_, m) => ({
-      id: `m${String(m + 1).padStart(2, '0')}`, name: `Machine ${m + 1}`, type: 'cnc', device: 'plc', idealCycleTimeSeconds: 10,
-      layout: { x: m * 6, z: 0 },
-      tags: [
-        { name: 'state', role: 'state', type: 'uint16', opcua: { nodeId: `ns=1;s=m${m}.state` } },
-        ...Array.from({ length: tagsPerMachine }, (_, t) => ({ name: `t${t}`, type: 'float64', opcua: { nodeId: `ns=1;s=m${m}.t${t}` } })),
-      ],
-    })),
-  });
-}
 
 const send = (reply: PlantEdgesReply) => process.send?.(reply);
 interface Edge { lineId: string; node: EdgeNode; timer: ReturnType<typeof setInterval> | null; ticks: number; firstTickTs: number; lastTickTs: number; times: number[]; feed: () => void }

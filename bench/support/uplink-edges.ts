@@ -3,7 +3,7 @@
 // at `hz`. Driven over IPC: start → "ready" once every edge is online; status; stop.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PlantSchema, type PlantConfig } from '../../shared/plant-schema.js';
+import { syntheticPlant } from './synthetic-line.js';
 import { UplinkSettingsSchema } from '../../shared/uplink-config.js';
 import type { MachineLive } from '../../shared/live-protocol.js';
 import { createPlantModel } from '../../edge/model/plant-model.js';
@@ -29,22 +29,6 @@ export type EdgesReply =
   | { type: 'status'; edges: EdgeStatus[]; samplesFed: number; cpuMicros: number }
   | { type: 'stopped' };
 
-export function syntheticPlant(lineId: string, machines: number, tagsPerMachine: number): PlantConfig {
-  return PlantSchema.parse({
-    site: { id: 'bench', name: 'Bench plant', timezone: 'UTC' },
-    line: { id: lineId, name: `Bench ${lineId}` },
-    calendar: { shifts: [{ name: 'Day', start: '00:00', end: '00:00' }] },
-    devices: [{ id: 'plc', protocol: 'opcua', endpointUrl: 'opc.tcp://127.0.0.1:1' }],
-    machines: Array.from({ length: machines }, (_, m) => ({
-      id: `m${String(m + 1).padStart(2, '0')}`, name: `Machine ${m + 1}`, type: 'cnc', device: 'plc', idealCycleTimeSeconds: 10,
-      layout: { x: m * 6, z: 0 },
-      tags: [
-        { name: 'state', role: 'state', type: 'uint16', opcua: { nodeId: `ns=1;s=m${m}.state` } },
-        ...Array.from({ length: tagsPerMachine }, (_, t) => ({ name: `t${t}`, type: 'float64', opcua: { nodeId: `ns=1;s=m${m}.t${t}` } })),
-      ],
-    })),
-  });
-}
 
 const send = (reply: EdgesReply) => process.send?.(reply);
 let edges: Array<{ node: EdgeNode; timer: ReturnType<typeof setInterval> | null }> = [];

@@ -421,13 +421,7 @@ export class EdgeMirror {
   }
 
   private applyAlarmList(machineId: string, value: unknown): void {
-    let list: AlarmView[] | null = null;
-    try {
-      const parsed = typeof value === 'string' ? AlarmListMetricSchema.safeParse(JSON.parse(value)) : null;
-      list = parsed?.success ? parsed.data : null;
-    } catch {
-      list = null;
-    }
+    const list = parseAlarmList(value);
     if (!list) {
       this.stats.ignored++;
       this.sink.log('warn', `${this.key}: "${ALARM_METRIC.list}" of ${machineId} is not an alarm list; kept the previous one`);
@@ -439,13 +433,7 @@ export class EdgeMirror {
 
   /** Alarms of no machine (a module's derived signals), listed under their source; a machine's own list is never touched here. */
   private applySiteAlarms(value: unknown): void {
-    let list: AlarmView[] | null = null;
-    try {
-      const parsed = typeof value === 'string' ? AlarmListMetricSchema.safeParse(JSON.parse(value)) : null;
-      list = parsed?.success ? parsed.data : null;
-    } catch {
-      list = null;
-    }
+    const list = parseAlarmList(value);
     if (!list) {
       this.stats.ignored++;
       this.sink.log('warn', `${this.key}: "${NODE_METRIC.siteAlarms}" is not an alarm list; kept the previous one`);
@@ -537,4 +525,15 @@ function emptyMachine(machineId: string, ts: number): MachineLive {
     counts: { total: 0, good: 0, scrap: 0 }, energyKWh: 0, oee: { availability: 0, performance: 0, quality: 1, oee: 0 },
     shift: null, tags: {}, updatedAt: ts,
   };
+}
+
+/** An alarm list metric (JSON text), or null when it is not one. */
+function parseAlarmList(value: unknown): AlarmView[] | null {
+  if (typeof value !== 'string') return null;
+  try {
+    const parsed = AlarmListMetricSchema.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
