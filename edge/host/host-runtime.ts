@@ -35,7 +35,7 @@ import { createHostLineKpi, type HostLineKpi } from './line-kpi.js';
 import { createLineAdmission, describeLine, keepEdgeAnchor, lineDbFile, linePath, type HostedLine } from './plant-lines.js';
 import { plantRoutes } from './plant-routes.js';
 import { openPlantDatabase, type PlantDatabase } from './pg/index.js';
-import { meterTotalEvents, plantEnergyReport } from './plant-energy.js';
+import { meterTotalEvents, outputMachineOf, plantEnergyReport } from './plant-energy.js';
 import { attachHostMetrics } from '../metrics/index.js';
 
 export type { HostedLine } from './plant-lines.js';
@@ -350,6 +350,14 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       history: (tag, f, t) => {
         e.historian.flush();
         return e.historian.tagHistory(tag, f, t);
+      },
+      // The host's own booked count deltas (line-kpi.ts: differences of the edge's shift totals, so
+      // counter wraps, resets and new shifts are already taken care of), over the same [from, to] as the totals.
+      good: (f, t) => {
+        const output = outputMachineOf(e.mirror.plantView!.machines.map((m) => m.id));
+        if (!output || !e.kpi) return null;
+        e.historian.flush();
+        return Math.max(0, e.historian.queries.countTotals(output, f, t + 1).good);
       },
     })), from, to),
   });

@@ -8,7 +8,7 @@ import type { ModelEvent } from '../model/index.js';
 import { TagChanges } from '../model/index.js';
 import type { RawPoint } from '../../shared/history-api.js';
 import type { EnergyUplink } from '../../shared/energy-uplink.js';
-import { computeEnergyReport, type EnergyReport } from '../../shared/energy/index.js';
+import { computeEnergyReport, enpi, type EnergyReport } from '../../shared/energy/index.js';
 
 /** The history tag that holds a meter's published total. */
 export const meterTotalTag = (meterId: string): string => `meter:${meterId}.total`;
@@ -29,7 +29,15 @@ export interface LineEnergySource {
   uplink: EnergyUplink | null;
   /** Stored samples of a history tag in [from, to]. */
   history(tag: string, from: number, to: number): RawPoint[];
+  /**
+   * The line's good output in [from, to]: good parts of its output machine (the last in flow
+   * order), summed from the count deltas the host booked; null when the host keeps none (no EnPI).
+   */
+  good?: (from: number, to: number) => number | null;
 }
+
+/** A line's output machine: the last in flow order (the plant file lists machines upstream first). */
+export const outputMachineOf = (machineIds: readonly string[]): string | null => machineIds.at(-1) ?? null;
 
 export interface PlantEnergyLine {
   key: string;
@@ -40,6 +48,10 @@ export interface PlantEnergyLine {
   byMedium: EnergyReport['byMedium'];
   cost: { total: number; currency: string | null } | null;
   peakDemand: EnergyReport['peakDemand'];
+  /** Good parts of the line's output machine in the period (null: not known on this host). */
+  good: number | null;
+  /** EnPI (ISO 50006): the line's kgce per good part; null without output. */
+  kgcePerGood: number | null;
   /** The line's whole report (meters, balance, cost by period, warnings). */
   report: EnergyReport;
 }
@@ -56,10 +68,15 @@ export interface PlantEnergyReport {
   costByCurrency: Record<string, number>;
   /** Lines whose edges publish no meters. */
   withoutMeters: string[];
+  /**
+   * The plant's EnPI: Σ kgce ÷ Σ good parts over the lines with both meters and output (`lines`),
+   * so a line without a part count neither adds energy nor dilutes the figure; null when none has both.
+   */
+  enpi: { kgcePerGood: number | null; kgce: number; good: number; lines: string[] };
 }
 
 /** One line's report for [from, to] from its stored totals (rules 1–3 on the published totals, then the shared report). */
-export function lineEnergyReport(line: LineEnergySource, from: number, to: number): EnergyReport | null {
+export function lineEnergyReport(line: LineEnergySource, from: number, to: number, good = line.good?.(from, to) ?? null): EnergyReport | null {
   const u = line.uplink;
   if (!u) return null;
   const iso = (t: number) => new Date(t).toISOString();
@@ -75,6 +92,7 @@ export function lineEnergyReport(line: LineEnergySource, from: number, to: numbe
     })),
     ...(u.tariff ? { tariff: u.tariff } : {}),
     ...(u.contractDemandKW !== null ? { contractDemandKW: u.contractDemandKW } : {}),
+    ...(good !== null ? { production: { good } } : {}),
   });
 }
 
@@ -82,9 +100,11 @@ export function lineEnergyReport(line: LineEnergySource, from: number, to: numbe
 export function plantEnergyReport(lines: readonly LineEnergySource[], from: number, to: number): PlantEnergyReport {
   const out: PlantEnergyReport = {
     period: { from, to }, lines: [], totalKgce: 0, totalTce: 0, totalKgCO2e: 0, byMedium: {}, costByCurrency: {}, withoutMeters: [],
+    enpi: { kgcePerGood: null, kgce: 0, good: 0, lines: [] },
   };
   for (const line of lines) {
-    const report = lineEnergyReport(line, from, to);
+    const good = line.uplink ? line.good?.(from, to) ?? null : null;
+    const report = lineEnergyReport(line, from, to, good);
     if (!report) {
       out.withoutMeters.push(line.key);
       continue;
@@ -92,7 +112,7 @@ export function plantEnergyReport(lines: readonly LineEnergySource[], from: numb
     out.lines.push({
       key: line.key, name: line.name, totalKgce: report.totalKgce, totalTce: report.totalTce, totalKgCO2e: report.totalKgCO2e,
       byMedium: report.byMedium, cost: report.cost ? { total: report.cost.total, currency: report.cost.currency ?? null } : null,
-      peakDemand: report.peakDemand, report,
+      peakDemand: report.peakDemand, good, kgcePerGood: report.enpi.kgcePerGood, report,
     });
     out.totalKgce += report.totalKgce;
     out.totalKgCO2e += report.totalKgCO2e;
@@ -108,5 +128,12 @@ export function plantEnergyReport(lines: readonly LineEnergySource[], from: numb
     }
   }
   out.totalTce = out.totalKgce / 1000;
+  for (const l of out.lines) {
+    if (l.good === null || l.good <= 0) continue;
+    out.enpi.kgce += l.totalKgce;
+    out.enpi.good += l.good;
+    out.enpi.lines.push(l.key);
+  }
+  out.enpi.kgcePerGood = enpi(out.enpi.kgce, out.enpi.good);
   return out;
 }

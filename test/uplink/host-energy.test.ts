@@ -10,6 +10,7 @@ import { UplinkSettingsSchema } from '../../shared/uplink-config.js';
 import type { EnergyUplink } from '../../shared/energy-uplink.js';
 import type { AlarmView } from '../../shared/alarm-wire.js';
 import { toPlantView } from '../../shared/live-protocol.js';
+import { shiftAt } from '../../shared/kpi/index.js';
 import { parsePlant } from '../../edge/config/load-plant.js';
 import { createEdgeNode, type EdgeNode } from '../../edge/uplink/edge-node.js';
 import { parseHostConfig } from '../../edge/host/host-config.js';
@@ -28,7 +29,8 @@ const MIN = 60_000;
 const plantOf = (id: string) => parsePlant({
   site: { id: 'site', name: 'Site', timezone: 'Asia/Shanghai' },
   line: { id, name: `Line ${id}` },
-  calendar: { shifts: [{ name: 'Day', start: '08:00', end: '20:00' }] },
+  // Round the clock, so the host books the parts the edge counts whatever time the test runs.
+  calendar: { shifts: [{ name: 'Day', start: '08:00', end: '20:00' }, { name: 'Night', start: '20:00', end: '08:00' }] },
   devices: [{ id: 'plc', protocol: 'modbus-tcp', host: '127.0.0.1' }],
   machines: [{
     id: 'press', name: 'Press', type: 'cnc', device: 'plc', idealCycleTimeSeconds: 10, layout: { x: 0, z: 0 },
@@ -69,6 +71,8 @@ let broker: TestBroker;
 let host: RunningHost;
 const edges: EdgeNode[] = [];
 const published: Record<'a' | 'b', EnergyUplink> = { a: lineA, b: lineB };
+/** The parts each line's press has made this shift, as its edge publishes them (Counts/*). */
+const made: Record<'a' | 'b', { total: number; good: number }> = { a: { total: 0, good: 0 }, b: { total: 0, good: 0 } };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'twinline-host-energy-'));
@@ -92,6 +96,11 @@ beforeAll(async () => {
       }),
       source: {
         ...line.source, energy: () => JSON.stringify(published[key]),
+        machineLive: (id) => {
+          const live = line.source.machineLive(id);
+          const shift = shiftAt(line.source.plant.calendar, line.source.plant.site.timezone, Date.now());
+          return live && shift ? { ...live, counts: { ...made[key], scrap: made[key].total - made[key].good }, shift: { name: shift.name, start: shift.start, end: shift.end } } : live;
+        },
         alarms: () => ({ alarms: key === 'a' ? [demandAlarm] : [], flood: NO_FLOOD, ts: Date.now() }),
       },
       dataDir: join(dir, `edge-${key}`), log: () => {},
@@ -152,6 +161,40 @@ describe('plant host: energy across lines', () => {
     expect(r.byMedium['natural-gas']!.consumption).toBeCloseTo(30, 9);
     expect(r.costByCurrency).toEqual({ CNY: 30 });
     expect(r.withoutMeters).toEqual([]);
+  });
+
+  it('gives each line and the plant an EnPI from the good parts of the line\'s output machine (worked by hand)', async () => {
+    const token = await login(host.url, 'manager', 'manager-demo');
+    // Every stored total (T0 … T0 + 3 min) and every part the host booked (now) in one window.
+    const report = async () => (await call<PlantEnergyReport>(host.url, `/api/energy/lines?from=${T0}&to=${Date.now() + MIN}`, { token })).body;
+    const settled = async (what: string, ok: (r: PlantEnergyReport) => boolean) => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const r = await report();
+        if (ok(r)) return r;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(r.lines.map((l) => [l.key, l.good]))}`);
+        await new Promise((res) => setTimeout(res, 50));
+      }
+    };
+    // Line A's press makes 125 parts, 120 good; line B's none yet: the plant's EnPI is line A's alone.
+    made.a = { total: 125, good: 120 };
+    let r = await settled('line A\'s 120 good parts', (x) => x.lines[0]?.good === 120);
+    const [a, b] = r.lines as [PlantEnergyReport['lines'][number], PlantEnergyReport['lines'][number]];
+    expect(a.totalKgce).toBeCloseTo(43.803, 9);
+    expect(a.kgcePerGood).toBeCloseTo(43.803 / 120, 12); // 0.365025 kgce per good part
+    expect(a.report.enpi.kgcePerGood).toBeCloseTo(0.365025, 12);
+    expect(b.good).toBe(0);
+    expect(b.kgcePerGood).toBeNull();
+    expect(r.enpi).toMatchObject({ good: 120, lines: [`${GROUP}/line-a`] });
+    expect(r.enpi.kgcePerGood).toBeCloseTo(0.365025, 12);
+    // Line B's press makes 40 good parts: (43.803 + 7.374) kgce ÷ (120 + 40) = 51.177 ÷ 160.
+    made.b = { total: 40, good: 40 };
+    r = await settled('line B\'s 40 good parts', (x) => x.lines[1]?.good === 40);
+    expect(r.lines[0]!.good).toBe(120);
+    expect(r.lines[1]!.kgcePerGood).toBeCloseTo(0.18435, 12); // 7.374 ÷ 40
+    expect(r.enpi).toMatchObject({ good: 160, lines: [`${GROUP}/line-a`, `${GROUP}/line-b`] });
+    expect(r.enpi.kgce).toBeCloseTo(51.177, 9);
+    expect(r.enpi.kgcePerGood).toBeCloseTo(0.31985625, 12);
   });
 
   it('lists the line\'s demand alarm (no machine\'s: Alarms/Site List) with the plant\'s alarms', async () => {
