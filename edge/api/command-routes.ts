@@ -29,6 +29,7 @@ export const commandRoutes: FastifyPluginAsync<CommandRoutesOptions> = async (ap
       409: err('nothing to do (no active fault; alarm in the wrong state)'),
       422: err('write refused: tag not writable, wrong type, or outside its limits'),
       429: err('PLC writes too often for this tag or this user: Retry-After says when to try again'),
+      501: err("not on this server: the plant host passes machine commands to the line's edge, but alarms are acknowledged on the edge that raised them"),
       502: err('the device refused or did not answer the write'),
       503: err('device offline, alarms unavailable, or too many commands in flight'),
     },
