@@ -5,6 +5,7 @@ import type { HandoverAnswer, Note } from '../../../../shared/handover-api.js';
 import { clockTime } from '../../format.js';
 import { getLang } from '../../i18n.js';
 import { button, el } from '../dom.js';
+import { shopSheet } from '../shop-sheet.js';
 import { handoverApi } from '../stops/downtime-client.js';
 import { tx } from '../stops/shop-text.js';
 import './handover.css';
@@ -16,21 +17,11 @@ export interface HandoverPanel {
 }
 
 export function createHandoverPanel(stage: HTMLElement, o: { timezone: () => string; machineName: (id: string) => string; onOpen?: () => void }): HandoverPanel {
-  const dock = stage.querySelector<HTMLElement>('.shop-dock') ?? stage.appendChild(el('div', 'shop-dock'));
-  const toggleButton = button('shop-toggle', 'handover-toggle');
+  const { toggleButton, sheet, head, title, closeButton } = shopSheet(stage, 'handover');
   const issuesBadge = el('span', 'shop-badge');
   const toggleLabel = el('span');
   toggleButton.append(toggleLabel, issuesBadge);
-  dock.append(toggleButton);
 
-  const sheet = el('section', 'shop-sheet handover-sheet');
-  sheet.dataset.testid = 'handover-panel';
-  sheet.hidden = true;
-  const head = el('div', 'shop-head');
-  const title = el('h2', 'shop-title');
-  const closeButton = button('shop-close', 'handover-close');
-  closeButton.textContent = '×';
-  head.append(title, closeButton);
   const status = el('div', 'shop-status');
   const input = el('textarea', 'handover-input');
   input.dataset.testid = 'handover-input';

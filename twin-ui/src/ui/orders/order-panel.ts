@@ -8,6 +8,7 @@ import type { Product } from '../../../../shared/product-api.js';
 import type { CountingMode } from '../../../../shared/count-roles.js';
 import type { Role } from '../../../../shared/auth-api.js';
 import { button, el } from '../dom.js';
+import { shopSheet } from '../shop-sheet.js';
 import { orderApi } from './order-client.js';
 import { ox } from './order-text.js';
 import './orders.css';
@@ -32,22 +33,12 @@ const POLL_MS = 5_000;
 const MANAGER_ROLES: Role[] = ['manager', 'admin'];
 
 export function createOrderPanel(stage: HTMLElement, o: OrderPanelOptions): OrderPanel {
-  const dock = stage.querySelector<HTMLElement>('.shop-dock') ?? stage.appendChild(el('div', 'shop-dock'));
-  const toggleButton = button('shop-toggle', 'orders-toggle');
+  const { toggleButton, sheet, head, title, closeButton } = shopSheet(stage, 'orders');
   const toggleLabel = el('span');
   const chip = el('span', 'order-chip');
   chip.dataset.testid = 'orders-chip';
   toggleButton.append(toggleLabel, chip);
-  dock.append(toggleButton);
 
-  const sheet = el('section', 'shop-sheet orders-sheet');
-  sheet.dataset.testid = 'orders-panel';
-  sheet.hidden = true;
-  const head = el('div', 'shop-head');
-  const title = el('h2', 'shop-title');
-  const closeButton = button('shop-close', 'orders-close');
-  closeButton.textContent = '×';
-  head.append(title, closeButton);
   const error = el('div', 'shop-error');
   error.dataset.testid = 'orders-error';
   error.setAttribute('role', 'alert');

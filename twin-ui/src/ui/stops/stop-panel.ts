@@ -6,6 +6,7 @@
 import type { ParetoRow, ReasonsAnswer, Revision, Stop, StopsAnswer } from '../../../../shared/downtime-api.js';
 import { clockTime, duration } from '../../format.js';
 import { button, el } from '../dom.js';
+import { shopSheet } from '../shop-sheet.js';
 import { downtimeApi } from './downtime-client.js';
 import { minutes, nameOf, tx } from './shop-text.js';
 import './stops.css';
@@ -31,13 +32,11 @@ export interface StopPanel {
 const PROMPT_POLL_MS = 10_000;
 
 export function createStopPanel(stage: HTMLElement, o: StopPanelOptions): StopPanel {
-  const dock = stage.querySelector<HTMLElement>('.shop-dock') ?? stage.appendChild(el('div', 'shop-dock'));
-  const toggleButton = button('shop-toggle', 'stops-toggle');
+  const { toggleButton, sheet, head, title, closeButton } = shopSheet(stage, 'stops', 'first');
   const toggleLabel = el('span');
   const badge = el('span', 'shop-badge');
   badge.dataset.testid = 'stops-badge';
   toggleButton.append(toggleLabel, badge);
-  dock.prepend(toggleButton);
 
   const prompt = el('div', 'andon-prompt');
   prompt.dataset.testid = 'andon-prompt';
@@ -47,14 +46,6 @@ export function createStopPanel(stage: HTMLElement, o: StopPanelOptions): StopPa
   const promptButton = button('shop-primary', 'prompt-classify');
   prompt.append(promptText, promptButton);
 
-  const sheet = el('section', 'shop-sheet stops-sheet');
-  sheet.dataset.testid = 'stops-panel';
-  sheet.hidden = true;
-  const head = el('div', 'shop-head');
-  const title = el('h2', 'shop-title');
-  const closeButton = button('shop-close', 'stops-close');
-  closeButton.textContent = '×';
-  head.append(title, closeButton);
   const machineTabs = el('div', 'shop-machines');
   machineTabs.setAttribute('role', 'tablist');
   const status = el('div', 'shop-status');
