@@ -43,6 +43,12 @@ export const HostConfigSchema = z.strictObject({
   }).prefault({}),
   /** The host's per-line historians (defaults as on an edge). */
   historian: HistorianSettingsSchema.optional(),
+  /**
+   * The plant's 3D models folder (docs/plant-models.md), relative to the host file: each line's
+   * twin under /lines/… loads the glTF files its plant file names from here, as its edge does from
+   * the models folder beside the plant file. Edges publish the names, not the files.
+   */
+  models: z.string().min(1).max(4096).default('models'),
   commands: z.strictObject({
     /** How long a command forwarded to an edge (DCMD) may take to answer. */
     timeoutSeconds: z.number().positive().max(120).default(15),

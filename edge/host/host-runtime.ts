@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Log } from '../logger.js';
@@ -165,6 +165,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         e.server = await startLineServer({
           mirror: e.mirror, historian: e.historian, commands: e.commands, kpi: e.kpi, auth, audit,
           uiDir: options.uiDir, port: e.ownPort, host: config.http.host, tls: options.tls, now, log,
+          modelsDir: resolve(options.configDir, config.models),
         });
         if (e.server.port !== null) e.ownPort = e.server.port;
         log('info', `host: line ${view.line.name} (${e.mirror.key}) served at ${linePathOf(e)}${e.server.port !== null ? ` and on port ${e.server.port}` : ''}`);

@@ -17,6 +17,7 @@ import { kpiRoutes } from '../api/index.js';
 import { machineRoutes } from '../api/index.js';
 import { statusRoutes } from '../api/index.js';
 import { docsRoutes } from '../api/index.js';
+import { modelRoutes } from '../api/index.js';
 import { storedShiftsOf, storedShiftsRead } from '../api/index.js';
 import { openReadWorker } from '../store/index.js';
 import { apiRoute, ok } from '../api/index.js';
@@ -39,6 +40,8 @@ export interface LineServerOptions {
   auth: AuthService;
   audit: AuditLog;
   uiDir: string;
+  /** The host's models folder (`models:` in the host file): the line's twin loads its plant's glTF files from it. */
+  modelsDir?: string | null;
   /** A port of its own as well (`lines:` in the host file), or null: reached through the main port only. */
   port: number | null;
   host: string;
@@ -131,6 +134,8 @@ export async function startLineServer(o: LineServerOptions): Promise<LineServer>
   await app.register(auditRoutes, { audit: o.audit });
   if (o.kpi) await app.register(kpiRoutes, { plant: o.kpi.plant, kpi: o.kpi.engine, now, storedShifts: reads ? storedShiftsRead(reads) : storedShiftsOf(o.historian.queries) });
   await app.register(mirroredLineRoutes, { mirror, now, kpi: !!o.kpi });
+  // The same route as the edge's (access, size and path limits): the files come from the host's own folder.
+  await app.register(modelRoutes, { modelsDir: o.modelsDir ?? null });
   await app.register(docsRoutes, {
     info: { title: `twinline plant host: line ${mirror.key}`, version: '0.1.0', description: `The line ${view.line.name} as its edge serves it, from the plant host's mirror and historian.` },
   });

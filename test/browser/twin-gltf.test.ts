@@ -1,7 +1,8 @@
-// The plant's own glTF model and a machine type the twin has no shape for, in real Chromium on
+// The plant's own glTF models and a machine type the twin has no shape for, in real Chromium on
 // the real simulator + edge (issue 21). The plant is the demo's (whose mill is drawn from
-// config/models/machining-centre.glb, served by the edge's /api/models/) with two changes: the
-// washer uses the mill's model too (instances share geometry), the packer its meshopt-compressed
+// config/models/machining-centre.glb and whose washer from the Draco-compressed
+// parts-washer-draco.glb, both served by the edge's /api/models/) with three changes: the
+// loader uses the mill's model too (instances share geometry), the packer its meshopt-compressed
 // copy (decoded in the browser), and the inspection station is a
 // "press", drawn as a generic cabinet from its footprint. The mill's moving parts follow the
 // PLC's spindle speed: a breakdown injected in the simulator stops the spindle and the guard
@@ -23,11 +24,11 @@ const demo = loadPlantFile('config/demo-plant.yaml');
 const mill = demo.machines.find((m) => m.id === 'mill')!;
 const dir = mkdtempSync(join(tmpdir(), 'twinline-gltf-'));
 mkdirSync(join(dir, 'models'));
-for (const f of ['machining-centre.glb', 'machining-centre-meshopt.glb']) copyFileSync(`config/models/${f}`, join(dir, 'models', f));
+for (const f of ['machining-centre.glb', 'machining-centre-meshopt.glb', 'parts-washer-draco.glb']) copyFileSync(`config/models/${f}`, join(dir, 'models', f));
 writeFileSync(join(dir, 'plant.yaml'), JSON.stringify({
   ...demo,
   machines: demo.machines.map((m) =>
-    m.id === 'washer' ? { ...m, visual: { model: 'machining-centre.glb', footprint: { w: 2.8, d: 2.2 }, height: 2.9 } }
+    m.id === 'loader' ? { ...m, visual: { model: 'machining-centre.glb', footprint: { w: 2.8, d: 2.2 }, height: 2.9 } }
     : m.id === 'inspection' ? { ...m, type: 'press', visual: { footprint: { w: 1.8, d: 1.4 }, height: 2.6 } }
     : m.id === 'packer' ? { ...m, visual: { model: 'machining-centre-meshopt.glb', footprint: { w: 2.8, d: 2.2 }, height: 2.9 } }
     : m),
@@ -38,11 +39,14 @@ const DOOR_BASE_X = -0.45;
 
 const inspect = (page: Page, node: string, id = 'mill') => page.evaluate(([n, i]) => window.__twin!.modelNode(i!, n!) as Inspection | null, [node, id]);
 
-/** RGB of the canvas pixels in a square of `half` CSS px around the mill's centre on screen. */
-async function millPixels(page: Page, half = 90): Promise<{ rgb: number[]; yellow: number }> {
-  return page.evaluate((h) => {
+/**
+ * RGB of the canvas pixels in a square of `half` CSS px around a machine's centre on screen, with
+ * counts of the mill model's safety yellow and the washer model's signal orange (RAL 2004).
+ */
+async function machinePixels(page: Page, id: string, half = 90): Promise<{ rgb: number[]; yellow: number; orange: number }> {
+  return page.evaluate(([h, i]) => {
     const gl = document.querySelector<HTMLCanvasElement>('canvas.twin-canvas')!;
-    const pos = window.__twin!.screenPositionOf('mill')!;
+    const pos = window.__twin!.screenPositionOf(i!)!;
     const r = gl.getBoundingClientRect();
     const sx = gl.width / r.width;
     const x0 = Math.round((pos.x - r.left - h) * sx);
@@ -56,13 +60,18 @@ async function millPixels(page: Page, half = 90): Promise<{ rgb: number[]; yello
     const { data } = ctx.getImageData(0, 0, size, size);
     const rgb: number[] = [];
     let yellow = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      rgb.push(data[i]!, data[i + 1]!, data[i + 2]!);
-      // The model's safety-yellow spindle fan (0.95, 0.72, 0.10 base colour), lit.
-      if (data[i]! > 150 && data[i + 1]! > 100 && data[i + 2]! < 90 && data[i]! - data[i + 2]! > 90) yellow++;
+    let orange = 0;
+    for (let k = 0; k < data.length; k += 4) {
+      const [r, g, b] = [data[k]!, data[k + 1]!, data[k + 2]!];
+      rgb.push(r, g, b);
+      // The mill model's safety-yellow spindle fan (0.95, 0.72, 0.10 base colour), lit.
+      if (r > 150 && g > 100 && b < 90 && r - b > 90) yellow++;
+      // The washer model's orange band and fan: hue 8–28° (the state red is 0°, amber and the idle colour 38–40°).
+      const hue = r > g && g >= b && r - b > 0.6 * r ? (60 * (g - b)) / (r - b) : -1;
+      if (r > 100 && hue >= 8 && hue <= 28) orange++;
     }
-    return { rgb, yellow };
-  }, half);
+    return { rgb, yellow, orange };
+  }, [half, id] as const);
 }
 
 /** Share of pixels whose colour changed by more than 24 in some channel. */
@@ -88,11 +97,11 @@ describe('a glTF machine in the twin (real simulator + edge, real Chromium)', ()
     await page.evaluate(() => window.__twin!.selectMachine(null));
     await page.screenshot({ path: `${ARTIFACTS}/gltf-mill-overview.png` });
     // The safety-yellow fan of the model is on screen around the mill (the built-in CNC shape has no yellow).
-    const { yellow } = await millPixels(page);
+    const { yellow } = await machinePixels(page, 'mill');
     expect(yellow).toBeGreaterThan(30);
-    // The washer is a second instance of the same file: one load, the same geometries.
-    await pollUntil('the washer model to load', async () => (await inspect(page, 'Door', 'washer'))?.load === 'loaded', 30_000, 200);
-    const [a, b] = [await inspect(page, 'Door'), await inspect(page, 'Door', 'washer')];
+    // The loader is a second instance of the same file: one load, the same geometries.
+    await pollUntil('the loader model to load', async () => (await inspect(page, 'Door', 'loader'))?.load === 'loaded', 30_000, 200);
+    const [a, b] = [await inspect(page, 'Door'), await inspect(page, 'Door', 'loader')];
     expect(a!.geometries.length).toBe(9);
     expect(b!.geometries).toEqual(a!.geometries);
     // The packer's copy is meshopt-compressed: decoded by the bundled decoder (WebAssembly under the edge's CSP).
@@ -101,6 +110,32 @@ describe('a glTF machine in the twin (real simulator + edge, real Chromium)', ()
     expect(c).toMatchObject({ load: 'loaded', error: null });
     expect(c!.geometries.length).toBe(9);
     expect(c!.geometries).not.toEqual(a!.geometries);
+  });
+
+  it('draws the demo washer from its Draco-compressed model, decoded by the decoder the edge serves (no CDN)', async () => {
+    const { page } = t;
+    await pollUntil('the Draco model to load', async () => (await inspect(page, 'ExhaustFan', 'washer'))?.load !== 'loading', 30_000, 200);
+    const fan = await inspect(page, 'ExhaustFan', 'washer');
+    expect(fan).toMatchObject({ load: 'loaded', error: null });
+    expect(fan!.geometries.length).toBe(13); // the generator's 13 meshes, each one Draco primitive
+    // DRACOLoader fetched its WebAssembly decoder, and everything else, from the edge that served the page.
+    const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+    const origin = new URL(page.url()).origin;
+    expect(fetched.filter((u) => /draco_decoder[^/]*\.wasm$/.test(new URL(u).pathname)).map((u) => new URL(u).origin)).toEqual([origin]);
+    expect(fetched.filter((u) => new URL(u).origin !== origin)).toEqual([]);
+    // Drawn where the washer stands: its signal-orange band and fan are on screen there (the
+    // built-in washer shape and the generic cabinet have no orange), and not round the mill.
+    await page.evaluate(() => window.__twin!.selectMachine(null));
+    const washer = await machinePixels(page, 'washer');
+    expect(washer.orange, `orange pixels round the washer (${washer.orange})`).toBeGreaterThan(150);
+    expect((await machinePixels(page, 'mill')).orange).toBeLessThan(washer.orange / 10);
+    await page.screenshot({ path: `${ARTIFACTS}/gltf-washer-draco.png` });
+    const at = (await page.evaluate(() => window.__twin!.screenPositionOf('washer')))!;
+    await page.screenshot({ path: `${ARTIFACTS}/gltf-washer-draco-close.png`, clip: { x: Math.max(0, at.x - 160), y: Math.max(0, at.y - 170), width: 320, height: 260 } });
+    // Its exhaust fan turns with the power the PLC reports (idle or running, it draws several kW).
+    const spin0 = fan!.node!.rotation[1]!;
+    await pollUntil('the washer fan to turn', async () => Math.abs((await inspect(page, 'ExhaustFan', 'washer'))!.node!.rotation[1]! - spin0) > 0.05, 10_000, 100);
+    expect(t.pageErrors).toEqual([]);
   });
 
   it('draws a type it has no shape for as a generic machine in its state colour, and names the type as written', async () => {
@@ -133,7 +168,7 @@ describe('a glTF machine in the twin (real simulator + edge, real Chromium)', ()
     const spinA = (await inspect(page, 'Spindle'))!.node!.rotation[1]!;
     await new Promise((r) => setTimeout(r, 600));
     expect(Math.abs((await inspect(page, 'Spindle'))!.node!.rotation[1]! - spinA)).toBeLessThan(0.03);
-    const open = await millPixels(page);
+    const open = await machinePixels(page, 'mill');
     await page.screenshot({ path: `${ARTIFACTS}/gltf-mill-door-open.png` });
 
     // The breakdown ends after 1.5 simulated minutes (9 s here); the mill runs and spins up.
@@ -141,7 +176,7 @@ describe('a glTF machine in the twin (real simulator + edge, real Chromium)', ()
     expect(line.sim.tagValue('mill.spindleSpeed') as number).toBeGreaterThan(door.input[1]);
     const spinB = (await inspect(page, 'Spindle'))!.node!.rotation[1]!;
     await pollUntil('the fan to turn', async () => Math.abs((await inspect(page, 'Spindle'))!.node!.rotation[1]! - spinB) > 0.05, 5_000, 100);
-    const closed = await millPixels(page);
+    const closed = await machinePixels(page, 'mill');
     await page.screenshot({ path: `${ARTIFACTS}/gltf-mill-door-closed.png` });
     // The door leaf (blue-grey, 1.3 m wide) moved by 0.95 m in front of the machine: a clear change on screen.
     expect(changedShare(open.rgb, closed.rgb)).toBeGreaterThan(0.03);

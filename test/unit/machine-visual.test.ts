@@ -120,19 +120,23 @@ describe('a type nobody has figures for keeps the rest working', () => {
   });
 });
 
-describe('the demo model', () => {
-  it('is what scripts/make-demo-models.ts makes (plain and meshopt-compressed), and has the nodes the demo plant moves', () => {
+describe('the demo models', () => {
+  it('are what scripts/make-demo-models.ts makes (plain, meshopt- and Draco-compressed), and have the nodes the demo plant moves', () => {
     const dir = mkdtempSync(join(tmpdir(), 'twinline-model-'));
     try {
       execFileSync(process.execPath, ['--import', 'tsx', 'scripts/make-demo-models.ts', dir], { stdio: 'pipe' });
-      for (const file of ['machining-centre.glb', 'machining-centre-meshopt.glb']) {
+      for (const file of ['machining-centre.glb', 'machining-centre-meshopt.glb', 'parts-washer-draco.glb']) {
         expect(readFileSync(join(dir, file)).equals(readFileSync(`config/models/${file}`)), file).toBe(true);
       }
-      const committed = readFileSync('config/models/machining-centre.glb');
-      expect(committed.readUInt32LE(0)).toBe(0x46546c67); // "glTF"
-      const json = JSON.parse(committed.subarray(20, 20 + committed.readUInt32LE(12)).toString('utf8')) as { nodes: { name: string }[] };
-      const mill = loadPlantFile('config/demo-plant.yaml').machines.find((m) => m.visual?.model === 'machining-centre.glb')!;
-      for (const m of mill.visual!.moving!) expect(json.nodes.map((n) => n.name)).toContain(m.node);
+      const modelled = loadPlantFile('config/demo-plant.yaml').machines.filter((m) => m.visual?.model);
+      expect(modelled.map((m) => [m.id, m.visual!.model])).toEqual([['mill', 'machining-centre.glb'], ['washer', 'parts-washer-draco.glb']]);
+      for (const m of modelled) {
+        const committed = readFileSync(`config/models/${m.visual!.model}`);
+        expect(committed.readUInt32LE(0)).toBe(0x46546c67); // "glTF"
+        const json = JSON.parse(committed.subarray(20, 20 + committed.readUInt32LE(12)).toString('utf8')) as { nodes: { name: string }[]; extensionsRequired?: string[] };
+        for (const moving of m.visual!.moving!) expect(json.nodes.map((n) => n.name)).toContain(moving.node);
+        if (m.id === 'washer') expect(json.extensionsRequired).toEqual(['KHR_draco_mesh_compression']);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
