@@ -2,7 +2,8 @@
 // real plant model and the real Sparkplug uplink (edge/uplink) for a synthetic line of M machines
 // × T tags, every tag changing at `hz` with a value no other sample has (so a doubled row shows).
 // Driven over IPC: start → "ready" once every edge is online; status (per edge: ticks fed, queue,
-// replayed); hold (stop feeding, keep publishing the queue); stop.
+// replayed); hold (stop feeding, keep publishing the queue); stop. Every tick from the start is
+// counted: the host must store the edges' first samples too.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UplinkSettingsSchema } from '../../shared/uplink-config.js';
@@ -41,7 +42,7 @@ export interface PlantEdgeStatus {
   metricsPublished: number;
 }
 export type PlantEdgesReply =
-  /** measuredFrom: ticks counted from here (after one warm-up tick). */
+  /** measuredFrom: before the first tick of any edge (every tick is counted). */
   | { type: 'ready'; measuredFrom: number }
   | { type: 'status'; edges: PlantEdgeStatus[]; cpuMicros: number }
   | { type: 'held' }
@@ -94,27 +95,37 @@ async function start(o: PlantEdgesStart) {
       const batch: TagSample[] = ids.map((tag) => ({ tag, value: tag.endsWith('.state') ? 1 : ++serial + e / 1000, quality: 'good', ts, receivedTs: ts }));
       node.onModelEvents(model.apply(batch));
     };
-    node.start();
     edges.push(edge);
   }
+  // Every tick counts, the first ones included (a Sparkplug edge loses nothing at start). Even
+  // edges feed from their start: their first ticks come before they are online (no primary yet)
+  // and are stored and forwarded after the births. Odd edges start once born, after their machines'
+  // DDEATH (no data yet), with two ticks at once: a DBIRTH states only the second, the first
+  // must follow it as history.
+  const measuredFrom = Date.now();
+  const begin = (edge: Edge, e: number) => {
+    if (holding) return;
+    edge.feed();
+    if (e % 2 === 1) edge.feed();
+    setTimeout(() => { if (!holding) edge.timer = setInterval(edge.feed, 1000 / o.hz); }, (1000 / o.hz) * (e / o.edges));
+  };
+  edges.forEach((edge, e) => {
+    edge.node.start();
+    if (e % 2 === 0) begin(edge, e);
+  });
   const deadline = Date.now() + (o.onlineTimeoutMs ?? 60_000);
+  const waiting = new Set(edges.filter((_, e) => e % 2 === 1));
   while (!edges.every((e) => e.node.health().online)) {
     if (Date.now() > deadline) throw new Error('edges did not come online in time (is a host the primary?)');
+    for (const edge of waiting) {
+      if (!edge.node.health().online) continue;
+      waiting.delete(edge);
+      // After the flush that follows the births (machines without data get their DDEATH there).
+      setTimeout(() => begin(edge, edges.indexOf(edge)), 3 * o.publishIntervalMs);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
-  // One warm-up tick once every edge is born, then the measured ticks: an edge's start-up (its
-  // first births with data) is the uplink's business, not what the plant store is measured on.
-  for (const edge of edges) edge.feed();
-  await new Promise((r) => setTimeout(r, 1000));
-  for (const edge of edges) {
-    edge.ticks = 0;
-    edge.times = [];
-  }
-  const measuredFrom = Date.now();
-  edges.forEach((edge, e) => {
-    edge.feed();
-    setTimeout(() => { if (!holding) edge.timer = setInterval(edge.feed, 1000 / o.hz); }, (1000 / o.hz) * (e / o.edges));
-  });
+  for (const edge of waiting) setTimeout(() => begin(edge, edges.indexOf(edge)), 3 * o.publishIntervalMs);
   send({ type: 'ready', measuredFrom });
 }
 

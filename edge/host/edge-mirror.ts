@@ -378,7 +378,8 @@ export class EdgeMirror {
           historyTags.push(change);
           continue; // history for the store; the live view keeps the current value
         }
-        liveTags.push(change);
+        // A birth's tag without a value (the machine has no reading yet) is no sample: nothing to store.
+        if (isData || value !== null) liveTags.push(change);
         live.tags[tagName] = { value, quality, ts };
         touched = true;
         continue;

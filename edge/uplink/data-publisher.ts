@@ -3,8 +3,9 @@
 // per machine (plus NDATA for the node) holding only metrics whose value differs from the last
 // one reported — live when the session is online, into the store-and-forward queue when not.
 // A machine whose state goes no-data gets its DDEATH after its last data; one that is not born
-// gets its DBIRTH (with current values) instead of data.
-import type { Quality } from '../../shared/live-protocol.js';
+// gets its DBIRTH (with current values) instead of data, followed by the samples older than the
+// birth flagged historical.
+import type { MachineLive, Quality } from '../../shared/live-protocol.js';
 import type { ModelEvent } from '../model/index.js';
 import { coerceValue, NODE_METRIC, qualityCode, TAG_PREFIX, type Catalogue, type MetricDef } from './metric-catalogue.js';
 import type { MetricReading, MetricValues, UplinkSource } from './metric-values.js';
@@ -90,6 +91,22 @@ export function createDataPublisher(options: DataPublisherOptions): DataPublishe
     return m;
   }
 
+  /**
+   * A DBIRTH states each tag's current value only. Samples gathered since the last flush that are
+   * older than it (a machine's first data came in several samples, or it came back after its
+   * DDEATH) follow the birth flagged historical, so the host stores every one of them without
+   * taking them for the current value (Sparkplug B 3.0 §6.4.4 is_historical).
+   */
+  function beforeBirth(tags: Metric[], live: MachineLive): Metric[] {
+    const earlier: Metric[] = [];
+    for (const m of tags) {
+      const tag = catalogue.byAlias(m.alias!)?.tag;
+      const current = tag === undefined ? undefined : live.tags[tag];
+      if (current && (m.timestamp ?? 0) < current.ts) earlier.push({ ...m, isHistorical: true });
+    }
+    return earlier;
+  }
+
   return {
     collect(events) {
       for (const e of events) {
@@ -125,8 +142,11 @@ export function createDataPublisher(options: DataPublisherOptions): DataPublishe
         if (!live) continue;
         const alive = live.state !== 'no-data';
         if (online && !outlet.isBorn(machineId)) {
-          if (alive) outlet.birth(machineId);
-          continue; // dead since its DDEATH: the next DBIRTH brings it back
+          if (!alive) continue; // dead since its DDEATH: the next DBIRTH brings it back
+          outlet.birth(machineId);
+          const earlier = beforeBirth(tags, live);
+          if (earlier.length) outlet.publish(machineId, earlier);
+          continue;
         }
         const metrics = tags;
         changedMetrics(values.machineFields(machineId, live), ts, metrics);

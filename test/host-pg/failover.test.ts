@@ -2,7 +2,8 @@
 // Sparkplug primary through the database lease (the standby started after the edges, so it must
 // have them reborn to mirror them); ten simulated edges publish through Mosquitto.
 // The primary is killed (SIGKILL) mid-run; the standby takes over, the edges store and forward
-// until it is online and replay; afterwards every sample every edge fed is in the database once.
+// until it is online and replay; afterwards every sample every edge fed is in the database once —
+// from each edge's very first tick (before it was online, or just after its births: plant-edges.ts).
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -67,22 +68,28 @@ describe.skipIf(!started.ok)('redundant hosts on PostgreSQL', () => {
     await until(async () => (await e.status()).edges.every((s) => s.online && s.queuedMetrics === 0), 30_000, 'edge queues drained');
     const final = await e.status(true);
     const expected = new Map(final.edges.map((s) => [s.lineId, s.ticks]));
+    const firstTick = new Map(final.edges.map((s) => [s.lineId, s.firstTickTs]));
+    // Every row, not only those after some start: a row the edges did not feed (a birth's "no value yet") is wrong too.
     const stored = async () => {
       await b.flush();
-      const r = await db.query(`SELECT line_key, machine_id, tag, count(*)::int AS n, count(DISTINCT num)::int AS distinct_values
-        FROM tag_samples WHERE tag <> 'state' AND ts >= to_timestamp($1 / 1000.0) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, [e.measuredFrom]);
-      return r.rows as Array<{ line_key: string; machine_id: string; tag: string; n: number; distinct_values: number }>;
+      const r = await db.query(`SELECT line_key, machine_id, tag, count(*)::int AS n, count(DISTINCT num)::int AS distinct_values,
+          (extract(epoch FROM min(ts)) * 1000)::float8 AS first_ms
+        FROM tag_samples WHERE tag <> 'state' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`);
+      return r.rows as Array<{ line_key: string; machine_id: string; tag: string; n: number; distinct_values: number; first_ms: number }>;
     };
     let rows = await stored();
     await until(async () => {
       rows = await stored();
-      return rows.length === EDGES * MACHINES * TAGS && rows.every((r) => r.n >= expected.get(r.line_key.split('/')[1]!)!);
+      return rows.length === EDGES * MACHINES * TAGS && rows.every((r) => r.distinct_values >= expected.get(r.line_key.split('/')[1]!)!);
     }, 20_000, 'every fed sample in the database').catch(() => undefined);
 
     // Every tag of every edge: one row per tick fed, each value once.
     expect(rows.length).toBe(EDGES * MACHINES * TAGS);
     const wrong = rows.filter((r) => r.n !== expected.get(r.line_key.split('/')[1]!) || r.distinct_values !== r.n);
     expect(wrong.map((r) => `${r.line_key} ${r.machine_id}.${r.tag}: ${r.n} rows, ${r.distinct_values} values, ${expected.get(r.line_key.split('/')[1]!)} fed`)).toEqual([]);
+    // Each tag's first stored sample is its edge's first tick (ms precision: timestamptz keeps µs).
+    const late = rows.filter((r) => Math.abs(r.first_ms - firstTick.get(r.line_key.split('/')[1]!)!) > 0.5);
+    expect(late.map((r) => `${r.line_key} ${r.machine_id}.${r.tag}: first stored ${new Date(r.first_ms).toISOString()}, first fed ${new Date(firstTick.get(r.line_key.split('/')[1]!)!).toISOString()}`)).toEqual([]);
     // The edges did store and forward while no host was the primary.
     expect(final.edges.reduce((n, s) => n + s.historicalMetricsReplayed, 0)).toBeGreaterThan(0);
     expect(final.edges.every((s) => s.droppedMetrics === 0)).toBe(true);

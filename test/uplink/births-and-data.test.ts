@@ -117,6 +117,31 @@ describe('data by exception', () => {
     expect(h.out.filter((o) => o.device === 'washer').map((o) => o.kind)).toEqual(['birth']);
   });
 
+  it('a machine whose first data comes in several samples: the DBIRTH states the last, the earlier follow it as history', () => {
+    const h = harness();
+    h.goOnline();
+    h.bornAll(); // no data yet: born with empty tags
+    h.data.markAll();
+    h.data.flush();
+    expect(h.out.filter((o) => o.device === 'mill').map((o) => o.kind)).toEqual(['death']);
+    h.out.length = 0;
+    const t0 = h.line.now();
+    h.line.allRunning(t0);
+    h.line.advance(40);
+    h.line.feed([{ tag: 'mill.spindleSpeed', value: 11 }]);
+    h.line.advance(40);
+    h.line.feed([{ tag: 'mill.spindleSpeed', value: 12 }]);
+    h.data.flush();
+    const mill = h.out.filter((o) => o.device === 'mill');
+    expect(mill.map((o) => o.kind)).toEqual(['birth', 'publish']);
+    const speeds = mill[1]!.metrics!.filter((m) => nameOf(m) === 'Tags/spindleSpeed');
+    expect(speeds.map((m) => [m.value, m.timestamp, m.isHistorical])).toEqual([[10, t0, true], [11, t0 + 40, true]]);
+    // The birth's value (12 at t0 + 80) is not sent again; nothing else in the history message is current.
+    expect(mill[1]!.metrics!.every((m) => m.isHistorical && m.timestamp! < t0 + 80)).toBe(true);
+    // A machine whose first data is one sample: the birth alone.
+    expect(h.out.filter((o) => o.device === 'washer').map((o) => o.kind)).toEqual(['birth']);
+  });
+
   it('offline: changes are queued (node queue statistics are not), and what was queued is not queued again', () => {
     const q = { queued: 0, dropped: 0 };
     const h = harness(q);

@@ -69,6 +69,21 @@ describe('EdgeMirror', () => {
     expect(mirror.stats.historicalMetrics).toBe(1);
   });
 
+  it('a DBIRTH tag without a value (the machine has no reading yet) is shown, not stored as a sample', () => {
+    events = [];
+    mirror.handleDevice('DBIRTH', 'mill', {
+      timestamp: T + 10, seq: 2, metrics: [
+        { name: 'State', alias: 10, type: 'String', value: 'no-data', timestamp: T + 10 },
+        { name: 'Tags/speed', alias: 13, type: 'Double', value: null, timestamp: T + 10, properties: { Quality: { type: 'Int32', value: 0 } } },
+      ],
+    });
+    expect(mirror.machines.get('mill')!.tags.speed).toEqual({ value: null, quality: 'bad', ts: T + 10 });
+    expect(events.flatMap((e) => e.events).filter((e) => e.kind === 'tags')).toEqual([]);
+    // Its first reading in the next birth is a sample.
+    mirror.handleDevice('DBIRTH', 'mill', { ...dbirth(3), metrics: dbirth(3).metrics.map((m) => ({ ...m, timestamp: T + 20 })) });
+    expect(tagChangesIn(events.flatMap((e) => e.events)).map((c) => [c.tagName, c.value, c.ts])).toEqual([['speed', 100, T + 20]]);
+  });
+
   it('a seq gap asks for a rebirth and ignores data until the next NBIRTH', () => {
     mirror.handleDevice('DDATA', 'mill', ddata(5, [{ alias: 13, type: 'Double', value: 1, timestamp: T }]));
     expect(rebirths).toEqual(['seq gap']);

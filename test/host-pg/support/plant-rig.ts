@@ -105,7 +105,7 @@ export async function startHostProcess(o: { brokerUrl: string; pgUrl: string; ho
 }
 
 export interface EdgesProcess {
-  /** Samples from here on are counted in ticks (one warm-up tick before). */
+  /** Before any edge's first tick: every sample from here on is counted in ticks. */
   measuredFrom: number;
   status(tickTimes?: boolean): Promise<{ edges: PlantEdgeStatus[]; cpuMicros: number }>;
   hold(): Promise<void>;
