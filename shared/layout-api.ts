@@ -2,7 +2,7 @@
 // plan upload and the plant file's reload status. Browser-safe.
 import { z } from 'zod';
 import { FLOOR_PLAN_FILE, FloorLayoutSchema } from './floor-layout-schema.js';
-import { DataTypeSchema, LayoutSchema, ModbusSourceSchema } from './plant-schema.js';
+import { DataTypeSchema, LayoutSchema, ModbusSourceSchema, ModbusTcpDeviceSchema, OpcUaDeviceSchema } from './plant-schema.js';
 
 const identifier = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/);
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'the hash GET /api/layout returned');
@@ -57,6 +57,8 @@ export const FloorPlanPathSchema = z.strictObject({ image: z.string().regex(FLOO
 export const AddMachineBodySchema = z.strictObject({
   baseHash: sha256,
   machine: z.record(z.string(), z.unknown()),
+  /** A device not in the plant file yet (a new plant's first OPC UA server or Modbus device), written together with the machine. */
+  device: z.record(z.string(), z.unknown()).optional(),
 });
 export const BrowsedVariableSchema = z.object({
   nodeId: z.string(), path: z.string(), suggestedName: z.string(), dataType: z.string().nullable(), type: z.string().nullable(), unit: z.string().nullable(),
@@ -68,3 +70,10 @@ export const TestReadBodySchema = z.strictObject({
   tags: z.array(z.strictObject({ name: z.string().max(80), type: DataTypeSchema, modbus: ModbusSourceSchema })).min(1).max(50),
 });
 export const TestReadAnswerSchema = z.object({ values: z.array(z.object({ name: z.string(), value: z.union([z.number(), z.boolean(), z.string()]).optional(), error: z.string().optional() })) });
+
+/**
+ * A device not in the plant file yet, browsed or test-read before it is added: its entry as the
+ * plant file will hold it, checked by the same schema (a refusal names e.g. device.endpointUrl).
+ */
+export const NewOpcUaDeviceBodySchema = z.strictObject({ device: OpcUaDeviceSchema });
+export const NewModbusTestReadBodySchema = TestReadBodySchema.extend({ device: ModbusTcpDeviceSchema });

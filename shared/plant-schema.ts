@@ -207,15 +207,24 @@ function isIanaTimeZone(tz: string): boolean {
   }
 }
 
+/**
+ * What an (almost) empty plant file gets (docs/plant-models.md, "Starting from an empty plant
+ * file"): only `line:` is required, so a controls engineer can start the edge and add devices and
+ * machines from the twin. The defaults are placeholders to replace, not guesses about the plant:
+ * UTC and one 24-hour shift keep the KPIs well defined until the real calendar is written.
+ */
+export const DEFAULT_SITE = { id: 'site', name: 'Site', timezone: 'UTC' } as const;
+export const DEFAULT_CALENDAR = { shifts: [{ name: 'all-day', start: '00:00', end: '00:00', breaks: [] }], workingDays: [1, 2, 3, 4, 5, 6, 7], nonWorkingDates: [] };
+
 export const PlantSchema = z
   .strictObject({
     site: z.strictObject({
       id: identifier,
       name: z.string().min(1),
       timezone: z.string().refine(isIanaTimeZone, 'not an IANA time zone (e.g. "Asia/Shanghai")'),
-    }),
+    }).default({ ...DEFAULT_SITE }),
     line: z.strictObject({ id: identifier, name: z.string().min(1) }),
-    calendar: ShiftCalendarSchema,
+    calendar: ShiftCalendarSchema.default(() => structuredClone(DEFAULT_CALENDAR)),
     energy: z.strictObject({ co2eKgPerKWh: z.number().min(0).default(0.5703) }).default({ co2eKgPerKWh: 0.5703 }),
     /** KPI conventions (docs/kpi.md); optional, the defaults follow ISO 22400-2. */
     kpi: KpiSettingsSchema.optional(),
@@ -237,11 +246,15 @@ export const PlantSchema = z
     layout: FloorLayoutSchema.optional(),
     /** The look of every machine of a type (e.g. all presses from one glTF); a machine's own `visual` overrides it field by field. */
     machineTypes: MachineTypeVisualsSchema.optional(),
-    devices: z.array(DeviceSchema).min(1),
-    machines: z.array(MachineSchema).min(1),
+    /** Empty (or absent) in a new plant file: devices and machines are then added from the twin's layout mode. */
+    devices: z.array(DeviceSchema).default([]),
+    machines: z.array(MachineSchema).default([]),
   })
   .superRefine((plant, ctx) => {
     const devices = new Map(plant.devices.map((d) => [d.id, d]));
+    plant.devices.forEach((d, i) => {
+      if (plant.devices.findIndex((o) => o.id === d.id) !== i) ctx.addIssue({ code: 'custom', path: ['devices', i, 'id'], message: `duplicate device id "${d.id}": give each device its own id` });
+    });
     const seenMachines = new Set<string>();
     plant.machines.forEach((machine, m) => {
       if (seenMachines.has(machine.id)) {
@@ -253,7 +266,7 @@ export const PlantSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['machines', m, 'device'],
-          message: `no device "${machine.device}" in devices (known: ${[...devices.keys()].join(', ')})`,
+          message: devices.size ? `no device "${machine.device}" in devices (known: ${[...devices.keys()].join(', ')})` : `no device "${machine.device}": the plant file has no devices yet, add it under devices: (or from the twin's layout mode)`,
         });
         return;
       }

@@ -23,7 +23,7 @@ export interface SideOptions {
 interface Running { updates(): number; stop(): Promise<void> }
 
 // Each side loads only the modules it uses: a process's heap, and so its collector's work, is part of its cost.
-async function loadPlant(o: SideOptions, device: PlantInput['devices'][number]) {
+async function loadPlant(o: SideOptions, device: NonNullable<PlantInput['devices']>[number]) {
   const { PlantSchema } = await import('../../shared/plant-schema.js');
   const opcua = device.protocol === 'opcua';
   return PlantSchema.parse({
@@ -66,7 +66,7 @@ async function bareOpcUa(o: SideOptions): Promise<Running> {
 }
 
 /** twinline's side: the device's connector feeding the live model, as the edge wires them. */
-async function intoModel(o: SideOptions, device: PlantInput['devices'][number], create: (ctx: ConnectorContext<never>) => Connector): Promise<Running> {
+async function intoModel(o: SideOptions, device: NonNullable<PlantInput['devices']>[number], create: (ctx: ConnectorContext<never>) => Connector): Promise<Running> {
   const { tagsOfDevice } = await import('../../edge/connectors/connector.js');
   const { createPlantModel } = await import('../../edge/model/plant-model.js');
   const plant = await loadPlant(o, device);

@@ -49,9 +49,10 @@ export function writeLayout(text: string, machines: readonly MachinePlacement[],
   const doc = parseDocument(text);
   if (doc.errors.length) throw new LayoutWriteError(`the plant file is not valid YAML (${doc.errors[0]!.message.split('\n')[0]}): fix it by hand first`);
   const seq = doc.get('machines', true);
-  if (!isSeq(seq)) throw new LayoutWriteError('the plant file has no machines: list');
+  // A new plant (no machines yet) can still get its floor: only placements need the list.
+  if (!isSeq(seq) && machines.length) throw new LayoutWriteError('the plant file has no machines: list');
   const index = new Map<string, number>();
-  seq.items.forEach((item, i) => {
+  (isSeq(seq) ? seq.items : []).forEach((item, i) => {
     if (isMap(item)) index.set(String(item.get('id')), i);
   });
   const edits: Edit[] = [];

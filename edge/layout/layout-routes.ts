@@ -10,16 +10,16 @@ import { z } from 'zod';
 import { ApiErrorSchema } from '../../shared/api-error.js';
 import { FloorLayoutSchema, type FloorLayout } from '../../shared/floor-layout-schema.js';
 import {
-  AddMachineBodySchema, BrowsedVariableSchema, TestReadAnswerSchema, TestReadBodySchema, BrowsePathSchema, FLOOR_PLAN_MAX_BYTES, FloorPlanAnswerSchema, FloorPlanPathSchema, FloorPlanUploadSchema, LayoutAnswerSchema, LayoutSaveAnswerSchema, LayoutSaveBodySchema,
+  AddMachineBodySchema, BrowsedVariableSchema, NewModbusTestReadBodySchema, NewOpcUaDeviceBodySchema, TestReadAnswerSchema, TestReadBodySchema, BrowsePathSchema, FLOOR_PLAN_MAX_BYTES, FloorPlanAnswerSchema, FloorPlanPathSchema, FloorPlanUploadSchema, LayoutAnswerSchema, LayoutSaveAnswerSchema, LayoutSaveBodySchema,
 } from '../../shared/layout-api.js';
-import type { PlantConfig } from '../../shared/plant-schema.js';
+import type { ModbusTcpDeviceConfig, OpcUaDeviceConfig, PlantConfig } from '../../shared/plant-schema.js';
 import { ApiFailure, apiRoute, ok } from '../api/index.js';
 import type { AuditLog } from '../audit/index.js';
 import { parsePlantText } from '../config/index.js';
 import { floorPlanSize, imageContentType } from './floor-plan-image.js';
 import { LayoutWriteError, writeLayout } from './layout-document.js';
-import { appendMachine, browseVariables } from './machine-add.js';
-import { testRead } from './modbus-test-read.js';
+import { appendDevice, appendMachine, BROWSE_LIMITS, browseVariables, BrowseTimeout } from './machine-add.js';
+import { testRead, type RegisterRow } from './modbus-test-read.js';
 import type { PlantFileHandle } from './plant-file-handle.js';
 
 export interface LayoutRouteOptions {
@@ -141,42 +141,82 @@ export async function layoutRoutes(app: FastifyInstance, { plantFile, audit, dat
 
 export async function machineAddRoutes(app: FastifyInstance, { plantFile, audit, dataDir }: LayoutRouteOptions): Promise<void> {
   const file = plantFile.path;
+  const pkiDir = dataDir ?? join(dirname(file), 'data');
+  // These routes connect outward, to addresses an admin chose: one at a time per edge, each with
+  // a deadline (BROWSE_LIMITS) — a slow or silent address costs one request's wait, never a pile.
+  let outwardBusy = false;
+  async function outward<T>(work: () => Promise<T>): Promise<T> {
+    if (outwardBusy) throw new ApiFailure(429, 'busy', 'another browse or test read is running: wait for it to finish, then try again');
+    outwardBusy = true;
+    try {
+      return await work();
+    } finally {
+      outwardBusy = false;
+    }
+  }
+  const browse = (device: OpcUaDeviceConfig) => outward(async () => {
+    try {
+      return { variables: await browseVariables(device, pkiDir) };
+    } catch (err) {
+      const hint = err instanceof BrowseTimeout ? 'is the address right and the server reachable from the edge?' : 'is the server running and its certificate trusted?';
+      throw new ApiFailure(502, 'browse-failed', `cannot browse ${device.endpointUrl}: ${(err as Error).message.split('\n')[0]} — ${hint}`);
+    }
+  });
+  const read = (device: ModbusTcpDeviceConfig, tags: readonly RegisterRow[]) => outward(async () => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const deadline = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${BROWSE_LIMITS.timeoutMs / 1000} s`)), BROWSE_LIMITS.timeoutMs); });
+      return { values: await Promise.race([testRead(device, tags), deadline]) };
+    } catch (err) {
+      throw new ApiFailure(502, 'read-failed', `cannot read ${device.host}:${device.port} (unit ${device.unitId}): ${(err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+  const variablesAnswer = z.object({ variables: z.array(BrowsedVariableSchema) });
+
   app.route(apiRoute({
     method: 'GET', url: '/api/layout/devices/:device/browse', access: 'admin', action: 'browsing an OPC UA server', tag: 'layout',
     summary: "The variables in an OPC UA device's address space (under Objects), with a suggested tag name, type and unit, to pick a new machine's tags from",
     params: BrowsePathSchema, query: z.strictObject({}),
-    responses: { ...ok('variables', z.object({ variables: z.array(BrowsedVariableSchema) })), 404: { description: 'no such OPC UA device', schema: ApiErrorSchema }, 502: { description: 'the server did not answer', schema: ApiErrorSchema } },
+    responses: { ...ok('variables', variablesAnswer), 404: { description: 'no such OPC UA device', schema: ApiErrorSchema }, 429: { description: 'another browse or test read is running', schema: ApiErrorSchema }, 502: { description: 'the server did not answer', schema: ApiErrorSchema } },
   }, async ({ params }) => {
     const plant = parsePlantText(readFileSync(file, 'utf8'), basename(file));
     const device = plant.devices.find((d) => d.id === params.device);
     if (!device || device.protocol !== 'opcua') throw new ApiFailure(404, 'not-found', `no OPC UA device "${params.device}" in the plant file (known: ${plant.devices.filter((d) => d.protocol === 'opcua').map((d) => d.id).join(', ') || 'none'})`, { field: 'device' });
-    try {
-      return { variables: await browseVariables(device, dataDir ?? join(dirname(file), 'data')) };
-    } catch (err) {
-      throw new ApiFailure(502, 'browse-failed', `cannot browse ${device.endpointUrl}: ${(err as Error).message.split('\n')[0]} — is the server running and its certificate trusted?`);
-    }
+    return browse(device);
   }, mapError));
+
+  app.route(apiRoute({
+    method: 'POST', url: '/api/layout/new-device/browse', access: 'admin', action: 'browsing a new OPC UA server', tag: 'layout',
+    summary: `Browse an OPC UA server that is not in the plant file yet (its device entry as the plant file would hold it), to add it with its first machine; at most ${BROWSE_LIMITS.limit} variables, ${BROWSE_LIMITS.timeoutMs / 1000} s, one browse at a time`,
+    body: NewOpcUaDeviceBodySchema,
+    responses: { ...ok('variables', variablesAnswer), 429: { description: 'another browse or test read is running', schema: ApiErrorSchema }, 502: { description: 'the server did not answer', schema: ApiErrorSchema } },
+  }, ({ body }) => browse(body.device), mapError));
 
   app.route(apiRoute({
     method: 'POST', url: '/api/layout/devices/:device/test-read', access: 'admin', action: 'test-reading Modbus registers', tag: 'layout',
     summary: "Read a register table once from a Modbus TCP device, decoded as the connector will (for the twin's Modbus form)",
     params: BrowsePathSchema, body: TestReadBodySchema,
-    responses: { ...ok('values', TestReadAnswerSchema), 404: { description: 'no such Modbus TCP device', schema: ApiErrorSchema }, 502: { description: 'the device did not answer', schema: ApiErrorSchema } },
+    responses: { ...ok('values', TestReadAnswerSchema), 404: { description: 'no such Modbus TCP device', schema: ApiErrorSchema }, 429: { description: 'another browse or test read is running', schema: ApiErrorSchema }, 502: { description: 'the device did not answer', schema: ApiErrorSchema } },
   }, async ({ params, body }) => {
     const plant = parsePlantText(readFileSync(file, 'utf8'), basename(file));
     const device = plant.devices.find((d) => d.id === params.device);
     if (device?.protocol === 'modbus-rtu') throw new ApiFailure(400, 'serial-busy', `${device.id} is a serial line the running connector holds: add the machine, then check its values in the twin`, { field: 'device' });
     if (!device || device.protocol !== 'modbus-tcp') throw new ApiFailure(404, 'not-found', `no Modbus TCP device "${params.device}" in the plant file`, { field: 'device' });
-    try {
-      return { values: await testRead(device, body.tags) };
-    } catch (err) {
-      throw new ApiFailure(502, 'read-failed', `cannot read ${device.host}:${device.port} (unit ${device.unitId}): ${(err as Error).message}`);
-    }
+    return read(device, body.tags);
   }, mapError));
 
   app.route(apiRoute({
+    method: 'POST', url: '/api/layout/new-device/test-read', access: 'admin', action: 'test-reading a new Modbus device', tag: 'layout',
+    summary: `Read a register table once from a Modbus TCP device that is not in the plant file yet (its device entry as the plant file would hold it); ${BROWSE_LIMITS.timeoutMs / 1000} s at most, one read at a time`,
+    body: NewModbusTestReadBodySchema,
+    responses: { ...ok('values', TestReadAnswerSchema), 429: { description: 'another browse or test read is running', schema: ApiErrorSchema }, 502: { description: 'the device did not answer', schema: ApiErrorSchema } },
+  }, ({ body }) => read(body.device, body.tags), mapError));
+
+  app.route(apiRoute({
     method: 'POST', url: '/api/layout/machines', access: 'admin', action: 'adding a machine', tag: 'layout',
-    summary: "Append a machine to the plant file (checked by the plant schema, the bad field named), audited, applied by a reload",
+    summary: "Append a machine (and, for a new plant, its device) to the plant file (checked by the plant schema, the bad field named), audited, applied by a reload",
     body: AddMachineBodySchema,
     responses: {
       ...ok('added', z.object({ hash: z.string(), reload: z.unknown() })),
@@ -187,10 +227,11 @@ export async function machineAddRoutes(app: FastifyInstance, { plantFile, audit,
     const actor = who(principal);
     const text = readFileSync(file, 'utf8');
     if (sha256(text) !== body.baseHash) throw new ApiFailure(409, 'conflict', 'the plant file changed since it was read: read the layout again, then add the machine');
-    const next = appendMachine(text, body.machine);
-    parsePlantText(next, basename(file)); // names e.g. machines[6].tags[0].opcua
+    const next = appendMachine(body.device ? appendDevice(text, body.device) : text, body.machine);
+    parsePlantText(next, basename(file)); // names e.g. machines[6].tags[0].opcua or devices[0].endpointUrl
     writeAtomically(file, next);
     const id = String(body.machine.id);
+    if (body.device) audit.append({ actor: actor.user, role: actor.role, action: 'layout.add-device', target: String(body.device.id), details: { device: body.device, file: basename(file) }, outcome: 'ok' });
     audit.append({ actor: actor.user, role: actor.role, action: 'layout.add-machine', target: id, details: { machine: body.machine, file: basename(file) }, outcome: 'ok' });
     return { hash: sha256(next), reload: await plantFile.reload('layout-save') };
   }, mapError));

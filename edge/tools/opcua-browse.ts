@@ -45,14 +45,18 @@ export interface BrowseOptions {
   depth: number;
   /** Skip the standard Server object (ns=0;i=2253) unless asked for. */
   includeServerObject: boolean;
+  /** Stop after this many nodes: a browse started from the twin must not walk a huge server to the end. */
+  maxNodes?: number;
 }
 
 export async function browseTree(session: ClientSession, rootNodeId: string, options: BrowseOptions): Promise<BrowsedNode[]> {
+  let budget = options.maxNodes ?? Infinity;
   const walk = async (nodeId: string, depth: number): Promise<BrowsedNode[]> => {
     if (depth <= 0) return [];
     const refs = (await children(session, nodeId)).filter((r) => options.includeServerObject || r.nodeId.toString() !== 'ns=0;i=2253');
     const out: BrowsedNode[] = [];
     for (const ref of refs) {
+      if (budget-- <= 0) break;
       const id = ref.nodeId.toString();
       const node: BrowsedNode = {
         nodeId: id, browseName: ref.browseName.name ?? '', displayName: ref.displayName.text ?? '',

@@ -27,6 +27,25 @@ function errorOf(fn: () => unknown): ConfigError {
 }
 
 describe('plant file validation', () => {
+  it('accepts a new plant file with only the line: no devices, no machines, placeholder site and calendar', () => {
+    const plant = loadPlantFile(writeTemp('line: { id: hall-2, name: Hall 2 }\n'));
+    expect(plant.devices).toEqual([]);
+    expect(plant.machines).toEqual([]);
+    expect(plant.site.timezone).toBe('UTC');
+    expect(plant.calendar.shifts).toEqual([{ name: 'all-day', start: '00:00', end: '00:00', breaks: [] }]);
+    expect(loadPlantFile(writeTemp('line: { id: a, name: A }\ndevices: []\nmachines: []\n')).machines).toEqual([]);
+  });
+
+  it.each([
+    ['no line', 'devices: []\n', 'line'],
+    ['a machine whose device is not there yet', 'line: { id: a, name: A }\nmachines:\n  - { id: p, name: P, type: press, device: plc, idealCycleTimeSeconds: 5, layout: { x: 0, z: 0 }, tags: [{ name: s, type: uint16, opcua: { nodeId: "ns=1;s=x" } }] }\n', 'machines[0].device: no device "plc": the plant file has no devices yet'],
+    ['a device id twice', 'line: { id: a, name: A }\ndevices:\n  - { id: plc, protocol: opcua, endpointUrl: "opc.tcp://h:4840" }\n  - { id: plc, protocol: modbus-tcp, host: h }\n', 'devices[1].id: duplicate device id "plc"'],
+  ])('names the field and file for a new plant file with %s', (_what, text, expected) => {
+    const file = writeTemp(text);
+    const err = errorOf(() => loadPlantFile(file));
+    expect(err.message).toContain(`${file}: ${expected}`);
+  });
+
   it('accepts the demo plant with OPC UA and Modbus machines', () => {
     const plant = loadPlantFile(DEMO);
     expect(plant.machines.length).toBeGreaterThanOrEqual(4);

@@ -281,6 +281,7 @@ store.subscribe((change) => {
     if (!session && loginNeeded === null) applyView(resolveView(null, null));
     world?.init(store.plant);
     applyFloorLayout();
+    layoutEditor.showEmptyFloor(store.plant.machines.length === 0);
     if (!world) renderMachineList();
     refreshAllMachines();
   } else {

@@ -25,7 +25,10 @@ export const layoutApi = {
   read: () => call<LayoutAnswer>('GET', 'api/layout'),
   save: (body: LayoutSaveBody) => call<{ hash: string; reload: { result: string; summary: string; error?: string }; changed: string[] }>('PUT', 'api/layout', body),
   browse: (device: string) => call<{ variables: BrowsedVariable[] }>('GET', `api/layout/devices/${encodeURIComponent(device)}/browse`),
-  addMachine: (baseHash: string, machine: Record<string, unknown>) => call<{ hash: string; reload: { result: string; summary: string } }>('POST', 'api/layout/machines', { baseHash, machine }),
+  addMachine: (baseHash: string, machine: Record<string, unknown>, device?: Record<string, unknown>) => call<{ hash: string; reload: { result: string; summary: string } }>('POST', 'api/layout/machines', { baseHash, machine, ...(device ? { device } : {}) }),
+  /** A device not in the plant file yet: browsed / test-read by its entry. */
+  browseNew: (device: Record<string, unknown>) => call<{ variables: BrowsedVariable[] }>('POST', 'api/layout/new-device/browse', { device }),
+  testReadNew: (device: Record<string, unknown>, tags: unknown[]) => call<{ values: { name: string; value?: number | boolean | string; error?: string }[] }>('POST', 'api/layout/new-device/test-read', { device, tags }),
   testRead: (device: string, tags: unknown[]) => call<{ values: { name: string; value?: number | boolean | string; error?: string }[] }>('POST', `api/layout/devices/${encodeURIComponent(device)}/test-read`, { tags }),
   uploadFloorPlan: (name: string, dataBase64: string) => call<{ image: string; widthPx: number; heightPx: number }>('PUT', 'api/layout/floor-plan', { name, dataBase64 }),
 };

@@ -17,6 +17,8 @@ export interface LayoutEditor {
   /** Shows the button to admins only (the edge refuses everyone else anyway). */
   refreshAccess(): void;
   readonly isOpen: boolean;
+  /** A plant without machines (a new plant file): a hint on the empty floor — admins get the way into layout mode. */
+  showEmptyFloor(empty: boolean): void;
 }
 
 type Tool = 'move' | 'area' | 'conveyor';
@@ -62,7 +64,15 @@ export function createLayoutEditor(stage: HTMLElement, ctx: { role: () => Role |
   plan.dataset.testid = 'layout-plan';
   const machineForm = createMachineForm({ onAdded: (summary) => { say(lx().added(summary)); setTimeout(() => { if (open) void load(); }, 4000); } });
   root.append(bar, machineForm.root, status, plan);
-  stage.append(toggle, root);
+  const emptyHint = el('div', 'layout-empty-floor');
+  emptyHint.dataset.testid = 'empty-floor-hint';
+  emptyHint.hidden = true;
+  const emptyText = el('p');
+  const emptyOpen = button('layout-btn layout-primary', 'empty-floor-open');
+  emptyOpen.addEventListener('click', () => setOpen(true));
+  emptyHint.append(emptyText, emptyOpen);
+  let floorEmpty = false;
+  stage.append(toggle, root, emptyHint);
 
   let open = false;
   let tool: Tool = 'move';
@@ -83,6 +93,11 @@ export function createLayoutEditor(stage: HTMLElement, ctx: { role: () => Role |
 
   function labels(): void {
     const T = lx();
+    const admin = !toggle.hidden;
+    emptyText.textContent = admin ? T.emptyAdmin : T.emptyOthers;
+    emptyOpen.textContent = T.openLayout;
+    emptyOpen.hidden = !admin;
+    emptyHint.hidden = !floorEmpty;
     toggle.textContent = T.layout;
     title.textContent = T.title;
     tools.move.textContent = T.move; tools.area.textContent = T.area; tools.conveyor.textContent = T.conveyor;
@@ -282,7 +297,8 @@ export function createLayoutEditor(stage: HTMLElement, ctx: { role: () => Role |
     planSize = { widthPx: answer.value.widthPx, heightPx: answer.value.heightPx };
     const scale = Number(scaleInput.value) > 0 ? Number(scaleInput.value) : 0.05;
     scaleInput.value = String(scale);
-    const origin = { x: snap(Math.min(...machines.map((m) => m.x)) - FOOT.w), z: snap(Math.min(...machines.map((m) => m.z)) - FOOT.w) };
+    // A new plant's plan starts at the origin; otherwise just beyond the machines placed so far.
+    const origin = machines.length ? { x: snap(Math.min(...machines.map((m) => m.x)) - FOOT.w), z: snap(Math.min(...machines.map((m) => m.z)) - FOOT.w) } : { x: 0, z: 0 };
     floor.floorPlan = { image: answer.value.image, metresPerPixel: scale, origin: floor.floorPlan?.origin ?? origin };
     fit();
     change();
@@ -339,8 +355,13 @@ export function createLayoutEditor(stage: HTMLElement, ctx: { role: () => Role |
       const role = ctx.role();
       toggle.hidden = !(role && hasRole(role, 'admin'));
       if (toggle.hidden && open) setOpen(false);
+      labels();
     },
     get isOpen() { return open; },
+    showEmptyFloor(empty) {
+      floorEmpty = empty;
+      labels();
+    },
   };
   api.refreshAccess();
   return api;

@@ -11,6 +11,9 @@ const en = {
   addMachine: 'Add machine', device: 'Device', machineName: 'Name', machineType: 'Type', cycle: 'Ideal cycle (s)', browse: 'Browse', addIt: 'Add to plant', unit: 'unit',
   addRow: '+ register', testRead: 'Test read', registerHead: 'name · role · type · table · address (0-based) · unit · scale',
   added: (summary: string) => `Added (${summary}); the edge is applying it`,
+  newOpcUa: '+ new OPC UA server', newModbus: '+ new Modbus TCP device', deviceId: 'Device id', endpoint: 'Endpoint URL', securityMode: 'Security mode',
+  securityPolicy: 'Policy', username: 'User (optional)', passwordEnv: 'Password env variable', host: 'Host', port: 'Port', unitId: 'Unit id',
+  emptyAdmin: 'No machines yet — open layout mode to add one', emptyOthers: 'No machines yet — an admin adds them in layout mode', openLayout: 'Open layout mode',
 };
 type Texts = typeof en;
 const zh: Texts = {
@@ -23,6 +26,9 @@ const zh: Texts = {
   addMachine: '添加设备', device: '设备', machineName: '名称', machineType: '类型', cycle: '理想节拍（秒）', browse: '浏览', addIt: '加入工厂', unit: '单位',
   addRow: '+ 寄存器', testRead: '试读', registerHead: '名称 · 角色 · 类型 · 区 · 地址（从 0 起）· 单位 · 倍率',
   added: (summary) => `已添加（${summary}），边缘端正在应用`,
+  newOpcUa: '+ 新的 OPC UA 服务器', newModbus: '+ 新的 Modbus TCP 设备', deviceId: '设备编号', endpoint: '端点地址', securityMode: '安全模式',
+  securityPolicy: '安全策略', username: '用户名（可选）', passwordEnv: '密码环境变量', host: '主机', port: '端口', unitId: '站号',
+  emptyAdmin: '还没有设备——打开布局模式添加', emptyOthers: '还没有设备——由管理员在布局模式中添加', openLayout: '打开布局模式',
 };
 
 export function lx(): Texts {

@@ -3,9 +3,13 @@
 // add. The edge checks the entry with the plant schema; a refusal names a field
 // (machines[6].tags[1].opcua) and the form marks that input. A Modbus device gets a register
 // table instead (name, role, type, table, address, unit, scale) with a test read of its rows.
+// A plant file without the device yet (a new plant) picks "new OPC UA server" or "new Modbus TCP
+// device" and types it in (device-form.ts); it is browsed or test-read as typed and written to
+// the plant file together with the machine.
 import type { Role } from '../../../../shared/auth-api.js';
 import { DataTypeSchema, TagRoleSchema } from '../../../../shared/plant-schema.js';
 import { button, el } from '../dom.js';
+import { createNewDeviceForm, type NewDeviceKind } from './device-form.js';
 import { layoutApi, type BrowsedVariable } from './layout-client.js';
 import { lx } from './layout-text.js';
 
@@ -17,6 +21,8 @@ export interface MachineForm {
 const ROLES = TagRoleSchema.options;
 const TYPES = DataTypeSchema.options;
 const TABLES = ['holding', 'input', 'coil', 'discrete'] as const;
+/** Device choices that are not in the plant file yet (no plant device id can start with "+"). */
+const NEW_DEVICE: Record<string, NewDeviceKind> = { '+opcua': 'opcua', '+modbus-tcp': 'modbus-tcp' };
 
 const select = (options: readonly string[], value: string) => {
   const s = el('select');
@@ -59,7 +65,16 @@ export function createMachineForm(o: { onAdded: (summary: string) => void; role?
   let registers: RegisterRow[] = [];
   const addRow = button('layout-btn', 'machine-add-row');
   const testReadButton = button('layout-btn', 'machine-test-read');
-  const isModbus = () => protocols.get(device.value) === 'modbus-tcp' || protocols.get(device.value) === 'modbus-rtu';
+  const newDevice = createNewDeviceForm();
+  const newKind = (): NewDeviceKind | null => NEW_DEVICE[device.value] ?? null;
+  const isModbus = () => newKind() === 'modbus-tcp' || protocols.get(device.value) === 'modbus-tcp' || protocols.get(device.value) === 'modbus-rtu';
+  /** The new device's entry, or null after showing why it is not valid yet (marked at its field). */
+  function typedDevice(): Record<string, unknown> | null {
+    const v = newDevice.value();
+    if (v.ok) return v.device;
+    error.textContent = v.error;
+    return null;
+  }
 
   function registerRow(): RegisterRow {
     const n = registers.length;
@@ -87,12 +102,19 @@ export function createMachineForm(o: { onAdded: (summary: string) => void; role?
       (list.lastChild as HTMLElement).append(addRow, testReadButton);
     } else if (!rows.length) list.replaceChildren();
   }
-  device.addEventListener('change', () => { rows = []; registers = []; list.replaceChildren(); showVariables(); });
+  device.addEventListener('change', () => { rows = []; registers = []; list.replaceChildren(); newDevice.show(newKind(), suggestedDeviceId()); showVariables(); });
+  const suggestedDeviceId = () => {
+    let n = 1;
+    while (protocols.has(`plc-${n}`)) n++;
+    return `plc-${n}`;
+  };
   addRow.addEventListener('click', () => { registers.push(registerRow()); showVariables(); });
   testReadButton.addEventListener('click', async () => {
-    const tags = registerTags();
-    const answer = await layoutApi.testRead(device.value, tags.map(({ name, type, modbus }) => ({ name, type, modbus })));
-    if (!answer.ok) { error.textContent = answer.error; return; }
+    const tags = registerTags().map(({ name, type, modbus }) => ({ name, type, modbus }));
+    const typed = newKind() ? typedDevice() : null;
+    if (newKind() && !typed) return;
+    const answer = typed ? await layoutApi.testReadNew(typed, tags) : await layoutApi.testRead(device.value, tags);
+    if (!answer.ok) { error.textContent = answer.error; if (!newDevice.markField(answer.field)) markField(answer.field); return; }
     error.textContent = '';
     const named = registers.filter((r) => r.name.value.trim());
     answer.value.values.forEach((v, i) => { const r = named[i]; if (r) r.value.textContent = v.error ? `⚠ ${v.error}` : `= ${String(v.value)}`; });
@@ -104,6 +126,7 @@ export function createMachineForm(o: { onAdded: (summary: string) => void; role?
     root.replaceChildren(
       el('h3', 'layout-sub', T.addMachine),
       el('div', 'layout-row'),
+      newDevice.root,
       list, error,
     );
     const row = root.children[1] as HTMLElement;
@@ -131,9 +154,15 @@ export function createMachineForm(o: { onAdded: (summary: string) => void; role?
   }
 
   browse.addEventListener('click', async () => {
+    const typed = newKind() ? typedDevice() : null;
+    if (newKind() && !typed) return;
     error.textContent = lx().loading;
-    const answer = await layoutApi.browse(device.value);
-    if (!answer.ok) { error.textContent = answer.error; markField(answer.field ? 'machines[0].device' : undefined); return; }
+    const answer = typed ? await layoutApi.browseNew(typed) : await layoutApi.browse(device.value);
+    if (!answer.ok) {
+      error.textContent = answer.error;
+      if (!newDevice.markField(answer.field)) markField(answer.field ? 'machines[0].device' : undefined);
+      return;
+    }
     error.textContent = '';
     rows = answer.value.variables.map((v) => {
       const pick = el('input'); pick.type = 'checkbox'; pick.dataset.nodeId = v.nodeId;
@@ -156,10 +185,13 @@ export function createMachineForm(o: { onAdded: (summary: string) => void; role?
     const tags = isModbus() ? registerTags() : rows.filter((r) => r.pick.checked && r.v.type).map((r) => ({
       name: r.name.value, role: r.role.value, type: r.v.type, ...(r.unit.value ? { unit: r.unit.value } : {}), opcua: { nodeId: r.v.nodeId },
     }));
-    const machine = { id: id.value, name: name.value, type: type.value, device: device.value, idealCycleTimeSeconds: Number(cycle.value), layout: { x: position.x, z: position.z, rotationDeg: 0 }, tags };
-    const answer = await layoutApi.addMachine(hash(), machine);
-    if (!answer.ok) { error.textContent = answer.error; markField(answer.field); return; }
+    const typed = newKind() ? typedDevice() : null;
+    if (newKind() && !typed) return;
+    const machine = { id: id.value, name: name.value, type: type.value, device: typed ? typed.id : device.value, idealCycleTimeSeconds: Number(cycle.value), layout: { x: position.x, z: position.z, rotationDeg: 0 }, tags };
+    const answer = await layoutApi.addMachine(hash(), machine, typed ?? undefined);
+    if (!answer.ok) { error.textContent = answer.error; if (!newDevice.markField(answer.field)) markField(answer.field); return; }
     markField(undefined);
+    newDevice.markField(undefined);
     root.hidden = true;
     o.onAdded(answer.value.reload.summary);
   });
@@ -171,12 +203,18 @@ export function createMachineForm(o: { onAdded: (summary: string) => void; role?
       hash = baseHash;
       position = at;
       protocols = new Map(devices.map((d) => [d.id, d.protocol]));
-      device.replaceChildren(...devices.filter((d) => d.protocol === 'opcua' || d.protocol === 'modbus-tcp').map((d) => new Option(`${d.id} (${d.protocol})`, d.id)));
+      device.replaceChildren(
+        ...devices.filter((d) => d.protocol === 'opcua' || d.protocol === 'modbus-tcp').map((d) => new Option(`${d.id} (${d.protocol})`, d.id)),
+        new Option(lx().newOpcUa, '+opcua'), new Option(lx().newModbus, '+modbus-tcp'),
+      );
+      // A new plant has no device to pick: it starts with a new OPC UA server.
+      device.selectedIndex = 0;
       rows = [];
       registers = [];
       list.replaceChildren();
       error.textContent = '';
       render();
+      newDevice.show(newKind(), suggestedDeviceId());
       showVariables();
       root.hidden = false;
     },

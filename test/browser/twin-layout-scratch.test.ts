@@ -1,0 +1,177 @@
+// From an empty plant file to a laid-out, live twin (issue 21, "Done when"): the plant file holds
+// a line's name and nothing else; the edge runs it under the hot-reload supervisor next to the
+// real simulator. In Chromium an admin sees the empty-floor hint, opens layout mode, uploads a
+// floor plan with its scale, types in the simulator's OPC UA server as a new device, browses it,
+// picks one machine's state and counters, adds the machine, drags it onto the plan and saves.
+// Checked: the plant file on disk (device, machine, position, floor plan; valid by the schema),
+// the audit log, and the live twin (the machine there, its state the simulator's, at its place).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPlantFile, parsePlantText } from '../../edge/config/index.js';
+import { runPlantFile, type PlantSupervisor } from '../../edge/plant-reload/index.js';
+import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
+import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.js';
+import { DEFAULT_STATE_CODES } from '../../shared/plant-schema.js';
+import { withoutBreaks } from '../support/line-harness.js';
+import { waitFor } from '../support/wait-for.js';
+import { launchChromium, waitForTwin, type Browser } from './chromium.js';
+import { floorPlanPng } from './floor-plan-png.js';
+import { loginThroughTwin } from './twin-login.js';
+
+const ARTIFACTS = 'test-artifacts';
+const EMPTY_PLANT = '# Hall 2: a new plant. Devices and machines are added in the twin\'s layout mode.\nline: { id: hall-2, name: Hall 2 }\n';
+
+let dir: string;
+let file: string;
+let sim: RunningSimulator;
+let supervisor: PlantSupervisor<RunningEdge>;
+let browser: Browser;
+const logs: string[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  dir = mkdtempSync(join(tmpdir(), 'twinline-scratch-'));
+  file = join(dir, 'plant.yaml');
+  writeFileSync(file, EMPTY_PLANT);
+  // The demo line's PLCs stand in for "their own machines": the plant file knows nothing of them.
+  sim = await startSimulator({
+    plant: withoutBreaks(loadPlantFile('config/demo-plant.yaml')), opcuaPort: 0, modbusPort: 0, seed: 5, timeScale: 10, pkiDir: join(dir, 'pki-sim'), log: (m) => logs.push(`[sim] ${m}`),
+  });
+  const log = (level: string, m: string) => logs.push(`[edge] ${level} ${m}`);
+  supervisor = await runPlantFile({
+    plantFile: file, port: 0, log, debounceMs: 100,
+    start: (plant, port, plantFile) => startEdge({
+      plant, port, plantFile, host: '127.0.0.1', dbFile: join(dir, 'twinline.db'), dataDir: dir, uiDir: resolve('dist/twin-ui'), log, auth: { mode: 'demo' },
+    }),
+  });
+  browser = await launchChromium();
+  browser.page.on('pageerror', (e) => pageErrors.push(e.message));
+  await browser.page.goto(supervisor.edge().url);
+  await waitForTwin(browser.page, 30_000);
+  await loginThroughTwin(browser.page, 'admin', 'admin-demo');
+});
+afterAll(async () => {
+  await browser?.close();
+  await supervisor?.stop();
+  await sim?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** What went on, for a failure message: the edge's and simulator's last log lines and the editor's status. */
+async function context(): Promise<string> {
+  const status = await browser.page.locator('[data-testid="layout-status"]').textContent().catch(() => '?');
+  const form = await browser.page.locator('[data-testid="machine-error"]').textContent().catch(() => '?');
+  return `status: ${status}; form: ${form}\n${logs.slice(-15).join('\n')}`;
+}
+
+describe('a plant from scratch', () => {
+  it('an admin goes from an empty plant file to a laid-out live twin: floor plan, new OPC UA server, browse, add, place, save', async () => {
+    const page = browser.page;
+    // An admin lands on the manager's dashboard: the 3D floor is where the hint is.
+    if ((await page.locator('[data-testid="dashboard-toggle"]').getAttribute('aria-pressed')) === 'true') await page.locator('[data-testid="dashboard-toggle"]').click();
+    const hint = page.locator('[data-testid="empty-floor-hint"]');
+    await hint.waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await hint.textContent()).toContain('No machines yet — open layout mode to add one');
+    expect(await page.evaluate(() => window.__twin!.machineIds())).toEqual([]);
+    await page.screenshot({ path: `${ARTIFACTS}/scratch-empty.png` });
+
+    // Layout mode from the hint; the floor plan first (12 m × 8 m at 0.05 m/px), at the origin.
+    await page.locator('[data-testid="empty-floor-open"]').click();
+    const plan = page.locator('[data-testid="layout-plan"]');
+    await plan.waitFor();
+    await page.locator('[data-testid="layout-scale"]').fill('0.05');
+    await page.locator('[data-testid="layout-floor-plan"]').setInputFiles({ name: 'hall-2.png', mimeType: 'image/png', buffer: floorPlanPng() });
+    await plan.locator('[data-testid="layout-plan-image"]').waitFor({ state: 'attached', timeout: 10_000 });
+    await page.locator('[data-testid="layout-save"]').click();
+    await page.locator('[data-testid="layout-status"]').filter({ hasText: /Saved and applied/ }).waitFor({ timeout: 15_000 }).catch(async () => { throw new Error(`floor plan not saved; ${await context()}`); });
+
+    // Add machine: the plant has no device, so the form starts with a new OPC UA server.
+    await page.locator('[data-testid="layout-add-machine"]').click();
+    expect(await page.locator('[data-testid="machine-device"]').inputValue()).toBe('+opcua');
+    // A wrong endpoint is refused by the plant schema before anything connects, marked at its input.
+    await page.locator('[data-testid="device-id"]').fill('press-plc');
+    await page.locator('[data-testid="device-endpoint"]').fill(`http://127.0.0.1:${sim.opcuaPort}`);
+    await page.locator('[data-testid="machine-browse"]').click();
+    await page.locator('[data-testid="machine-error"]').filter({ hasText: 'device.endpointUrl' }).waitFor({ timeout: 5000 });
+    expect(await page.locator('[data-testid="device-endpoint"]').getAttribute('class')).toContain('invalid');
+    await page.locator('[data-testid="device-endpoint"]').fill(sim.opcuaEndpoint);
+    await page.locator('[data-testid="machine-browse"]').click();
+    const variables = page.locator('[data-testid="machine-variables"]');
+    const picks = { 'ns=1;s=mill.State': 'state', 'ns=1;s=mill.TotalCount': 'totalCount', 'ns=1;s=mill.GoodCount': 'goodCount' };
+    for (const node of Object.keys(picks)) {
+      await variables.locator(`input[type="checkbox"][data-node-id="${node}"]`).check({ timeout: 20_000 }).catch(async () => { throw new Error(`no ${node} in the browse; ${await context()}`); });
+    }
+    // Roles are suggested from the names; set anyway, as the engineer would check them.
+    for (const [node, role] of Object.entries(picks)) await variables.locator(`select[data-node-id="${node}"]`).selectOption(role);
+    await page.locator('[data-testid="machine-id"]').fill('press-1');
+    await page.locator('[data-testid="machine-name"]').fill('Press 1');
+    await page.locator('[data-testid="machine-type"]').fill('press');
+    await page.screenshot({ path: `${ARTIFACTS}/scratch-browse.png` });
+
+    const first = supervisor.edge();
+    await page.locator('[data-testid="machine-add"]').click();
+    await page.locator('[data-testid="layout-status"]').filter({ hasText: 'machines added: press-1' }).waitFor({ timeout: 15_000 }).catch(async () => { throw new Error(`machine not added; ${await context()}`); });
+    await waitFor('the edge composed again with press-1', () => supervisor.lastReload()?.result === 'recomposed' && supervisor.edge() !== first, 30_000);
+
+    // Drag it onto the drawing: about 6 m right and 4 m down of the plan's top-left corner.
+    const machine = plan.locator('[data-machine-id="press-1"] rect');
+    await machine.waitFor({ timeout: 15_000 });
+    const image = (await plan.locator('[data-testid="layout-plan-image"]').boundingBox())!;
+    const metre = image.width / 12;
+    const box = (await machine.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(image.x + 3 * metre, image.y + 2 * metre, { steps: 4 });
+    await page.mouse.move(image.x + 6 * metre, image.y + 4 * metre, { steps: 4 });
+    await page.mouse.up();
+    await page.locator('[data-testid="layout-save"]').click();
+    await page.locator('[data-testid="layout-status"]').filter({ hasText: /Saved and applied: moved press-1/ }).waitFor({ timeout: 15_000 }).catch(async () => { throw new Error(`placement not saved; ${await context()}`); });
+
+    // The plant file: the device and the machine written with the floor plan and the position, valid.
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain("# Hall 2: a new plant. Devices and machines are added in the twin's layout mode.");
+    const plant = parsePlantText(text, 'plant.yaml');
+    expect(plant.devices).toEqual([expect.objectContaining({ id: 'press-plc', protocol: 'opcua', endpointUrl: sim.opcuaEndpoint, securityMode: 'None' })]);
+    expect(plant.machines).toHaveLength(1);
+    const press = plant.machines[0]!;
+    expect(press).toMatchObject({ id: 'press-1', name: 'Press 1', type: 'press', device: 'press-plc' });
+    expect(press.tags.map((t) => [t.role, t.opcua?.nodeId])).toEqual(Object.entries(picks).map(([node, role]) => [role, node]));
+    expect(press.layout.x).toBeGreaterThanOrEqual(5);
+    expect(press.layout.x).toBeLessThanOrEqual(7);
+    expect(press.layout.z).toBeGreaterThanOrEqual(3);
+    expect(press.layout.z).toBeLessThanOrEqual(5);
+    expect(plant.layout?.floorPlan).toEqual({ image: 'hall-2.png', metresPerPixel: 0.05, origin: { x: 0, z: 0 } });
+    expect(parse(text).site).toBeUndefined(); // the defaults stay defaults: nothing written that the engineer did not choose
+
+    // The audit log: who added the device and the machine, and what moved.
+    const audit = (action: string) => supervisor.edge().audit.page({ after: 0, limit: 200, action }).entries;
+    expect(audit('layout.add-device')).toEqual([expect.objectContaining({ actor: 'admin', role: 'admin', target: 'press-plc', outcome: 'ok' })]);
+    expect(audit('layout.add-machine')).toEqual([expect.objectContaining({ actor: 'admin', target: 'press-1', outcome: 'ok' })]);
+    const saves = audit('layout.save');
+    expect(saves).toHaveLength(2);
+    expect((saves[0]!.details as { changes: string[] }).changes).toContain('floor plan hall-2.png at 0.05 m/px');
+    expect((saves[1]!.details as { changes: string[] }).changes.some((c) => c.startsWith('moved press-1 from ('))).toBe(true);
+    expect(audit('layout.floor-plan')).toHaveLength(1);
+
+    // The live twin: press-1 acquiring from the simulator, its state the one the PLC publishes.
+    await page.locator('[data-testid="layout-close"]').click();
+    await page.waitForFunction(() => window.__twin!.machineIds().includes('press-1'), undefined, { timeout: 30_000 });
+    const twinState = () => page.evaluate(() => (window.__twin!.machine('press-1') as { state?: string } | undefined)?.state);
+    const deadline = Date.now() + 30_000;
+    while ((await twinState()) !== DEFAULT_STATE_CODES[String(sim.tagValue('mill.state'))]) {
+      if (Date.now() > deadline) throw new Error(`press-1 never showed the PLC's state: twin ${await twinState()}, PLC code ${sim.tagValue('mill.state')}; ${await context()}`);
+      await page.waitForTimeout(100);
+    }
+    expect(await twinState()).not.toBe('no-data');
+    expect(await hint.isVisible()).toBe(false);
+    // At the placed position: inside the floor plan's rectangle on screen, i.e. where it was dragged.
+    expect(await page.evaluate(() => window.__twin!.screenPositionOf('press-1'))).not.toBeNull();
+    await page.waitForTimeout(500); // two frames for the texture upload on the CPU renderer
+    await page.screenshot({ path: `${ARTIFACTS}/scratch-laid-out.png` });
+    expect(pageErrors).toEqual([]);
+  });
+});
