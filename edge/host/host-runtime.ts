@@ -25,13 +25,14 @@ import { docsRoutes } from '../api/index.js';
 import { canonicalUrl } from '../api/index.js';
 import { openHistorian, type Historian, type TagPolicy } from '../store/index.js';
 import type { ModelEvent } from '../model/index.js';
+import type { ClosedShift } from '../kpi/index.js';
 import { TagChanges, type TagReading } from '../model/index.js';
 import type { HostConfig } from './host-config.js';
 import type { EdgeMirror } from './edge-mirror.js';
 import { createPrimaryHost, type PrimaryHost } from './primary-host.js';
 import { createRemoteCommandService, type RemoteCommandService } from './remote-command-service.js';
 import { mirroredAlarmList, startLineServer, type LineServer } from './line-server.js';
-import { createHostLineKpi, type HostLineKpi } from './line-kpi.js';
+import { createHostLineKpi, startHostLineKpi, type HostLineKpi, type PendingHostLineKpi } from './line-kpi.js';
 import { createLineAdmission, describeLine, keepEdgeAnchor, lineDbFile, linePath, type HostedLine } from './plant-lines.js';
 import { plantRoutes } from './plant-routes.js';
 import { openPlantDatabase, type PlantDatabase } from './pg/index.js';
@@ -79,6 +80,8 @@ interface LineEntry {
   historian: Historian;
   commands: RemoteCommandService;
   kpi: HostLineKpi | null;
+  /** With a plant database: the engine being seeded from it (takes the line's events meanwhile). */
+  pendingKpi: PendingHostLineKpi | null;
   server: LineServer | null;
   /** Serialises (re)starts of the server. */
   chain: Promise<void>;
@@ -127,7 +130,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     });
     const commands = createRemoteCommandService({ host: primary, mirror, hostId: config.host.id, audit, timeoutMs: config.commands.timeoutSeconds * 1000, log });
     e = {
-      mirror, historian, commands, kpi: null, server: null, chain: Promise.resolve(),
+      mirror, historian, commands, kpi: null, pendingKpi: null, server: null, chain: Promise.resolve(),
       ownPort: pinnedPorts.get(mirror.key) ?? null, restate: new Set(), restateTimer: null,
     };
     entries.set(mirror.key, e);
@@ -138,14 +141,31 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   function rebuildKpi(e: LineEntry): void {
     const view = e.mirror.plantView;
     const settings = e.mirror.kpiSettings;
+    e.pendingKpi = null;
     if (!view || !settings) {
       if (view && !e.kpi) log('warn', `host: ${e.mirror.key} publishes no KPI settings: its KPIs are not recomputed here (update that edge)`);
       e.kpi = null;
       return;
     }
-    e.kpi = createHostLineKpi({
+    const o = {
       view, settings, historian: e.historian, machines: e.mirror.machines, edgeStartedAt: () => e.mirror.edgeStartedAt, now, log, lineKey: e.mirror.key,
-      onShiftClosed: plantDb ? (closed) => plantDb.writer.shiftClosed(e.mirror.key, closed) : undefined,
+      onShiftClosed: plantDb ? (closed: ClosedShift) => plantDb.writer.shiftClosed(e.mirror.key, closed) : undefined,
+    };
+    const history = plantDb?.lineHistory(e.mirror);
+    if (!history) {
+      e.kpi = createHostLineKpi(o);
+      return;
+    }
+    // With a plant database the shift so far comes from it (any host may have stored it); the
+    // line's server starts once the engine is ready (ensureServer runs on the same chain).
+    const pending = startHostLineKpi({ ...o, history });
+    e.pendingKpi = pending;
+    e.chain = e.chain.then(async () => {
+      const { kpi, booked } = await pending.ready;
+      if (e.pendingKpi !== pending) return;
+      e.pendingKpi = null;
+      e.kpi = kpi;
+      if (booked.length) e.historian.onModelEvents(booked);
     });
   }
 
@@ -163,7 +183,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       }
       try {
         e.server = await startLineServer({
-          mirror: e.mirror, historian: e.historian, commands: e.commands, kpi: e.kpi, auth, audit,
+          mirror: e.mirror, historian: e.historian, commands: e.commands, kpi: e.kpi, auth, audit, history: plantDb?.lineHistory(e.mirror) ?? null,
           uiDir: options.uiDir, port: e.ownPort, host: config.http.host, tls: options.tls, now, log,
           modelsDir: resolve(options.configDir, config.models),
         });
@@ -187,7 +207,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   function record(e: LineEntry, events: ModelEvent[], historical: boolean): void {
     e.historian.onModelEvents(events);
     if (!historical) {
-      e.kpi?.onModelEvents(events);
+      (e.pendingKpi ?? e.kpi)?.onModelEvents(events);
       return;
     }
     for (const ev of events) {
@@ -225,7 +245,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       totals: (machineId, totals, ts) => {
         const e = entries.get(mirror.key);
         plantDb?.writer.totals(mirror.key, machineId, totals, ts);
-        const booked = e?.kpi?.onTotals(machineId, totals, ts);
+        const booked = (e?.pendingKpi ?? e?.kpi)?.onTotals(machineId, totals, ts);
         if (booked?.length) e!.historian.onModelEvents(booked);
       },
       alarmsChanged: (machineId) => {

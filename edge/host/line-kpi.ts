@@ -10,7 +10,7 @@
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import type { MachineLive, PlantView } from '../../shared/live-protocol.js';
 import { shiftAt } from '../../shared/kpi/index.js';
-import { createLiveKpiEngine, type ClosedShift, type LiveKpiEngine } from '../kpi/index.js';
+import { createLiveKpiEngine, feedKpis, type ClosedShift, type KpiEvent, type LiveKpiEngine } from '../kpi/index.js';
 import type { ModelEvent } from '../model/index.js';
 import type { ModelEventSink } from '../model/index.js';
 import { kpiSink } from '../kpi/index.js';
@@ -72,14 +72,100 @@ export interface HostLineKpiOptions {
 
 export function createHostLineKpi(o: HostLineKpiOptions): HostLineKpi {
   const plant = kpiPlantOf(o.view, o.settings);
-  const { historian, now } = o;
-  const t = now();
+  const t = o.now();
   // Rebuild from the host's own history: the shift the previous run was in (so it gets closed),
   // else the current shift — also when the engine is rebuilt for a new plant view.
-  historian.flush();
-  const candidates = [replayStart(plant, historian.recovery.previousAliveTs, t), shiftAt(plant.calendar, plant.site.timezone, t)?.start ?? null]
+  o.historian.flush();
+  const from = rebuildStart(plant, o.historian.recovery.previousAliveTs, t);
+  // After the host's last sign of life nothing is known (no data, never running or down).
+  const previous = o.historian.recovery.previousAliveTs;
+  const anchor = from !== null && previous !== null && previous >= from && previous <= t ? previous : from;
+  return buildHostLineKpi(o, plant, from, anchor, (engine, ids) => {
+    const n = replayKpiHistory(o.historian.queries, engine, ids, from!, Number.MAX_SAFE_INTEGER);
+    if (n) o.log('info', `host: ${o.lineKey}: KPIs rebuilt from the host historian (${n} stored events since ${new Date(from!).toISOString()})`);
+  });
+}
+
+/** The line's history in a shared database (edge/host/pg/line-history.ts), as the KPI engine's seed. */
+export interface KpiHistorySource {
+  /** States (the one in force at `from` included), counts and energy since `from`; `lastSeen`: how far that history reaches. */
+  kpiSeed(from: number, to: number): Promise<{ events: KpiEvent[]; lastSeen: number | null }>;
+}
+
+/** Takes the line's events while its engine is being seeded; then hands them to the engine. */
+export interface PendingHostLineKpi extends ModelEventSink {
+  /** As HostLineKpi.onTotals; nothing is booked (an empty list) until the engine is ready. */
+  onTotals(machineId: string, totals: PublishedShiftTotals, ts: number): ModelEvent[];
+  /** The engine, with what arrived meanwhile applied; `booked`: the count and energy events that booked (for the historian). Never rejects. */
+  ready: Promise<{ kpi: HostLineKpi; booked: ModelEvent[] }>;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A host on a shared database: the engine starts from the shift so far as every host stored it
+ * (states, and the edge's shift counters), not from this host's own history — a host that just
+ * started or took over shows the same shift as the one that ran all along. The read is async:
+ * events arriving meanwhile are kept, in order, and applied once the engine is built. If the
+ * database cannot be read, the engine is rebuilt from this host's own history (and says so).
+ */
+export function startHostLineKpi(o: HostLineKpiOptions & { history: KpiHistorySource }): PendingHostLineKpi {
+  const plant = kpiPlantOf(o.view, o.settings);
+  o.historian.flush();
+  const from = rebuildStart(plant, o.historian.recovery.previousAliveTs, o.now());
+  const queued: Array<{ events: ModelEvent[] } | { machineId: string; totals: PublishedShiftTotals; ts: number }> = [];
+  let kpi: HostLineKpi | null = null;
+  const ready = (async () => {
+    let built: HostLineKpi;
+    try {
+      const seed = from === null ? null : await o.history.kpiSeed(from, o.now() + DAY_MS);
+      const t = o.now();
+      // Known until the newest row any host stored of this line; no data after it until the edge restates its states.
+      const anchor = from === null ? null : Math.min(t, Math.max(from, seed?.lastSeen ?? from));
+      built = buildHostLineKpi(o, plant, from, anchor, (engine) => {
+        const n = feedKpis(engine, seed!.events);
+        if (n) o.log('info', `host: ${o.lineKey}: KPIs rebuilt from the plant database (${n} stored events since ${new Date(from!).toISOString()})`);
+      });
+    } catch (err) {
+      o.log('warn', `host: ${o.lineKey}: cannot read the shift so far from the plant database (${(err as Error).message}); KPIs rebuilt from this host's own history instead`);
+      built = createHostLineKpi(o);
+    }
+    const booked: ModelEvent[] = [];
+    for (const q of queued) {
+      if ('events' in q) built.onModelEvents(q.events);
+      else booked.push(...built.onTotals(q.machineId, q.totals, q.ts));
+    }
+    queued.length = 0;
+    kpi = built;
+    return { kpi: built, booked };
+  })();
+  return {
+    name: `host KPIs of ${o.lineKey} (being seeded)`,
+    onModelEvents(events) {
+      if (kpi) kpi.onModelEvents(events);
+      else queued.push({ events: [...events] });
+    },
+    onTotals(machineId, totals, ts) {
+      if (kpi) return kpi.onTotals(machineId, totals, ts);
+      queued.push({ machineId, totals: { ...totals }, ts });
+      return [];
+    },
+    ready,
+  };
+}
+
+/** The shift the previous run was in (so it gets closed), else the current one; null between shifts with no previous run. */
+function rebuildStart(plant: PlantConfig, previousAliveTs: number | null, t: number): number | null {
+  const candidates = [replayStart(plant, previousAliveTs, t), shiftAt(plant.calendar, plant.site.timezone, t)?.start ?? null]
     .filter((x): x is number => x !== null);
-  const from = candidates.length ? Math.min(...candidates) : null;
+  return candidates.length ? Math.min(...candidates) : null;
+}
+
+/** The engine, started at `from` with the history `replay` feeds it, then no data from `anchor` until the live states. */
+function buildHostLineKpi(
+  o: HostLineKpiOptions, plant: PlantConfig, from: number | null, anchor: number | null, replay: (engine: LiveKpiEngine, ids: string[]) => void,
+): HostLineKpi {
+  const { historian, now } = o;
   let replayClock: number | null = from;
   const engine = createLiveKpiEngine({
     plant, now: () => replayClock ?? now(), kpi: { microStopsAs: plant.kpi?.microStopsAs ?? 'availability' },
@@ -89,16 +175,10 @@ export function createHostLineKpi(o: HostLineKpiOptions): HostLineKpi {
     },
   });
   const ids = plant.machines.map((m) => m.id);
-  if (from !== null) {
-    const n = replayKpiHistory(historian.queries, engine, ids, from, Number.MAX_SAFE_INTEGER);
-    if (n) o.log('info', `host: ${o.lineKey}: KPIs rebuilt from the host historian (${n} stored events since ${new Date(from).toISOString()})`);
-  }
-  // After the host's last sign of life nothing is known (no data, never running or down) — until
-  // the edge's State Since says otherwise: a DBIRTH's state is booked from then, so a host that
-  // starts (or restarts) mid-shift loses no time the edge can vouch for.
-  if (from !== null) {
-    const previous = historian.recovery.previousAliveTs;
-    const anchor = previous !== null && previous >= from && previous <= t ? previous : from;
+  if (from !== null) replay(engine, ids);
+  // Until the edge's State Since says otherwise: a DBIRTH's state is booked from then, so a host
+  // that starts (or restarts) mid-shift loses no time the edge can vouch for.
+  if (from !== null && anchor !== null) {
     for (const id of ids) engine.onState(id, 'no-data', anchor);
     for (const id of ids) {
       const live = o.machines.get(id);

@@ -19,7 +19,7 @@ import { statusRoutes } from '../api/index.js';
 import { docsRoutes } from '../api/index.js';
 import { modelRoutes } from '../api/index.js';
 import { storedShiftsOf, storedShiftsRead } from '../api/index.js';
-import { openReadWorker } from '../store/index.js';
+import { inlineReads, openReadWorker } from '../store/index.js';
 import { apiRoute, ok } from '../api/index.js';
 import { ApiFailure } from '../api/index.js';
 import { createLiveServer, type LiveServer } from '../live/index.js';
@@ -30,6 +30,7 @@ import type { Historian } from '../store/index.js';
 import type { Log } from '../logger.js';
 import type { EdgeMirror } from './edge-mirror.js';
 import type { HostLineKpi } from './line-kpi.js';
+import { lineHistoryReads, type LineHistory } from './pg/line-history.js';
 
 export interface LineServerOptions {
   mirror: EdgeMirror;
@@ -37,6 +38,8 @@ export interface LineServerOptions {
   commands: CommandService;
   /** Null when the edge does not publish its KPI settings: /api/kpi answers 503 and says why. */
   kpi: HostLineKpi | null;
+  /** The line's history in the plant database (PostgreSQL mode): trends and state timelines are read there, not from `historian`. */
+  history?: LineHistory | null;
   auth: AuthService;
   audit: AuditLog;
   uiDir: string;
@@ -129,7 +132,10 @@ export async function startLineServer(o: LineServerOptions): Promise<LineServer>
   // A line's history reads run on their own worker thread (started at the first read), as on the edge (issue 16.2).
   const file = o.historian.health().file;
   const reads = file === ':memory:' ? undefined : openReadWorker({ file, catchUp: () => o.historian.queries.catchUp(), log: o.log });
-  await app.register(historyRoutes, { queries: o.historian.queries, reads, machineIds, now });
+  // With a plant database, trends and state timelines come from it: every host answers with the
+  // whole stored history, not only what it mirrored since it started.
+  const local = reads ?? inlineReads({ queries: o.historian.queries });
+  await app.register(historyRoutes, { queries: o.historian.queries, reads: o.history ? lineHistoryReads(o.history, local) : local, machineIds, now });
   await app.register(commandRoutes, { auth: o.auth, commands: o.commands });
   await app.register(auditRoutes, { audit: o.audit });
   if (o.kpi) await app.register(kpiRoutes, { plant: o.kpi.plant, kpi: o.kpi.engine, now, storedShifts: reads ? storedShiftsRead(reads) : storedShiftsOf(o.historian.queries) });

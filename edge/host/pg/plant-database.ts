@@ -5,6 +5,8 @@
 // edges it mirrors have gone offline (they saw the old primary's STATE Will and store and
 // forward), flushes, then connects as the primary; the edges are born again and replay.
 import type { FastifyPluginAsync } from 'fastify';
+import pg from 'pg';
+import { READ_BUDGET_MS } from '../../../shared/query-limits.js';
 import type { Log } from '../../logger.js';
 import type { EdgeMirror } from '../edge-mirror.js';
 import type { PrimaryHost } from '../primary-host.js';
@@ -15,6 +17,7 @@ import { createMeterDefinitionWriter, plantEnergySources } from './plant-energy-
 import { meterTotalEvents, type LineEnergySource } from '../plant-energy.js';
 import type { EnergyUplink } from '../../../shared/energy-uplink.js';
 import type { HostPostgres } from './postgres-settings.js';
+import { lineHistory, type LineHistory } from './line-history.js';
 
 export interface PlantDatabase {
   writer: PlantWriter;
@@ -25,6 +28,8 @@ export interface PlantDatabase {
   energy(lineKey: string, uplink: EnergyUplink): void;
   /** Every line's meters and their totals in [from, to] from the database (plantEnergyReport's input). */
   energySources(from: number, to: number): Promise<LineEnergySource[]>;
+  /** A line's history in the database (its twin's trends and timelines, its KPI engine's seed); null before its plant view. */
+  lineHistory(mirror: EdgeMirror): LineHistory | null;
   /** Starts the lease for `primary` (created passive): it becomes the primary while this host holds the lease. */
   lead(primary: PrimaryHost): void;
   readonly primaryHeld: boolean;
@@ -57,6 +62,15 @@ export async function openPlantDatabase(o: OpenPlantDatabaseOptions): Promise<Pl
   let lease: PrimaryLease | null = null;
   const routes: FastifyPluginAsync = async (app) => app.register(plantQueryRoutes, { db: store.db });
   const meterDefinitions = createMeterDefinitionWriter(store.pool, o.log, o.now);
+  // The twin's history reads on connections of their own, each statement stopped past the read
+  // budget: a long trend never holds up the writes, and never runs unbounded.
+  let readPool: pg.Pool | null = null;
+  const reads = () => {
+    if (readPool) return readPool;
+    readPool = new pg.Pool({ connectionString: url, max: 2, keepAlive: true, statement_timeout: READ_BUDGET_MS });
+    readPool.on('error', (err) => o.log('warn', `plant store: an idle read connection failed (${err.message}); the pool opens another`));
+    return readPool;
+  };
 
   return {
     writer: store.writer,
@@ -74,6 +88,12 @@ export async function openPlantDatabase(o: OpenPlantDatabaseOptions): Promise<Pl
       await store.flush().catch(() => undefined);
       await meterDefinitions.settled();
       return plantEnergySources(store.pool, from, to);
+    },
+    lineHistory(mirror) {
+      const view = mirror.plantView;
+      if (!view) return null;
+      const tagKinds = new Map(view.machines.flatMap((m) => m.tags.map((t) => [`${m.id}.${t.name}`, t.type === 'bool' ? 'boolean' as const : t.type === 'string' ? 'string' as const : 'number' as const])));
+      return lineHistory({ pool: reads(), lineKey: mirror.key, machineIds: view.machines.map((m) => m.id), tagKinds, flush: () => store.flush().catch(() => undefined) });
     },
     lead(primary) {
       lease = createPrimaryLease({
@@ -96,6 +116,7 @@ export async function openPlantDatabase(o: OpenPlantDatabaseOptions): Promise<Pl
     async close() {
       await lease?.stop();
       await store.close();
+      await readPool?.end();
     },
   };
 }

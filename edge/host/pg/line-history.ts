@@ -1,0 +1,243 @@
+// One line's history as the plant database holds it, for the line's twin and KPI engine on any
+// host: tag trends (raw samples, or aggregates when the window holds more than asked for), state
+// timelines (intervals from the stored state changes) and the current shift's states and counters.
+// Every host reads the same rows, whether it mirrored them itself or not, so a standby that just
+// started or took over shows the history from before its start (docs/host.md).
+//
+// Bounded as the edge's reads are: the routes cap the window (shared/query-limits.ts), trends
+// never return more than maxPoints, timelines stop at the route's row limit, each statement runs
+// under READ_BUDGET_MS (statement_timeout on the read pool) and at most MAX_QUEUED_READS wait.
+import type pg from 'pg';
+import type { MachineState } from '../../../shared/plant-schema.js';
+import type { AggregatePoint, RawPoint, StateInterval, TagKind, TagTrend } from '../../../shared/history-api.js';
+import { MAX_QUEUED_READS, READ_BUDGET_MS } from '../../../shared/query-limits.js';
+import { ReadsBusy, ReadTimedOut, UnknownTagError, type Reads } from '../../store/index.js';
+import type { KpiEvent } from '../../kpi/index.js';
+
+const MINUTE_MS = 60_000;
+/** PostgreSQL's error code of a statement stopped by statement_timeout. */
+const QUERY_CANCELED = '57014';
+
+/** Milliseconds since the epoch of a timestamptz column, exact (the store writes whole milliseconds). */
+const ms = (column: string) => `round(extract(epoch FROM ${column}) * 1000)::float8`;
+const at = (n: number) => new Date(n).toISOString();
+
+export interface LineHistoryOptions {
+  /** The read pool (statement_timeout set to the read budget). */
+  pool: pg.Pool;
+  lineKey: string;
+  /** Machines of the line, in plant order. */
+  machineIds: readonly string[];
+  /** "<machineId>.<tagName>" → kind, from the line's plant view (booleans are stored as 0/1). */
+  tagKinds: ReadonlyMap<string, TagKind>;
+  /** Writes what this host has buffered, so an answer holds everything it received until now. */
+  flush: () => Promise<void>;
+}
+
+export interface StateChange {
+  machineId: string;
+  ts: number;
+  state: string;
+  reason: string | null;
+}
+
+export interface LineKpiSeed {
+  /** States (the one in force at `from` included, at `from`), counts and energy of the shifts since `from`, for feedKpis. */
+  events: KpiEvent[];
+  /** The latest time the database has anything of this line (a state, a counter, a sample): the history is known until then. */
+  lastSeen: number | null;
+}
+
+export interface LineHistory {
+  trend(tag: string, from: number, to: number, maxPoints: number): Promise<TagTrend>;
+  /** State intervals overlapping [from, to), oldest first, at most `limit`; `after`: the start of the previous page's last interval. */
+  states(machineId: string, from: number, to: number, limit: number, afterTs?: number | null): Promise<StateInterval[]>;
+  /** State changes in [from, to) counted up to `cap`, plus the interval open at `from`. */
+  stateCount(machineId: string, from: number, to: number, cap: number): Promise<number>;
+  /** The line's shift(s) since `from` for a KPI engine that starts now: states, counters, and how far the history reaches. */
+  kpiSeed(from: number, to: number): Promise<LineKpiSeed>;
+}
+
+export function lineHistory(o: LineHistoryOptions): LineHistory {
+  const { pool, lineKey } = o;
+  let running = 0;
+
+  async function query<R extends pg.QueryResultRow>(what: string, text: string, values: unknown[]): Promise<R[]> {
+    if (running >= MAX_QUEUED_READS) throw new ReadsBusy(running);
+    running++;
+    try {
+      return (await pool.query<R>(text, values)).rows;
+    } catch (err) {
+      if ((err as { code?: string }).code === QUERY_CANCELED) throw new ReadTimedOut(what, READ_BUDGET_MS);
+      throw err;
+    } finally {
+      running--;
+    }
+  }
+
+  /** The machine of "<machineId>.<tagName>": the longest machine id it starts with (ids may hold dots). */
+  function splitTag(tag: string): { machineId: string; tagName: string } | null {
+    let best: string | null = null;
+    for (const id of o.machineIds) if (tag.startsWith(`${id}.`) && (best === null || id.length > best.length)) best = id;
+    if (best !== null) return { machineId: best, tagName: tag.slice(best.length + 1) };
+    // Tags of no machine (the meters' totals, "meter:<id>.total") are stored under their own prefix.
+    const dot = tag.indexOf('.');
+    return dot > 0 ? { machineId: tag.slice(0, dot), tagName: tag.slice(dot + 1) } : null;
+  }
+
+  const unknownTag = (tag: string) => new UnknownTagError(`no history for tag "${tag}": tags are named <machineId>.<tagName>, e.g. "mill.spindleSpeed"`);
+
+  async function kindOf(tag: string, machineId: string, tagName: string): Promise<TagKind> {
+    const known = o.tagKinds.get(tag);
+    if (known) return known;
+    const rows = await query<{ txt: string | null }>('trend', 'SELECT txt FROM tag_samples WHERE line_key = $1 AND machine_id = $2 AND tag = $3 LIMIT 1', [lineKey, machineId, tagName]);
+    if (!rows.length) throw unknownTag(tag);
+    return rows[0]!.txt !== null ? 'string' : 'number';
+  }
+
+  const value = (kind: TagKind, num: number | null, txt: string | null): RawPoint['value'] =>
+    kind === 'string' ? txt : num === null ? null : kind === 'boolean' ? num !== 0 : num;
+
+  async function raw(key: unknown[], kind: TagKind, limit: number): Promise<RawPoint[]> {
+    const rows = await query<{ ts: number; num: number | null; txt: string | null; quality: RawPoint['quality'] }>('trend',
+      `SELECT ${ms('ts')} AS ts, num, txt, quality FROM tag_samples
+        WHERE line_key = $1 AND machine_id = $2 AND tag = $3 AND ts >= $4::timestamptz AND ts < $5::timestamptz ORDER BY ts LIMIT $6`, [...key, limit]);
+    return rows.map((r) => ({ ts: r.ts, value: value(kind, r.num, r.txt), quality: r.quality }));
+  }
+
+  async function stateRows(machineId: string, from: number, to: number, limit: number, afterTs: number | null): Promise<StateInterval[]> {
+    // The change in force at `from` (first page only), the changes in the window (one more than
+    // the limit), and the first change after the window: each interval ends where the next starts.
+    const first = afterTs === null;
+    const rows = await query<{ ts: number; state: string; reason: string | null; end_ts: number | null }>('state timeline',
+      `SELECT ts, state, reason, lead(ts) OVER (ORDER BY ts) AS end_ts FROM (
+         (SELECT ${ms('ts')} AS ts, state, reason FROM machine_states WHERE line_key = $1 AND machine_id = $2 AND $6::boolean AND ts < $3::timestamptz ORDER BY ts DESC LIMIT 1)
+         UNION ALL
+         (SELECT ${ms('ts')}, state, reason FROM machine_states WHERE line_key = $1 AND machine_id = $2 AND ts >= $5::timestamptz AND ts < $4::timestamptz
+            AND (${first ? 'true' : `ts > $5::timestamptz`}) ORDER BY ts LIMIT $7)
+         UNION ALL
+         (SELECT ${ms('ts')}, state, reason FROM machine_states WHERE line_key = $1 AND machine_id = $2 AND ts >= $4::timestamptz ORDER BY ts LIMIT 1)
+       ) c ORDER BY ts`,
+      [lineKey, machineId, at(from), at(to), at(first ? from : afterTs), first, limit >= 0 ? limit + 1 : null]);
+    const out: StateInterval[] = [];
+    for (const r of rows) {
+      if (r.ts >= to) continue; // only there to end the last interval
+      if (r.ts < from && r.end_ts !== null && r.end_ts <= from) continue; // ended before the window
+      out.push({ machineId, state: r.state, startTs: r.ts, endTs: r.end_ts, reason: r.reason });
+    }
+    return limit >= 0 ? out.slice(0, limit) : out;
+  }
+
+  return {
+    async trend(tag, from, to, maxPoints) {
+      const split = splitTag(tag);
+      if (!split) throw unknownTag(tag);
+      await o.flush();
+      const kind = await kindOf(tag, split.machineId, split.tagName);
+      const key = [lineKey, split.machineId, split.tagName, at(from), at(to)];
+      const counted = await query<{ n: number }>('trend',
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM tag_samples WHERE line_key = $1 AND machine_id = $2 AND tag = $3 AND ts >= $4::timestamptz AND ts < $5::timestamptz LIMIT $6) x`,
+        [...key, maxPoints + 1]);
+      const n = counted[0]?.n ?? 0;
+      // Strings have no aggregates: the first maxPoints samples, flagged truncated (as on the edge).
+      if (kind === 'string' || n <= maxPoints) {
+        return { tag, kind, from, to, resolution: 'raw', bucketMs: null, truncated: n > maxPoints, points: await raw(key, kind, maxPoints) };
+      }
+      // Buckets of whole minutes from the minute of `from`, as the edge's per-minute aggregates.
+      const origin = from - (((from % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
+      const bucket = Math.max(1, Math.ceil((to - origin) / maxPoints / MINUTE_MS)) * MINUTE_MS;
+      const rows = await query<{ b: number; mn: number; mx: number; av: number; last: number; n: number }>('trend',
+        `SELECT b, mn, mx, av, (lt)[2] AS last, n FROM (
+           SELECT floor((${ms('ts')} - $6::float8) / $7::float8)::float8 AS b, min(num) AS mn, max(num) AS mx, avg(num) AS av,
+                  max(ARRAY[extract(epoch FROM ts)::float8, num]) AS lt, count(*)::int AS n
+             FROM tag_samples WHERE line_key = $1 AND machine_id = $2 AND tag = $3 AND ts >= $4::timestamptz AND ts < $5::timestamptz AND num IS NOT NULL
+            GROUP BY 1) g ORDER BY b`,
+        [lineKey, split.machineId, split.tagName, at(origin), at(to), origin, bucket]);
+      const points: AggregatePoint[] = rows.map((r) => ({ ts: origin + r.b * bucket, min: r.mn, max: r.mx, avg: r.av, last: r.last, count: r.n }));
+      return { tag, kind, from, to, resolution: 'aggregate', bucketMs: bucket, truncated: false, points };
+    },
+
+    async states(machineId, from, to, limit, afterTs = null) {
+      await o.flush();
+      return stateRows(machineId, from, to, limit, afterTs);
+    },
+
+    async stateCount(machineId, from, to, cap) {
+      await o.flush();
+      const rows = await query<{ n: number }>('state count',
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM machine_states WHERE line_key = $1 AND machine_id = $2 AND ts >= $3::timestamptz AND ts < $4::timestamptz LIMIT $5) x`,
+        [lineKey, machineId, at(from), at(to), cap]);
+      return (rows[0]?.n ?? 0) + 1;
+    },
+
+    async kpiSeed(from, to) {
+      await o.flush();
+      const events: KpiEvent[] = [];
+      let lastSeen: number | null = null;
+      const seen = (ts: number | null) => {
+        if (ts !== null && (lastSeen === null || ts > lastSeen)) lastSeen = ts;
+      };
+      for (const machineId of o.machineIds) {
+        for (const s of await stateRows(machineId, from, to, -1, null)) {
+          events.push({ kind: 'state', machineId, state: s.state as MachineState, ts: Math.max(s.startTs, from), reason: s.reason });
+          seen(s.startTs);
+        }
+      }
+      // The edge's counters of each shift since `from` (the largest seen, whichever host wrote them): one count and one energy booking each.
+      const counters = await query<{ machine_id: string; ts: number; total: number; good: number; energy_kwh: number }>('KPI seed',
+        `SELECT machine_id, ${ms('ts')} AS ts, total::float8 AS total, good::float8 AS good, energy_kwh FROM shift_counters
+          WHERE line_key = $1 AND shift_start >= $2::timestamptz AND machine_id = ANY($3::text[]) ORDER BY shift_start, machine_id`,
+        [lineKey, at(from), [...o.machineIds]]);
+      for (const c of counters) {
+        const ts = Math.max(c.ts, from);
+        if (c.total > 0 || c.good !== 0) events.push({ kind: 'count', machineId: c.machine_id, deltaTotal: c.total, deltaGood: c.good, ts });
+        if (c.energy_kwh > 0) events.push({ kind: 'energy', machineId: c.machine_id, deltaKWh: c.energy_kwh, ts });
+        seen(c.ts);
+      }
+      // The newest sample of each of the line's tags (one index probe each): the line was heard from until then.
+      const machines: string[] = [];
+      const tags: string[] = [];
+      for (const name of o.tagKinds.keys()) {
+        const split = splitTag(name);
+        if (split && o.machineIds.includes(split.machineId)) {
+          machines.push(split.machineId);
+          tags.push(split.tagName);
+        }
+      }
+      if (tags.length) {
+        const latest = await query<{ ts: number | null }>('KPI seed',
+          `SELECT max(x.ts) AS ts FROM unnest($2::text[], $3::text[]) AS k(m, t)
+             CROSS JOIN LATERAL (SELECT ${ms('ts')} AS ts FROM tag_samples WHERE line_key = $1 AND machine_id = k.m AND tag = k.t AND ts >= $4::timestamptz ORDER BY ts DESC LIMIT 1) x`,
+          [lineKey, machines, tags, at(from)]);
+        seen(latest[0]?.ts ?? null);
+      }
+      return { events, lastSeen };
+    },
+  };
+}
+
+/**
+ * The line server's history reads from the database: trends and state timelines (and their CSV
+ * pages and counts); the other reads (KPI periods, count deltas: the host's own bookings) stay on
+ * `local`, the host's SQLite historian of the line.
+ */
+export function lineHistoryReads(history: LineHistory, local: Reads): Reads {
+  return {
+    async run(name, ...args) {
+      const a = args as unknown[];
+      switch (name) {
+        case 'trend': return history.trend(a[0] as string, a[1] as number, a[2] as number, a[3] as number) as never;
+        case 'states': return history.states(a[0] as string, a[1] as number, a[2] as number, a[3] as number) as never;
+        case 'statesPage': {
+          const after = a[3] as { startTs: number; id: number } | null;
+          const page = await history.states(a[0] as string, a[1] as number, a[2] as number, a[4] as number, after?.startTs ?? null);
+          // The cursor is the interval's start: a machine has one state change per instant (the table's key).
+          return page.map((s) => ({ ...s, id: 0 })) as never;
+        }
+        case 'stateCount': return history.stateCount(a[0] as string, a[1] as number, a[2] as number, a[3] as number) as never;
+        default: return local.run(name, ...args);
+      }
+    },
+    close: () => local.close(),
+  };
+}
