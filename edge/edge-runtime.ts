@@ -23,7 +23,7 @@ import { createCommandService, createReadBackWatch, type CommandService } from '
 import { createHttpServer, registerEdgeApi, type ApiRouteInfo, type TlsFiles } from './api/index.js';
 import { createEdgeNode, commandServiceHandler, type EdgeNode } from './uplink/index.js';
 import { createLiveServer, type LiveServer } from './live/index.js';
-import { attachEnergy, energyUplinkJson } from './energy/index.js';
+import { attachEnergy, energyDeviceHealth, energyUplinkJson } from './energy/index.js';
 import { attachEmissions } from './emissions/index.js';
 import { attachOrders } from './orders/index.js';
 import { attachOpcUaServer, type EdgeOpcUaServer } from './opcua-server/index.js';
@@ -197,7 +197,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   await attachEdgeMetrics({
     app, dataDir: options.dataDir, token: options.metricsToken, log,
     sources: {
-      line: plant.line, startedAt, devices: () => connectors.map((c) => c.health()), historian: () => historian.health(), uplink: () => uplink?.health() ?? null,
+      // The line's devices and the energy module's meter gateways (attached below, read at each scrape).
+      line: plant.line, startedAt, devices: () => [...connectors.map((c) => c.health()), ...energyDeviceHealth(options.dbFile)], historian: () => historian.health(), uplink: () => uplink?.health() ?? null,
       live: () => live.stats(), machines, lineKpis: () => kpi.line(), alarms: () => alarms.list({ diagnosis: false }),
     },
   });

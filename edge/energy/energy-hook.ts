@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { PlantConfig } from '../../shared/plant-schema.js';
 import type { Log } from '../logger.js';
 import type { ModelEventSink } from '../model/index.js';
+import type { ConnectorHealth } from '../connectors/index.js';
 import type { EnergyLive } from '../../shared/energy-api.js';
 import { createEnergyModule, type EnergyModule, type EnergyModuleOptions } from './energy-module.js';
 import { energyRoutes } from './energy-routes.js';
@@ -16,6 +17,11 @@ export const runningEnergy = new Map<string, EnergyModule>();
 export function energyUplinkJson(dbFile: string): string | null {
   const energy = runningEnergy.get(dbFile);
   return energy ? JSON.stringify(energy.uplink()) : null;
+}
+
+/** The health of the meter devices (the utilities' Modbus gateways) of the edge whose database is `dbFile`; none without meters. /metrics lists them with the line's devices. */
+export function energyDeviceHealth(dbFile: string): ConnectorHealth[] {
+  return runningEnergy.get(dbFile)?.health() ?? [];
 }
 
 /** How often the live `energy` message goes out; the demand alarm goes at once. Rare on purpose: the live server treats broadcasts as important events. */

@@ -35,6 +35,8 @@ let host: RunningHost;
 let edgeToken: string;
 let lineKey: string;
 let lineId: string;
+/** The utilities' meter devices of the demo plant (the simulator's meter gateway serves them). */
+let meterDevices: string[] = [];
 const logs: string[] = [];
 
 async function scrape(base: string, authorization?: string): Promise<{ status: number; type: string; text: string }> {
@@ -69,6 +71,7 @@ beforeAll(async () => {
     uplink: UplinkSettingsSchema.parse({ broker: { url: broker.url, reconnectMinMs: 50, reconnectMaxMs: 300 }, groupId: GROUP, primaryHostId: 'scada', publishIntervalMs: 100 }),
   };
   lineId = plant.line.id;
+  meterDevices = plant.metering?.devices.map((d) => d.id) ?? [];
   lineKey = `${GROUP}/${lineId}`;
   host = await startHost({
     config: parseHostConfig({
@@ -147,8 +150,18 @@ describe('what the edge exports', () => {
       expect(seriesValue(later, 'twinline_device_connected', { device })).toBe(1);
     }
     expect(first.types.get('twinline_acquisition_reads_total')).toBe('counter');
-    // Per device, never per tag: the demo plant has dozens of tags and two PLCs.
-    expect(later.samples.filter((s) => s.name === 'twinline_acquisition_reads_total')).toHaveLength(2);
+    // Per device, never per tag: the demo plant has dozens of tags, two PLCs and six meter devices.
+    expect(later.samples.filter((s) => s.name === 'twinline_acquisition_reads_total')).toHaveLength(2 + meterDevices.length);
+  });
+
+  it('counts the energy meter gateways (metering.devices) like the PLCs', async () => {
+    expect(meterDevices.length).toBeGreaterThan(0);
+    const m = await untilScrape('reads on every meter device', (x) => meterDevices.every((device) => (seriesValue(x, 'twinline_acquisition_reads_total', { device }) ?? 0) > 0));
+    for (const device of meterDevices) {
+      expect(seriesValue(m, 'twinline_device_connected', { device, protocol: 'modbus-tcp' })).toBe(1);
+      expect(seriesValue(m, 'twinline_acquisition_errors_total', { device })).toBeGreaterThanOrEqual(0);
+      expect(seriesValue(m, 'twinline_device_reads_per_second', { device })).toBeGreaterThan(0);
+    }
   });
 
   it('shows a dropped device as disconnected with its error counter rising, the other still reading', async () => {
