@@ -9,7 +9,7 @@ import type { PeriodTotals } from '../shared/kpi/index.js';
 import { toPlantView, type DeviceHealth, type LineSnapshot, type MachineLive } from '../shared/live-protocol.js';
 import { alarmSettings } from '../shared/alarm-rules.js';
 import type { Log } from './logger.js';
-import { tagsOfDevice, type Connector } from './connectors/index.js';
+import { SampleBatch, tagId, tagsOfDevice, type Connector } from './connectors/index.js';
 import { createConnector } from './connectors/registry.js';
 import { createPlantModel, fanOut, TOTAL_ROLES, type ModelEventSink } from './model/index.js';
 import { openDatabase, lastGoodValues, openHistorian, openReadWorker, startKpisFromHistory, tagPolicies, type Historian } from './store/index.js';
@@ -31,6 +31,7 @@ import { attachDowntime } from './downtime/index.js';
 import { attachHandover, shiftOrders } from './handover/index.js';
 import { attachEdgeMetrics } from './metrics/index.js';
 import { attachLayout, type PlantFileHandle } from './layout/index.js';
+import { boundedStep, ConnectorFeed, connectorKey, positionsMap, type HandedConnector } from './plant-reload/index.js';
 
 export interface EdgeOptions {
   plant: PlantConfig;
@@ -65,6 +66,11 @@ export interface EdgeOptions {
   plantFile?: PlantFileHandle;
   /** The plant's 3D models (glTF/GLB) served at /api/models/ (edge/api/model-routes.ts); usually "models" beside the plant file. */
   modelsDir?: string;
+  /**
+   * Running connectors handed over by the runtime this one replaces (edge/plant-reload): a device
+   * whose connector key still matches keeps its connector and session; any that does not fit is stopped.
+   */
+  adopt?: readonly HandedConnector[];
 }
 
 export interface RunningEdge {
@@ -83,12 +89,22 @@ export interface RunningEdge {
   opcuaServer: EdgeOpcUaServer | null;
   machines(): MachineLive[];
   devices(): DeviceHealth[];
+  /** The running connector of a device (tests check one kept across a plant change is the same object). */
+  connector(deviceId: string): Connector | undefined;
   /** Every REST route with its access and definition (edge/api/openapi.ts): what the fuzz suite walks. */
   routes(): ApiRouteInfo[];
   /** A new plant file that differs only in positions and its `layout:` section: the twin gets it live (edge/plant-reload). */
   applyLayout(next: PlantConfig): void;
+  /**
+   * Gives these devices' connectors to the runtime that replaces this one: they keep reading,
+   * their samples are held until the next runtime takes them, and stop() leaves them running.
+   */
+  handOver(deviceIds: readonly string[]): HandedConnector[];
   stop(): Promise<void>;
 }
+
+/** Each stop step's deadline: past it the step is logged and left behind (edge/plant-reload/bounded-step.ts). */
+const STOP_STEP_MS = 5_000;
 
 export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const now = options.now ?? Date.now;
@@ -107,9 +123,23 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   });
   for (const m of plant.machines) kpi.onState(m.id, 'no-data', startedAt);
 
-  const connectors: Connector[] = plant.devices.map((device) =>
-    createConnector({ device, tags: tagsOfDevice(plant, device.id), now, dataDir: options.dataDir, log }),
-  );
+  // A connector is started with its feed, never with this runtime's callback: the feed can then
+  // pass it on to the runtime that replaces this one (edge/plant-reload/connector-handover.ts).
+  const adoptable = new Map((options.adopt ?? []).map((h) => [h.connector.deviceId, h]));
+  const feeds = new Map<string, { feed: ConnectorFeed; adopted: HandedConnector | null }>();
+  const unfit: HandedConnector[] = [];
+  const connectors: Connector[] = plant.devices.map((device) => {
+    const handed = adoptable.get(device.id);
+    adoptable.delete(device.id);
+    if (handed && handed.key === connectorKey(plant, device.id)) {
+      feeds.set(device.id, { feed: handed.feed, adopted: handed });
+      return handed.connector;
+    }
+    if (handed) unfit.push(handed);
+    feeds.set(device.id, { feed: new ConnectorFeed(device.id, log), adopted: null });
+    return createConnector({ device, tags: tagsOfDevice(plant, device.id), now, dataDir: options.dataDir, log });
+  });
+  for (const h of [...unfit, ...adoptable.values()]) await boundedStep(`stopping ${h.connector.deviceId} (handed over, not in this plant)`, () => h.connector.stop(), STOP_STEP_MS, log);
   const devices = () => connectors.map((c) => c.health());
 
   function machineLive(machineId: string): MachineLive | undefined {
@@ -238,12 +268,22 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const port = (app.server.address() as AddressInfo).port;
   alarms.onAlarmEvent((event) => live.broadcast('alarm', event));
   alarms.start();
+  const onBatch = (batch: SampleBatch) => {
+    const events = model.apply(batch);
+    if (events.length) deliver(events);
+  };
   for (const c of connectors) {
-    await c.start((batch) => {
-      const events = model.apply(batch);
-      if (events.length) deliver(events);
-    });
+    const { feed, adopted } = feeds.get(c.deviceId)!;
+    if (adopted) {
+      // Already reading: its last values first (a subscription sends only changes), then what it read during the swap.
+      feed.attach(onBatch, positionsMap(adopted.tags, tagsOfDevice(plant, c.deviceId)), adopted.seed);
+    } else {
+      feed.attach(onBatch, null);
+      await c.start(feed.deliver);
+    }
   }
+  const adoptedIds = [...feeds].filter(([, f]) => f.adopted).map(([id]) => id);
+  if (adoptedIds.length) log('info', `kept acquiring across the plant change: ${adoptedIds.join(', ')}`);
   uplink?.start();
   log('info', `edge serving ${plant.line.name} (${plant.machines.length} machines, ${connectors.length} devices) on ${options.tls ? 'https' : 'http'}://localhost:${port}`);
 
@@ -261,20 +301,51 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     opcuaServer,
     machines,
     devices,
+    connector: (deviceId) => connectors.find((c) => c.deviceId === deviceId),
     routes: () => app.apiRoutes(),
     applyLayout(next) {
       plantView = toPlantView(next);
       live.broadcast('snapshot', snapshot());
     },
+    handOver(deviceIds) {
+      const handed: HandedConnector[] = [];
+      for (const id of deviceIds) {
+        const at = connectors.findIndex((c) => c.deviceId === id);
+        if (at < 0) continue;
+        const connector = connectors[at]!;
+        const { feed } = feeds.get(id)!;
+        feed.detach();
+        connectors.splice(at, 1);
+        const tags = tagsOfDevice(plant, id);
+        // Stamped with the hand-over time: the values held then (their own times may lie before
+        // the old runtime's last state intervals, which its historian closes on stop).
+        const handedAt = now();
+        const seed = new SampleBatch(tags.length);
+        for (const m of plant.machines.filter((x) => x.device === id)) {
+          const status = model.machine(m.id);
+          for (const t of m.tags) {
+            const live = status?.tags[t.name];
+            if (live) seed.push(tagId(m, t), live.value, live.quality, Math.max(live.ts, handedAt), handedAt, tags.find((b) => b.config === t)?.index ?? -1);
+          }
+        }
+        handed.push({ key: connectorKey(plant, id), connector, feed, tags, seed });
+      }
+      return handed;
+    },
     async stop() {
-      // Started last, stopped first: NDEATH goes out while the rest is still up.
-      await uplink?.stop();
-      await opcuaServer?.stop();
-      for (const c of [...connectors].reverse()) await c.stop().catch((err) => log('warn', `stopping ${c.deviceId}: ${(err as Error).message}`));
+      // Every step bounded (a peer, a session or a client's keep-alive socket must not hang a
+      // recomposition); started last, stopped first: NDEATH goes out while the rest is still up.
+      const step = (what: string, fn: () => unknown, onTimeout?: () => void) => boundedStep(what, fn, STOP_STEP_MS, log, onTimeout);
+      await step('stopping the uplink', () => uplink?.stop());
+      await step('stopping the OPC UA server', () => opcuaServer?.stop());
+      for (const c of [...connectors].reverse()) await step(`stopping ${c.deviceId}`, () => c.stop());
       commands.close();
-      await live.close();
-      await app.close();
-      await reads?.close();
+      // socket.io closes the HTTP server too: a keep-alive connection whose request was in flight
+      // stays open past it (until its idle timeout), so close idle ones first and, past the deadline, all.
+      app.server.closeIdleConnections();
+      await step('closing the live server', () => live.close(), () => app.server.closeAllConnections());
+      await step('closing the HTTP server', () => app.close(), () => app.server.closeAllConnections());
+      await step('closing the read worker', () => reads?.close());
       alarms.stop();
       audit.close();
       auditDb.close();

@@ -104,8 +104,8 @@ async function main() {
   // The plant file is watched: hand edits and the twin's layout saves apply without a restart.
   const supervisor = await runPlantFile({
     plantFile: resolve(values.plant), port, log,
-    start: (plant, edgePort, plantFile) => startEdge({
-    plant, port: edgePort, plantFile, host: values.host, log, tls, opcuaServerPort,
+    start: (plant, edgePort, plantFile, adopt) => startEdge({
+    plant, port: edgePort, plantFile, adopt, host: values.host, log, tls, opcuaServerPort,
     dataDir: resolve(paths.dataDir), dbFile: resolve(values.db ?? paths.dbFile), uiDir: resolve(paths.uiDir),
     modelsDir: join(dirname(resolve(values.plant)), 'models'),
     auth: { mode: demo ? 'demo' : 'required' },

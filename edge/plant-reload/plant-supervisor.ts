@@ -11,6 +11,14 @@
 //   leave a module with a stale plant. Nothing stored is lost: the historian, audit log and
 //   KPI periods live in the database, the current shift's KPIs continue from it and each meter
 //   total from its last good value; live clients reconnect and get the new snapshot.
+// - per device, the field side is not composed again: a device whose config and machines' tags
+//   are unchanged (the same connectorKey in both files) keeps its connector — same object, same
+//   OPC UA session or Modbus socket, still reading. Only the connectors of added, removed or
+//   changed devices stop and start. The kept ones are handed from the old runtime to the new
+//   (connector-handover.ts): what they read during the swap is held and delivered to the new
+//   runtime, after the last values the old model had, so their history has no gap.
+// Every stop step has a deadline (bounded-step.ts): a peer or a client socket that does not
+// answer is logged and left behind, it cannot hang the swap.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { PlantConfig } from '../../shared/plant-schema.js';
@@ -18,22 +26,32 @@ import { parsePlantText } from '../config/index.js';
 import type { Log } from '../logger.js';
 import type { PlantFileHandle, ReloadOutcome, ReloadTrigger } from '../layout/index.js';
 import { describeChanges, planChanges } from './plant-changes.js';
+import { boundedStep } from './bounded-step.js';
+import { connectorKey, type HandedConnector } from './connector-handover.js';
 import { watchPlantFile, type PlantWatch } from './plant-watch.js';
 
 /** What the supervisor needs of a running edge (edge/edge-runtime.ts RunningEdge). */
 export interface ReloadableEdge {
   port: number;
   applyLayout(next: PlantConfig): void;
+  /** Gives these devices' running connectors to the next runtime (absent: every connector restarts). */
+  handOver?(deviceIds: readonly string[]): HandedConnector[];
   stop(): Promise<void>;
 }
+
+/** The old runtime's whole stop; each of its steps has its own, shorter deadline. */
+const EDGE_STOP_MS = 30_000;
 
 export interface PlantSupervisorOptions<E extends ReloadableEdge> {
   /** The plant file (YAML); its folder also holds floor-plans/. */
   plantFile: string;
   /** The first port (0: any free one); a re-composition listens on the port the first edge got. */
   port: number;
-  /** Composes and starts the edge for a plant (the composition root passes startEdge with its options). */
-  start(plant: PlantConfig, port: number, plantFile: PlantFileHandle): Promise<E>;
+  /**
+   * Composes and starts the edge for a plant (the composition root passes startEdge with its
+   * options). `adopt`: running connectors to take over (startEdge's `adopt`); one not taken is stopped.
+   */
+  start(plant: PlantConfig, port: number, plantFile: PlantFileHandle, adopt: readonly HandedConnector[]): Promise<E>;
   log: Log;
   now?: () => number;
   /** Quiet time after the last file event before reading it (editors write in bursts). */
@@ -70,7 +88,7 @@ export async function runPlantFile<E extends ReloadableEdge>(options: PlantSuper
     reload: (trigger) => supervisor.reload(trigger),
     lastReload: () => last,
   };
-  const start = (p: PlantConfig, port: number) => options.start(p, port, handle);
+  const start = (p: PlantConfig, port: number, adopt: readonly HandedConnector[] = []) => options.start(p, port, handle, adopt);
   let edge = await start(plant, options.port);
   const port = edge.port;
 
@@ -119,16 +137,24 @@ export async function runPlantFile<E extends ReloadableEdge>(options: PlantSuper
       log('info', `plant file reload (${trigger}): applied live: ${summary}`);
       return outcome('layout', summary);
     }
-    log('info', `plant file reload (${trigger}): ${summary}; composing the edge again on port ${port} (stored data is kept)`);
-    await edge.stop();
+    // Devices whose connector serves both plants alike keep it (and their session) across the swap.
+    const keep = plant.devices.map((d) => d.id).filter((id) => next.devices.some((d) => d.id === id) && connectorKey(plant, id) === connectorKey(next, id));
+    const restart = [...new Set([...plant.devices, ...next.devices].map((d) => d.id))].filter((id) => !keep.includes(id));
+    log('info', `plant file reload (${trigger}): ${summary}; composing the edge again on port ${port} (stored data is kept; connectors kept: ${keep.join(', ') || 'none'}; started again: ${restart.join(', ') || 'none'})`);
+    const handed = edge.handOver?.(keep) ?? [];
+    const old = edge;
+    await boundedStep('stopping the edge for the new plant', () => old.stop(), EDGE_STOP_MS, log);
     try {
-      edge = await start(next, port);
+      edge = await start(next, port, handed);
       plant = next;
     } catch (err) {
       // The new file validated but could not start (e.g. a database or port problem): go back.
       log('error', `plant file reload: the new plant did not start (${(err as Error).message}); starting the previous one again`);
-      edge = await start(plant, port);
+      edge = await start(plant, port, handed);
       return outcome('invalid', 'the new plant did not start: the previous one runs again', (err as Error).message);
+    } finally {
+      // A start that did not take a handed connector (a caller without `adopt`): nobody reads it now.
+      for (const h of handed) if (!h.feed.attached) await boundedStep(`stopping ${h.connector.deviceId} (not taken over)`, () => h.connector.stop(), 5_000, log);
     }
     return outcome('recomposed', summary);
   }
@@ -148,7 +174,7 @@ export async function runPlantFile<E extends ReloadableEdge>(options: PlantSuper
       stopped = true;
       watcher?.close();
       await queue;
-      await edge.stop();
+      await boundedStep('stopping the edge', () => edge.stop(), EDGE_STOP_MS, log);
     },
   };
   const watcher: PlantWatch | null = options.watch === false

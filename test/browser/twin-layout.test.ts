@@ -28,8 +28,8 @@ beforeAll(async () => {
   const log = (level: string, m: string) => disk.logs.push(`[edge] ${level} ${m}`);
   supervisor = await runPlantFile({
     plantFile: disk.file, port: 0, log, debounceMs: 100,
-    start: (plant, port, plantFile) => startEdge({
-      plant, port, plantFile, host: '127.0.0.1', dbFile: join(disk.dir, 'twinline.db'), dataDir: disk.dir, uiDir: resolve('dist/twin-ui'), log, auth: { mode: 'demo' },
+    start: (plant, port, plantFile, adopt) => startEdge({
+      plant, port, plantFile, adopt, host: '127.0.0.1', dbFile: join(disk.dir, 'twinline.db'), dataDir: disk.dir, uiDir: resolve('dist/twin-ui'), log, auth: { mode: 'demo' },
     }),
   });
   browser = await launchChromium();
@@ -44,6 +44,13 @@ afterAll(async () => {
   await disk?.sim.stop();
   if (disk) rmSync(disk.dir, { recursive: true, force: true });
 });
+
+/** Waits for the supervisor to compose the edge again; a failure says what the supervisor and the edge last did. */
+async function recomposed(first: RunningEdge): Promise<void> {
+  await waitFor('the edge composed again', () => supervisor.lastReload()?.result === 'recomposed' && supervisor.edge() !== first, 30_000).catch((err: Error) => {
+    throw new Error(`${err.message}; last reload: ${JSON.stringify(supervisor.lastReload())}; same edge: ${supervisor.edge() === first}; last log lines:\n${disk.logs.slice(-30).join('\n')}`);
+  });
+}
 
 describe('layout mode', () => {
   it('an admin drags a machine, adds an area and a conveyor, uploads a floor plan and saves: file, audit and live twin', async () => {
@@ -174,7 +181,7 @@ describe('layout mode', () => {
     await page.locator('[data-testid="machine-id"]').fill('mill-4');
     await page.locator('[data-testid="machine-add"]').click();
     await page.locator('[data-testid="layout-status"]').filter({ hasText: 'machines added: mill-4' }).waitFor({ timeout: 10_000 });
-    await waitFor('the edge composed again', () => supervisor.lastReload()?.result === 'recomposed' && supervisor.edge() !== first, 30_000);
+    await recomposed(first);
     expect(parse(readFileSync(disk.file, 'utf8')).machines.find((m: { id: string }) => m.id === 'mill-4').tags.map((t: { role: string }) => t.role)).toEqual(['state', 'totalCount', 'goodCount']);
     // The twin reconnects to the composed edge and shows the new machine.
     await page.waitForFunction(() => window.__twin!.machineIds().includes('mill-4'), undefined, { timeout: 30_000 });
@@ -207,7 +214,7 @@ describe('layout mode', () => {
     await page.screenshot({ path: `${ARTIFACTS}/layout-modbus-test-read.png` });
     const first = supervisor.edge();
     await page.locator('[data-testid="machine-add"]').click();
-    await waitFor('the edge composed again', () => supervisor.lastReload()?.result === 'recomposed' && supervisor.edge() !== first, 30_000);
+    await recomposed(first);
     await waitFor('loader-2 acquiring', () => supervisor.edge().machines().find((m) => m.machineId === 'loader-2' && m.state !== 'no-data'), 20_000);
     await page.waitForFunction(() => window.__twin!.machineIds().includes('loader-2'), undefined, { timeout: 30_000 });
   });

@@ -20,8 +20,8 @@ beforeAll(async () => {
   const log = (level: string, m: string) => disk.logs.push(`[edge] ${level} ${m}`);
   supervisor = await runPlantFile({
     plantFile: disk.file, port: 0, log, debounceMs: 100,
-    start: (plant, port, plantFile) => startEdge({
-      plant, port, plantFile, host: '127.0.0.1', dbFile: join(disk.dir, 'twinline.db'), dataDir: disk.dir, uiDir: join(disk.dir, 'no-ui'), log,
+    start: (plant, port, plantFile, adopt) => startEdge({
+      plant, port, plantFile, adopt, host: '127.0.0.1', dbFile: join(disk.dir, 'twinline.db'), dataDir: disk.dir, uiDir: join(disk.dir, 'no-ui'), log,
       auth: { mode: 'demo', secret: 'test-secret-of-at-least-thirty-two-characters' },
     }),
   });
