@@ -99,4 +99,35 @@ describe(`layout routes under fuzz (${seedNote})`, () => {
     }), fuzzParameters(25, 0.3));
     await supervisor.settled();
   }, fuzzTimeout(120_000, 0.3));
+
+  // The routes that connect outward to a device typed in the twin (a new plant's first server):
+  // hostile entries are refused by the schema, near-valid ones reach a closed port (9) and answer
+  // 502 within the send's 10 s; never a 5xx of another kind or a hang, nothing written.
+  it('browsing and test-reading a device not in the plant file: 4xx for bad input, 502 for the closed port, nothing written', async () => {
+    const before = readFileSync(file, 'utf8');
+    const port = fc.oneof(fc.constant(9), fc.constantFrom(0, -1, 65536, 70_000, 1.5));
+    const device = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.record({
+        id, protocol: fc.constantFrom('opcua', 'modbus-tcp', 'modbus-rtu', 'x'),
+        // No random host names: a name lookup may take longer than the send waits, which is not the edge's doing.
+        endpointUrl: fc.constantFrom('opc.tcp://127.0.0.1:9', 'http://127.0.0.1:9', 'opc.tcp://', 'opc.tcp://127.0.0.1:99999', 'opc.tcp://[::1', 'opc.tcp://127.0.0.1:9/../x'),
+        host: fc.constantFrom('127.0.0.1', ''), port, unitId: fc.integer({ min: -1, max: 300 }),
+        securityMode: fc.constantFrom('None', 'Sign', 'x'), securityPolicy: fc.constantFrom('None', 'Basic256Sha256', 'x'), username: fc.string({ maxLength: 8 }), passwordEnv: fc.constantFrom('TWINLINE_X', 'lower'),
+      }, { requiredKeys: ['id', 'protocol'] }),
+      fc.constantFrom({ id: 'plc-1', protocol: 'opcua', endpointUrl: 'opc.tcp://127.0.0.1:9' }, { id: 'plc-2', protocol: 'modbus-tcp', host: '127.0.0.1', port: 9 }),
+    );
+    const seen = new Set<string>();
+    const rows = fc.array(fc.record({ name: fc.string({ maxLength: 10 }), type: fc.constantFrom('uint16', 'float32', 'nope'), modbus: fc.record({ table: fc.constantFrom('holding', 'coil', 'x'), address: fc.integer({ min: -5, max: 70_000 }) }) }), { maxLength: 3 });
+    await fc.assert(fc.asyncProperty(device, rows, async (d, r) => {
+      const browsed = await send('POST', '/api/layout/new-device/browse', { device: d });
+      const read = await send('POST', '/api/layout/new-device/test-read', { device: d, tags: r });
+      expect([200, 400, 502]).toContain(browsed);
+      expect([200, 400, 502]).toContain(read);
+      seen.add(`browse ${browsed}`).add(`read ${read}`);
+    }), { ...fuzzParameters(25, 0.3), examples: [[{ id: 'plc-1', protocol: 'opcua', endpointUrl: 'opc.tcp://127.0.0.1:9' }, []], [{ id: 'plc-2', protocol: 'modbus-tcp', host: '127.0.0.1', port: 9 }, [{ name: 's', type: 'uint16', modbus: { table: 'holding', address: 0 } }]]] });
+    // The run reached the connection (502 from the closed port) as well as the schema's refusals.
+    expect([...seen]).toEqual(expect.arrayContaining(['browse 502', 'read 502', 'browse 400', 'read 400']));
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  }, fuzzTimeout(120_000, 0.3));
 });
