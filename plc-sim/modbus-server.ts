@@ -28,6 +28,8 @@ export interface ModbusVectorOptions {
   log(msg: string): void;
   /** On a serial bus a request for another unit is not ours to answer; a TCP gateway answers exception 0x0B. */
   unknownUnit?: 'exception' | 'silent';
+  /** Called as a register block is answered (tests hold the edge's read times against the simulated clock). */
+  onRead?(unitId: number, table: 'holding' | 'input', address: number): void;
 }
 
 type Cb<T> = (err: Error | null, value?: T) => void;
@@ -73,6 +75,12 @@ export function createModbusVector(o: ModbusVectorOptions): IServiceVector {
     return encodeWords(o.image.read(cell.tag), cell.layout)[cell.word]!;
   }
 
+  function readBlock(unitID: number, table: 'holding' | 'input', address: number, length: number): number[] {
+    const words = Array.from({ length }, (_, i) => readWord(unitFor(unitID), table, address + i));
+    o.onRead?.(unitID, table, address);
+    return words;
+  }
+
   function readBit(unit: UnitMap, table: Table, address: number): boolean {
     return readWord(unit, table, address) !== 0;
   }
@@ -113,9 +121,9 @@ export function createModbusVector(o: ModbusVectorOptions): IServiceVector {
     getHoldingRegister: (addr: number, unitID: number, cb: Cb<number>) => answer(unitID, cb, () => readWord(unitFor(unitID), 'holding', addr)),
     getInputRegister: (addr: number, unitID: number, cb: Cb<number>) => answer(unitID, cb, () => readWord(unitFor(unitID), 'input', addr)),
     getMultipleHoldingRegisters: (addr: number, length: number, unitID: number, cb: Cb<number[]>) =>
-      answer(unitID, cb, () => Array.from({ length }, (_, i) => readWord(unitFor(unitID), 'holding', addr + i))),
+      answer(unitID, cb, () => readBlock(unitID, 'holding', addr, length)),
     getMultipleInputRegisters: (addr: number, length: number, unitID: number, cb: Cb<number[]>) =>
-      answer(unitID, cb, () => Array.from({ length }, (_, i) => readWord(unitFor(unitID), 'input', addr + i))),
+      answer(unitID, cb, () => readBlock(unitID, 'input', addr, length)),
     setCoil: (addr: number, value: boolean, unitID: number, cb: Cb<void>) => answer(unitID, cb, () => write(unitFor(unitID), 'coil', addr, value ? 1 : 0)),
     setRegister: (addr: number, value: number, unitID: number, cb: Cb<void>) => answer(unitID, cb, () => write(unitFor(unitID), 'holding', addr, value)),
   } as IServiceVector;

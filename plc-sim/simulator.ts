@@ -53,6 +53,8 @@ export interface SimulatorOptions {
   wallClock?: () => number;
   /** Port of the utilities area's meter gateway (plc-sim/utilities.ts), served when the plant has `metering`; 0 = a free one. Default 5021 (0 when modbusPort is 0). */
   utilitiesPort?: number;
+  /** Each Modbus TCP register block answered, with the simulated time it was read at (tests bound the edge's change stamps with it). */
+  onModbusRead?: (read: { unitId: number; table: 'holding' | 'input'; address: number; at: number }) => void;
 }
 
 /** The simulated clock: epoch ms on the scaled time line, and how it relates to wall time. */
@@ -132,7 +134,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   try {
     if (hasModbus) {
       const units = buildModbusMap(plant, image);
-      const vector = createModbusVector({ units, image, faults, command, log });
+      const onModbusRead = opts.onModbusRead;
+      const onRead = onModbusRead && ((unitId: number, table: 'holding' | 'input', address: number) =>
+        onModbusRead({ unitId, table, address, at: model.now() }));
+      const vector = createModbusVector({ units, image, faults, command, log, onRead });
       modbus = await startModbusTcp(vector, opts.modbusPort ?? 5020, '0.0.0.0', log);
       log(`Modbus TCP server listening on port ${modbus.port} (unit ids ${[...units.keys()].join(', ')})`);
       if (opts.rtu) {

@@ -13,7 +13,7 @@ import type { PlantConfig } from '../../shared/plant-schema.js';
 import { loadPlantFile } from '../../edge/config/load-plant.js';
 import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
 import { parseScenario } from '../../plc-sim/scenario.js';
-import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.js';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../plc-sim/simulator.js';
 import { retarget } from './line-harness.js';
 import { waitFor } from './wait-for.js';
 
@@ -37,6 +37,8 @@ export interface SimClockLineOptions {
   startTime: number;
   /** Wall ms between simulator model advances (default 100; lower resolves time-scaled runs finer). */
   publishIntervalMs?: number;
+  /** Each Modbus register block the simulator answers, at its simulated time (SimulatorOptions.onModbusRead). */
+  onModbusRead?: SimulatorOptions['onModbusRead'];
 }
 
 export async function startSimClockLine(options: SimClockLineOptions): Promise<SimClockLine> {
@@ -63,7 +65,7 @@ export async function startSimClockLine(options: SimClockLineOptions): Promise<S
   };
   const sim = await startSimulator({
     plant: basePlant, wallClock, opcuaPort: 0, modbusPort: 0, seed: options.seed, timeScale: options.timeScale,
-    startTime: options.startTime, publishIntervalMs: options.publishIntervalMs, scenario,
+    startTime: options.startTime, publishIntervalMs: options.publishIntervalMs, scenario, onModbusRead: options.onModbusRead,
     pkiDir: join(dir, 'pki-sim'), log: (m) => logs.push(`[sim] ${m}`),
   });
   const plant = retarget(basePlant, sim);
