@@ -20,6 +20,11 @@ export async function startTwinLine(options: {
   timeScale?: number; seed?: number; plantFile?: string; uiDir?: string; auth?: 'demo' | 'required';
   /** Simulated epoch ms the line starts at (default now): pins the shift calendar, e.g. away from breaks. */
   startTime?: number;
+  /**
+   * Runs the edge on the simulator's clock (as test/support/sim-clock-line.ts does), so minutes,
+   * hours and shifts at the edge pass `timeScale` times faster too; default: the wall clock.
+   */
+  edgeOnSimClock?: boolean;
 } = {}): Promise<TwinLine> {
   const uiDir = resolve(options.uiDir ?? 'dist/twin-ui');
   if (!existsSync(join(uiDir, 'index.html'))) throw new Error(`${uiDir}/index.html missing — run npm run build:ui first`);
@@ -41,6 +46,7 @@ export async function startTwinLine(options: {
       // The plant's own 3D models, as edge/main.ts serves them: "models" beside the plant file.
       modelsDir: join(dirname(resolve(options.plantFile ?? 'config/demo-plant.yaml')), 'models'),
       log: (level, m) => logs.push(`[edge] ${level} ${m}`),
+      ...(options.edgeOnSimClock ? { now: () => sim.clock.now() } : {}),
       ...demoAuth,
     });
   } catch (err) {
