@@ -5,6 +5,7 @@
 // when asked (--log-format pretty / TWINLINE_LOG_FORMAT=pretty). Modules receive a plain `Log`
 // function, so none of them knows pino is behind it and tests hand them an array's push.
 import { hostname } from 'node:os';
+import { format } from 'node:util';
 import pino, { type DestinationStream } from 'pino';
 
 export type LogLevel = 'info' | 'warn' | 'error';
@@ -94,4 +95,46 @@ export function createLog(options: LogOptions = {}): Log {
 /** The log of a process started from the command line; kept for callers of the first version. */
 export function consoleLog(now: () => number = Date.now, settings?: Partial<LogSettings> & { service?: string }): Log {
   return createLog({ now, ...settings });
+}
+
+/** Most lines one place of a library's code writes (as node-opcua's own logger does); the rest are counted away. */
+const LIBRARY_REPEATS = 100;
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+const CONSOLE_LEVELS = { log: 'info', info: 'info', debug: 'info', trace: 'info', warn: 'warn', error: 'error' } as const;
+
+/**
+ * Makes what a process writes JSON lines only: libraries that print for themselves go through
+ * `log`. node-opcua's own logger (node-opcua-debug: its warnings and errors, and debug or trace
+ * output when asked for with DEBUG=…) through its hooks, at its level and naming its source file;
+ * whatever still calls console.* (node-opcua's few direct console.log calls, other libraries) as
+ * info, warn or error, colours removed. Call it once the log is made, in a process's main and in
+ * a worker thread that loads node-opcua (each thread has its own console and node-opcua). Returns
+ * what puts the console back.
+ */
+export async function routeLibraryOutput(log: Log): Promise<() => void> {
+  const text = (args: unknown[]) => format(...args).replace(ANSI, '');
+  const saved = new Map<keyof typeof CONSOLE_LEVELS, Console[keyof typeof CONSOLE_LEVELS]>();
+  for (const [method, level] of Object.entries(CONSOLE_LEVELS) as Array<[keyof typeof CONSOLE_LEVELS, LogLevel]>) {
+    saved.set(method, console[method]);
+    console[method] = (...args: unknown[]) => log(level, text(args));
+  }
+  const seen = new Map<string, number>();
+  const opcua = (level: LogLevel) => (context?: unknown, ...args: unknown[]) => {
+    const where = context as { filename?: string; callerline?: number } | undefined;
+    const source = `${where?.filename ?? '?'}:${where?.callerline ?? '?'}`;
+    const n = (seen.get(source) ?? 0) + 1;
+    seen.set(source, n);
+    if (n > LIBRARY_REPEATS) return;
+    const more = n === LIBRARY_REPEATS ? ` (the ${LIBRARY_REPEATS}th line from here; no more are logged)` : '';
+    log(level, `node-opcua ${source}: ${text(args)}${more}`);
+  };
+  const debug = await import('node-opcua-debug');
+  debug.setErrorLogger(opcua('error'));
+  debug.setWarningLogger(opcua('warn'));
+  debug.setDebugLogger(opcua('info'));
+  debug.setTraceLogger(opcua('info'));
+  return () => {
+    for (const [method, fn] of saved) (console as unknown as Record<string, unknown>)[method] = fn;
+  };
 }

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { loadPlantFile } from './config/index.js';
 import { ConfigError } from './config/index.js';
-import { consoleLog, logSettingsFrom, type Log } from './logger.js';
+import { consoleLog, logSettingsFrom, routeLibraryOutput, type Log } from './logger.js';
 import { demoModeOf } from './demo-mode.js';
 import { readTlsFiles } from './tls-files.js';
 import type { RunningEdge } from './edge-runtime.js';
@@ -88,6 +88,7 @@ async function main() {
   }
   const log = consoleLog(Date.now, { ...logSettingsFrom({ level: values['log-level'], format: values['log-format'] }), service: 'twinline-edge' });
   processLog = log;
+  await routeLibraryOutput(log); // node-opcua's own lines as JSON too
   const demo = demoModeOf({ demoFlag: values.demo, env: process.env.TWINLINE_DEMO, plantFile: values.plant });
   loadPlantFile(values.plant); // a bad file exits 2 before the runtime loads; the supervisor reads it again
   const port = Number(values.port ?? process.env.PORT ?? 8080);

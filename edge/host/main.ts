@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../config/index.js';
-import { consoleLog, LogSettingsError, logSettingsFrom } from '../logger.js';
+import { consoleLog, LogSettingsError, logSettingsFrom, routeLibraryOutput } from '../logger.js';
 import { loadHostConfig } from './host-config.js';
 import { readTlsFiles } from '../tls-files.js';
 
@@ -53,6 +53,7 @@ async function main() {
     config.http.port = port;
   }
   const log = consoleLog(Date.now, { ...logSettingsFrom({ level: values['log-level'], format: values['log-format'] }), service: 'twinline-host' });
+  await routeLibraryOutput(log); // libraries' own lines as JSON too
   const { startHost } = await import('./host-runtime.js');
   const tls = readTlsFiles(values['tls-cert'], values['tls-key']);
   const host = await startHost({

@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWorker, HostCall, ServerHost, ToWorker, WorkerData } from './worker-protocol.js';
 import { readTagBatch, tagIdsOf } from './worker-protocol.js';
 import { startUaServer, type UaServer } from './ua-server.js';
+import { routeLibraryOutput } from '../logger.js';
 
 const port = parentPort!;
 const data = workerData as WorkerData;
@@ -27,6 +28,8 @@ const host: ServerHost = {
   historyRaw: (...args) => request({ call: 'historyRaw', args }),
   log: (level, message) => send({ t: 'log', level, message }),
 };
+// node-opcua in this thread prints through the edge's log (JSON lines), not to the console.
+void routeLibraryOutput(host.log);
 
 // Messages that arrive while the address space is being built wait for it (in order).
 let server: UaServer | null = null;

@@ -2,12 +2,14 @@
 // the level setting honoured, info on stdout and problems on stderr, the human format only when
 // asked, and settings from the command line before the environment.
 import { spawn } from 'node:child_process';
+import { constants, generateKeyPairSync, privateDecrypt, publicEncrypt } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ONE_MACHINE_PLANT } from '../api/one-machine-plant.js';
-import { createLog, logSettingsFrom, LogSettingsError } from '../../edge/logger.js';
+import { make_errorLog, make_warningLog } from 'node-opcua-debug';
+import { createLog, logSettingsFrom, LogSettingsError, routeLibraryOutput, type Log } from '../../edge/logger.js';
 
 function capture() {
   const lines: string[] = [];
@@ -59,6 +61,28 @@ describe('structured log lines', () => {
   });
 });
 
+describe('libraries that print for themselves', () => {
+  it('go through the log: node-opcua\'s logger at its level with its source, console.* by method, colours removed', async () => {
+    const got: Array<[string, string]> = [];
+    const log: Log = (level, message) => got.push([level, message]);
+    const restore = await routeLibraryOutput(log);
+    try {
+      make_warningLog('opcua_server')('Cannot find suitable endpoints in available endpoints. endpointUri =', 'opc.tcp://10.0.0.9:4840');
+      make_errorLog('x')('bad %s', 'thing');
+      console.log('\u001b[36mplain\u001b[39m line', 42);
+      console.warn('careful');
+      console.error(new Error('boom').message);
+    } finally {
+      restore();
+    }
+    console.info('after restore: not routed');
+    expect(got.map(([level]) => level)).toEqual(['warn', 'error', 'info', 'warn', 'error']);
+    expect(got[0]![1]).toMatch(/^node-opcua logger\.test:\d+: Cannot find suitable endpoints in available endpoints\. endpointUri = opc\.tcp:\/\/10\.0\.0\.9:4840$/);
+    expect(got[1]![1]).toMatch(/: bad thing$/);
+    expect(got.slice(2).map(([, m]) => m)).toEqual(['plain line 42', 'careful', 'boom']);
+  });
+});
+
 describe('log settings', () => {
   it('takes the command line before the environment, and info as JSON by default', () => {
     expect(logSettingsFrom({ env: {} })).toEqual({ level: 'info', format: 'json' });
@@ -82,7 +106,6 @@ describe('the edge process', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const edgeArgs = (data: string) => ['--plant', plantFile, '--port', '0', '--host', '127.0.0.1', '--data', join(dir, data), '--demo'];
-  // node-opcua prints its own warnings with console.log (not through the edge's log): only the edge's lines are read.
   const jsonLines = (text: string) => text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: string; time: string; msg: string });
 
   /** Runs the edge until `done` holds on what it printed (then SIGTERM), or until it exits by itself. */
@@ -101,13 +124,51 @@ describe('the edge process', () => {
       };
       child.stdout.on('data', (c: Buffer) => { out.stdout += c.toString(); check(); });
       child.stderr.on('data', (c: Buffer) => { out.stderr += c.toString(); check(); });
-      const killer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+      const killer = setTimeout(() => child.kill('SIGKILL'), 50_000);
       child.on('exit', (code) => {
         clearTimeout(killer);
         resolve({ code, ...out });
       });
     });
   }
+  /** As node-opcua checks it (node-opcua-secure-channel verify_pcks1): does this Node refuse RSA PKCS#1 v1.5 decryption? */
+  const rsaPkcs1Refused = () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    try {
+      const encrypted = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, Buffer.from('buffer'));
+      return privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_PADDING }, encrypted).toString() !== 'buffer';
+    } catch {
+      return true;
+    }
+  };
+
+  /** Every non-empty line, parsed as JSON (a line that is not fails the test, naming it). */
+  const everyLine = (text: string, stream: string) => text.split('\n').filter(Boolean).map((l) => {
+    try {
+      return JSON.parse(l) as { level: string; msg: string };
+    } catch {
+      throw new Error(`a line on ${stream} is not JSON: ${l.slice(0, 300)}`);
+    }
+  });
+
+  // The demo plant (OPC UA and Modbus PLCs that are not there, meter gateways) with the OPC UA
+  // server (node-opcua in a thread of its own): every line the process writes is JSON, node-opcua's
+  // own included — on a Node that refuses RSA PKCS#1 v1.5 decryption (CVE-2023-46809) node-opcua
+  // warns about it as its server sets up ([NODE-OPCUA-W27]), and that warning must come out as a
+  // JSON line at warn, not as its own coloured console line. Stopped once that line (else the
+  // edge's "serving" line) is out.
+  it('writes JSON lines only, node-opcua\'s own warnings included (demo plant, OPC UA server)', async () => {
+    const refused = rsaPkcs1Refused();
+    const r = await run(['--plant', 'config/demo-plant.yaml', '--port', '0', '--host', '127.0.0.1', '--data', join(dir, 'demo'), '--demo', '--opcua-server-port', '0'],
+      (o) => (refused ? o.stderr.includes('NODE-OPCUA-W27') : o.stdout.includes('edge serving')));
+    expect(refused ? r.stderr : r.stdout, `stdout:\n${r.stdout.slice(-1500)}\nstderr:\n${r.stderr.slice(-1500)}`).toContain(refused ? 'NODE-OPCUA-W27' : 'edge serving');
+    const lines = [...everyLine(r.stdout, 'stdout'), ...everyLine(r.stderr, 'stderr')];
+    expect(lines.length).toBeGreaterThan(3);
+    if (refused) {
+      expect(everyLine(r.stderr, 'stderr').find((l) => l.msg.includes('NODE-OPCUA-W27'))).toMatchObject({ level: 'warn', msg: expect.stringMatching(/^node-opcua \S+:\d+: /) });
+    }
+  }, 60_000);
+
   // One real process (they are slow to start here): JSON on stderr for the dead device, nothing at info.
   it('logs JSON lines with level, time and msg, writes nothing below --log-level warn, and refuses a level that does not exist', async () => {
     const r = await run([...edgeArgs('quiet'), '--log-level', 'warn'], (o) => o.stderr.includes('"level":"error"'));
