@@ -117,6 +117,11 @@ describe('a plant from scratch', () => {
     await page.locator('[data-testid="layout-status"]').filter({ hasText: 'machines added: press-1' }).waitFor({ timeout: 15_000 }).catch(async () => { throw new Error(`machine not added; ${await context()}`); });
     await waitFor('the edge composed again with press-1', () => supervisor.lastReload()?.result === 'recomposed' && supervisor.edge() !== first, 30_000);
 
+    // The twin (reconnected to the composed edge) has it where the form put it, beside the drawing.
+    await page.waitForFunction(() => window.__twin!.machineIds().includes('press-1'), undefined, { timeout: 30_000 });
+    const added = await page.evaluate(() => window.__twin!.placementOf('press-1'));
+    expect(added).not.toBeNull();
+
     // Drag it onto the drawing: about 6 m right and 4 m down of the plan's top-left corner.
     const machine = plan.locator('[data-machine-id="press-1"] rect');
     await machine.waitFor({ timeout: 15_000 });
@@ -159,7 +164,13 @@ describe('a plant from scratch', () => {
 
     // The live twin: press-1 acquiring from the simulator, its state the one the PLC publishes.
     await page.locator('[data-testid="layout-close"]').click();
-    await page.waitForFunction(() => window.__twin!.machineIds().includes('press-1'), undefined, { timeout: 30_000 });
+    // Applied live: the twin draws it where it was dragged (the saved position), no longer where it was added.
+    await page.waitForFunction((at) => {
+      const now = window.__twin!.placementOf('press-1');
+      return now !== null && now.x === at.x && now.z === at.z;
+    }, press.layout, { timeout: 15_000 }).catch(async () => { throw new Error(`the twin has press-1 at ${JSON.stringify(await page.evaluate(() => window.__twin!.placementOf('press-1')))}, the file at ${JSON.stringify(press.layout)}`); });
+    expect(added).not.toMatchObject({ x: press.layout.x, z: press.layout.z });
+    expect(await page.evaluate(() => window.__twin!.screenPositionOf('press-1'))).not.toBeNull();
     const twinState = () => page.evaluate(() => (window.__twin!.machine('press-1') as { state?: string } | undefined)?.state);
     const deadline = Date.now() + 30_000;
     while ((await twinState()) !== DEFAULT_STATE_CODES[String(sim.tagValue('mill.state'))]) {
@@ -168,8 +179,6 @@ describe('a plant from scratch', () => {
     }
     expect(await twinState()).not.toBe('no-data');
     expect(await hint.isVisible()).toBe(false);
-    // At the placed position: inside the floor plan's rectangle on screen, i.e. where it was dragged.
-    expect(await page.evaluate(() => window.__twin!.screenPositionOf('press-1'))).not.toBeNull();
     await page.waitForTimeout(500); // two frames for the texture upload on the CPU renderer
     await page.screenshot({ path: `${ARTIFACTS}/scratch-laid-out.png` });
     expect(pageErrors).toEqual([]);

@@ -23,6 +23,8 @@ export interface TwinTestHooks {
   selectMachine(id: string | null): void;
   screenPositionOf(id: string): { x: number; y: number } | null;
   machine(id: string): unknown;
+  /** Where the twin places a machine on the floor (metres, from the live plant view it draws), null when unknown. */
+  placementOf(id: string): { x: number; z: number; rotationDeg: number } | null;
   /** Current paint of a machine (state or heat-map colour), 0xRRGGBB. */
   accentColour(id: string): number | null;
   /** A glTF machine's load state and a named node's transform (world/components/gltf-machine.ts); null for other machines. */
@@ -82,6 +84,7 @@ export function installTestHooks(deps: {
     selectMachine: (id) => deps.select(id),
     screenPositionOf: (id) => world?.screenPositionOf(id) ?? null,
     machine: (id) => store.machines.get(id),
+    placementOf: (id) => store.plant?.machines.find((m) => m.id === id)?.layout ?? null,
     accentColour: (id) => world?.accentColour(id) ?? null,
     modelNode: (id, node) => world?.modelNode(id, node) ?? null,
     dropConnection: () => deps.live.dropForTest(),
