@@ -52,7 +52,6 @@ beforeAll(async () => {
   browser.page.on('pageerror', (e) => pageErrors.push(e.message));
   await browser.page.goto(supervisor.edge().url);
   await waitForTwin(browser.page, 30_000);
-  await loginThroughTwin(browser.page, 'admin', 'admin-demo');
 });
 afterAll(async () => {
   await browser?.close();
@@ -71,9 +70,13 @@ async function context(): Promise<string> {
 describe('a plant from scratch', () => {
   it('an admin goes from an empty plant file to a laid-out live twin: floor plan, new OPC UA server, browse, add, place, save', async () => {
     const page = browser.page;
+    // A visitor (demo mode: the operator) is told an admin adds machines, without a way in.
+    const hint = page.locator('[data-testid="empty-floor-hint"]');
+    await hint.filter({ hasText: 'No machines yet — an admin adds them in layout mode' }).waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-testid="empty-floor-open"]').isVisible()).toBe(false);
+    await loginThroughTwin(page, 'admin', 'admin-demo');
     // An admin lands on the manager's dashboard: the 3D floor is where the hint is.
     if ((await page.locator('[data-testid="dashboard-toggle"]').getAttribute('aria-pressed')) === 'true') await page.locator('[data-testid="dashboard-toggle"]').click();
-    const hint = page.locator('[data-testid="empty-floor-hint"]');
     await hint.waitFor({ state: 'visible', timeout: 15_000 });
     expect(await hint.textContent()).toContain('No machines yet — open layout mode to add one');
     expect(await page.evaluate(() => window.__twin!.machineIds())).toEqual([]);
