@@ -102,6 +102,19 @@ describe('a device not in the plant file yet', () => {
     await waitFor('the edge to hang up on the silent server', () => peers.every((p) => p.closed), 5000);
   });
 
+  it('one outward call at a time: a second one while the first waits on a silent device is refused (429)', async () => {
+    const silentPort = (silent.address() as { port: number }).port;
+    // The silent peer accepts the connection and never answers: the read waits its timeout (1 s).
+    const slow = api<{ values: { error?: string }[] }>('admin', 'POST', '/api/layout/new-device/test-read', { device: { id: 'm', protocol: 'modbus-tcp', host: '127.0.0.1', port: silentPort, timeoutMs: 1000 }, tags: [{ name: 's', type: 'uint16', modbus: { table: 'holding', address: 0 } }] });
+    await waitFor('the read to reach the silent device', () => peers.some((p) => !p.closed), 5000);
+    const second = await api<{ error: string }>('admin', 'POST', '/api/layout/new-device/browse', { device: { id: 'plc-1', protocol: 'opcua', endpointUrl: silentUrl() } });
+    expect(second.status).toBe(429);
+    const first = await slow;
+    expect(first.status).toBe(200);
+    expect(first.body.values[0]!.error).toMatch(/time/i);
+    await waitFor('the edge to hang up on the silent device', () => peers.every((p) => p.closed), 5000);
+  });
+
   it('a Modbus TCP device is test-read as typed, then written with its first machine into the empty plant file, which acquires', async () => {
     const device = { id: 'plc-modbus', protocol: 'modbus-tcp', host: '127.0.0.1', port: sim.modbusPort, unitId: 1 };
     const rows = [
