@@ -6,7 +6,7 @@ export type { Access } from './api-route.js';
 export { auditRoutes } from './audit-routes.js';
 export { SESSION_COOKIE, bearerToken, cookieValue } from './auth-guard.js';
 export { authRoutes } from './auth-routes.js';
-export { sendCsv } from './bounded-reads.js';
+export { READ_REFUSED, boundedRefusal, boundedWindow, sendCsv } from './bounded-reads.js';
 export { canonicalUrl } from './canonical-url.js';
 export { commandRoutes } from './command-routes.js';
 export { docsRoutes } from './docs-routes.js';

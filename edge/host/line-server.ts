@@ -31,6 +31,7 @@ import type { Log } from '../logger.js';
 import type { EdgeMirror } from './edge-mirror.js';
 import type { HostLineKpi } from './line-kpi.js';
 import { lineHistoryReads, type LineHistory } from './pg/line-history.js';
+import { lineAlarmHistoryRoutes } from './pg/line-alarm-routes.js';
 
 export interface LineServerOptions {
   mirror: EdgeMirror;
@@ -81,7 +82,7 @@ export function mirroredAlarmList(mirror: EdgeMirror, now: number, machineId?: s
 const AlarmsReadOnlyPath = z.strictObject({ '*': z.string().max(256) });
 
 /** What differs from an edge: alarms are read-only here, and KPIs need the edge's settings. */
-const mirroredLineRoutes: FastifyPluginAsync<{ mirror: EdgeMirror; now: () => number; kpi: boolean }> = async (app, { mirror, now, kpi }) => {
+const mirroredLineRoutes: FastifyPluginAsync<{ mirror: EdgeMirror; now: () => number; kpi: boolean; history: LineHistory | null }> = async (app, { mirror, now, kpi, history }) => {
   if (!kpi) {
     app.route(apiRoute({
       method: 'GET', url: '/api/kpi/*', access: 'operator', tag: 'kpi', summary: 'KPIs are not recomputed for this line: its edge publishes no KPI settings',
@@ -94,6 +95,8 @@ const mirroredLineRoutes: FastifyPluginAsync<{ mirror: EdgeMirror; now: () => nu
   app.route(apiRoute({
     method: 'GET', url: '/api/alarms', access: 'operator', tag: 'alarms', summary: 'The standing alarms the edge published', query: AlarmListQuerySchema, responses: ok('the alarm list'),
   }, ({ query }) => mirroredAlarmList(mirror, now(), query.machineId)));
+  // The journal, with a plant database: the occurrences as the edges' alarm lists stated them, whoever stored them.
+  if (history) await app.register(lineAlarmHistoryRoutes, { history, now });
   app.route(apiRoute({
     method: ['POST', 'PUT', 'DELETE'], url: '/api/alarms/*', access: 'operator', tag: 'alarms', summary: 'Alarm actions belong to the edge', params: AlarmsReadOnlyPath,
     responses: { 501: { description: 'read-only on the plant host' } },
@@ -139,7 +142,7 @@ export async function startLineServer(o: LineServerOptions): Promise<LineServer>
   await app.register(commandRoutes, { auth: o.auth, commands: o.commands });
   await app.register(auditRoutes, { audit: o.audit });
   if (o.kpi) await app.register(kpiRoutes, { plant: o.kpi.plant, kpi: o.kpi.engine, now, storedShifts: reads ? storedShiftsRead(reads) : storedShiftsOf(o.historian.queries) });
-  await app.register(mirroredLineRoutes, { mirror, now, kpi: !!o.kpi });
+  await app.register(mirroredLineRoutes, { mirror, now, kpi: !!o.kpi, history: o.history ?? null });
   // The same route as the edge's (access, size and path limits): the files come from the host's own folder.
   await app.register(modelRoutes, { modelsDir: o.modelsDir ?? null });
   await app.register(docsRoutes, {

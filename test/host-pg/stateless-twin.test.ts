@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MachineLive } from '../../shared/live-protocol.js';
+import type { AlarmOccurrence, AlarmView } from '../../shared/alarm-wire.js';
 import type { RawPoint, StateInterval, TagTrend } from '../../shared/history-api.js';
 import type { MachinesKpiAnswer } from '../../shared/kpi-api.js';
 import { shiftAt } from '../../shared/kpi/index.js';
@@ -80,9 +81,12 @@ describe.skipIf(!started.ok)('a host that starts late answers the line\'s histor
     const line = modelLine(plant, Date.now());
     const counts = new Map(plant.machines.map((m) => [m.id, { total: 0, good: 0 }]));
     const edgeStartedAt = Date.now();
+    // The washer's breakdown alarm, as the edge's alarm service would list it (raised, then returned, not yet acknowledged).
+    let washerAlarm: AlarmView | null = null;
     const source = {
       ...line.source,
       startedAt: edgeStartedAt,
+      alarms: () => ({ alarms: washerAlarm ? [washerAlarm] : [], flood: { active: false, since: null, count: 0, windowMinutes: 10, limit: 10 }, ts: Date.now() }),
       machineLive(id: string): MachineLive | undefined {
         const m = line.source.machineLive(id);
         const c = counts.get(id);
@@ -117,6 +121,14 @@ describe.skipIf(!started.ok)('a host that starts late answers the line\'s histor
       if (tick === 10) samples.push({ tag: 'washer.state', value: 3, ts });
       if (tick === 30) samples.push({ tag: 'washer.state', value: 1, ts });
       for (const s of samples) changes.get(s.tag.split('.')[0]!)!.push({ ts, state: STATES[s.value]! });
+      if (tick === 10) {
+        washerAlarm = {
+          key: 'breakdown@washer', ruleId: 'breakdown', kind: 'state', machineId: 'washer', tag: 'state', priority: 'high', message: 'Washer: breakdown',
+          state: 'active-unacked', active: true, acked: false, occurrenceId: 1, activeTs: ts, ackTs: null, ackBy: null, returnTs: null,
+          value: 3, faultCode: 302, shelved: null, outOfService: null, suppressed: false, chattering: false,
+        };
+      }
+      if (tick === 30) washerAlarm = { ...washerAlarm!, state: 'rtn-unacked', active: false, returnTs: ts };
       samples.push({ tag: 'mill.spindleSpeed', value: 1000 + tick, ts });
       speeds.push({ ts, value: 1000 + tick });
       // A part per tick on the mill (every fifth scrap), every other tick on the packer.
@@ -186,6 +198,16 @@ describe.skipIf(!started.ok)('a host that starts late answers the line\'s histor
     const csv = await fetch(`${b.url}/lines/${GROUP}/${NODE}/api/history/states/mill?${window}&format=csv`);
     expect(csv.status).toBe(200);
     expect((await csv.text()).trim().split('\n').length).toBe(1 + changes.get('mill')!.length);
+
+    // The alarm journal of that time: the occurrence as the edge listed it, on B as on A.
+    const journalA = await get<{ occurrences: AlarmOccurrence[] }>(a, `/api/alarms/history?${window}`);
+    const journalB = await get<{ occurrences: AlarmOccurrence[] }>(b, `/api/alarms/history?${window}`);
+    expect(journalB).toEqual(journalA);
+    const raisedAt = changes.get('washer')![1]!.ts;
+    const returnedAt = changes.get('washer')![2]!.ts;
+    expect(journalB.occurrences.map((x) => [x.key, x.ruleId, x.kind, x.machineId, x.tag, x.priority, x.state, x.faultCode, x.activeTs, x.ackTs, x.returnTs, x.closedTs])).toEqual([
+      ['breakdown@washer', 'breakdown', 'state', 'washer', 'state', 'high', 'rtn-unacked', 302, raisedAt, null, returnedAt, null],
+    ]);
 
     // The shift so far: B's engine (seeded from the database at its start) and A's (which saw it
     // all), read one right after the other. Counts, energy and stops are equal. State times can

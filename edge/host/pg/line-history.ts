@@ -13,6 +13,8 @@ import type { AggregatePoint, RawPoint, StateInterval, TagKind, TagTrend } from 
 import { MAX_QUEUED_READS, READ_BUDGET_MS } from '../../../shared/query-limits.js';
 import { ReadsBusy, ReadTimedOut, UnknownTagError, type Reads } from '../../store/index.js';
 import type { KpiEvent } from '../../kpi/index.js';
+import { ALARM_KINDS } from '../../../shared/alarm-rules.js';
+import type { AlarmOccurrence } from '../../../shared/alarm-wire.js';
 
 const MINUTE_MS = 60_000;
 /** PostgreSQL's error code of a statement stopped by statement_timeout. */
@@ -21,6 +23,8 @@ const QUERY_CANCELED = '57014';
 /** Milliseconds since the epoch of a timestamptz column, exact (the store writes whole milliseconds). */
 const ms = (column: string) => `round(extract(epoch FROM ${column}) * 1000)::float8`;
 const at = (n: number) => new Date(n).toISOString();
+/** How far before the window an occurrence still open is looked for (bounded: the journal goes back years). */
+export const OPEN_ALARM_LOOKBACK_MS = 30 * 86_400_000;
 
 export interface LineHistoryOptions {
   /** The read pool (statement_timeout set to the read budget). */
@@ -54,6 +58,11 @@ export interface LineHistory {
   states(machineId: string, from: number, to: number, limit: number, afterTs?: number | null): Promise<StateInterval[]>;
   /** State changes in [from, to) counted up to `cap`, plus the interval open at `from`. */
   stateCount(machineId: string, from: number, to: number, cap: number): Promise<number>;
+  /**
+   * The alarm journal: occurrences raised in [from, to), or raised up to 30 days before and still
+   * open (not both returned and acknowledged), oldest first, at most `limit` — built from the transitions the edges' alarm lists stated.
+   */
+  alarmHistory(q: { from: number; to: number; machineId?: string; limit: number }): Promise<AlarmOccurrence[]>;
   /** The line's shift(s) since `from` for a KPI engine that starts now: states, counters, and how far the history reaches. */
   kpiSeed(from: number, to: number): Promise<LineKpiSeed>;
 }
@@ -170,6 +179,42 @@ export function lineHistory(o: LineHistoryOptions): LineHistory {
       return (rows[0]?.n ?? 0) + 1;
     },
 
+    async alarmHistory(q) {
+      await o.flush();
+      // Every transition of an occurrence has ts >= its activation: the lookback bounds the scan (and prunes partitions).
+      const rows = await query<{
+        alarm_key: string; machine_id: string; active: number; priority: AlarmOccurrence['priority']; message: string; rule_id: string | null; kind: string | null;
+        tag: string | null; fault_code: number | null; ack_ts: number | null; ack_by: string | null; return_ts: number | null;
+      }>('alarm journal',
+        `SELECT alarm_key, machine_id, ${ms('active_ts')} AS active, max(priority) AS priority, max(message) AS message, max(rule_id) AS rule_id, max(kind) AS kind,
+                max(tag) AS tag, max(fault_code) AS fault_code,
+                min(${ms('ts')}) FILTER (WHERE event = 'acked') AS ack_ts, max("by") FILTER (WHERE event = 'acked') AS ack_by,
+                min(${ms('ts')}) FILTER (WHERE event = 'returned') AS return_ts
+           FROM alarm_events
+          WHERE line_key = $1 AND ts >= $2::timestamptz AND active_ts >= $2::timestamptz AND active_ts < $4::timestamptz AND ($5::text IS NULL OR machine_id = $5)
+          GROUP BY alarm_key, machine_id, active_ts
+         HAVING active_ts >= $3::timestamptz OR count(*) FILTER (WHERE event = 'returned') = 0 OR count(*) FILTER (WHERE event = 'acked') = 0
+          ORDER BY active_ts, alarm_key LIMIT $6`,
+        [lineKey, at(q.from - OPEN_ALARM_LOOKBACK_MS), at(q.from), at(q.to), q.machineId ?? null, q.limit]);
+      return rows.map((r) => {
+        const acked = r.ack_ts !== null;
+        const returned = r.return_ts !== null;
+        return {
+          id: occurrenceId(r.alarm_key, r.active),
+          key: r.alarm_key,
+          ruleId: r.rule_id ?? r.alarm_key.split('@')[0]!,
+          // Rows stored before migration 0003 carry no kind: a derived alarm is the least specific of the kinds.
+          kind: (ALARM_KINDS as readonly string[]).includes(r.kind ?? '') ? r.kind as AlarmOccurrence['kind'] : 'derived',
+          machineId: r.machine_id, tag: r.tag, priority: r.priority, message: r.message,
+          state: acked && returned ? 'normal' : returned ? 'rtn-unacked' : acked ? 'active-acked' : 'active-unacked',
+          faultCode: r.fault_code, activeTs: r.active, ackTs: r.ack_ts, ackBy: r.ack_by, returnTs: r.return_ts,
+          // Back to normal once both returned and acknowledged; shelving and suppression are the edge's and not in the journal here.
+          closedTs: acked && returned ? Math.max(r.ack_ts!, r.return_ts!) : null,
+          chattering: false, recordingId: null,
+        };
+      });
+    },
+
     async kpiSeed(from, to) {
       await o.flush();
       const events: KpiEvent[] = [];
@@ -214,6 +259,13 @@ export function lineHistory(o: LineHistoryOptions): LineHistory {
       return { events, lastSeen };
     },
   };
+}
+
+/** A stable number for an occurrence (the edge's journal row id has no counterpart here): FNV-1a of key and activation, 48 bits. */
+function occurrenceId(key: string, activeTs: number): number {
+  let h = 0xcbf29ce484222325n;
+  for (const c of `${key}\u0000${activeTs}`) h = BigInt.asUintN(64, (h ^ BigInt(c.codePointAt(0)!)) * 0x100000001b3n);
+  return Number(h >> 16n);
 }
 
 /**

@@ -92,7 +92,10 @@ interface Pending {
   samples: { line: string[]; machine: string[]; tag: string[]; ts: number[]; num: (number | null)[]; txt: (string | null)[]; quality: string[] };
   states: { line: string[]; machine: string[]; ts: number[]; state: string[]; previous: (string | null)[]; reason: (string | null)[] };
   counters: { line: string[]; machine: string[]; ts: number[]; shiftStart: number[]; total: number[]; good: number[]; kwh: number[] };
-  alarms: { line: string[]; machine: string[]; key: string[]; event: string[]; ts: number[]; priority: string[]; message: string[]; activeTs: (number | null)[]; by: (string | null)[] };
+  alarms: {
+    line: string[]; machine: string[]; key: string[]; event: string[]; ts: number[]; priority: string[]; message: string[]; activeTs: (number | null)[]; by: (string | null)[];
+    rule: string[]; kind: string[]; tag: (string | null)[]; faultCode: (number | null)[];
+  };
   lines: Map<string, typeof plantLines.$inferInsert>;
   shifts: Map<string, { lineKey: string; closed: ClosedShift }>;
 }
@@ -102,7 +105,7 @@ function emptyPending(): Pending {
     samples: { line: [], machine: [], tag: [], ts: [], num: [], txt: [], quality: [] },
     states: { line: [], machine: [], ts: [], state: [], previous: [], reason: [] },
     counters: { line: [], machine: [], ts: [], shiftStart: [], total: [], good: [], kwh: [] },
-    alarms: { line: [], machine: [], key: [], event: [], ts: [], priority: [], message: [], activeTs: [], by: [] },
+    alarms: { line: [], machine: [], key: [], event: [], ts: [], priority: [], message: [], activeTs: [], by: [], rule: [], kind: [], tag: [], faultCode: [] },
     lines: new Map(),
     shifts: new Map(),
   };
@@ -218,6 +221,7 @@ export async function openPlantStore(options: OpenPlantStoreOptions): Promise<Pl
         if (ts === null || !admissible('alarm_events', ts)) return;
         a.line.push(lineKey); a.machine.push(machineId); a.key.push(v.key); a.event.push(event); a.ts.push(ts);
         a.priority.push(v.priority); a.message.push(v.message.slice(0, 500)); a.activeTs.push(v.activeTs); a.by.push(by);
+        a.rule.push(v.ruleId); a.kind.push(v.kind); a.tag.push(v.tag); a.faultCode.push(asInt32(v.faultCode));
       };
       // Each transition is stored once (the primary key holds its time), however often the list is restated.
       for (const v of list) {
@@ -277,10 +281,11 @@ export async function openPlantStore(options: OpenPlantStoreOptions): Promise<Pl
       }
       const a = batch.alarms;
       if (a.ts.length) {
-        await tx.execute(sql`INSERT INTO alarm_events (line_key, machine_id, alarm_key, event, ts, priority, message, active_ts, "by")
-          SELECT l, m, k, e, to_timestamp(x / 1000.0), p, msg, to_timestamp(at / 1000.0), b FROM unnest(${sql.param(a.line)}::text[], ${sql.param(a.machine)}::text[], ${sql.param(a.key)}::text[],
-            ${sql.param(a.event)}::text[], ${sql.param(a.ts)}::float8[], ${sql.param(a.priority)}::text[], ${sql.param(a.message)}::text[], ${sql.param(a.activeTs)}::float8[], ${sql.param(a.by)}::text[])
-            AS u(l, m, k, e, x, p, msg, at, b)
+        await tx.execute(sql`INSERT INTO alarm_events (line_key, machine_id, alarm_key, event, ts, priority, message, active_ts, "by", rule_id, kind, tag, fault_code)
+          SELECT l, m, k, e, to_timestamp(x / 1000.0), p, msg, to_timestamp(at / 1000.0), b, r, kd, tg, fc FROM unnest(${sql.param(a.line)}::text[], ${sql.param(a.machine)}::text[], ${sql.param(a.key)}::text[],
+            ${sql.param(a.event)}::text[], ${sql.param(a.ts)}::float8[], ${sql.param(a.priority)}::text[], ${sql.param(a.message)}::text[], ${sql.param(a.activeTs)}::float8[], ${sql.param(a.by)}::text[],
+            ${sql.param(a.rule)}::text[], ${sql.param(a.kind)}::text[], ${sql.param(a.tag)}::text[], ${sql.param(a.faultCode)}::int4[])
+            AS u(l, m, k, e, x, p, msg, at, b, r, kd, tg, fc)
           ON CONFLICT DO NOTHING`);
       }
       for (const row of batch.lines.values()) {
@@ -410,6 +415,11 @@ export async function openPlantStore(options: OpenPlantStoreOptions): Promise<Pl
       await pool.end();
     },
   };
+}
+
+/** A fault code as the int4 column holds it; one it cannot hold is left out (a bad value must not fail the whole batch). */
+function asInt32(n: number | null): number | null {
+  return n !== null && Number.isInteger(n) && n >= -2_147_483_648 && n <= 2_147_483_647 ? n : null;
 }
 
 type Tx = Parameters<Parameters<NodePgDatabase['transaction']>[0]>[0];

@@ -68,6 +68,11 @@ export const alarmEvents = pgTable('alarm_events', {
   message: text('message').notNull(),
   activeTs: timestamp('active_ts', { withTimezone: true, mode: 'date' }),
   by: text('by'),
+  /** As the edge's alarm list states them (migration 0003; null in older rows). */
+  ruleId: text('rule_id'),
+  kind: text('kind'),
+  tag: text('tag'),
+  faultCode: integer('fault_code'),
 }, (t) => [primaryKey({ columns: [t.lineKey, t.alarmKey, t.event, t.ts] })]);
 
 /**
