@@ -113,8 +113,8 @@ export function createEdgeNode(options: EdgeNodeOptions): EdgeNode {
   const topicOf = (device: string | null, type: 'DATA' | 'BIRTH' | 'DEATH') =>
     device === null ? nodeTopic(`N${type}`, node) : deviceTopic(`D${type}`, node, device);
 
-  function publishBirth(topic: string, birth: Birth): void {
-    session.publish(topic, encodePayload({ timestamp: birth.timestamp, seq: sequence.take(), metrics: birth.metrics }));
+  function publishBirth(topic: string, birth: Birth, settled?: (ok: boolean) => void): void {
+    session.publish(topic, encodePayload({ timestamp: birth.timestamp, seq: sequence.take(), metrics: birth.metrics }), settled);
     stats.metrics += birth.metrics.length;
   }
 
@@ -127,7 +127,10 @@ export function createEdgeNode(options: EdgeNodeOptions): EdgeNode {
     const birth = births.device(machineId);
     if (!birth) return;
     data.forget(machineId); // the birth carries the current values
-    publishBirth(deviceTopic('DBIRTH', node, machineId), birth);
+    // Its tag values may be samples the host has nowhere else (a machine's first data): tracked
+    // like data, so a birth the broker did not take leaves them in the queue as history.
+    const samples = birth.metrics.filter((m) => m.value !== null && catalogue.byAlias(m.alias!)?.tag !== undefined);
+    publishBirth(deviceTopic('DBIRTH', node, machineId), birth, samples.length ? forward.trackLive(machineId, samples) : undefined);
   }
 
   function publishData(device: string | null, metrics: Metric[]): void {

@@ -124,6 +124,24 @@ describe('store-and-forward', () => {
     expect(node.health().historicalReplayed).toBeGreaterThan(0);
   });
 
+  it('a DBIRTH the broker did not take leaves the samples it stated in the queue: a machine\'s first data is replayed as history', async () => {
+    const node = startNode();
+    await waitFor('online, the machines without data dead', () => node.health().online && received().some((r) => r.type === 'DDEATH' && r.device === 'mill'), 10_000);
+    // The mill's first data makes its DBIRTH; the broker refuses that one message and drops the connection.
+    let refused = 0;
+    broker.refusePublish = (topic) => (topic.includes('/DBIRTH/') && topic.endsWith('/mill') && refused++ === 0);
+    const first = line.now();
+    line.allRunning(first); // spindle speed 10
+    await waitFor('the refused DBIRTH', () => refused > 0, 10_000, 5);
+    // A newer value, so the next DBIRTH states 77, not the 10 only the refused birth carried.
+    line.advance(1000);
+    line.feed([{ tag: 'mill.spindleSpeed', value: 77 }]);
+    await waitFor('online again with the queue replayed', () => node.health().connects >= 2 && node.health().online && node.health().queuedMetrics === 0, 10_000);
+    expect(speedValues().filter((v) => v.value === 10)).toEqual([{ value: 10, historical: true, ts: first }]);
+    const births = received().filter((r) => r.type === 'DBIRTH' && r.device === 'mill');
+    expect(births.at(-1)!.payload.metrics.find((m) => m.name === 'Tags/spindleSpeed')?.value).toBe(77);
+  });
+
   it('holds its bound: the oldest are dropped with a counted warning, the newest replayed in order', async () => {
     line.allRunning();
     const node = startNode({ storeAndForward: { maxMetrics: 100 } });

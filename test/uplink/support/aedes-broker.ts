@@ -18,6 +18,11 @@ export interface TestBroker {
   /** Drops one client's TCP connection without a DISCONNECT (its Will is published). */
   dropClient(clientId: string): boolean;
   clientIds(): string[];
+  /**
+   * When set and it returns true for a topic, the broker refuses that publish: no PUBACK, and the
+   * client's connection is closed (as a broker going down mid-message looks to the client).
+   */
+  refusePublish: ((topic: string) => boolean) | null;
   /** Every Sparkplug message the broker accepted, in order, across restarts (a tap on the broker, not a subscriber). */
   published: Array<{ topic: string; payload: Buffer; clientId: string | null }>;
   close(): Promise<void>;
@@ -46,6 +51,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
         else done(Object.assign(new Error('bad user name or password'), { returnCode: 4 }) as never, false);
       };
     }
+    broker.authorizePublish = (_client, packet, done) => done(api.refusePublish?.(packet.topic) ? new Error('refused by the test') : null);
     broker.on('client', (client) => {
       const stream = (client as unknown as { conn: Socket }).conn;
       if (client.id && stream) byClient.set(client.id, stream);
@@ -85,7 +91,8 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
   }
 
   await start();
-  return {
+  const api: TestBroker = {
+    refusePublish: null,
     get port() { return port; },
     get url() { return `${options.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`; },
     stop,
@@ -100,4 +107,5 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
     published,
     close: stop,
   };
+  return api;
 }
