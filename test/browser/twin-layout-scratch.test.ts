@@ -186,4 +186,46 @@ describe('a plant from scratch', () => {
     await page.screenshot({ path: `${ARTIFACTS}/scratch-laid-out.png` });
     expect(pageErrors).toEqual([]);
   });
+
+  it('a second machine on a new Modbus TCP device, typed in the same form: test read shows the PLC values, the machine acquires', async () => {
+    const page = browser.page;
+    await page.locator('[data-testid="layout-toggle"]').click();
+    await page.locator('[data-testid="layout-plan"] [data-machine-id="press-1"]').waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid="layout-add-machine"]').click();
+    await page.locator('[data-testid="machine-device"]').selectOption('+modbus-tcp');
+    expect(await page.locator('[data-testid="device-id"]').inputValue()).toBe('plc-1'); // a fresh form, an id not taken
+    await page.locator('[data-testid="device-id"]').fill('robot-plc');
+    await page.locator('[data-testid="device-host"]').fill('127.0.0.1');
+    await page.locator('[data-testid="device-port"]').fill('70000');
+    // The demo loader's registers: state at holding 0 (the first row's default), the total count at 2..3.
+    await page.locator('[data-testid="machine-add-row"]').click();
+    await page.locator('[data-testid="reg-name-1"]').fill('totalCount');
+    await page.locator('[data-testid="reg-role-1"]').selectOption('totalCount');
+    await page.locator('[data-testid="reg-type-1"]').selectOption('uint32');
+    await page.locator('[data-testid="reg-address-1"]').fill('2');
+    await page.locator('[data-testid="machine-test-read"]').click();
+    await page.locator('[data-testid="machine-error"]').filter({ hasText: 'device.port' }).waitFor({ timeout: 5000 });
+    expect(await page.locator('[data-testid="device-port"]').getAttribute('class')).toContain('invalid');
+    await page.locator('[data-testid="device-port"]').fill(String(sim.modbusPort));
+    await page.locator('[data-testid="machine-test-read"]').click();
+    await page.locator('[data-testid="reg-value-1"]').filter({ hasText: /^= \d+$/ }).waitFor({ timeout: 10_000 }).catch(async () => { throw new Error(`no test read; ${await context()}`); });
+    const code = Number((await page.locator('[data-testid="reg-value-0"]').textContent())!.slice(2));
+    expect(Object.keys(DEFAULT_STATE_CODES)).toContain(String(code));
+    const count = Number((await page.locator('[data-testid="reg-value-1"]').textContent())!.slice(2));
+    expect(count).toBeLessThanOrEqual(Number(sim.tagValue('loader.totalCount')));
+    await page.locator('[data-testid="machine-id"]').fill('robot-1');
+    await page.locator('[data-testid="machine-name"]').fill('Robot 1');
+    await page.locator('[data-testid="machine-type"]').fill('robot');
+    const first = supervisor.edge();
+    await page.locator('[data-testid="machine-add"]').click();
+    await waitFor('the edge composed again with robot-1', () => supervisor.lastReload()?.result === 'recomposed' && supervisor.edge() !== first, 30_000);
+    const plant = parsePlantText(readFileSync(file, 'utf8'), 'plant.yaml');
+    expect(plant.devices.map((d) => d.id)).toEqual(['press-plc', 'robot-plc']);
+    expect(plant.devices[1]).toMatchObject({ protocol: 'modbus-tcp', host: '127.0.0.1', port: sim.modbusPort, unitId: 1 });
+    await page.waitForFunction(() => {
+      const m = window.__twin!.machine('robot-1') as { state?: string } | undefined;
+      return m?.state !== undefined && m.state !== 'no-data';
+    }, undefined, { timeout: 30_000 });
+    expect(pageErrors).toEqual([]);
+  });
 });

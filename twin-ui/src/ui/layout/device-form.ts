@@ -11,6 +11,8 @@ export type NewDeviceKind = 'opcua' | 'modbus-tcp';
 export interface NewDeviceForm {
   readonly root: HTMLElement;
   show(kind: NewDeviceKind | null, suggestedId: string): void;
+  /** Empties the fields (the form opens afresh for each machine). */
+  reset(): void;
   /** The device entry as typed (empty optional fields left out), or an error naming the field (already marked). */
   value(): { ok: true; device: Record<string, unknown> } | { ok: false; error: string };
   /** Marks the input a field path names (`device.endpointUrl`, `devices[0].port`); false when the path is not a device field. */
@@ -47,7 +49,12 @@ export function createNewDeviceForm(): NewDeviceForm {
     unitId: input('device-unit', '1', 'number'),
   };
   fields.endpointUrl.size = 32;
-  fields.port.value = '502'; fields.unitId.value = '1';
+  function reset(): void {
+    for (const f of Object.values(fields)) f.value = '';
+    fields.securityMode.value = 'None';
+    fields.port.value = '502'; fields.unitId.value = '1';
+  }
+  reset();
   const OPCUA = ['id', 'endpointUrl', 'securityMode', 'securityPolicy', 'username', 'passwordEnv'] as const;
   const MODBUS = ['id', 'host', 'port', 'unitId'] as const;
   let kind: NewDeviceKind | null = null;
@@ -114,5 +121,6 @@ export function createNewDeviceForm(): NewDeviceForm {
       return { ok: false, error: `device.${field}: ${issue.message}` };
     },
     markField,
+    reset,
   };
 }

@@ -214,6 +214,7 @@ export function createMachineForm(o: { onAdded: (summary: string) => void; role?
       list.replaceChildren();
       error.textContent = '';
       render();
+      newDevice.reset();
       newDevice.show(newKind(), suggestedDeviceId());
       showVariables();
       root.hidden = false;
