@@ -31,7 +31,7 @@ import { attachDowntime } from './downtime/index.js';
 import { attachHandover, shiftOrders } from './handover/index.js';
 import { attachEdgeMetrics } from './metrics/index.js';
 import { attachLayout, type PlantFileHandle } from './layout/index.js';
-import { boundedStep, ConnectorFeed, connectorKey, positionsMap, type HandedConnector } from './plant-reload/index.js';
+import { boundedStep, ConnectorFeed, connectorKey, plantFileStatus, positionsMap, type HandedConnector } from './plant-reload/index.js';
 
 export interface EdgeOptions {
   plant: PlantConfig;
@@ -100,6 +100,8 @@ export interface RunningEdge {
    * their samples are held until the next runtime takes them, and stop() leaves them running.
    */
   handOver(deviceIds: readonly string[]): HandedConnector[];
+  /** Tells every connected twin the plant file's reload outcome (live event `plant-file`). */
+  reportPlantFile(): void;
   stop(): Promise<void>;
 }
 
@@ -222,7 +224,11 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const live = createLiveServer({
     httpServer: app.server, lineId: plant.line.id, machineIds: plant.machines.map((m) => m.id),
     snapshot, machineLive, devices, now, auth, commands, gateSlowClients: options.live?.gateSlowClients,
-    afterLineSnapshot: (send) => send('alarms', alarms.list()),
+    afterLineSnapshot: (send) => {
+      send('alarms', alarms.list());
+      // A twin that (re)joins learns whether the file on disk is the running plant (edge/plant-reload).
+      if (options.plantFile) send('plant-file', plantFileStatus(options.plantFile.path, options.plantFile.lastReload(), now()));
+    },
   });
   await attachEdgeMetrics({
     app, dataDir: options.dataDir, token: options.metricsToken, log,
@@ -306,6 +312,9 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     applyLayout(next) {
       plantView = toPlantView(next);
       live.broadcast('snapshot', snapshot());
+    },
+    reportPlantFile() {
+      if (options.plantFile) live.broadcast('plant-file', plantFileStatus(options.plantFile.path, options.plantFile.lastReload(), now()));
     },
     handOver(deviceIds) {
       const handed: HandedConnector[] = [];

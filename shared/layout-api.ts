@@ -18,6 +18,23 @@ export const ReloadOutcomeSchema = z.object({
   error: z.string().optional(),
 });
 
+/** The longest error text a `plant-file` event carries (a file with many bad fields is cut there). */
+export const PLANT_FILE_ERROR_MAX = 4000;
+/**
+ * Live event `plant-file` (edge → every twin that joined the line, on each reload outcome and
+ * after each line snapshot): whether the plant file on disk is the plant that runs. Sent only
+ * by an edge run from a plant file (edge/plant-reload); sizes bounded like every wire message.
+ */
+export const PlantFileStatusSchema = z.object({
+  /** The file's name, not its path (the folder is the edge's business). */
+  file: z.string().max(255),
+  state: z.enum(['ok', 'invalid']),
+  /** For an invalid file: each bad field as `file: path: message`. */
+  error: z.string().max(PLANT_FILE_ERROR_MAX).optional(),
+  at: z.number(),
+});
+export type PlantFileStatus = z.infer<typeof PlantFileStatusSchema>;
+
 export const MachinePlacementSchema = LayoutSchema.extend({ id: identifier });
 export type MachinePlacement = z.infer<typeof MachinePlacementSchema>;
 

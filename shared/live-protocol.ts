@@ -162,6 +162,8 @@ export interface ServerToClientEvents {
   energy: (message: import('./energy-api.js').EnergyLive) => void;
   /** The line's current work order and its progress, each machine's order (shared/order-api.ts OrderProgress). */
   order: (progress: import('./order-api.js').OrderProgress) => void;
+  /** Whether the plant file on disk is the running plant (shared/layout-api.ts PlantFileStatusSchema); edges run from a plant file only. */
+  'plant-file': (status: import('./layout-api.js').PlantFileStatus) => void;
 }
 
 // Every client→server payload is validated with its zod schema on the edge; an acknowledgement

@@ -6,3 +6,4 @@ export { runPlantFile, type PlantSupervisor, type PlantSupervisorOptions, type R
 // For the composition root: connectors kept across a recomposition, and stop steps with a deadline.
 export { ConnectorFeed, connectorKey, positionsMap, type HandedConnector } from './connector-handover.js';
 export { boundedStep } from './bounded-step.js';
+export { plantFileStatus } from './plant-file-status.js';

@@ -36,6 +36,8 @@ export interface ReloadableEdge {
   applyLayout(next: PlantConfig): void;
   /** Gives these devices' running connectors to the next runtime (absent: every connector restarts). */
   handOver?(deviceIds: readonly string[]): HandedConnector[];
+  /** Tells connected twins the last reload outcome (an invalid file, or valid again). */
+  reportPlantFile?(): void;
   stop(): Promise<void>;
 }
 
@@ -94,6 +96,8 @@ export async function runPlantFile<E extends ReloadableEdge>(options: PlantSuper
 
   function outcome(result: ReloadOutcome['result'], summary: string, error?: string): ReloadOutcome {
     last = { result, file, hash, at: now(), summary, ...(error ? { error } : {}) };
+    // Every twin hears of it; during a recomposition `edge` is the stopped one (the next tells on join).
+    try { edge?.reportPlantFile?.(); } catch (err) { log('warn', `telling twins the plant file's state: ${(err as Error).message}`); }
     return last;
   }
 

@@ -185,6 +185,10 @@ describe('layout mode', () => {
     expect(parse(readFileSync(disk.file, 'utf8')).machines.find((m: { id: string }) => m.id === 'mill-4').tags.map((t: { role: string }) => t.role)).toEqual(['state', 'totalCount', 'goodCount']);
     // The twin reconnects to the composed edge and shows the new machine.
     await page.waitForFunction(() => window.__twin!.machineIds().includes('mill-4'), undefined, { timeout: 30_000 });
+    // The editor reads the plan on opening; its own re-read a few seconds after an add can come
+    // before a loaded machine has composed the edge again, so open it afresh.
+    await page.locator('[data-testid="layout-close"]').click();
+    await page.locator('[data-testid="layout-toggle"]').click();
     await page.locator('[data-testid="layout-plan"] [data-machine-id="mill-4"]').waitFor({ timeout: 15_000 });
     await page.screenshot({ path: `${ARTIFACTS}/layout-machine-added.png` });
   });
@@ -217,5 +221,19 @@ describe('layout mode', () => {
     await recomposed(first);
     await waitFor('loader-2 acquiring', () => supervisor.edge().machines().find((m) => m.machineId === 'loader-2' && m.state !== 'no-data'), 20_000);
     await page.waitForFunction(() => window.__twin!.machineIds().includes('loader-2'), undefined, { timeout: 30_000 });
+  });
+
+  it('a hand edit that breaks the plant file: every twin shows a banner naming file and field, cleared by the fix', async () => {
+    const page = browser.page;
+    const banner = page.locator('[data-testid="plant-file-banner"]');
+    expect(await banner.isVisible()).toBe(false);
+    const text = readFileSync(disk.file, 'utf8');
+    writeFileSync(disk.file, text.replace('idealCycleTimeSeconds: ', 'idealCycleTimeSeconds: -'));
+    await banner.filter({ hasText: 'machines[0].idealCycleTimeSeconds' }).waitFor({ timeout: 15_000 });
+    expect(await banner.textContent()).toContain('plant.yaml');
+    expect(await banner.textContent()).toContain('the running plant is kept');
+    await page.screenshot({ path: `${ARTIFACTS}/layout-invalid-plant-file.png` });
+    writeFileSync(disk.file, text);
+    await banner.waitFor({ state: 'hidden', timeout: 15_000 });
   });
 });

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LineSnapshot } from '../../shared/live-protocol.js';
+import type { PlantFileStatus } from '../../shared/layout-api.js';
 import { runPlantFile, type PlantSupervisor } from '../../edge/plant-reload/index.js';
 import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
 import { waitFor } from '../support/wait-for.js';
@@ -100,6 +101,12 @@ describe('plant file hot reload', () => {
 
   it('refuses an invalid file naming file and field, and the running plant keeps acquiring', async () => {
     const edge = supervisor.edge();
+    // A connected twin is told (live event plant-file), naming file and field.
+    const socket = io(edge.url, { transports: ['websocket'], reconnection: false });
+    const told: PlantFileStatus[] = [];
+    socket.on('plant-file', (s) => told.push(s));
+    await waitFor('the plant file state on joining', () => told.length > 0);
+    expect(told[0]).toMatchObject({ file: 'plant.yaml', state: 'ok' });
     edit('idealCycleTimeSeconds: ', 'idealCycleTimeSeconds: -');
     await waitFor('the reload refused', () => supervisor.lastReload()?.result === 'invalid', 10_000);
     const refused = supervisor.lastReload()!;
@@ -107,6 +114,10 @@ describe('plant file hot reload', () => {
     expect(refused.error).toContain('the running plant is kept');
     expect(disk.logs.some((l) => l.includes('[edge] error') && l.includes('machines[0].idealCycleTimeSeconds'))).toBe(true);
     expect(supervisor.edge()).toBe(edge);
+    const invalid = await waitFor('plant-file invalid pushed to the twin', () => told.find((s) => s.state === 'invalid'), 10_000);
+    expect(invalid.file).toBe('plant.yaml');
+    expect(invalid.error).toContain('plant.yaml: machines[0].idealCycleTimeSeconds:');
+    expect(invalid.error).toContain('the running plant is kept');
     // Anyone logged in sees it in the edge status, with the file and the field.
     const status = (await (await fetch(`${edge.url}/api/status`)).json()) as { status: string; plantFile: { result: string; error: string } };
     expect(status.status).toBe('degraded');
@@ -119,5 +130,7 @@ describe('plant file hot reload', () => {
     edit('idealCycleTimeSeconds: -', 'idealCycleTimeSeconds: ');
     await waitFor('the fixed file accepted', () => supervisor.lastReload()?.result === 'unchanged', 10_000);
     expect(supervisor.edge()).toBe(edge);
+    await waitFor('plant-file ok pushed to the twin', () => told.at(-1)?.state === 'ok' && told.length > 2, 10_000);
+    socket.disconnect();
   });
 });

@@ -8,6 +8,7 @@ import { probeWebgl, HIGH_QUALITY, LOW_QUALITY } from './world/systems/renderer.
 import { createHeader } from './ui/header.js';
 import { createInspector } from './ui/inspector.js';
 import { updateBanner } from './ui/banner.js';
+import { createPlantFileBanner } from './ui/plant-file-banner.js';
 import { renderLegend } from './ui/legend.js';
 import { el } from './ui/dom.js';
 import { initialLang, onLangChange, setLang, t, tState } from './i18n.js';
@@ -56,6 +57,7 @@ let view: ViewName = 'operator';
 
 const viewport = byId('viewport');
 const bannerEl = byId('banner');
+const plantFileBanner = createPlantFileBanner(bannerEl);
 const legendEl = byId('legend');
 const webgl = probeWebgl();
 const hasWebgl = webgl.available && params.get('webgl') !== 'off';
@@ -319,6 +321,7 @@ onLangChange(() => {
   stopPanel.relabel();
   handoverPanel.relabel();
   orderPanel.relabel();
+  plantFileBanner.relabel();
   renderLegend(legendEl, colourMode);
   inspector.relabel({ store, offline: connection !== 'connected' });
   refreshAllMachines();
@@ -342,6 +345,7 @@ const live: LiveConnection = connectLive(params.get('edge') ?? undefined, {
   alarm: (e) => alarmPanel.applyEvent(e),
   alarms: (l) => alarmPanel.applyList(l),
   order: (p) => orderPanel.progress(p),
+  plantFile: (s) => plantFileBanner.update(s),
   energy: (m) => {
     energyCentre.applyLive(m);
     utilitiesFeed?.applyLive(m);

@@ -10,6 +10,7 @@ import { AlarmEventSchema, AlarmListSchema, type AlarmEvent, type AlarmList } fr
 import type { CommandAck, CommandRequest } from '../../../shared/command-api.js';
 import { EnergyLiveSchema, type EnergyLive } from '../../../shared/energy-api.js';
 import { OrderProgressSchema, type OrderProgress } from '../../../shared/order-api.js';
+import { PlantFileStatusSchema, type PlantFileStatus } from '../../../shared/layout-api.js';
 
 const RETRY_MS = 3000;
 
@@ -32,6 +33,8 @@ export interface LiveConnectionHandlers {
   energy?(message: EnergyLive): void;
   /** The line's work order and its progress (shared/order-api.ts OrderProgress). */
   order?(progress: OrderProgress): void;
+  /** Whether the plant file on disk is the running plant (edges run from a plant file). */
+  plantFile?(status: PlantFileStatus): void;
 }
 
 export interface LiveConnection {
@@ -113,6 +116,13 @@ export function connectLive(url: string | undefined, handlers: LiveConnectionHan
     const parsed = AlarmListSchema.safeParse(raw);
     if (!parsed.success) return handlers.protocolError(`alarms: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
     handlers.alarms(parsed.data);
+  });
+
+  socket.on('plant-file', (raw) => {
+    if (!handlers.plantFile) return;
+    const parsed = PlantFileStatusSchema.safeParse(raw);
+    if (!parsed.success) return handlers.protocolError(`plant-file: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+    handlers.plantFile(parsed.data);
   });
 
   socket.on('order', (raw) => {
