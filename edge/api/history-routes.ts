@@ -100,9 +100,9 @@ export const historyRoutes: FastifyPluginAsync<HistoryRoutesOptions> = async (ap
   app.route(route(spec({
     url: '/api/history/values/:machineId', summary: 'Every tag of a machine as stored at one moment: the last sample at or before `at` (replay)',
     params: MachinePathSchema, query: ValuesAtQuerySchema, responses: { ...ok('tags'), ...notFound },
-  }), ({ params, query: { at } }) => {
+  }), async ({ params, query: { at } }) => {
     const machineId = known(params.machineId);
-    return { machineId, at, tags: queries.valuesAt(machineId, at) } satisfies ValuesAtAnswer;
+    return { machineId, at, tags: await reads.run('valuesAt', machineId, at) } satisfies ValuesAtAnswer;
   }));
 };
 

@@ -31,6 +31,7 @@ export function readFunctions(s: ReadSources) {
     kpiPeriods: (machineId: string, from: number, to: number, limit: number) => q.kpiPeriods(machineId, from, to, limit),
     counts: (machineId: string, from: number, to: number, limit: number) => q.counts(machineId, from, to, limit),
     countTotals: (machineId: string, from: number, to: number) => q.countTotals(machineId, from, to),
+    valuesAt: (machineId: string, at: number) => q.valuesAt(machineId, at),
     alarmHistory: (query: { from: number; to: number; machineId?: string; limit: number }) => alarms().occurrences(query),
     alarmKpis: (period: { from: number; to: number; shift?: { name: string; date: string } | null; shelvedNow?: number }, settings: AlarmKpiSettings) =>
       alarmKpisFromJournal(alarms(), period, settings),

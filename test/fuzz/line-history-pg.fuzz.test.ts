@@ -1,5 +1,5 @@
 // A host line's history routes on the plant database (edge/host/pg/line-history.ts) under fuzz:
-// the trend, state timeline (JSON and CSV) and alarm journal routes of a line server, as the host
+// the trend, state timeline (JSON and CSV), values-at and alarm journal routes of a line server, as the host
 // registers them in PostgreSQL mode, take hostile query strings and paths — wrong types, huge and
 // negative times, reversed and year-long windows, SQL in the tag and machine, unknown keys — on a
 // real PostgreSQL holding some of the line's rows. Every answer is a 200, a 400 naming the field
@@ -32,7 +32,7 @@ const time = fc.oneof(
   fc.string({ maxLength: 30 }),
 );
 const query = fc.record({
-  from: time, to: time,
+  from: time, to: time, at: time,
   maxPoints: fc.oneof(fc.integer({ min: -5, max: 20_000 }).map(String), fc.string({ maxLength: 8 })),
   limit: fc.oneof(fc.integer({ min: -5, max: 20_000 }).map(String), fc.string({ maxLength: 8 })),
   machineId: fc.oneof(fc.constantFrom('mill', "m'; DROP TABLE machine_states; --", ''), fc.string({ maxLength: 20 })),
@@ -46,6 +46,7 @@ const segment = fc.oneof(
 const url = fc.oneof(
   segment.map((s) => `/api/history/tags/${s}`),
   segment.map((s) => `/api/history/states/${s}`),
+  segment.map((s) => `/api/history/values/${s}`),
   fc.constant('/api/alarms/history'),
 );
 
@@ -76,6 +77,8 @@ describe.skipIf(!started.ok)(`a host line's history from PostgreSQL under fuzz (
     }]);
     await store.flush();
     readPool = new pg.Pool({ connectionString: server.url, max: 2, statement_timeout: 10_000 });
+    readPool.on('error', () => undefined);
+    readPool.on('connect', (client) => client.on('error', () => undefined));
     const history = lineHistory({
       pool: readPool, lineKey: LINE, machineIds: ['mill', 'press'], flush: () => store.flush(),
       tagKinds: new Map([['mill.speed', 'number'], ['mill.state', 'number'], ['press.label', 'string']]),
@@ -104,6 +107,8 @@ describe.skipIf(!started.ok)(`a host line's history from PostgreSQL under fuzz (
     expect(trend.json().points).toHaveLength(120);
     const journal = await app.inject({ method: 'GET', url: `/api/alarms/history?from=${NOW - 200_000}` });
     expect(journal.json().occurrences.map((o: { key: string }) => o.key)).toEqual(['fault@mill']);
+    const values = await app.inject({ method: 'GET', url: `/api/history/values/mill?at=${NOW - 120_000 + 10 * 500}` });
+    expect(values.json().tags.speed).toEqual({ ts: NOW - 120_000 + 10 * 500, value: 10, quality: 'good' });
 
     const findings: string[] = [];
     await fc.assert(

@@ -199,6 +199,14 @@ describe.skipIf(!started.ok)('a host that starts late answers the line\'s histor
     expect(csv.status).toBe(200);
     expect((await csv.text()).trim().split('\n').length).toBe(1 + changes.get('mill')!.length);
 
+    // The replay's "values at a moment" before B started: the same on both, the sample fed then.
+    const moment = speeds[20]!;
+    const valuesA = await get<{ tags: Record<string, RawPoint> }>(a, `/api/history/values/mill?at=${moment.ts}`);
+    const valuesB = await get<{ tags: Record<string, RawPoint> }>(b, `/api/history/values/mill?at=${moment.ts}`);
+    expect(valuesB).toEqual(valuesA);
+    expect(valuesB.tags.spindleSpeed).toEqual({ ts: moment.ts, value: moment.value, quality: 'good' });
+    expect(valuesB.tags.state?.value).toBe(2); // the mill idled then
+
     // The alarm journal of that time: the occurrence as the edge listed it, on B as on A.
     const journalA = await get<{ occurrences: AlarmOccurrence[] }>(a, `/api/alarms/history?${window}`);
     const journalB = await get<{ occurrences: AlarmOccurrence[] }>(b, `/api/alarms/history?${window}`);

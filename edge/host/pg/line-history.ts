@@ -56,6 +56,8 @@ export interface LineHistory {
   trend(tag: string, from: number, to: number, maxPoints: number): Promise<TagTrend>;
   /** State intervals overlapping [from, to), oldest first, at most `limit`; `after`: the start of the previous page's last interval. */
   states(machineId: string, from: number, to: number, limit: number, afterTs?: number | null): Promise<StateInterval[]>;
+  /** Every tag of a machine as stored at one moment: the last sample at or before `at`, by tag name (tags without one left out). */
+  valuesAt(machineId: string, at: number): Promise<Record<string, RawPoint>>;
   /** State changes in [from, to) counted up to `cap`, plus the interval open at `from`. */
   stateCount(machineId: string, from: number, to: number, cap: number): Promise<number>;
   /**
@@ -179,6 +181,22 @@ export function lineHistory(o: LineHistoryOptions): LineHistory {
       return (rows[0]?.n ?? 0) + 1;
     },
 
+    async valuesAt(machineId, atTs) {
+      await o.flush();
+      const tags = [...o.tagKinds.keys()].filter((name) => splitTag(name)?.machineId === machineId);
+      if (!tags.length) return {};
+      const names = tags.map((name) => name.slice(machineId.length + 1));
+      // One index probe per tag (newest first from `at`).
+      const rows = await query<{ tag: string; ts: number; num: number | null; txt: string | null; quality: RawPoint['quality'] }>('values at',
+        `SELECT k.t AS tag, x.ts, x.num, x.txt, x.quality FROM unnest($3::text[]) AS k(t)
+           CROSS JOIN LATERAL (SELECT ${ms('ts')} AS ts, num, txt, quality FROM tag_samples
+                                WHERE line_key = $1 AND machine_id = $2 AND tag = k.t AND ts <= $4::timestamptz ORDER BY ts DESC LIMIT 1) x`,
+        [lineKey, machineId, names, at(atTs)]);
+      const out: Record<string, RawPoint> = {};
+      for (const r of rows) out[r.tag] = { ts: r.ts, value: value(o.tagKinds.get(`${machineId}.${r.tag}`) ?? 'number', r.num, r.txt), quality: r.quality };
+      return out;
+    },
+
     async alarmHistory(q) {
       await o.flush();
       // Every transition of an occurrence has ts >= its activation: the lookback bounds the scan (and prunes partitions).
@@ -269,8 +287,8 @@ function occurrenceId(key: string, activeTs: number): number {
 }
 
 /**
- * The line server's history reads from the database: trends and state timelines (and their CSV
- * pages and counts); the other reads (KPI periods, count deltas: the host's own bookings) stay on
+ * The line server's history reads from the database: trends, state timelines (and their CSV
+ * pages and counts) and tag values at a moment; the other reads (KPI periods, count deltas: the host's own bookings) stay on
  * `local`, the host's SQLite historian of the line.
  */
 export function lineHistoryReads(history: LineHistory, local: Reads): Reads {
@@ -287,6 +305,7 @@ export function lineHistoryReads(history: LineHistory, local: Reads): Reads {
           return page.map((s) => ({ ...s, id: 0 })) as never;
         }
         case 'stateCount': return history.stateCount(a[0] as string, a[1] as number, a[2] as number, a[3] as number) as never;
+        case 'valuesAt': return history.valuesAt(a[0] as string, a[1] as number) as never;
         default: return local.run(name, ...args);
       }
     },
