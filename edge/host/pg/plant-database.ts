@@ -67,7 +67,8 @@ export async function openPlantDatabase(o: OpenPlantDatabaseOptions): Promise<Pl
   let readPool: pg.Pool | null = null;
   const reads = () => {
     if (readPool) return readPool;
-    readPool = new pg.Pool({ connectionString: url, max: 2, keepAlive: true, statement_timeout: READ_BUDGET_MS });
+    // A connection that cannot be had within the budget fails the read too (a line's KPI seed falls back to its own history).
+    readPool = new pg.Pool({ connectionString: url, max: 2, keepAlive: true, statement_timeout: READ_BUDGET_MS, connectionTimeoutMillis: READ_BUDGET_MS });
     readPool.on('error', (err) => o.log('warn', `plant store: an idle read connection failed (${err.message}); the pool opens another`));
     // pool.end() resolves before its connections have closed: an error arriving on one that is closing has no one to tell.
     readPool.on('connect', (client) => client.on('error', () => undefined));
