@@ -25,7 +25,7 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   disk = await plantFileWithSimulator();
-  const log = (level: string, m: string) => disk.logs.push(`[edge] ${level} ${m}`);
+  const log = (level: string, m: string) => disk.logs.push(`[edge] ${new Date().toISOString().slice(11, 23)} ${level} ${m}`);
   supervisor = await runPlantFile({
     plantFile: disk.file, port: 0, log, debounceMs: 100,
     start: (plant, port, plantFile, adopt) => startEdge({
@@ -41,6 +41,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await supervisor?.stop();
+  // The edge's and the simulator's log beside the screenshots: what a CI failure needs.
+  if (disk) writeFileSync(`${ARTIFACTS}/twin-layout-edge.log`, disk.logs.join('\n'));
   await disk?.sim.stop();
   if (disk) rmSync(disk.dir, { recursive: true, force: true });
 });

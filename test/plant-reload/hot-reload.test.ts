@@ -118,6 +118,7 @@ describe('plant file hot reload', () => {
     expect(invalid.file).toBe('plant.yaml');
     expect(invalid.error).toContain('plant.yaml: machines[0].idealCycleTimeSeconds:');
     expect(invalid.error).toContain('the running plant is kept');
+    expect(invalid.error).not.toContain(disk.dir);
     // Anyone logged in sees it in the edge status, with the file and the field.
     const status = (await (await fetch(`${edge.url}/api/status`)).json()) as { status: string; plantFile: { result: string; error: string } };
     expect(status.status).toBe('degraded');
