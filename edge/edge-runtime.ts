@@ -349,11 +349,14 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       await step('stopping the OPC UA server', () => opcuaServer?.stop());
       for (const c of [...connectors].reverse()) await step(`stopping ${c.deviceId}`, () => c.stop());
       commands.close();
-      // socket.io closes the HTTP server too: a keep-alive connection whose request was in flight
-      // stays open past it (until its idle timeout), so close idle ones first and, past the deadline, all.
+      // socket.io closes the HTTP server too. A keep-alive connection whose request was in flight
+      // then (say the layout save that asked for this recomposition) stays open after its answer
+      // until its idle timeout (72 s): close connections as they fall idle and, past the deadline, all.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
       app.server.closeIdleConnections();
       await step('closing the live server', () => live.close(), () => app.server.closeAllConnections());
       await step('closing the HTTP server', () => app.close(), () => app.server.closeAllConnections());
+      clearInterval(sweep);
       await step('closing the read worker', () => reads?.close());
       alarms.stop();
       audit.close();

@@ -3,6 +3,7 @@
 // the same objects across both changes, the OPC UA session is not opened again, and the history
 // of the polled Modbus device has no gap longer than its poll interval across the swap.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parseDocument } from 'yaml';
@@ -110,8 +111,14 @@ describe('per-device apply of a plant change', () => {
     expect(sessionsOpened()).toBe(1);
   });
 
-  it('removing that machine and its device stops only its connector', async () => {
+  it('removing that machine and its device stops only its connector; a request left open does not hold the swap', async () => {
     const before = supervisor.edge();
+    // A client that sent half a request and went quiet: closing the HTTP server waits for it
+    // (it held a CI recomposition past 30 s) until the stop step's deadline closes it.
+    const held = request({ host: '127.0.0.1', port: before.port, method: 'POST', path: '/api/login', headers: { 'content-type': 'application/json', 'content-length': '1000' } });
+    held.on('error', () => {});
+    held.write('{"username":');
+    await waitFor('the request under way', () => disk.logs.length > 0 && held.writableLength === 0);
     const opcua = before.connector('plc-opcua')!;
     const modbus = before.connector('plc-modbus')!;
     const second = before.connector('plc-modbus-2')!;
@@ -124,6 +131,8 @@ describe('per-device apply of a plant change', () => {
       writeFileSync(disk.file, doc.toString({ lineWidth: 0 }));
     });
     expect(supervisor.lastReload()!.summary).toBe('machines removed: loader-2; devices removed: plc-modbus-2');
+    expect(disk.logs.find((l) => l.includes('did not finish in'))).toMatch(/closing the (live|HTTP) server did not finish in 5000 ms/);
+    held.destroy();
     expect(edge.connector('plc-opcua')).toBe(opcua);
     expect(edge.connector('plc-modbus')).toBe(modbus);
     expect(edge.connector('plc-modbus-2')).toBeUndefined();
