@@ -1,7 +1,7 @@
 // Runs the edge from a plant file and keeps it in step with that file (issue 21.5): a changed file
 // is read once, hashed, validated with the plant schema and only then applied. An invalid file is
-// reported (log, and the reload status the layout routes serve, naming file and field) and the
-// running plant keeps acquiring.
+// reported (log, /api/status, the layout routes, and the live event `plant-file` every twin shows
+// as a banner — plant-file-status.ts —, naming file and field) and the running plant keeps acquiring.
 //
 // How a valid change is applied:
 // - positions and the `layout:` section only: live — the twin gets a new snapshot, nothing stops;
