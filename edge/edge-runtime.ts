@@ -223,7 +223,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     : null;
   const live = createLiveServer({
     httpServer: app.server, lineId: plant.line.id, machineIds: plant.machines.map((m) => m.id),
-    snapshot, machineLive, devices, now, auth, commands, gateSlowClients: options.live?.gateSlowClients,
+    snapshot, machineLive, devices, lineShift: () => kpi.shift(), now, auth, commands, gateSlowClients: options.live?.gateSlowClients,
     afterLineSnapshot: (send) => {
       send('alarms', alarms.list());
       // A twin that (re)joins learns whether the file on disk is the running plant (edge/plant-reload).

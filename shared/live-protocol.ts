@@ -87,10 +87,17 @@ export const DeviceHealthSchema = z.object({
 });
 export type DeviceHealth = z.infer<typeof DeviceHealthSchema>;
 
+/**
+ * The line's current shift from the plant calendar (null between shifts), also on a line without
+ * machines; absent from a sender that has no calendar (the twin then reads a machine's shift).
+ */
+const LineShiftSchema = ShiftRefSchema.nullable().optional();
+
 export const LineSnapshotSchema = z.object({
   plant: PlantViewSchema,
   machines: z.array(MachineLiveSchema),
   devices: z.array(DeviceHealthSchema),
+  shift: LineShiftSchema,
   ts: z.number(),
 });
 export type LineSnapshot = z.infer<typeof LineSnapshotSchema>;
@@ -99,6 +106,7 @@ export type LineSnapshot = z.infer<typeof LineSnapshotSchema>;
 export const LineDeltaSchema = z.object({
   machines: z.array(MachineLiveSchema),
   devices: z.array(DeviceHealthSchema),
+  shift: LineShiftSchema,
   ts: z.number(),
 });
 export type LineDelta = z.infer<typeof LineDeltaSchema>;

@@ -31,7 +31,7 @@ export interface EdgeApiOptions {
   commands: CommandService;
   alarms: AlarmService;
   cases: ServiceCases;
-  kpi: Pick<LiveKpiEngine, 'details' | 'line' | 'closedShifts' | 'period'>;
+  kpi: Pick<LiveKpiEngine, 'details' | 'line' | 'shift' | 'closedShifts' | 'period'>;
   history: HistoryQueries;
   /** Where heavy history, KPI-history and alarm-statistics reads run (the read worker); default: this thread. */
   reads?: Reads;

@@ -30,7 +30,7 @@ export interface StoredShift {
 
 export interface KpiRoutesOptions {
   plant: PlantConfig;
-  kpi: Pick<LiveKpiEngine, 'details' | 'line' | 'closedShifts' | 'period'>;
+  kpi: Pick<LiveKpiEngine, 'details' | 'line' | 'shift' | 'closedShifts' | 'period'>;
   now: () => number;
   /**
    * Closed shifts of a machine starting in [from, to) from durable storage (the
@@ -122,7 +122,11 @@ export const kpiRoutes: FastifyPluginAsync<KpiRoutesOptions> = async (app, optio
   app.route(apiRoute(spec({ url: '/api/kpi/line', summary: 'Line KPIs (bottleneck method)', responses: ok('line KPIs') }), (): LineKpiAnswer => {
     const at = now();
     const current = kpi.line();
-    if (!current) return { line, at, shift: null, kpis: null };
+    if (!current) {
+      // Between shifts, or a line without machines yet: its calendar still says which shift runs.
+      const shift = kpi.shift();
+      return { line, at, shift: shift && shiftRef(shift), kpis: null };
+    }
     const { shift, ...kpis } = current;
     return { line, at, shift: shiftRef(shift), kpis };
   }));

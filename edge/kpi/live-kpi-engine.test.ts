@@ -134,4 +134,14 @@ describe('live KPI engine', () => {
     expect(k.times.microStopTime).toBe(20);
     expect(k.availability).toBeCloseTo((1800 - 40) / 1800, 12); // micro-stop booked under performance
   });
+
+  it('a line without machines still has its calendar shift; no line KPIs', () => {
+    const plant = { ...kpiTestPlant(), machines: [] };
+    const clock = manualClock(iso('2026-11-02T09:00:00+08:00'));
+    const engine = createLiveKpiEngine({ plant, now: clock.now });
+    expect(engine.line()).toBeNull();
+    expect(engine.shift()).toEqual({ name: 'Day', date: '2026-11-02', start: iso('2026-11-02T08:00:00+08:00'), end: iso('2026-11-02T16:00:00+08:00') });
+    clock.set(iso('2026-11-02T17:00:00+08:00'));
+    expect(engine.shift()).toBeNull();
+  });
 });

@@ -60,8 +60,10 @@ export interface LiveKpiEngine {
   closedShifts(machineId: string): ClosedShift[];
   /** Explained KPIs, losses and energy of the machine's current shift so far; null between shifts. */
   report(machineId: string): (KpiReport & { shift: ShiftRef }) | null;
-  /** Line KPIs (bottleneck method) for the current shift so far; null between shifts. */
+  /** Line KPIs (bottleneck method) for the current shift so far; null between shifts and on a line without machines. */
   line(): (LineKpis & { shift: ShiftRef }) | null;
+  /** The line's shift at now() from the plant calendar, null between shifts: a line without machines still has one. */
+  shift(): ShiftRef | null;
   /** The plant-local day or ISO week containing now(), from the shifts in memory plus the current one. */
   period(machineId: string, kind: PeriodKind): KpiReport;
 }
@@ -247,6 +249,10 @@ export function createLiveKpiEngine(opts: LiveKpiEngineOptions): LiveKpiEngine {
       }
       if (!shift || machines.length === 0) return null;
       return { shift: refOf(shift), ...computeLineKpis(machines, kpiOptions) };
+    },
+    shift() {
+      const shift = shiftAt(calendar, tz, now());
+      return shift ? refOf(shift) : null;
     },
     period(machineId, kind) {
       const track = trackOf(machineId);

@@ -12,7 +12,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import {
   JoinRequestSchema, MAX_ROOMS_PER_SOCKET,
-  type ClientToServerEvents, type DeviceHealth, type JoinAck, type JoinRequest, type LineSnapshot, type MachineLive, type ServerToClientEvents,
+  type ClientToServerEvents, type DeviceHealth, type JoinAck, type JoinRequest, type LineSnapshot, type MachineLive, type ServerToClientEvents, type ShiftRef,
 } from '../../shared/live-protocol.js';
 import { CommandRequestSchema, type CommandAck } from '../../shared/command-api.js';
 import type { AuthService, Principal } from '../auth/index.js';
@@ -33,6 +33,11 @@ export interface LiveServerOptions {
   snapshot: () => LineSnapshot;
   machineLive: (machineId: string) => MachineLive | undefined;
   devices: () => DeviceHealth[];
+  /**
+   * The line's current shift (the KPI engine's calendar view), sent with every snapshot and delta:
+   * a line without machines has a shift too, and the twin's header shows it.
+   */
+  lineShift?: () => ShiftRef | null;
   now: () => number;
   auth: AuthService;
   commands?: CommandService;
@@ -125,6 +130,10 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
   const dirty = new Set<string>();
   /** Per machine room: what it was last sent, so its deltas carry only changes. */
   const machineSent = new Map<string, SentMachine>();
+  const lineShift = (): { shift?: ShiftRef | null } => {
+    const shift = options.lineShift?.();
+    return shift === undefined ? {} : { shift: shift && { name: shift.name, start: shift.start, end: shift.end } };
+  };
   let lastRefresh = now();
   let lastRevalidate = now();
 
@@ -189,7 +198,7 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
     const room = request.room === 'plant' ? 'plant' : `line:${lineId}`;
     socket.join(room);
     // A fresh snapshot on every join, also after a reconnect: the client starts from the truth.
-    send(socket, 'snapshot', options.snapshot());
+    send(socket, 'snapshot', { ...options.snapshot(), ...lineShift() });
     options.afterLineSnapshot?.((event, ...args) => send(socket, event, ...args));
     socket.data.linePending = null;
     socket.data.devicesPending = false;
@@ -294,7 +303,7 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
       const receivers = sockets.length - lagging.length;
       if (receivers > 0) {
         // One encoding for every socket that keeps up.
-        io.to(feedRooms).except(lagging.map((s) => s.id)).emit('delta', { machines, devices: refresh ? options.devices() : [], ts });
+        io.to(feedRooms).except(lagging.map((s) => s.id)).emit('delta', { machines, devices: refresh ? options.devices() : [], ...lineShift(), ts });
         stats.messagesSent += receivers;
       }
     }
@@ -304,7 +313,7 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
         continue;
       }
       const machines = [...s.data.linePending!].map((id) => options.machineLive(id)).filter((m): m is MachineLive => !!m);
-      if (machines.length || s.data.devicesPending) send(s, 'delta', { machines, devices: s.data.devicesPending ? options.devices() : [], ts });
+      if (machines.length || s.data.devicesPending) send(s, 'delta', { machines, devices: s.data.devicesPending ? options.devices() : [], ...lineShift(), ts });
       if (s.data.broadcastMissed) options.afterLineSnapshot?.((event, ...args) => send(s, event, ...args));
       s.data.linePending = null;
       s.data.devicesPending = false;

@@ -1,6 +1,6 @@
 // The twin's copy of the line: the last snapshot with every delta applied. Pure state, no I/O,
 // so the scene, the panels and the tests all read the same numbers.
-import type { DeviceHealth, LineDelta, LineSnapshot, MachineLive, PlantView } from '../../../shared/live-protocol.js';
+import type { DeviceHealth, LineDelta, LineSnapshot, MachineLive, PlantView, ShiftRef } from '../../../shared/live-protocol.js';
 
 export type PlantMachine = PlantView['machines'][number];
 
@@ -25,6 +25,8 @@ export class LineStore {
   readonly devices = new Map<string, DeviceHealth>();
   /** Server time of the last message, epoch ms (for ages shown in the UI, immune to client clock skew). */
   serverTs = 0;
+  /** The line's shift as the edge last sent it (null between shifts); undefined when the edge does not send one. */
+  lineShift: ShiftRef | null | undefined = undefined;
   private readonly listeners = new Set<StoreListener>();
 
   subscribe(listener: StoreListener): () => void {
@@ -43,6 +45,7 @@ export class LineStore {
     this.devices.clear();
     for (const d of snapshot.devices) this.devices.set(d.deviceId, d);
     this.serverTs = snapshot.ts;
+    this.lineShift = snapshot.shift;
     this.emit({ kind: 'snapshot', machineIds: snapshot.machines.map((m) => m.machineId), countSteps: [], devicesChanged: true });
   }
 
@@ -58,6 +61,7 @@ export class LineStore {
     }
     for (const d of delta.devices) this.devices.set(d.deviceId, d);
     this.serverTs = delta.ts;
+    if (delta.shift !== undefined) this.lineShift = delta.shift;
     this.emit({ kind: 'delta', machineIds: delta.machines.map((m) => m.machineId), countSteps, devicesChanged: delta.devices.length > 0 });
   }
 
@@ -77,6 +81,12 @@ export class LineStore {
       }
     }
     return { oee: n ? sum / n : null, running, idle, down, other };
+  }
+
+  /** The line's current shift: the edge's calendar view, else (older senders) the first machine's. */
+  shift(): ShiftRef | null {
+    if (this.lineShift !== undefined) return this.lineShift;
+    return this.machines.values().next().value?.shift ?? null;
   }
 
   private emit(change: StoreChange): void {

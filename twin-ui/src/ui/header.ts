@@ -270,8 +270,7 @@ export function createHeader(root: HTMLElement, actions: HeaderActions): Header 
       if (!plant) return;
       setText(lineName, plant.line.name);
       setText(site, plant.site.name);
-      const first = store.machines.values().next().value;
-      const current = first?.shift;
+      const current = store.shift();
       const clock = clockTime(store.serverTs, plant.site.timezone);
       setText(shift.value, current ? `${current.name} · ${clock}` : `${t('noShift')} · ${clock}`);
       const s = store.lineSummary();
