@@ -33,11 +33,18 @@ describe('views by role', () => {
 
 describe('line energy per part', () => {
   const m = (energyKWh: number, good: number) => ({ energyKWh, counts: { total: good, good, scrap: 0 } });
-  it('is the whole line\'s energy over the good parts that left the last machine', () => {
-    expect(lineEnergyPerPart([m(2, 50), m(3, 45), m(1, 40)])).toBeCloseTo(6 / 40);
+  it('is the sum along the flow of each machine\'s kWh per good part', () => {
+    expect(lineEnergyPerPart([m(2, 50), m(3, 45), m(1, 40)])).toBeCloseTo(2 / 50 + 3 / 45 + 1 / 40, 12);
   });
-  it('is unknown before the line has made a good part', () => {
-    expect(lineEnergyPerPart([m(2, 5), m(1, 0)])).toBeNull();
+  it('a machine added mid-shift adds its own figure, not the line\'s shift energy over its few parts', () => {
+    const before = lineEnergyPerPart([m(2, 50), m(3, 45)])!;
+    expect(lineEnergyPerPart([m(2, 50), m(3, 45), m(0.05, 1)])).toBeCloseTo(before + 0.05, 12);
+  });
+  it('energy of a machine without good parts goes over the last machine with some', () => {
+    expect(lineEnergyPerPart([m(2, 50), m(3, 40), m(0.4, 0)])).toBeCloseTo(2 / 50 + 3 / 40 + 0.4 / 40, 12);
+  });
+  it('is unknown before any machine has made a good part', () => {
+    expect(lineEnergyPerPart([m(2, 0), m(1, 0)])).toBeNull();
     expect(lineEnergyPerPart([])).toBeNull();
   });
 });
