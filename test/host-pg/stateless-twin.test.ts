@@ -185,6 +185,8 @@ describe.skipIf(!started.ok)('a host that starts late answers the line\'s histor
     expect(aggPoints.reduce((n, p) => n + p.avg * p.count, 0)).toBeCloseTo(fedMinutes, 6);
     expect(aggPoints.reduce((n, p) => n + p.count, 0)).toBe(fedBefore.length);
     expect(Math.max(...aggPoints.map((p) => p.max))).toBe(fedBefore.at(-1)!.value);
+    expect(aggPoints.at(-1)!.last).toBe(fedBefore.at(-1)!.value);
+    expect(aggB.points.every((p) => p.ts % 60_000 === 0 && (p.ts - aggB.points[0]!.ts) % aggB.bucketMs! === 0)).toBe(true);
 
     // State timelines of the time before B started: equal on both hosts and to the changes fed.
     for (const m of ['mill', 'washer', 'packer']) {
