@@ -67,8 +67,9 @@ describe('the line kWh per part when a machine is added', () => {
       const reloadAt = Date.now();
       expect((await supervisor.reload('manual')).result).toBe('recomposed');
       expect(supervisor.edge()).not.toBe(first);
-      await waitFor('mill-4 in the twin', () => store.machines.has('mill-4'), 20_000);
-      const settledFrom = Date.now() + 3000;
+      // Settled: a few seconds on, and mill-4 has a few parts of its own (its first one may take a cycle or a fault).
+      await waitFor('mill-4 has made 3 good parts', () => (store.machines.get('mill-4')?.counts.good ?? 0) >= 3, 30_000);
+      const settledFrom = Math.max(Date.now(), reloadAt + 3000);
       await waitFor('2 s of figures after the settling time', () => samples.at(-1)!.t - settledFrom >= 2000, 20_000);
 
       const values = (from: number, to: number) => samples.filter((s) => s.t >= from && s.t < to);
