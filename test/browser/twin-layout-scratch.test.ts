@@ -80,6 +80,9 @@ describe('a plant from scratch', () => {
     await hint.waitFor({ state: 'visible', timeout: 15_000 });
     expect(await hint.textContent()).toContain('No machines yet — open layout mode to add one');
     expect(await page.evaluate(() => window.__twin!.machineIds())).toEqual([]);
+    // No machines, but the default calendar's shift runs: the header names it, the line OEE is unknown.
+    expect(await page.locator('[data-testid="shift"]').textContent()).toMatch(/^all-day · /);
+    expect(await page.locator('[data-testid="line-oee"]').textContent()).toBe('—');
     await page.screenshot({ path: `${ARTIFACTS}/scratch-empty.png` });
 
     // Layout mode from the hint; the floor plan first (12 m × 8 m at 0.05 m/px), at the origin.
