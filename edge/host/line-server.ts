@@ -150,6 +150,8 @@ export async function startLineServer(o: LineServerOptions): Promise<LineServer>
   });
   const live: LiveServer = createLiveServer({
     httpServer: app.server, lineId: view.line.id, machineIds, snapshot, machineLive, devices, now, auth: o.auth, commands: o.commands,
+    // The line's shift from the host's own KPI engine when it keeps one (else the twin reads a machine's).
+    ...(o.kpi ? { lineShift: () => o.kpi!.engine.shift() } : {}),
     afterLineSnapshot: (send) => send('alarms', mirroredAlarmList(mirror, now())),
   });
   let port: number | null = null;
