@@ -284,6 +284,7 @@ store.subscribe((change) => {
     world?.init(store.plant);
     applyFloorLayout();
     layoutEditor.showEmptyFloor(store.plant.machines.length === 0);
+    layoutEditor.plantUpdated();
     if (!world) renderMachineList();
     refreshAllMachines();
   } else {

@@ -19,6 +19,8 @@ export interface LayoutEditor {
   readonly isOpen: boolean;
   /** A plant without machines (a new plant file): a hint on the empty floor — admins get the way into layout mode. */
   showEmptyFloor(empty: boolean): void;
+  /** A new line snapshot arrived (e.g. from the edge composed again after a machine was added). */
+  plantUpdated(): void;
 }
 
 type Tool = 'move' | 'area' | 'conveyor';
@@ -62,7 +64,10 @@ export function createLayoutEditor(stage: HTMLElement, ctx: { role: () => Role |
   status.dataset.testid = 'layout-status';
   const plan = svg('svg', { class: 'layout-plan' });
   plan.dataset.testid = 'layout-plan';
-  const machineForm = createMachineForm({ onAdded: (summary) => { say(lx().added(summary)); setTimeout(() => { if (open) void load(); }, 4000); } });
+  // The edge is composed again after an add (its server restarts): the plan is read again once the
+  // new edge's first snapshot arrives, not after a fixed time that a slow recomposition outlasts.
+  let awaitingAdd = false;
+  const machineForm = createMachineForm({ onAdded: (summary) => { say(lx().added(summary)); awaitingAdd = true; } });
   root.append(bar, machineForm.root, status, plan);
   const emptyHint = el('div', 'layout-empty-floor');
   emptyHint.dataset.testid = 'empty-floor-hint';
@@ -361,6 +366,11 @@ export function createLayoutEditor(stage: HTMLElement, ctx: { role: () => Role |
     showEmptyFloor(empty) {
       floorEmpty = empty;
       labels();
+    },
+    plantUpdated() {
+      if (!awaitingAdd) return;
+      awaitingAdd = false;
+      if (open) void load();
     },
   };
   api.refreshAccess();
