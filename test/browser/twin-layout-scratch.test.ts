@@ -11,8 +11,8 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPlantFile, parsePlantText } from '../../edge/config/index.js';
-import { runPlantFile, type PlantSupervisor } from '../../edge/plant-reload/index.js';
-import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
+import type { PlantSupervisor } from '../../edge/plant-reload/index.js';
+import type { RunningEdge } from '../../edge/edge-runtime.js';
 import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.js';
 import { DEFAULT_STATE_CODES } from '../../shared/plant-schema.js';
 import { withoutBreaks } from '../support/line-harness.js';
@@ -20,6 +20,7 @@ import { waitFor } from '../support/wait-for.js';
 import { launchChromium, waitForTwin, type Browser } from './chromium.js';
 import { floorPlanPng } from './floor-plan-png.js';
 import { loginThroughTwin } from './twin-login.js';
+import { superviseEdge } from '../plant-reload/support.js';
 
 const ARTIFACTS = 'test-artifacts';
 const EMPTY_PLANT = '# Hall 2: a new plant. Devices and machines are added in the twin\'s layout mode.\nline: { id: hall-2, name: Hall 2 }\n';
@@ -41,13 +42,7 @@ beforeAll(async () => {
   sim = await startSimulator({
     plant: withoutBreaks(loadPlantFile('config/demo-plant.yaml')), opcuaPort: 0, modbusPort: 0, seed: 5, timeScale: 10, pkiDir: join(dir, 'pki-sim'), log: (m) => logs.push(`[sim] ${m}`),
   });
-  const log = (level: string, m: string) => logs.push(`[edge] ${level} ${m}`);
-  supervisor = await runPlantFile({
-    plantFile: file, port: 0, log, debounceMs: 100,
-    start: (plant, port, plantFile) => startEdge({
-      plant, port, plantFile, host: '127.0.0.1', dbFile: join(dir, 'twinline.db'), dataDir: dir, uiDir: resolve('dist/twin-ui'), log, auth: { mode: 'demo' },
-    }),
-  });
+  supervisor = await superviseEdge({ file, dir, logs, uiDir: resolve('dist/twin-ui') });
   browser = await launchChromium();
   browser.page.on('pageerror', (e) => pageErrors.push(e.message));
   await browser.page.goto(supervisor.edge().url);

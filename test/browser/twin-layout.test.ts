@@ -7,13 +7,13 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPlantFile, type PlantSupervisor } from '../../edge/plant-reload/index.js';
-import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
+import type { PlantSupervisor } from '../../edge/plant-reload/index.js';
+import type { RunningEdge } from '../../edge/edge-runtime.js';
 import { launchChromium, waitForTwin, type Browser } from './chromium.js';
 import { floorPlanPng } from './floor-plan-png.js';
 import { loginThroughTwin } from './twin-login.js';
 import { waitFor } from '../support/wait-for.js';
-import { plantFileWithSimulator, type PlantOnDisk } from '../plant-reload/support.js';
+import { plantFileWithSimulator, type PlantOnDisk, superviseEdge } from '../plant-reload/support.js';
 
 const ARTIFACTS = 'test-artifacts';
 
@@ -25,13 +25,7 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   disk = await plantFileWithSimulator();
-  const log = (level: string, m: string) => disk.logs.push(`[edge] ${new Date().toISOString().slice(11, 23)} ${level} ${m}`);
-  supervisor = await runPlantFile({
-    plantFile: disk.file, port: 0, log, debounceMs: 100,
-    start: (plant, port, plantFile, adopt) => startEdge({
-      plant, port, plantFile, adopt, host: '127.0.0.1', dbFile: join(disk.dir, 'twinline.db'), dataDir: disk.dir, uiDir: resolve('dist/twin-ui'), log, auth: { mode: 'demo' },
-    }),
-  });
+  supervisor = await superviseEdge({ file: disk.file, dir: disk.dir, logs: disk.logs, uiDir: resolve('dist/twin-ui') });
   browser = await launchChromium();
   browser.page.on('pageerror', (e) => pageErrors.push(e.message));
   await browser.page.goto(supervisor.edge().url);

@@ -4,12 +4,11 @@
 // appended to the plant file (the rest byte for byte as it was), audited, and acquiring after
 // the edge is composed again.
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
-import { runPlantFile, type PlantSupervisor } from '../../edge/plant-reload/index.js';
+import type { RunningEdge } from '../../edge/edge-runtime.js';
+import type { PlantSupervisor } from '../../edge/plant-reload/index.js';
 import { waitFor } from '../support/wait-for.js';
-import { plantFileWithSimulator, type PlantOnDisk } from './support.js';
+import { plantFileWithSimulator, type PlantOnDisk, superviseEdge } from './support.js';
 
 let disk: PlantOnDisk;
 let supervisor: PlantSupervisor<RunningEdge>;
@@ -17,14 +16,7 @@ let token: string;
 
 beforeAll(async () => {
   disk = await plantFileWithSimulator();
-  const log = (level: string, m: string) => disk.logs.push(`[edge] ${level} ${m}`);
-  supervisor = await runPlantFile({
-    plantFile: disk.file, port: 0, log, debounceMs: 100,
-    start: (plant, port, plantFile, adopt) => startEdge({
-      plant, port, plantFile, adopt, host: '127.0.0.1', dbFile: join(disk.dir, 'twinline.db'), dataDir: disk.dir, uiDir: join(disk.dir, 'no-ui'), log,
-      auth: { mode: 'demo', secret: 'test-secret-of-at-least-thirty-two-characters' },
-    }),
-  });
+  supervisor = await superviseEdge({ file: disk.file, dir: disk.dir, logs: disk.logs });
   const login = await fetch(`${supervisor.edge().url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'admin-demo' }) });
   token = ((await login.json()) as { token: string }).token;
 });

@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
-import { runPlantFile, type PlantSupervisor } from '../../edge/plant-reload/index.js';
+import type { RunningEdge } from '../../edge/edge-runtime.js';
+import type { PlantSupervisor } from '../../edge/plant-reload/index.js';
 import type { LineKpiAnswer } from '../../shared/kpi-api.js';
 import type { LineDelta, LineSnapshot } from '../../shared/live-protocol.js';
 import { waitFor } from '../support/wait-for.js';
+import { superviseEdge } from './support.js';
 
 const DAY_MS = 86_400_000;
 let dir: string;
@@ -22,14 +23,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'twinline-empty-plant-'));
   const file = join(dir, 'plant.yaml');
   writeFileSync(file, 'line: { id: hall-2, name: Hall 2 }\n');
-  const log = (level: string, m: string) => logs.push(`${level} ${m}`);
-  supervisor = await runPlantFile({
-    plantFile: file, port: 0, log, watch: false,
-    start: (plant, port, plantFile) => startEdge({
-      plant, port, plantFile, host: '127.0.0.1', dbFile: join(dir, 'twinline.db'), dataDir: dir, uiDir: join(dir, 'no-ui'), log,
-      auth: { mode: 'demo', secret: 'test-secret-of-at-least-thirty-two-characters' },
-    }),
-  });
+  supervisor = await superviseEdge({ file, dir, logs, watch: false });
 }, 60_000);
 afterAll(async () => {
   await supervisor?.stop();

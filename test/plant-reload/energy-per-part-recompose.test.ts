@@ -10,27 +10,20 @@ import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { parseDocument, type YAMLSeq } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
-import { runPlantFile, type PlantSupervisor } from '../../edge/plant-reload/index.js';
+import type { RunningEdge } from '../../edge/edge-runtime.js';
+import type { PlantSupervisor } from '../../edge/plant-reload/index.js';
 import type { LineDelta, LineSnapshot } from '../../shared/live-protocol.js';
 import { LineStore } from '../../twin-ui/src/live/line-store.js';
 import { lineEnergyPerPart } from '../../twin-ui/src/ui/views/line-figures.js';
 import { waitFor } from '../support/wait-for.js';
-import { plantFileWithSimulator, type PlantOnDisk } from './support.js';
+import { plantFileWithSimulator, type PlantOnDisk, superviseEdge } from './support.js';
 
 let disk: PlantOnDisk;
 let supervisor: PlantSupervisor<RunningEdge>;
 
 beforeAll(async () => {
   disk = await plantFileWithSimulator({ timeScale: 30 });
-  const log = (level: string, m: string) => disk.logs.push(`[edge] ${level} ${m}`);
-  supervisor = await runPlantFile({
-    plantFile: disk.file, port: 0, log, watch: false,
-    start: (plant, port, plantFile, adopt) => startEdge({
-      plant, port, plantFile, adopt, host: '127.0.0.1', dbFile: join(disk.dir, 'twinline.db'), dataDir: disk.dir, uiDir: join(disk.dir, 'no-ui'), log,
-      auth: { mode: 'demo', secret: 'test-secret-of-at-least-thirty-two-characters' },
-    }),
-  });
+  supervisor = await superviseEdge({ file: disk.file, dir: disk.dir, logs: disk.logs, watch: false });
 }, 60_000);
 afterAll(async () => {
   await supervisor?.stop();

@@ -10,24 +10,17 @@ import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LineSnapshot } from '../../shared/live-protocol.js';
 import type { PlantFileStatus } from '../../shared/layout-api.js';
-import { runPlantFile, type PlantSupervisor } from '../../edge/plant-reload/index.js';
-import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
+import type { PlantSupervisor } from '../../edge/plant-reload/index.js';
+import type { RunningEdge } from '../../edge/edge-runtime.js';
 import { waitFor } from '../support/wait-for.js';
-import { plantFileWithSimulator, type PlantOnDisk } from './support.js';
+import { plantFileWithSimulator, type PlantOnDisk, superviseEdge } from './support.js';
 
 let disk: PlantOnDisk;
 let supervisor: PlantSupervisor<RunningEdge>;
 
 beforeAll(async () => {
   disk = await plantFileWithSimulator();
-  const log = (level: string, m: string) => disk.logs.push(`[edge] ${level} ${m}`);
-  supervisor = await runPlantFile({
-    plantFile: disk.file, port: 0, log, debounceMs: 100,
-    start: (plant, port, plantFile, adopt) => startEdge({
-      plant, port, plantFile, adopt, host: '127.0.0.1', dbFile: join(disk.dir, 'twinline.db'), dataDir: disk.dir, uiDir: join(disk.dir, 'no-ui'), log,
-      auth: { mode: 'demo', secret: 'test-secret-of-at-least-thirty-two-characters' },
-    }),
-  });
+  supervisor = await superviseEdge({ file: disk.file, dir: disk.dir, logs: disk.logs });
 });
 afterAll(async () => {
   await supervisor?.stop();
@@ -112,7 +105,7 @@ describe('plant file hot reload', () => {
     const refused = supervisor.lastReload()!;
     expect(refused.error).toContain('plant.yaml: machines[0].idealCycleTimeSeconds:');
     expect(refused.error).toContain('the running plant is kept');
-    expect(disk.logs.some((l) => l.includes('[edge] error') && l.includes('machines[0].idealCycleTimeSeconds'))).toBe(true);
+    expect(disk.logs.some((l) => l.startsWith('[edge]') && l.includes(' error ') && l.includes('machines[0].idealCycleTimeSeconds'))).toBe(true);
     expect(supervisor.edge()).toBe(edge);
     const invalid = await waitFor('plant-file invalid pushed to the twin', () => told.find((s) => s.state === 'invalid'), 10_000);
     expect(invalid.file).toBe('plant.yaml');

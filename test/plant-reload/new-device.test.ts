@@ -10,13 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPlantFile, parsePlantText } from '../../edge/config/index.js';
-import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
+import type { RunningEdge } from '../../edge/edge-runtime.js';
 import { browseVariables, BrowseTimeout } from '../../edge/layout/machine-add.js';
-import { runPlantFile, type PlantSupervisor } from '../../edge/plant-reload/index.js';
+import type { PlantSupervisor } from '../../edge/plant-reload/index.js';
 import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.js';
 import { DEFAULT_STATE_CODES } from '../../shared/plant-schema.js';
 import { withoutBreaks } from '../support/line-harness.js';
 import { waitFor } from '../support/wait-for.js';
+import { superviseEdge } from './support.js';
 
 let dir: string;
 let file: string;
@@ -33,14 +34,7 @@ beforeAll(async () => {
   file = join(dir, 'plant.yaml');
   writeFileSync(file, 'line: { id: hall-2, name: Hall 2 }\n');
   sim = await startSimulator({ plant: withoutBreaks(loadPlantFile('config/demo-plant.yaml')), opcuaPort: 0, modbusPort: 0, seed: 7, timeScale: 10, pkiDir: join(dir, 'pki-sim'), log: (m) => logs.push(`[sim] ${m}`) });
-  const log = (level: string, m: string) => logs.push(`[edge] ${level} ${m}`);
-  supervisor = await runPlantFile({
-    plantFile: file, port: 0, log, debounceMs: 100,
-    start: (plant, port, plantFile) => startEdge({
-      plant, port, plantFile, host: '127.0.0.1', dbFile: join(dir, 'twinline.db'), dataDir: dir, uiDir: join(dir, 'no-ui'), log,
-      auth: { mode: 'demo', secret: 'test-secret-of-at-least-thirty-two-characters' },
-    }),
-  });
+  supervisor = await superviseEdge({ file, dir, logs });
   for (const user of ['operator', 'maintenance', 'manager', 'admin']) {
     const login = await fetch(`${supervisor.edge().url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: user, password: `${user}-demo` }) });
     tokens[user] = ((await login.json()) as { token: string }).token;

@@ -8,24 +8,17 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPlantFile, type PlantSupervisor } from '../../edge/plant-reload/index.js';
-import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
+import type { PlantSupervisor } from '../../edge/plant-reload/index.js';
+import type { RunningEdge } from '../../edge/edge-runtime.js';
 import { waitFor } from '../support/wait-for.js';
-import { plantFileWithSimulator, type PlantOnDisk } from './support.js';
+import { plantFileWithSimulator, type PlantOnDisk, superviseEdge } from './support.js';
 
 let disk: PlantOnDisk;
 let supervisor: PlantSupervisor<RunningEdge>;
 
 beforeAll(async () => {
   disk = await plantFileWithSimulator();
-  const log = (level: string, m: string) => disk.logs.push(`[edge] ${new Date().toISOString().slice(11, 23)} ${level} ${m}`);
-  supervisor = await runPlantFile({
-    plantFile: disk.file, port: 0, log, debounceMs: 100,
-    start: (plant, port, plantFile, adopt) => startEdge({
-      plant, port, plantFile, adopt, host: '127.0.0.1', dbFile: join(disk.dir, 'twinline.db'), dataDir: disk.dir, uiDir: join(disk.dir, 'no-ui'), log,
-      auth: { mode: 'demo', secret: 'test-secret-of-at-least-thirty-two-characters' },
-    }),
-  });
+  supervisor = await superviseEdge({ file: disk.file, dir: disk.dir, logs: disk.logs });
 });
 afterAll(async () => {
   await supervisor?.stop();

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { loadPlantFile } from '../../edge/config/index.js';
+import { startEdge, type RunningEdge } from '../../edge/edge-runtime.js';
+import { runPlantFile, type PlantSupervisor } from '../../edge/plant-reload/index.js';
 import { startSimulator, type RunningSimulator } from '../../plc-sim/simulator.js';
 import { withoutBreaks } from '../support/line-harness.js';
 
@@ -36,4 +38,21 @@ export async function plantFileWithSimulator(options: { timeScale?: number } = {
   const file = join(dir, 'plant.yaml');
   writeFileSync(file, doc.toString({ lineWidth: 0 }));
   return { dir, file, sim, logs };
+}
+
+/**
+ * The edge run from `file` by the hot-reload supervisor, as `npm run edge -- --plant` runs it
+ * (handing kept connectors over), with its data in `dir` and its log lines, timestamped, in `logs`.
+ * `uiDir`: the built twin for browser tests.
+ */
+export function superviseEdge(options: { file: string; dir: string; logs: string[]; watch?: boolean; uiDir?: string }): Promise<PlantSupervisor<RunningEdge>> {
+  const { file, dir, logs } = options;
+  const log = (level: string, m: string) => logs.push(`[edge] ${new Date().toISOString().slice(11, 23)} ${level} ${m}`);
+  return runPlantFile({
+    plantFile: file, port: 0, log, debounceMs: 100, watch: options.watch,
+    start: (plant, port, plantFile, adopt) => startEdge({
+      plant, port, plantFile, adopt, host: '127.0.0.1', dbFile: join(dir, 'twinline.db'), dataDir: dir,
+      uiDir: options.uiDir ?? join(dir, 'no-ui'), log, auth: { mode: 'demo', secret: 'test-secret-of-at-least-thirty-two-characters' },
+    }),
+  });
 }
