@@ -9,7 +9,9 @@ export default defineConfig({
     pool: 'forks',
     // One module graph per worker, not per file: each file would otherwise import node-opcua,
     // the edge and the simulator anew (import was 63 s of a 174 s run under load). The files
-    // share no module state: each starts its own peers, servers and edge on free ports.
+    // share no module state: each starts its own peers, servers and edge on free ports; the
+    // environment is reset before each file (see the setup file).
     isolate: false,
+    setupFiles: ['test/support/fresh-env.setup.ts'],
   },
 });
