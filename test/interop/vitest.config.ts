@@ -12,6 +12,9 @@ export default defineConfig({
     // share no module state: each starts its own peers, servers and edge on free ports; the
     // environment is reset before each file (see the setup file).
     isolate: false,
+    // A worker per core: vitest's run-mode default is cores - 1, one file at a time on the 2-core
+    // CI, while most files wait on sockets and simulated lines rather than compute.
+    maxWorkers: '100%',
     setupFiles: ['test/support/fresh-env.setup.ts'],
   },
 });
