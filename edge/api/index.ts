@@ -15,6 +15,7 @@ export { historyRoutes } from './history-routes.js';
 export { createApiApp, createHttpServer } from './http-server.js';
 export type { TlsFiles } from './http-server.js';
 export { kpiRoutes } from './kpi-routes.js';
+export type { KpiRoutesOptions } from './kpi-routes.js';
 export { machineRoutes } from './machine-routes.js';
 export { modelRoutes, MAX_MODEL_BYTES } from './model-routes.js';
 export type { ApiRouteInfo } from './openapi.js';

@@ -12,7 +12,7 @@ import {
   type ClosedShiftReport, type ClosedShiftsAnswer, type KpiShiftRef, type LineClosedShiftsAnswer,
   type LineKpiAnswer, type MachineKpiAnswer, type MachinesKpiAnswer, type PeriodKpiAnswer,
 } from '../../shared/kpi-api.js';
-import { buildKpiReport, type KpiReportOptions } from '../../shared/kpi/index.js';
+import { buildKpiReport, type KpiReport, type KpiReportOptions, type PeriodKind } from '../../shared/kpi/index.js';
 import { computeLineKpis } from '../../shared/kpi/index.js';
 import type { PeriodTotals } from '../../shared/kpi/index.js';
 import { countingModeOf } from '../../shared/count-roles.js';
@@ -30,7 +30,8 @@ export interface StoredShift {
 
 export interface KpiRoutesOptions {
   plant: PlantConfig;
-  kpi: Pick<LiveKpiEngine, 'details' | 'line' | 'shift' | 'closedShifts' | 'period'>;
+  /** `period` may read stored shifts (a plant host's database): it may answer a promise. */
+  kpi: Pick<LiveKpiEngine, 'details' | 'line' | 'shift' | 'closedShifts'> & { period(machineId: string, kind: PeriodKind): KpiReport | Promise<KpiReport> };
   now: () => number;
   /**
    * Closed shifts of a machine starting in [from, to) from durable storage (the
@@ -113,11 +114,13 @@ export const kpiRoutes: FastifyPluginAsync<KpiRoutesOptions> = async (app, optio
   }, boundedRefusal));
 
   app.route(apiRoute(spec({
-    url: '/api/kpi/machines/:id/periods/:kind', summary: 'Plant-local day or ISO week of one machine', params: KpiPeriodPathSchema, responses: { ...ok('period'), ...unknownMachine },
-  }), ({ params: { id, kind } }): PeriodKpiAnswer => {
+    url: '/api/kpi/machines/:id/periods/:kind', summary: 'Plant-local day or ISO week of one machine', params: KpiPeriodPathSchema,
+    responses: { ...ok('period'), ...unknownMachine, ...READ_REFUSED },
+  }), async ({ params: { id, kind } }): Promise<PeriodKpiAnswer> => {
     const machineId = machineOf(id);
-    return { machineId, kind, at: now(), report: kpi.period(machineId, kind) };
-  }));
+    const at = now();
+    return { machineId, kind, at, report: await kpi.period(machineId, kind) };
+  }, boundedRefusal));
 
   app.route(apiRoute(spec({ url: '/api/kpi/line', summary: 'Line KPIs (bottleneck method)', responses: ok('line KPIs') }), (): LineKpiAnswer => {
     const at = now();

@@ -32,6 +32,7 @@ import type { EdgeMirror } from './edge-mirror.js';
 import type { HostLineKpi } from './line-kpi.js';
 import { lineHistoryReads, type LineHistory } from './pg/line-history.js';
 import { lineAlarmHistoryRoutes } from './pg/line-alarm-routes.js';
+import { databaseShiftsKpi } from './pg/line-closed-shifts.js';
 
 export interface LineServerOptions {
   mirror: EdgeMirror;
@@ -138,10 +139,16 @@ export async function startLineServer(o: LineServerOptions): Promise<LineServer>
   // With a plant database, trends and state timelines come from it: every host answers with the
   // whole stored history, not only what it mirrored since it started.
   const local = reads ?? inlineReads({ queries: o.historian.queries });
-  await app.register(historyRoutes, { queries: o.historian.queries, reads: o.history ? lineHistoryReads(o.history, local) : local, machineIds, now });
+  const historyReads = o.history ? lineHistoryReads(o.history, local, { microStopsAs: o.kpi?.plant.kpi?.microStopsAs ?? 'availability' }) : local;
+  await app.register(historyRoutes, { queries: o.historian.queries, reads: historyReads, machineIds, now });
   await app.register(commandRoutes, { auth: o.auth, commands: o.commands });
   await app.register(auditRoutes, { audit: o.audit });
-  if (o.kpi) await app.register(kpiRoutes, { plant: o.kpi.plant, kpi: o.kpi.engine, now, storedShifts: reads ? storedShiftsRead(reads) : storedShiftsOf(o.historian.queries) });
+  // Closed shifts (and the day and week they add up to) from the plant database when there is one: the same on every host.
+  if (o.kpi) {
+    await app.register(kpiRoutes, o.history
+      ? { plant: o.kpi.plant, kpi: databaseShiftsKpi(o.kpi.plant, o.kpi.engine, o.history, now), now, storedShifts: storedShiftsRead(historyReads) }
+      : { plant: o.kpi.plant, kpi: o.kpi.engine, now, storedShifts: reads ? storedShiftsRead(reads) : storedShiftsOf(o.historian.queries) });
+  }
   await app.register(mirroredLineRoutes, { mirror, now, kpi: !!o.kpi, history: o.history ?? null });
   // The same route as the edge's (access, size and path limits): the files come from the host's own folder.
   await app.register(modelRoutes, { modelsDir: o.modelsDir ?? null });

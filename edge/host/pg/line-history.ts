@@ -8,13 +8,16 @@
 // never return more than maxPoints, timelines stop at the route's row limit, each statement runs
 // under READ_BUDGET_MS (statement_timeout on the read pool) and at most MAX_QUEUED_READS wait.
 import type pg from 'pg';
-import type { MachineState } from '../../../shared/plant-schema.js';
-import type { AggregatePoint, RawPoint, StateInterval, TagKind, TagTrend } from '../../../shared/history-api.js';
+import { MACHINE_STATES, type MachineState } from '../../../shared/plant-schema.js';
+import type { AggregatePoint, KpiPeriod, RawPoint, StateInterval, TagKind, TagTrend } from '../../../shared/history-api.js';
 import { MAX_QUEUED_READS, READ_BUDGET_MS } from '../../../shared/query-limits.js';
 import { ReadsBusy, ReadTimedOut, UnknownTagError, type Reads } from '../../store/index.js';
 import type { KpiEvent } from '../../kpi/index.js';
 import { ALARM_KINDS } from '../../../shared/alarm-rules.js';
 import type { AlarmOccurrence } from '../../../shared/alarm-wire.js';
+import type { KpiShiftRef } from '../../../shared/kpi-api.js';
+import { computeKpis, type KpiOptions, type PeriodTotals } from '../../../shared/kpi/index.js';
+import type { TimeBucket } from '../../../shared/kpi/time-model.js';
 
 const MINUTE_MS = 60_000;
 /** PostgreSQL's error code of a statement stopped by statement_timeout. */
@@ -67,6 +70,17 @@ export interface LineHistory {
   alarmHistory(q: { from: number; to: number; machineId?: string; limit: number }): Promise<AlarmOccurrence[]>;
   /** The line's shift(s) since `from` for a KPI engine that starts now: states, counters, and how far the history reaches. */
   kpiSeed(from: number, to: number): Promise<LineKpiSeed>;
+  /**
+   * A machine's closed shifts starting in [from, to), oldest first, at most `limit` (-1: all; the
+   * routes cap the window): the booking every host kept (shift_totals, shift_losses), as PeriodTotals.
+   */
+  closedShifts(machineId: string, from: number, to: number, limit: number): Promise<StoredClosedShift[]>;
+}
+
+/** A closed shift as the plant database keeps it (the edge's StoredShift). */
+export interface StoredClosedShift {
+  shift: KpiShiftRef;
+  totals: PeriodTotals;
 }
 
 export function lineHistory(o: LineHistoryOptions): LineHistory {
@@ -278,8 +292,44 @@ export function lineHistory(o: LineHistoryOptions): LineHistory {
       }
       return { events, lastSeen };
     },
+
+    async closedShifts(machineId, from, to, limit) {
+      await o.flush();
+      const rows = await query<Record<string, number> & {
+        start: number; end: number; shift_name: string; shift_date: string;
+        energy_detail: { byState: Record<string, number>; blocks: Record<string, number> } | null;
+        losses: Array<[TimeBucket, string, number, number]>;
+      }>('closed shifts',
+        `SELECT ${ms('t.shift_start')} AS start, ${ms('t.shift_end')} AS "end", t.shift_name, t.shift_date, t.energy_detail,
+                ${SHIFT_NUMBERS.map((c) => `t.${c}::float8 AS ${c}`).join(', ')},
+                (SELECT coalesce(jsonb_agg(jsonb_build_array(l.bucket, l.reason, l.ms::float8, l.events) ORDER BY l.bucket, l.reason), '[]'::jsonb) FROM shift_losses l
+                  WHERE l.line_key = t.line_key AND l.machine_id = t.machine_id AND l.shift_start = t.shift_start) AS losses
+           FROM shift_totals t WHERE t.line_key = $1 AND t.machine_id = $2 AND t.shift_start >= $3::timestamptz AND t.shift_start < $4::timestamptz
+          ORDER BY t.shift_start LIMIT $5`,
+        [lineKey, machineId, at(from), at(to), limit >= 0 ? limit : null]);
+      return rows.map((r) => {
+        const byState = Object.fromEntries(MACHINE_STATES.map((st) => [st, r.energy_detail?.byState[st] ?? 0])) as Record<MachineState, number>;
+        const totals: PeriodTotals = {
+          start: r.start, end: r.end, calendarMs: r.calendar_ms!,
+          times: {
+            plannedOperationMs: r.planned_operation_ms!, plannedDownMs: r.planned_down_ms!, noDataMs: r.no_data_ms!, productionMs: r.production_ms!,
+            setupMs: r.setup_ms!, breakdownMs: r.breakdown_ms!, microStopMs: r.micro_stop_ms!, idleMs: r.idle_ms!,
+          },
+          stops: { breakdowns: r.breakdowns!, microStops: r.micro_stops!, setups: r.setups!, idles: r.idles! },
+          reasons: Object.fromEntries(r.losses.map(([bucket, reason, lost, events]) => [`${bucket}|${reason}`, { bucket, reason, ms: lost, events }])),
+          counts: { total: r.total_count!, good: r.good_count! },
+          idealOutputSeconds: r.ideal_output_seconds!,
+          energy: { kWh: r.energy_kwh!, byState, blocks: r.energy_detail?.blocks ?? {} },
+        };
+        return { shift: { name: r.shift_name, date: r.shift_date, start: r.start, end: r.end }, totals };
+      });
+    },
   };
 }
+
+/** shift_totals' numeric columns (bigint read as float8: exact below 2^53). */
+const SHIFT_NUMBERS = ['calendar_ms', 'planned_operation_ms', 'planned_down_ms', 'no_data_ms', 'production_ms', 'setup_ms', 'breakdown_ms', 'micro_stop_ms', 'idle_ms',
+  'breakdowns', 'micro_stops', 'setups', 'idles', 'total_count', 'good_count', 'ideal_output_seconds', 'energy_kwh'] as const;
 
 /** A stable number for an occurrence (the edge's journal row id has no counterpart here): FNV-1a of key and activation, 48 bits. */
 function occurrenceId(key: string, activeTs: number): number {
@@ -290,10 +340,11 @@ function occurrenceId(key: string, activeTs: number): number {
 
 /**
  * The line server's history reads from the database: trends, state timelines (and their CSV
- * pages and counts) and tag values at a moment; the other reads (KPI periods, count deltas: the host's own bookings) stay on
- * `local`, the host's SQLite historian of the line.
+ * pages and counts), tag values at a moment and closed shifts (the KPI periods, with their KPIs
+ * computed under the line's `kpi` conventions as the edge's historian stores them); the other
+ * reads (count deltas: the host's own bookings) stay on `local`, the host's SQLite historian of the line.
  */
-export function lineHistoryReads(history: LineHistory, local: Reads): Reads {
+export function lineHistoryReads(history: LineHistory, local: Reads, kpi: KpiOptions = {}): Reads {
   return {
     async run(name, ...args) {
       const a = args as unknown[];
@@ -308,9 +359,25 @@ export function lineHistoryReads(history: LineHistory, local: Reads): Reads {
         }
         case 'stateCount': return history.stateCount(a[0] as string, a[1] as number, a[2] as number, a[3] as number) as never;
         case 'valuesAt': return history.valuesAt(a[0] as string, a[1] as number) as never;
+        case 'kpiPeriods': {
+          const machineId = a[0] as string;
+          return (await history.closedShifts(machineId, a[1] as number, a[2] as number, a[3] as number)).map(({ shift, totals }): KpiPeriod => {
+            const k = computeKpis(totals, kpi);
+            return {
+              machineId, kind: 'shift', name: shift.name, date: shift.date, startTs: shift.start, endTs: shift.end,
+              totalCount: totals.counts.total, goodCount: totals.counts.good, energyKWh: totals.energy.kWh,
+              availability: finite(k.availability), performance: finite(k.performance), quality: finite(k.quality), oee: finite(k.oee), totals,
+            };
+          }) as never;
+        }
         default: return local.run(name, ...args);
       }
     },
     close: () => local.close(),
   };
+}
+
+/** As the edge's historian stores a KPI of a shift without time (NaN): 0. */
+function finite(x: number): number {
+  return Number.isFinite(x) ? x : 0;
 }

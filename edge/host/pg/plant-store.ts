@@ -434,6 +434,7 @@ async function writeShift(tx: Tx, lineKey: string, closed: ClosedShift): Promise
     productionMs: p.times.productionMs, setupMs: p.times.setupMs, breakdownMs: p.times.breakdownMs, microStopMs: p.times.microStopMs, idleMs: p.times.idleMs,
     breakdowns: p.stops.breakdowns, microStops: p.stops.microStops, setups: p.stops.setups, idles: p.stops.idles,
     totalCount: p.counts.total, goodCount: p.counts.good, idealOutputSeconds: p.idealOutputSeconds, energyKWh: p.energy.kWh,
+    energyDetail: { byState: p.energy.byState, blocks: p.energy.blocks },
   };
   const { lineKey: _l, machineId: _m, shiftStart: _s, ...rest } = row;
   const written = await tx.insert(shiftTotals).values(row).onConflictDoUpdate({

@@ -105,6 +105,8 @@ export const shiftTotals = pgTable('shift_totals', {
   goodCount: bigint('good_count', { mode: 'number' }).notNull(),
   idealOutputSeconds: doublePrecision('ideal_output_seconds').notNull(),
   energyKWh: doublePrecision('energy_kwh').notNull(),
+  /** PeriodTotals.energy's kWh by state and by demand block, for the line's closed-shift reports on any host (migration 0004; null before). */
+  energyDetail: jsonb('energy_detail').$type<{ byState: Record<string, number>; blocks: Record<string, number> }>(),
 }, (t) => [primaryKey({ columns: [t.lineKey, t.machineId, t.shiftStart] })]);
 
 /** A closed shift's stops by reason (PeriodTotals.reasons), rewritten with its shift_totals row: the top losses. */
