@@ -1,5 +1,5 @@
 // A host line's history routes on the plant database (edge/host/pg/line-history.ts) under fuzz:
-// the trend, state timeline (JSON and CSV), values-at and alarm journal routes of a line server, as the host
+// the trend, state timeline (JSON and CSV), values-at, alarm journal and closed-shift (KPI) routes of a line server, as the host
 // registers them in PostgreSQL mode, take hostile query strings and paths — wrong types, huge and
 // negative times, reversed and year-long windows, SQL in the tag and machine, unknown keys — on a
 // real PostgreSQL holding some of the line's rows. Every answer is a 200, a 400 naming the field
@@ -8,13 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
-import { createApiApp, historyRoutes } from '../../edge/api/index.js';
+import { createApiApp, historyRoutes, kpiRoutes, storedShiftsRead } from '../../edge/api/index.js';
 import { openAuditLog, openStoreFile } from '../../edge/audit/index.js';
 import { createAuthService } from '../../edge/auth/index.js';
 import { inlineReads, openHistorian, type Historian } from '../../edge/store/index.js';
 import { openPlantStore, PLANT_STORE_DEFAULTS, type PlantStore } from '../../edge/host/pg/index.js';
 import { lineHistory, lineHistoryReads } from '../../edge/host/pg/line-history.js';
 import { lineAlarmHistoryRoutes } from '../../edge/host/pg/line-alarm-routes.js';
+import { databaseShiftsKpi } from '../../edge/host/pg/line-closed-shifts.js';
+import { createLiveKpiEngine } from '../../edge/kpi/index.js';
+import { loadPlantFile } from '../../edge/config/load-plant.js';
+import { emptyPeriodTotals } from '../../shared/kpi/period-totals.js';
 import { TagChanges } from '../../edge/model/index.js';
 import { startTestPostgres } from '../host-pg/support/postgres.js';
 import { fuzzParameters, fuzzTimeout, seedNote } from './support/fuzz-settings.js';
@@ -48,7 +52,12 @@ const url = fc.oneof(
   segment.map((s) => `/api/history/states/${s}`),
   segment.map((s) => `/api/history/values/${s}`),
   fc.constant('/api/alarms/history'),
+  segment.map((s) => `/api/history/kpi/${s}`),
+  segment.map((s) => `/api/kpi/machines/${s}/shifts`),
+  fc.tuple(segment, fc.constantFrom('day', 'week', 'month', '')).map(([s, k]) => `/api/kpi/machines/${s}/periods/${k}`),
+  fc.constant('/api/kpi/line/shifts'),
 );
+const plant = loadPlantFile('config/demo-plant.yaml');
 
 describe.skipIf(!started.ok)(`a host line's history from PostgreSQL under fuzz (${seedNote})`, () => {
   const server = started.ok ? started.server : null!;
@@ -75,6 +84,12 @@ describe.skipIf(!started.ok)(`a host line's history from PostgreSQL under fuzz (
       active: true, acked: false, occurrenceId: 1, activeTs: NOW - 50_000, ackTs: null, ackBy: null, returnTs: null, value: 3, faultCode: 3,
       shelved: null, outOfService: null, suppressed: false, chattering: false,
     }]);
+    // A closed shift of the mill (an hour ending a minute ago), as a host's KPI engine books it.
+    const shift = { name: 'Early', date: new Date(NOW).toISOString().slice(0, 10), start: NOW - 3_660_000, end: NOW - 60_000 };
+    const totals = { ...emptyPeriodTotals(shift.start, shift.end), counts: { total: 40, good: 38 } };
+    totals.times.productionMs = 3_000_000;
+    totals.reasons['breakdown|fault 3'] = { bucket: 'breakdown', reason: 'fault 3', ms: 600_000, events: 1 };
+    store.writer.shiftClosed(LINE, { machineId: 'mill', shift, totals });
     await store.flush();
     readPool = new pg.Pool({ connectionString: server.url, max: 2, statement_timeout: 10_000 });
     readPool.on('error', () => undefined);
@@ -88,7 +103,10 @@ describe.skipIf(!started.ok)(`a host line's history from PostgreSQL under fuzz (
     const audit = openAuditLog(sqlite, Date.now);
     const auth = await createAuthService({ sqlite, secret: Buffer.alloc(32, 3), mode: 'demo', audit, now: Date.now, log: () => {} });
     app = createApiApp({ auth, log: () => undefined });
-    await app.register(historyRoutes, { queries: historian.queries, reads: lineHistoryReads(history, inlineReads({ queries: historian.queries })), machineIds: ['mill', 'press'], now: Date.now });
+    const reads = lineHistoryReads(history, inlineReads({ queries: historian.queries }));
+    await app.register(historyRoutes, { queries: historian.queries, reads, machineIds: ['mill', 'press'], now: Date.now });
+    const engine = createLiveKpiEngine({ plant, now: Date.now, kpi: {} });
+    await app.register(kpiRoutes, { plant, kpi: databaseShiftsKpi(plant, engine, history, Date.now), now: Date.now, storedShifts: storedShiftsRead(reads) });
     await app.register(lineAlarmHistoryRoutes, { history, now: Date.now });
     await app.ready();
   });
@@ -109,6 +127,9 @@ describe.skipIf(!started.ok)(`a host line's history from PostgreSQL under fuzz (
     expect(journal.json().occurrences.map((o: { key: string }) => o.key)).toEqual(['fault@mill']);
     const values = await app.inject({ method: 'GET', url: `/api/history/values/mill?at=${NOW - 120_000 + 10 * 500}` });
     expect(values.json().tags.speed).toEqual({ ts: NOW - 120_000 + 10 * 500, value: 10, quality: 'good' });
+    const shifts = await app.inject({ method: 'GET', url: '/api/kpi/machines/mill/shifts' });
+    expect(shifts.json().shifts.map((x: { totals: { counts: unknown; reasons: unknown } }) => [x.totals.counts, x.totals.reasons]))
+      .toEqual([[{ total: 40, good: 38 }, { 'breakdown|fault 3': { bucket: 'breakdown', reason: 'fault 3', ms: 600_000, events: 1 } }]]);
 
     const findings: string[] = [];
     await fc.assert(
