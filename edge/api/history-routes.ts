@@ -22,6 +22,8 @@ export interface HistoryRoutesOptions {
   /** Machines of the plant: a timeline for anything else is a 404 that lists them. */
   machineIds: readonly string[];
   now: () => number;
+  /** The stored tags from elsewhere (a plant host's database), instead of `queries.tags()`. */
+  tags?: () => Promise<{ name: string; kind: string }[]>;
 }
 
 const csvNote = 'format=csv answers text/csv instead of JSON.';
@@ -41,7 +43,8 @@ export const historyRoutes: FastifyPluginAsync<HistoryRoutesOptions> = async (ap
     return machineId;
   }
 
-  app.route(route(spec({ url: '/api/history/tags', summary: 'Every tag the historian has stored', responses: ok('tags') }), () => {
+  app.route(route(spec({ url: '/api/history/tags', summary: 'Every tag the historian has stored', responses: { ...ok('tags'), ...READ_REFUSED } }), async () => {
+    if (options.tags) return { tags: await options.tags() };
     queries.catchUp();
     return { tags: queries.tags() };
   }));

@@ -140,7 +140,7 @@ export async function startLineServer(o: LineServerOptions): Promise<LineServer>
   // whole stored history, not only what it mirrored since it started.
   const local = reads ?? inlineReads({ queries: o.historian.queries });
   const historyReads = o.history ? lineHistoryReads(o.history, local, { microStopsAs: o.kpi?.plant.kpi?.microStopsAs ?? 'availability' }) : local;
-  await app.register(historyRoutes, { queries: o.historian.queries, reads: historyReads, machineIds, now });
+  await app.register(historyRoutes, { queries: o.historian.queries, reads: historyReads, machineIds, now, ...(o.history ? { tags: o.history.tags } : {}) });
   await app.register(commandRoutes, { auth: o.auth, commands: o.commands });
   await app.register(auditRoutes, { audit: o.audit });
   // Closed shifts (and the day and week they add up to) from the plant database when there is one: the same on every host.

@@ -56,6 +56,7 @@ const url = fc.oneof(
   segment.map((s) => `/api/kpi/machines/${s}/shifts`),
   fc.tuple(segment, fc.constantFrom('day', 'week', 'month', '')).map(([s, k]) => `/api/kpi/machines/${s}/periods/${k}`),
   fc.constant('/api/kpi/line/shifts'),
+  fc.constant('/api/history/tags'),
 );
 const plant = loadPlantFile('config/demo-plant.yaml');
 
@@ -104,7 +105,7 @@ describe.skipIf(!started.ok)(`a host line's history from PostgreSQL under fuzz (
     const auth = await createAuthService({ sqlite, secret: Buffer.alloc(32, 3), mode: 'demo', audit, now: Date.now, log: () => {} });
     app = createApiApp({ auth, log: () => undefined });
     const reads = lineHistoryReads(history, inlineReads({ queries: historian.queries }));
-    await app.register(historyRoutes, { queries: historian.queries, reads, machineIds: ['mill', 'press'], now: Date.now });
+    await app.register(historyRoutes, { queries: historian.queries, reads, machineIds: ['mill', 'press'], now: Date.now, tags: history.tags });
     const engine = createLiveKpiEngine({ plant, now: Date.now, kpi: {} });
     await app.register(kpiRoutes, { plant, kpi: databaseShiftsKpi(plant, engine, history, Date.now), now: Date.now, storedShifts: storedShiftsRead(reads) });
     await app.register(lineAlarmHistoryRoutes, { history, now: Date.now });
@@ -127,6 +128,8 @@ describe.skipIf(!started.ok)(`a host line's history from PostgreSQL under fuzz (
     expect(journal.json().occurrences.map((o: { key: string }) => o.key)).toEqual(['fault@mill']);
     const values = await app.inject({ method: 'GET', url: `/api/history/values/mill?at=${NOW - 120_000 + 10 * 500}` });
     expect(values.json().tags.speed).toEqual({ ts: NOW - 120_000 + 10 * 500, value: 10, quality: 'good' });
+    const tags = await app.inject({ method: 'GET', url: '/api/history/tags' });
+    expect(tags.json().tags).toEqual([{ name: 'mill.speed', kind: 'number' }, { name: 'press.label', kind: 'string' }]);
     const shifts = await app.inject({ method: 'GET', url: '/api/kpi/machines/mill/shifts' });
     expect(shifts.json().shifts.map((x: { totals: { counts: unknown; reasons: unknown } }) => [x.totals.counts, x.totals.reasons]))
       .toEqual([[{ total: 40, good: 38 }, { 'breakdown|fault 3': { bucket: 'breakdown', reason: 'fault 3', ms: 600_000, events: 1 } }]]);

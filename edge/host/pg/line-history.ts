@@ -75,7 +75,12 @@ export interface LineHistory {
    * routes cap the window): the booking every host kept (shift_totals, shift_losses), as PeriodTotals.
    */
   closedShifts(machineId: string, from: number, to: number, limit: number): Promise<StoredClosedShift[]>;
+  /** Every tag the database holds samples of for this line ("<machine>.<tag>", sorted), at most MAX_LISTED_TAGS; kind from the plant view, else from the stored column. */
+  tags(): Promise<{ name: string; kind: TagKind }[]>;
 }
+
+/** A line lists a few hundred tags; the cap bounds the skip scan below. */
+export const MAX_LISTED_TAGS = 10_000;
 
 /** A closed shift as the plant database keeps it (the edge's StoredShift). */
 export interface StoredClosedShift {
@@ -291,6 +296,28 @@ export function lineHistory(o: LineHistoryOptions): LineHistory {
         seen(latest[0]?.ts ?? null);
       }
       return { events, lastSeen };
+    },
+
+    async tags() {
+      await o.flush();
+      // A skip scan over the primary key (line, machine, tag, ts): one index probe per tag, not a scan of every sample.
+      const rows = await query<{ machine_id: string; tag: string; txt: boolean }>('tag list',
+        `WITH RECURSIVE t AS (
+           (SELECT machine_id, tag FROM tag_samples WHERE line_key = $1 ORDER BY machine_id, tag LIMIT 1)
+           UNION ALL
+           SELECT x.machine_id, x.tag FROM t CROSS JOIN LATERAL (
+             SELECT machine_id, tag FROM tag_samples WHERE line_key = $1 AND (machine_id, tag) > (t.machine_id, t.tag) ORDER BY machine_id, tag LIMIT 1) x
+         )
+         SELECT t.machine_id, t.tag,
+                (SELECT s.txt IS NOT NULL FROM tag_samples s WHERE s.line_key = $1 AND s.machine_id = t.machine_id AND s.tag = t.tag ORDER BY s.ts DESC LIMIT 1) AS txt
+           FROM (SELECT * FROM t LIMIT $2) t`,
+        [lineKey, MAX_LISTED_TAGS]);
+      return rows
+        .map((r) => {
+          const name = `${r.machine_id}.${r.tag}`;
+          return { name, kind: o.tagKinds.get(name) ?? (r.txt ? 'string' : 'number') };
+        })
+        .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
     },
 
     async closedShifts(machineId, from, to, limit) {
