@@ -17,7 +17,6 @@ import { ALARM_KINDS } from '../../../shared/alarm-rules.js';
 import type { AlarmOccurrence } from '../../../shared/alarm-wire.js';
 import type { KpiShiftRef } from '../../../shared/kpi-api.js';
 import { computeKpis, type KpiOptions, type PeriodTotals } from '../../../shared/kpi/index.js';
-import type { TimeBucket } from '../../../shared/kpi/time-model.js';
 
 const MINUTE_MS = 60_000;
 /** PostgreSQL's error code of a statement stopped by statement_timeout. */
@@ -325,7 +324,7 @@ export function lineHistory(o: LineHistoryOptions): LineHistory {
       const rows = await query<Record<string, number> & {
         start: number; end: number; shift_name: string; shift_date: string;
         energy_detail: { byState: Record<string, number>; blocks: Record<string, number> } | null;
-        losses: Array<[TimeBucket, string, number, number]>;
+        losses: Array<[PeriodTotals['reasons'][string]['bucket'], string, number, number]>;
       }>('closed shifts',
         `SELECT ${ms('t.shift_start')} AS start, ${ms('t.shift_end')} AS "end", t.shift_name, t.shift_date, t.energy_detail,
                 ${SHIFT_NUMBERS.map((c) => `t.${c}::float8 AS ${c}`).join(', ')},
