@@ -242,6 +242,7 @@ describe.skipIf(!started.ok)('a host that starts late answers the line\'s histor
     // The trend picker's tag list: the same on both (A's stored the samples), what the edge published.
     const tagsB = await get<{ tags: Array<{ name: string; kind: string }> }>(b, '/api/history/tags');
     expect(tagsB).toEqual(await get<{ tags: Array<{ name: string; kind: string }> }>(a, '/api/history/tags'));
+    expect(tagsB.tags.filter((x) => x.name.startsWith('counts:'))).toEqual([]);
     expect(tagsB.tags.filter((x) => x.name.startsWith('mill.'))).toEqual(expect.arrayContaining([{ name: 'mill.spindleSpeed', kind: 'number' }, { name: 'mill.state', kind: 'number' }]));
 
     // The replay's "values at a moment" before B started: the same on both, the sample fed then.

@@ -16,6 +16,7 @@ import type { KpiEvent } from '../../kpi/index.js';
 import { ALARM_KINDS } from '../../../shared/alarm-rules.js';
 import type { AlarmOccurrence } from '../../../shared/alarm-wire.js';
 import type { KpiShiftRef } from '../../../shared/kpi-api.js';
+import { goodCountMachine } from './plant-energy-store.js';
 import { computeKpis, type KpiOptions, type PeriodTotals } from '../../../shared/kpi/index.js';
 
 const MINUTE_MS = 60_000;
@@ -74,7 +75,7 @@ export interface LineHistory {
    * routes cap the window): the booking every host kept (shift_totals, shift_losses), as PeriodTotals.
    */
   closedShifts(machineId: string, from: number, to: number, limit: number): Promise<StoredClosedShift[]>;
-  /** Every tag the database holds samples of for this line ("<machine>.<tag>", sorted), at most MAX_LISTED_TAGS; kind from the plant view, else from the stored column. */
+  /** Every tag the database holds samples of for this line ("<machine>.<tag>", sorted; the shift totals' `counts:` samples left out), at most MAX_LISTED_TAGS; kind from the plant view, else from the stored column. */
   tags(): Promise<{ name: string; kind: TagKind }[]>;
 }
 
@@ -312,6 +313,8 @@ export function lineHistory(o: LineHistoryOptions): LineHistory {
            FROM (SELECT * FROM t LIMIT $2) t`,
         [lineKey, MAX_LISTED_TAGS]);
       return rows
+        // The edges' shift totals kept as samples (plant-energy-store.ts) are no tags of the line.
+        .filter((r) => !r.machine_id.startsWith(goodCountMachine('')))
         .map((r) => {
           const name = `${r.machine_id}.${r.tag}`;
           return { name, kind: o.tagKinds.get(name) ?? (r.txt ? 'string' : 'number') };
