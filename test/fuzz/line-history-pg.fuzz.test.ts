@@ -1,5 +1,5 @@
 // A host line's history routes on the plant database (edge/host/pg/line-history.ts) under fuzz:
-// the trend, state timeline (JSON and CSV), values-at, alarm journal and closed-shift (KPI) routes of a line server, as the host
+// the trend, state timeline (JSON and CSV), values-at, count-delta, alarm journal and closed-shift (KPI) routes of a line server, as the host
 // registers them in PostgreSQL mode, take hostile query strings and paths — wrong types, huge and
 // negative times, reversed and year-long windows, SQL in the tag and machine, unknown keys — on a
 // real PostgreSQL holding some of the line's rows. Every answer is a 200, a 400 naming the field
@@ -36,7 +36,7 @@ const time = fc.oneof(
   fc.string({ maxLength: 30 }),
 );
 const query = fc.record({
-  from: time, to: time, at: time,
+  from: time, to: time, at: time, since: time,
   maxPoints: fc.oneof(fc.integer({ min: -5, max: 20_000 }).map(String), fc.string({ maxLength: 8 })),
   limit: fc.oneof(fc.integer({ min: -5, max: 20_000 }).map(String), fc.string({ maxLength: 8 })),
   machineId: fc.oneof(fc.constantFrom('mill', "m'; DROP TABLE machine_states; --", ''), fc.string({ maxLength: 20 })),
@@ -51,6 +51,7 @@ const url = fc.oneof(
   segment.map((s) => `/api/history/tags/${s}`),
   segment.map((s) => `/api/history/states/${s}`),
   segment.map((s) => `/api/history/values/${s}`),
+  segment.map((s) => `/api/history/counts/${s}`),
   fc.constant('/api/alarms/history'),
   segment.map((s) => `/api/history/kpi/${s}`),
   segment.map((s) => `/api/kpi/machines/${s}/shifts`),
@@ -91,6 +92,10 @@ describe.skipIf(!started.ok)(`a host line's history from PostgreSQL under fuzz (
     totals.times.productionMs = 3_000_000;
     totals.reasons['breakdown|fault 3'] = { bucket: 'breakdown', reason: 'fault 3', ms: 600_000, events: 1 };
     store.writer.shiftClosed(LINE, { machineId: 'mill', shift, totals });
+    // The mill's shift totals as received: that shift's (a part scrapped after it was counted), then the next one's from 0.
+    for (const [start, ago, total, good] of [[shift.start, 100_000, 5, 5], [shift.start, 90_000, 8, 7], [shift.start, 80_000, 8, 6], [shift.end, 50_000, 2, 2], [shift.end, 40_000, 3, 3]]) {
+      store.writer.totals(LINE, 'mill', { shiftStart: start!, total: total!, good: good!, energyKWh: 0 }, NOW - ago!);
+    }
     await store.flush();
     readPool = new pg.Pool({ connectionString: server.url, max: 2, statement_timeout: 10_000 });
     readPool.on('error', () => undefined);
@@ -128,6 +133,12 @@ describe.skipIf(!started.ok)(`a host line's history from PostgreSQL under fuzz (
     expect(journal.json().occurrences.map((o: { key: string }) => o.key)).toEqual(['fault@mill']);
     const values = await app.inject({ method: 'GET', url: `/api/history/values/mill?at=${NOW - 120_000 + 10 * 500}` });
     expect(values.json().tags.speed).toEqual({ ts: NOW - 120_000 + 10 * 500, value: 10, quality: 'good' });
+    const counts = await app.inject({ method: 'GET', url: `/api/history/counts/mill?from=${NOW - 95_000}&to=${NOW}&since=${NOW - 200_000}` });
+    expect(counts.statusCode, counts.body).toBe(200);
+    expect(counts.json()).toMatchObject({ base: { total: 5, good: 5 }, deltas: [
+      { ts: NOW - 90_000, deltaTotal: 3, deltaGood: 2 }, { ts: NOW - 80_000, deltaTotal: 0, deltaGood: -1 },
+      { ts: NOW - 50_000, deltaTotal: 2, deltaGood: 2 }, { ts: NOW - 40_000, deltaTotal: 1, deltaGood: 1 },
+    ] });
     const tags = await app.inject({ method: 'GET', url: '/api/history/tags' });
     expect(tags.json().tags).toEqual([{ name: 'mill.speed', kind: 'number' }, { name: 'press.label', kind: 'string' }]);
     const shifts = await app.inject({ method: 'GET', url: '/api/kpi/machines/mill/shifts' });

@@ -1,7 +1,8 @@
 // Stateless hosts for the twin (issue 19.2): host A runs while an edge (the real plant model and
 // Sparkplug uplink, fed by the test) publishes through Mosquitto; then host B starts with an empty
 // data folder on the same PostgreSQL. B's line API answers the tag trend and the state timelines
-// of the time before B started as A's does, equal to what the edge was fed (the ground truth),
+// of the time before B started as A's does, equal to what the edge was fed (the ground truth), and
+// the replay's count deltas of that time as A's own historian booked them,
 // and B's KPI engine starts from the shift so far in the database: its counts equal A's (and the
 // edge's) and its state times equal A's within the tolerance explained at the check. A shift
 // closes (on A) before B starts: B lists it, and the day it adds up to, as A does.
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MachineLive } from '../../shared/live-protocol.js';
 import type { AlarmOccurrence, AlarmView } from '../../shared/alarm-wire.js';
-import type { KpiPeriod, RawPoint, StateInterval, TagTrend } from '../../shared/history-api.js';
+import type { CountsAnswer, KpiPeriod, RawPoint, StateInterval, TagTrend } from '../../shared/history-api.js';
 import type { ClosedShiftsAnswer, LineClosedShiftsAnswer, MachinesKpiAnswer, PeriodKpiAnswer } from '../../shared/kpi-api.js';
 import { formatInstant, periodBounds, shiftAt } from '../../shared/kpi/index.js';
 import { UplinkSettingsSchema } from '../../shared/uplink-config.js';
@@ -252,6 +253,19 @@ describe.skipIf(!started.ok)('a host that starts late answers the line\'s histor
     expect(valuesB).toEqual(valuesA);
     expect(valuesB.tags.spindleSpeed).toEqual({ ts: moment.ts, value: moment.value, quality: 'good' });
     expect(valuesB.tags.state?.value).toBe(2); // the mill idled then
+
+    // The replay's count deltas of that time, with the count since the edge started (across the
+    // short shift) as base: B's from the database, as A booked them in its own historian.
+    const countsB = await get<CountsAnswer>(b, `/api/history/counts/mill?${window}&since=${edgeStartedAt}`);
+    const ownA = a.line(KEY)!.historian;
+    ownA.flush();
+    expect(countsB).toEqual({
+      machineId: 'mill', from: longFrom, to: bStart, since: edgeStartedAt,
+      base: ownA.queries.countTotals('mill', edgeStartedAt, longFrom), deltas: ownA.queries.counts('mill', longFrom, bStart),
+    });
+    expect(countsB.deltas.length).toBeGreaterThan(10);
+    expect(countsB.base.total).toBeGreaterThan(closedCounts.get('mill')!.total);
+    expect(countsB.deltas.some((d) => d.deltaGood === 0 && d.deltaTotal === 1)).toBe(true); // a scrapped part
 
     // The alarm journal of that time: the occurrence as the edge listed it, on B as on A.
     const journalA = await get<{ occurrences: AlarmOccurrence[] }>(a, `/api/alarms/history?${window}`);

@@ -9,14 +9,14 @@
 // under READ_BUDGET_MS (statement_timeout on the read pool) and at most MAX_QUEUED_READS wait.
 import type pg from 'pg';
 import { MACHINE_STATES, type MachineState } from '../../../shared/plant-schema.js';
-import type { AggregatePoint, KpiPeriod, RawPoint, StateInterval, TagKind, TagTrend } from '../../../shared/history-api.js';
+import type { AggregatePoint, CountDelta, KpiPeriod, RawPoint, StateInterval, TagKind, TagTrend } from '../../../shared/history-api.js';
 import { MAX_QUEUED_READS, READ_BUDGET_MS } from '../../../shared/query-limits.js';
 import { ReadsBusy, ReadTimedOut, UnknownTagError, type Reads } from '../../store/index.js';
 import type { KpiEvent } from '../../kpi/index.js';
 import { ALARM_KINDS } from '../../../shared/alarm-rules.js';
 import type { AlarmOccurrence } from '../../../shared/alarm-wire.js';
 import type { KpiShiftRef } from '../../../shared/kpi-api.js';
-import { goodCountMachine } from './plant-energy-store.js';
+import { GOOD_COUNT_TAG, goodCountMachine, TOTAL_COUNT_TAG } from './plant-energy-store.js';
 import { computeKpis, type KpiOptions, type PeriodTotals } from '../../../shared/kpi/index.js';
 
 const MINUTE_MS = 60_000;
@@ -75,6 +75,13 @@ export interface LineHistory {
    * routes cap the window): the booking every host kept (shift_totals, shift_losses), as PeriodTotals.
    */
   closedShifts(machineId: string, from: number, to: number, limit: number): Promise<StoredClosedShift[]>;
+  /**
+   * A machine's part-count deltas in [from, to), oldest first, at most `limit`: one per shift total
+   * the hosts received (the `counts:<machine>` samples), as the host's KPI engine books them.
+   */
+  counts(machineId: string, from: number, to: number, limit: number): Promise<CountDelta[]>;
+  /** Parts made by a machine in [from, to): the sum of its deltas. */
+  countTotals(machineId: string, from: number, to: number): Promise<{ total: number; good: number }>;
   /** Every tag the database holds samples of for this line ("<machine>.<tag>", sorted; the shift totals' `counts:` samples left out), at most MAX_LISTED_TAGS; kind from the plant view, else from the stored column. */
   tags(): Promise<{ name: string; kind: TagKind }[]>;
 }
@@ -158,7 +165,46 @@ export function lineHistory(o: LineHistoryOptions): LineHistory {
     return limit >= 0 ? out.slice(0, limit) : out;
   }
 
+  /**
+   * The deltas of [from, to) as SQL (parameters: $1 line, $2 counts machine, $3 from, $4 to, $5 the
+   * two tags), as line-kpi.ts books each shift total it receives: within one shift (the samples'
+   * text), total grows by what exceeds the largest total before (never negative) and good moves by
+   * its difference to the previous good (scrap booked later makes it fall); the first total of a
+   * shift counts from 0. The sample before `from` of each tag continues its shift into the window.
+   * Good samples without a total beside them (stored by an older host) give deltas of good alone.
+   */
+  const DELTAS = `WITH s AS (
+      SELECT k.t AS tag, x.ts, x.num, x.txt FROM unnest($5::text[]) AS k(t) CROSS JOIN LATERAL (
+        (SELECT ts, num, txt FROM tag_samples WHERE line_key = $1 AND machine_id = $2 AND tag = k.t AND ts < $3::timestamptz ORDER BY ts DESC LIMIT 1)
+        UNION ALL
+        (SELECT ts, num, txt FROM tag_samples WHERE line_key = $1 AND machine_id = $2 AND tag = k.t AND ts >= $3::timestamptz AND ts < $4::timestamptz)) x
+    ), d AS (
+      SELECT tag, ts, CASE WHEN tag = '${TOTAL_COUNT_TAG}'
+               THEN greatest(0, num - coalesce(max(num) OVER (PARTITION BY tag, txt ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))
+               ELSE num - coalesce(lag(num) OVER (PARTITION BY tag, txt ORDER BY ts), 0) END AS delta
+        FROM s
+    ), c AS (
+      SELECT ts, coalesce(sum(delta) FILTER (WHERE tag = '${TOTAL_COUNT_TAG}'), 0) AS dt, coalesce(sum(delta) FILTER (WHERE tag = '${GOOD_COUNT_TAG}'), 0) AS dg
+        FROM d WHERE ts >= $3::timestamptz GROUP BY ts
+    )`;
+  const countTags = [TOTAL_COUNT_TAG, GOOD_COUNT_TAG];
+
   return {
+    async counts(machineId, from, to, limit) {
+      await o.flush();
+      return query<CountDelta>('count deltas',
+        `${DELTAS} SELECT ${ms('ts')} AS "ts", dt::float8 AS "deltaTotal", dg::float8 AS "deltaGood" FROM c WHERE dt > 0 OR dg <> 0 ORDER BY ts LIMIT $6`,
+        [lineKey, goodCountMachine(machineId), at(from), at(to), countTags, limit >= 0 ? limit : null]);
+    },
+
+    async countTotals(machineId, from, to) {
+      await o.flush();
+      const rows = await query<{ total: number; good: number }>('count totals',
+        `${DELTAS} SELECT coalesce(sum(dt), 0)::float8 AS total, coalesce(sum(dg), 0)::float8 AS good FROM c`,
+        [lineKey, goodCountMachine(machineId), at(from), at(to), countTags]);
+      return rows[0] ?? { total: 0, good: 0 };
+    },
+
     async trend(tag, from, to, maxPoints) {
       const split = splitTag(tag);
       if (!split) throw unknownTag(tag);
@@ -370,8 +416,8 @@ function occurrenceId(key: string, activeTs: number): number {
 /**
  * The line server's history reads from the database: trends, state timelines (and their CSV
  * pages and counts), tag values at a moment and closed shifts (the KPI periods, with their KPIs
- * computed under the line's `kpi` conventions as the edge's historian stores them); the other
- * reads (count deltas: the host's own bookings) stay on `local`, the host's SQLite historian of the line.
+ * computed under the line's `kpi` conventions as the edge's historian stores them) and the replay's
+ * count deltas; any other read stays on `local`, the host's SQLite historian of the line.
  */
 export function lineHistoryReads(history: LineHistory, local: Reads, kpi: KpiOptions = {}): Reads {
   return {
@@ -388,6 +434,8 @@ export function lineHistoryReads(history: LineHistory, local: Reads, kpi: KpiOpt
         }
         case 'stateCount': return history.stateCount(a[0] as string, a[1] as number, a[2] as number, a[3] as number) as never;
         case 'valuesAt': return history.valuesAt(a[0] as string, a[1] as number) as never;
+        case 'counts': return history.counts(a[0] as string, a[1] as number, a[2] as number, (a[3] as number | undefined) ?? -1) as never;
+        case 'countTotals': return history.countTotals(a[0] as string, a[1] as number, a[2] as number) as never;
         case 'kpiPeriods': {
           const machineId = a[0] as string;
           return (await history.closedShifts(machineId, a[1] as number, a[2] as number, a[3] as number)).map(({ shift, totals }): KpiPeriod => {

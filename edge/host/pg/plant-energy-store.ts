@@ -16,6 +16,8 @@ import { outputMachineOf, type LineEnergySource } from '../plant-energy.js';
  * keeps only a shift's last figures; these give the good output of any window, partial shifts included.
  */
 export const GOOD_COUNT_TAG = 'good';
+/** The shift's total count beside it (same machine, time and text): the replay's count deltas (line-history.ts). */
+export const TOTAL_COUNT_TAG = 'total';
 export const goodCountMachine = (machineId: string): string => `counts:${machineId}`;
 
 /** What a line's report needs besides the totals: the uplink with each meter's total and time left out. */

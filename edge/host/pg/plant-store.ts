@@ -16,7 +16,7 @@ import type { ClosedShift } from '../../kpi/index.js';
 import type { PublishedShiftTotals } from '../edge-mirror.js';
 import { PARTITIONED, plantLines, shiftLosses, shiftTotals } from './plant-tables.js';
 import { dropPartitionsBefore, ensurePartitions, type PartitionSpec } from './partitions.js';
-import { GOOD_COUNT_TAG, goodCountMachine } from './plant-energy-store.js';
+import { GOOD_COUNT_TAG, goodCountMachine, TOTAL_COUNT_TAG } from './plant-energy-store.js';
 
 const MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
 /** pg_advisory_lock key of the migration (the primary lease uses its own keys). */
@@ -206,11 +206,14 @@ export async function openPlantStore(options: OpenPlantStoreOptions): Promise<Pl
       if (totals.shiftStart === null || !admissible('shift_counters', totals.shiftStart)) return;
       const c = pending.counters;
       c.line.push(lineKey); c.machine.push(machineId); c.ts.push(ts); c.shiftStart.push(totals.shiftStart); c.total.push(totals.total); c.good.push(totals.good); c.kwh.push(totals.energyKWh);
-      // shift_counters keeps a shift's last figures; the good count over time (for a window's output) is a tag sample.
+      // shift_counters keeps a shift's last figures; the counts over time (a window's output, the replay's deltas) are tag samples.
       if (admissible('tag_samples', ts)) {
         const s = pending.samples;
         s.line.push(lineKey); s.machine.push(goodCountMachine(machineId)); s.tag.push(GOOD_COUNT_TAG); s.ts.push(ts);
         s.num.push(totals.good); s.txt.push(String(totals.shiftStart)); s.quality.push('good');
+        // The total too (scrap is total less good, as the edge's KPI engine counts it).
+        s.line.push(lineKey); s.machine.push(goodCountMachine(machineId)); s.tag.push(TOTAL_COUNT_TAG); s.ts.push(ts);
+        s.num.push(totals.total); s.txt.push(String(totals.shiftStart)); s.quality.push('good');
         trim();
       }
       schedule();
